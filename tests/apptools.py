@@ -1,0 +1,45 @@
+"""Building the real app against a simulator for Pilot and snapshot tests."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
+
+from tui.api.together import TogetherClient, TogetherV1Provider
+from tui.app.app import TogetherApp
+from tui.app.config import AppConfig
+from tui.simulator import DEMO_API_KEY, SimulatorServer
+
+#: The frozen "now" the app sees in tests (matches conftest.FIXED_EPOCH).
+FROZEN_NOW = datetime.fromtimestamp(1768478400.0, UTC)
+
+
+def frozen_clock() -> datetime:
+    return FROZEN_NOW
+
+
+def make_provider(server: SimulatorServer, *, api_key: str = DEMO_API_KEY, **client_options: Any) -> TogetherV1Provider:
+    return TogetherV1Provider(TogetherClient(api_key, server.base_url, **client_options))
+
+
+def make_app(
+    server: SimulatorServer, *, api_key: str = DEMO_API_KEY, client_options: dict[str, Any] | None = None,
+    **config: Any,
+) -> TogetherApp:
+    """The app as a user runs it, pointed at ``server``, with a frozen clock and no animation.
+
+    Polling is effectively off (one-hour intervals) unless a test passes its own intervals: tests drive
+    refreshes explicitly (``r`` or the pane's refresh action) so they never race a timer.
+    """
+    base = AppConfig(
+        base_url=server.base_url,
+        demo=True,
+        refresh_interval=3600.0,
+        fast_refresh_interval=3600.0,
+        theme="textual-dark",
+        clock=frozen_clock,
+    )
+    app = TogetherApp(make_provider(server, api_key=api_key, **(client_options or {})), replace(base, **config))
+    app.animation_level = "none"
+    return app

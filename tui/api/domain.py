@@ -1,0 +1,216 @@
+"""Provider-neutral objects the screens work with.
+
+Together v1, Together v2 and Nebius describe the same things with different words (states, prices per
+minute or per hour, hardware ids or profiles). Adapters translate into these, and always keep the
+provider's raw strings so the UI can show exactly what the service said.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+HOURS_PER_MONTH = 730.0
+
+
+class Phase(StrEnum):
+    """The small set of lifecycle phases the UI reasons about (colours, polling speed, waits)."""
+
+    PENDING = "pending"
+    STARTING = "starting"
+    READY = "ready"
+    STOPPING = "stopping"
+    STOPPED = "stopped"
+    FAILED = "failed"
+    UNKNOWN = "unknown"
+
+    @property
+    def transitional(self) -> bool:
+        return self in (Phase.PENDING, Phase.STARTING, Phase.STOPPING)
+
+    @property
+    def billing(self) -> bool:
+        """Whether replicas are (or may be) running and billed in this phase."""
+        return self in (Phase.READY, Phase.STOPPING, Phase.STARTING)
+
+
+class Availability(StrEnum):
+    AVAILABLE = "available"
+    INSUFFICIENT = "insufficient"
+    UNAVAILABLE = "unavailable"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    id: str
+    #: The inference name: what chat requests pass as ``model``.
+    name: str
+    model: str
+    #: The provider's own state word, shown as-is (an unknown one is never an error).
+    state: str
+    phase: Phase
+    kind: str = "dedicated"
+    owner: str = ""
+    created_at: datetime | None = None
+    display_name: str | None = None
+    hardware_id: str | None = None
+    min_replicas: int | None = None
+    max_replicas: int | None = None
+    #: False while only list-level fields are known (v1 lists carry no hardware or autoscaling).
+    detailed: bool = False
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def title(self) -> str:
+        return self.display_name or self.name
+
+    @property
+    def dedicated(self) -> bool:
+        return self.kind == "dedicated"
+
+
+@dataclass(frozen=True, slots=True)
+class HardwareOption:
+    """One thing an endpoint can run on, with its price normalised to US dollars per hour."""
+
+    id: str
+    gpu_type: str | None
+    gpu_count: int | None
+    gpu_memory_gb: float | None
+    gpu_link: str | None
+    price_per_hour: float | None
+    #: None when the provider did not say (v1 only reports it when asked about a model).
+    availability: Availability | None = None
+    #: The provider's own availability word, kept when it is not one we know.
+    availability_raw: str | None = None
+    updated_at: datetime | None = None
+    #: The price exactly as the API gave it (v1: US cents per minute).
+    cents_per_minute: float | None = None
+
+    @property
+    def total_memory_gb(self) -> float | None:
+        if self.gpu_memory_gb is None or self.gpu_count is None:
+            return None
+        return self.gpu_memory_gb * self.gpu_count
+
+    @property
+    def price_per_month(self) -> float | None:
+        return None if self.price_per_hour is None else self.price_per_hour * HOURS_PER_MONTH
+
+
+@dataclass(frozen=True, slots=True)
+class ModelOption:
+    id: str
+    kind: str | None = None
+    display_name: str | None = None
+    organization: str | None = None
+    context_length: int | None = None
+    #: Serverless prices in US dollars per million tokens, when the provider gives them.
+    input_price_per_m: float | None = None
+    output_price_per_m: float | None = None
+
+    @property
+    def title(self) -> str:
+        return self.display_name or self.id
+
+    @property
+    def is_chat(self) -> bool:
+        return self.kind in (None, "chat", "language", "code")
+
+
+class _Unset:
+    """Marks a field the user did not touch, as distinct from one set to None ("disable")."""
+
+    _instance: _Unset | None = None
+
+    def __new__(cls) -> _Unset:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+UNSET: Any = _Unset()
+
+
+@dataclass(frozen=True, slots=True)
+class EndpointSpec:
+    """What the create form produces."""
+
+    model: str
+    hardware_id: str
+    min_replicas: int = 1
+    max_replicas: int = 1
+    display_name: str | None = None
+    #: Minutes idle before auto-stop. None = the service default; 0 = never stop.
+    inactive_timeout: int | None = None
+    speculative_decoding: bool = True
+    availability_zone: str | None = None
+    start: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class EndpointChanges:
+    """What the update form produces: only the fields the user changed (UNSET = unchanged)."""
+
+    display_name: Any = UNSET
+    min_replicas: Any = UNSET
+    max_replicas: Any = UNSET
+    inactive_timeout: Any = UNSET
+
+    @property
+    def empty(self) -> bool:
+        return all(
+            value is UNSET
+            for value in (self.display_name, self.min_replicas, self.max_replicas, self.inactive_timeout)
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ChatMessage:
+    role: str
+    content: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChatParams:
+    temperature: float | None = None
+    max_tokens: int | None = None
+    top_p: float | None = None
+    reasoning_effort: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ChatUsage:
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    total_tokens: int | None = None
+    cached_tokens: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ChatEvent:
+    """One streamed increment of an answer."""
+
+    content: str = ""
+    reasoning: str = ""
+    finish_reason: str | None = None
+    usage: ChatUsage | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ChatReply:
+    """A whole (non-streamed) answer."""
+
+    content: str
+    reasoning: str = ""
+    finish_reason: str | None = None
+    usage: ChatUsage | None = None

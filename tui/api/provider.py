@@ -1,0 +1,64 @@
+"""The interface every control plane implements, so screens never branch on the provider.
+
+Together v1 is the first implementation; Together's v2 projects API and Nebius Token Factory come next
+(start/stop are operations here, not field writes, because v2 scales deployments to zero and Nebius
+toggles ``enabled``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from typing import Protocol, runtime_checkable
+
+from tui.api.domain import (
+    ChatEvent,
+    ChatMessage,
+    ChatParams,
+    ChatReply,
+    Endpoint,
+    EndpointChanges,
+    EndpointSpec,
+    HardwareOption,
+    ModelOption,
+)
+
+
+@runtime_checkable
+class Provider(Protocol):
+    #: Human name of the control plane, e.g. "Together v1".
+    label: str
+    base_url: str
+
+    async def list_endpoints(self, *, include_serverless: bool = False) -> list[Endpoint]: ...
+
+    async def get_endpoint(self, endpoint_id: str) -> Endpoint: ...
+
+    async def create_endpoint(self, spec: EndpointSpec) -> Endpoint:
+        """Create exactly once: implementations must never retry this automatically."""
+        ...
+
+    async def update_endpoint(self, endpoint_id: str, changes: EndpointChanges) -> Endpoint: ...
+
+    async def start_endpoint(self, endpoint_id: str) -> Endpoint: ...
+
+    async def stop_endpoint(self, endpoint_id: str) -> Endpoint: ...
+
+    async def delete_endpoint(self, endpoint_id: str) -> None: ...
+
+    async def list_hardware(self, model: str | None = None) -> list[HardwareOption]: ...
+
+    async def list_availability_zones(self) -> list[str]: ...
+
+    async def list_models(self, *, dedicated_only: bool = False) -> list[ModelOption]: ...
+
+    def stream_chat(
+        self, model: str, messages: Sequence[ChatMessage], params: ChatParams | None = None
+    ) -> AsyncIterator[ChatEvent]:
+        """Stream an answer; raises StreamError / StreamTruncatedError after yielding what arrived."""
+        ...
+
+    async def chat(
+        self, model: str, messages: Sequence[ChatMessage], params: ChatParams | None = None
+    ) -> ChatReply: ...
+
+    async def aclose(self) -> None: ...

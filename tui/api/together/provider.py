@@ -1,0 +1,256 @@
+"""Together v1 behind the provider interface: wire models in, domain objects out."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from tui.api.domain import (
+    UNSET,
+    Availability,
+    ChatEvent,
+    ChatMessage,
+    ChatParams,
+    ChatReply,
+    ChatUsage,
+    Endpoint,
+    EndpointChanges,
+    EndpointSpec,
+    HardwareOption,
+    ModelOption,
+    Phase,
+)
+from tui.api.together.client import TogetherClient
+from tui.api.together.models import (
+    Autoscaling,
+    CreateEndpointRequest,
+    DedicatedEndpoint,
+    HardwareWithStatus,
+    ListEndpoint,
+    ModelInfo,
+    UpdateEndpointRequest,
+    Usage,
+)
+
+PHASES = {
+    "PENDING": Phase.PENDING,
+    "STARTING": Phase.STARTING,
+    "STARTED": Phase.READY,
+    "STOPPING": Phase.STOPPING,
+    "STOPPED": Phase.STOPPED,
+    "ERROR": Phase.FAILED,
+    # SDK 1.x knew this one; harmless to understand it.
+    "FAILED": Phase.FAILED,
+}
+
+
+def phase_of(state: str) -> Phase:
+    return PHASES.get(state.upper(), Phase.UNKNOWN)
+
+
+def parse_time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def endpoint_from_wire(wire: ListEndpoint) -> Endpoint:
+    detailed = isinstance(wire, DedicatedEndpoint)
+    autoscaling = wire.autoscaling if isinstance(wire, DedicatedEndpoint) else None
+    return Endpoint(
+        id=wire.id,
+        name=wire.name,
+        model=wire.model,
+        state=wire.state,
+        phase=phase_of(wire.state),
+        kind=wire.type,
+        owner=wire.owner,
+        created_at=parse_time(wire.created_at),
+        display_name=wire.display_name if isinstance(wire, DedicatedEndpoint) else None,
+        hardware_id=wire.hardware if isinstance(wire, DedicatedEndpoint) else None,
+        min_replicas=autoscaling.min_replicas if autoscaling else None,
+        max_replicas=autoscaling.max_replicas if autoscaling else None,
+        detailed=detailed,
+        extra=dict(wire.model_extra or {}),
+    )
+
+
+def hardware_from_wire(wire: HardwareWithStatus) -> HardwareOption:
+    specs = wire.specs
+    cents = wire.pricing.cents_per_minute if wire.pricing else None
+    raw = wire.availability.status if wire.availability else None
+    availability: Availability | None = None
+    if raw is not None:
+        try:
+            availability = Availability(raw.lower())
+        except ValueError:
+            availability = Availability.UNKNOWN
+    return HardwareOption(
+        id=wire.id,
+        gpu_type=specs.gpu_type if specs else None,
+        gpu_count=specs.gpu_count if specs else None,
+        gpu_memory_gb=specs.gpu_memory if specs else None,
+        gpu_link=specs.gpu_link if specs else None,
+        # v1 prices are US cents per minute.
+        price_per_hour=None if cents is None else cents * 60 / 100,
+        availability=availability,
+        availability_raw=raw,
+        updated_at=parse_time(wire.updated_at),
+        cents_per_minute=cents,
+    )
+
+
+def model_from_wire(wire: ModelInfo) -> ModelOption:
+    pricing = wire.pricing
+    return ModelOption(
+        id=wire.id,
+        kind=wire.type,
+        display_name=wire.display_name,
+        organization=wire.organization,
+        context_length=wire.context_length,
+        # The CLI shows "see pricing" for non-positive prices: treat them as unknown.
+        input_price_per_m=pricing.input if pricing and pricing.input and pricing.input > 0 else None,
+        output_price_per_m=pricing.output if pricing and pricing.output and pricing.output > 0 else None,
+    )
+
+
+def usage_from_wire(usage: Usage | None) -> ChatUsage | None:
+    if usage is None:
+        return None
+    return ChatUsage(
+        prompt_tokens=usage.prompt_tokens,
+        completion_tokens=usage.completion_tokens,
+        total_tokens=usage.total_tokens,
+        cached_tokens=usage.cached_tokens,
+    )
+
+
+def chat_body(model: str, messages: Sequence[ChatMessage], params: ChatParams | None) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "model": model,
+        "messages": [{"role": message.role, "content": message.content} for message in messages],
+    }
+    if params is not None:
+        for name in ("temperature", "max_tokens", "top_p", "reasoning_effort"):
+            value = getattr(params, name)
+            if value is not None:
+                body[name] = value
+    return body
+
+
+class TogetherV1Provider:
+    label = "Together v1"
+
+    def __init__(self, client: TogetherClient) -> None:
+        self.client = client
+        self.base_url = client.base_url
+
+    def __repr__(self) -> str:
+        return f"TogetherV1Provider(base_url={self.base_url!r})"
+
+    async def list_endpoints(self, *, include_serverless: bool = False) -> list[Endpoint]:
+        wires = await self.client.list_endpoints(type=None if include_serverless else "dedicated")
+        return [endpoint_from_wire(wire) for wire in wires]
+
+    async def get_endpoint(self, endpoint_id: str) -> Endpoint:
+        return endpoint_from_wire(await self.client.get_endpoint(endpoint_id))
+
+    async def create_endpoint(self, spec: EndpointSpec) -> Endpoint:
+        fields: dict[str, Any] = {
+            "model": spec.model,
+            "hardware": spec.hardware_id,
+            "autoscaling": Autoscaling(min_replicas=spec.min_replicas, max_replicas=spec.max_replicas),
+        }
+        if spec.display_name:
+            fields["display_name"] = spec.display_name
+        if not spec.speculative_decoding:
+            fields["disable_speculative_decoding"] = True
+        if not spec.start:
+            fields["state"] = "STOPPED"
+        if spec.inactive_timeout is not None:
+            fields["inactive_timeout"] = spec.inactive_timeout
+        if spec.availability_zone:
+            fields["availability_zone"] = spec.availability_zone
+        created = await self.client.create_endpoint(CreateEndpointRequest(**fields))
+        return endpoint_from_wire(created)
+
+    async def update_endpoint(self, endpoint_id: str, changes: EndpointChanges) -> Endpoint:
+        fields: dict[str, Any] = {}
+        if changes.display_name is not UNSET:
+            fields["display_name"] = changes.display_name
+        if changes.min_replicas is not UNSET or changes.max_replicas is not UNSET:
+            # The spec requires both bounds and partial autoscaling merging is unverified:
+            # always send both, filling the untouched one from the endpoint as it is now.
+            minimum, maximum = changes.min_replicas, changes.max_replicas
+            if minimum is UNSET or maximum is UNSET:
+                current = await self.client.get_endpoint(endpoint_id)
+                bounds = current.autoscaling
+                if minimum is UNSET:
+                    minimum = bounds.min_replicas if bounds else maximum
+                if maximum is UNSET:
+                    maximum = bounds.max_replicas if bounds else minimum
+            fields["autoscaling"] = Autoscaling(min_replicas=minimum, max_replicas=maximum)
+        if changes.inactive_timeout is not UNSET:
+            fields["inactive_timeout"] = changes.inactive_timeout
+        updated = await self.client.update_endpoint(endpoint_id, UpdateEndpointRequest(**fields))
+        return endpoint_from_wire(updated)
+
+    async def start_endpoint(self, endpoint_id: str) -> Endpoint:
+        return endpoint_from_wire(await self.client.start_endpoint(endpoint_id))
+
+    async def stop_endpoint(self, endpoint_id: str) -> Endpoint:
+        return endpoint_from_wire(await self.client.stop_endpoint(endpoint_id))
+
+    async def delete_endpoint(self, endpoint_id: str) -> None:
+        await self.client.delete_endpoint(endpoint_id)
+
+    async def list_hardware(self, model: str | None = None) -> list[HardwareOption]:
+        return [hardware_from_wire(wire) for wire in await self.client.list_hardware(model)]
+
+    async def list_availability_zones(self) -> list[str]:
+        return await self.client.list_availability_zones()
+
+    async def list_models(self, *, dedicated_only: bool = False) -> list[ModelOption]:
+        wires = await self.client.list_models(dedicated=True if dedicated_only else None)
+        return [model_from_wire(wire) for wire in wires]
+
+    async def stream_chat(
+        self, model: str, messages: Sequence[ChatMessage], params: ChatParams | None = None
+    ) -> AsyncIterator[ChatEvent]:
+        async for chunk in self.client.stream_chat_completion(chat_body(model, messages, params)):
+            content = reasoning = ""
+            finish_reason = None
+            for choice in chunk.choices:
+                if choice.index != 0:
+                    continue
+                delta = choice.delta
+                if delta is not None:
+                    content = delta.content or ""
+                    reasoning = (delta.reasoning or "") + (delta.reasoning_content or "")
+                finish_reason = choice.finish_reason
+            yield ChatEvent(
+                content=content,
+                reasoning=reasoning,
+                finish_reason=finish_reason,
+                usage=usage_from_wire(chunk.usage),
+            )
+
+    async def chat(
+        self, model: str, messages: Sequence[ChatMessage], params: ChatParams | None = None
+    ) -> ChatReply:
+        response = await self.client.chat_completion(chat_body(model, messages, params))
+        choice = response.choices[0] if response.choices else None
+        message = choice.message if choice else None
+        return ChatReply(
+            content=(message.content or "") if message else "",
+            reasoning=((message.reasoning or "") + (message.reasoning_content or "")) if message else "",
+            finish_reason=choice.finish_reason if choice else None,
+            usage=usage_from_wire(response.usage),
+        )
+
+    async def aclose(self) -> None:
+        await self.client.aclose()

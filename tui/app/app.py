@@ -1,0 +1,193 @@
+"""The application shell: header, three panes (Endpoints, Hardware, Chat), footer, palette, help."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import Footer, TabbedContent, TabPane
+
+from tui.app.config import AppConfig
+from tui.app.panes.chat import ChatPane
+from tui.app.panes.endpoints import EndpointsPane
+from tui.app.panes.hardware import HardwarePane
+from tui.app.widgets.status_header import StatusHeader
+
+if TYPE_CHECKING:
+    from tui.api import Endpoint, Provider
+
+STYLES = Path(__file__).parent / "styles"
+PANES = ("endpoints", "hardware", "chat")
+
+
+class TogetherApp(App[None]):
+    TITLE = "together-tui"
+    CSS_PATH: ClassVar = [
+        STYLES / "app.tcss",
+        STYLES / "endpoints.tcss",
+        STYLES / "hardware.tcss",
+        STYLES / "chat.tcss",
+        STYLES / "forms.tcss",
+    ]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("1", "show_pane('endpoints')", "Endpoints", id="app.pane.endpoints"),
+        Binding("2", "show_pane('hardware')", "Hardware", id="app.pane.hardware"),
+        Binding("3", "show_pane('chat')", "Chat", id="app.pane.chat"),
+        Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
+    ]
+
+    #: Set by the Endpoints pane after each poll; shown in the header.
+    connection_status: reactive[str] = reactive("connecting…")
+    connection_ok: reactive[bool] = reactive(True)
+    burn_per_hour: reactive[float | None] = reactive(None)
+
+    def __init__(self, provider: Provider, config: AppConfig | None = None) -> None:
+        super().__init__()
+        self.provider = provider
+        self.config = config or AppConfig()
+        self.read_only = self.config.read_only
+        if self.config.keymap:
+            self.set_keymap(self.config.keymap)
+
+    def now(self) -> datetime:
+        return self.config.clock()
+
+    def compose(self) -> ComposeResult:
+        yield StatusHeader()
+        with TabbedContent(initial="endpoints", id="panes"):
+            with TabPane("1 Endpoints", id="endpoints"):
+                yield EndpointsPane()
+            with TabPane("2 Hardware", id="hardware"):
+                yield HardwarePane()
+            with TabPane("3 Chat", id="chat"):
+                yield ChatPane()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.theme = self.config.theme if self.config.theme in self.available_themes else "textual-dark"
+        for problem in self.config.settings_problems:
+            self.notify(problem, title="Settings", severity="warning", timeout=10)
+
+    async def on_unmount(self) -> None:
+        await self.provider.aclose()
+
+    # Panes
+
+    @property
+    def endpoints_pane(self) -> EndpointsPane:
+        return self.query_one(EndpointsPane)
+
+    @property
+    def hardware_pane(self) -> HardwarePane:
+        return self.query_one(HardwarePane)
+
+    @property
+    def chat_pane(self) -> ChatPane:
+        return self.query_one(ChatPane)
+
+    @property
+    def active_pane(self) -> str:
+        return self.query_one("#panes", TabbedContent).active
+
+    def action_show_pane(self, pane: str) -> None:
+        if pane not in PANES:
+            return
+        self.query_one("#panes", TabbedContent).active = pane
+        self.call_after_refresh(self._focus_pane, pane)
+
+    def _focus_pane(self, pane: str) -> None:
+        panes: dict[str, EndpointsPane | HardwarePane | ChatPane] = {
+            "endpoints": self.endpoints_pane,
+            "hardware": self.hardware_pane,
+            "chat": self.chat_pane,
+        }
+        panes[pane].focus_default()
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id in PANES:
+            self.call_after_refresh(self._focus_pane, event.pane.id)
+        self.refresh_bindings()
+
+    # Cross-pane requests: one place that knows how panes and screens connect.
+
+    def endpoint(self, endpoint_id: str) -> Endpoint | None:
+        """The latest known state of an endpoint, as the Endpoints pane last saw it."""
+        return self.endpoints_pane.endpoint(endpoint_id)
+
+    def open_chat(self, endpoint: Endpoint | None = None) -> None:
+        self.action_show_pane("chat")
+        if endpoint is not None:
+            self.chat_pane.set_endpoint_target(endpoint)
+
+    def open_create_form(
+        self, *, model: str | None = None, hardware_id: str | None = None, clone_of: Endpoint | None = None
+    ) -> None:
+        if self.read_only:
+            self.notify_read_only()
+            return
+        from tui.app.screens.endpoint_form import CreateEndpointScreen
+
+        self.push_screen(
+            CreateEndpointScreen(model=model, hardware_id=hardware_id, clone_of=clone_of),
+            callback=self._endpoint_created,
+        )
+
+    def _endpoint_created(self, endpoint: Endpoint | None) -> None:
+        if endpoint is not None:
+            self.action_show_pane("endpoints")
+            self.endpoints_pane.track_created(endpoint)
+
+    def open_update_form(self, endpoint: Endpoint) -> None:
+        if self.read_only:
+            self.notify_read_only()
+            return
+        from tui.app.screens.endpoint_form import UpdateEndpointScreen
+
+        self.push_screen(UpdateEndpointScreen(endpoint), callback=self._endpoint_updated)
+
+    def _endpoint_updated(self, endpoint: Endpoint | None) -> None:
+        if endpoint is not None:
+            self.endpoints_pane.track_updated(endpoint)
+
+    def notify_read_only(self) -> None:
+        self.notify("Read-only mode: changes are disabled (--read-only or the read_only setting).",
+                    severity="warning")
+
+    def announce(self, message: str, *, title: str = "", severity: str = "information") -> None:
+        """A notification that matters whichever pane is open (an endpoint the user acted on changed)."""
+        if self.config.notifications:
+            self.notify(message, title=title, severity=severity)  # type: ignore[arg-type]
+        if self.config.bell:
+            self.bell()
+
+    # Help and palette
+
+    def action_help(self) -> None:
+        from tui.app.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        seen: set[str] = set()
+        for name in PANES:
+            yield SystemCommand(f"Show {name} pane", f"Switch to the {name} pane",
+                                partial(self.action_show_pane, name))
+            seen.add(f"show_pane('{name}')")
+        for active in screen.active_bindings.values():
+            binding = active.binding
+            if not binding.description or binding.action in seen or binding.action == "quit":
+                continue
+            seen.add(binding.action)
+            help_text = binding.tooltip or f"{binding.description} ({active.binding.key})"
+            yield SystemCommand(binding.description, help_text,
+                                partial(self.run_action, binding.action, active.node))

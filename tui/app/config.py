@@ -1,0 +1,43 @@
+"""What the app needs to know at start, gathered from flags and the settings file by the CLI."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class ChatDefaults:
+    system_prompt: str = ""
+    temperature: float | None = 0.7
+    max_tokens: int | None = 1024
+    top_p: float | None = None
+    reasoning_effort: str | None = None
+
+
+@dataclass(frozen=True)
+class AppConfig:
+    #: Shown in the header: where requests go and as whom.
+    base_url: str = "https://api.together.ai/v1"
+    profile: str = "default"
+    demo: bool = False
+    read_only: bool = False
+    #: Poll interval while every endpoint is steady, and while any is changing state.
+    refresh_interval: float = 10.0
+    fast_refresh_interval: float = 2.0
+    notifications: bool = True
+    bell: bool = False
+    confirm_delete: str = "typed-when-running"
+    wait_timeout_minutes: float = 30.0
+    theme: str = "textual-dark"
+    chat: ChatDefaults = field(default_factory=ChatDefaults)
+    keymap: dict[str, str] = field(default_factory=dict)
+    #: Problems found in the settings file, shown once the app is up.
+    settings_problems: tuple[str, ...] = ()
+    #: Injected so snapshots and tests can freeze time (ages, "updated N s ago").
+    clock: Callable[[], datetime] = utc_now

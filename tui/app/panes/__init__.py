@@ -1,0 +1,1 @@
+"""The three top-level panes; each owns its data, workers and bindings."""

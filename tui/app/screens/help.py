@@ -1,0 +1,39 @@
+"""``?``: every key of the app and of the pane in front, with what it does."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.table import Table
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,question_mark,q", "dismiss", "Close", id="help.close"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-body"):
+            yield Static(id="help-keys")
+
+    def on_mount(self) -> None:
+        # The bindings in force on the screen below: the focused pane's, then the app's.
+        below = self.app.screen_stack[-2] if len(self.app.screen_stack) > 1 else self.app.screen
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="bold", no_wrap=True)
+        table.add_column()
+        table.add_column(style="dim")
+        seen: set[tuple[str, str]] = set()
+        for key, active in below.active_bindings.items():
+            binding = active.binding
+            if not binding.description or (binding.action, key) in seen:
+                continue
+            seen.add((binding.action, key))
+            table.add_row(self.app.get_key_display(binding), binding.description, binding.tooltip or "")
+        self.query_one("#help-keys", Static).update(table)
+        self.query_one("#help-body").border_title = "Keys · escape closes · ctrl+p: every action"

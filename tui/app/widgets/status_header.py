@@ -1,0 +1,42 @@
+"""The one-line header: who and where (profile, base URL or DEMO), connection, read-only, burn rate."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from rich.text import Text
+from textual.widgets import Static
+
+if TYPE_CHECKING:
+    from tui.app.app import TogetherApp
+
+
+class StatusHeader(Static):
+    DEFAULT_CLASSES = "status-header"
+
+    def on_mount(self) -> None:
+        app = cast("TogetherApp", self.app)
+        for name in ("connection_status", "connection_ok", "burn_per_hour"):
+            self.watch(app, name, self._refresh_text, init=False)
+        self._refresh_text()
+
+    def _refresh_text(self, *_: object) -> None:
+        app = cast("TogetherApp", self.app)
+        config = app.config
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(" together-tui ", style="bold reverse")
+        text.append(" ")
+        if config.demo:
+            text.append("DEMO", style="bold black on yellow")
+            text.append(" simulator ", style="dim")
+        else:
+            text.append(config.profile, style="bold")
+            text.append(f" {config.base_url} ", style="dim")
+        text.append("● " if app.connection_ok else "✗ ", style="green" if app.connection_ok else "red bold")
+        text.append(app.connection_status, style="" if app.connection_ok else "red")
+        if app.read_only:
+            text.append("  READ-ONLY", style="bold magenta")
+        if app.burn_per_hour is not None:
+            burn = app.burn_per_hour
+            text.append(f"  burn ${burn:,.2f}/h  ${burn * 24:,.2f}/day", style="bold")
+        self.update(text)

@@ -1,0 +1,162 @@
+"""``together-tui``: the app, the simulator (``simulate``) and key management (``auth``).
+
+Imports are deferred to the command that needs them: the app's first frame should not wait for the
+simulator's web stack or for keyring backends.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from tui import __version__
+
+DEFAULT_BASE_URL = "https://api.together.ai/v1"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="together-tui",
+        description="A keyboard-driven terminal app for Together AI dedicated inference endpoints.",
+        epilog="With no API key configured the app starts in demo mode, against a built-in simulator.",
+    )
+    parser.add_argument("--version", action="version", version=f"together-tui {__version__}")
+    parser.add_argument(
+        "--demo", action="store_true", help="run offline against the built-in simulator (no key, no network)"
+    )
+    parser.add_argument(
+        "--base-url",
+        metavar="URL",
+        help=f"API base URL (default: $TOGETHER_BASE_URL, the profile's, or {DEFAULT_BASE_URL})",
+    )
+    parser.add_argument("--profile", metavar="NAME", help="named key and base URL to use (default: 'default')")
+    parser.add_argument(
+        "--api-key-env", metavar="NAME", help="read the API key from this environment variable"
+    )
+    parser.add_argument("--read-only", action="store_true", help="disable every action that changes anything")
+    parser.add_argument(
+        "--refresh", type=float, metavar="SECONDS", help="poll interval while all endpoints are steady"
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    simulate = commands.add_parser(
+        "simulate",
+        help="serve a local simulator of the Together v1 API",
+        description="Serve a local simulator of the Together v1 API on loopback.",
+    )
+    from tui.simulator.cli import configure_parser as configure_simulate
+
+    configure_simulate(simulate)
+    from tui.keys.auth_cli import configure_parser as configure_auth
+
+    configure_auth(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "simulate":
+        from tui.simulator.cli import run as run_simulate
+
+        return run_simulate(args)
+    if args.command == "auth":
+        from tui.keys.auth_cli import run as run_auth
+        from tui.settings import load_settings
+
+        settings = load_settings().settings
+        args.profile = args.profile or settings.default_profile
+        if args.base_url is None:
+            profile = settings.profiles.get(args.profile)
+            args.base_url = os.environ.get("TOGETHER_BASE_URL") or (profile.base_url if profile else None)
+        return run_auth(args)
+    return run_app(args)
+
+
+def run_app(args: argparse.Namespace) -> int:
+    from tui.api.errors import InsecureBaseURLError
+    from tui.api.http import check_base_url_safe
+    from tui.app.config import AppConfig, ChatDefaults
+    from tui.settings import load_settings
+
+    loaded = load_settings()
+    settings = loaded.settings
+    problems = list(loaded.problems)
+    profile_name = args.profile or settings.default_profile
+    profile = settings.profiles.get(profile_name)
+    base_url = (
+        args.base_url
+        or os.environ.get("TOGETHER_BASE_URL")
+        or (profile.base_url if profile else None)
+        or DEFAULT_BASE_URL
+    )
+    demo = bool(args.demo)
+    key = None
+    if not demo:
+        try:
+            check_base_url_safe(base_url)
+        except InsecureBaseURLError as exc:
+            print(f"together-tui: {exc.message}", file=sys.stderr)
+            return 2
+        from tui.keys.resolve import resolve_api_key
+
+        env_name = args.api_key_env or (profile.api_key_env if profile else None)
+        resolved = resolve_api_key(profile_name, env_name=env_name)
+        if resolved is None:
+            demo = True
+            problems.append(
+                "No API key found (TOGETHER_API_KEY, keyring or `together-tui auth login`): "
+                "running the demo against the built-in simulator."
+            )
+        else:
+            key = resolved.key
+
+    backend = None
+    if demo:
+        from tui.demo import start_demo_backend
+
+        backend = start_demo_backend()
+        provider = backend.provider
+        base_url = backend.server.base_url
+    else:
+        from tui.api.together import TogetherClient, TogetherV1Provider
+
+        assert key is not None
+        provider = TogetherV1Provider(TogetherClient(key, base_url))
+
+    chat = settings.chat
+    config = AppConfig(
+        base_url=base_url,
+        profile=profile_name,
+        demo=demo,
+        read_only=bool(args.read_only or settings.read_only),
+        refresh_interval=args.refresh or settings.refresh_interval,
+        fast_refresh_interval=settings.fast_refresh_interval,
+        notifications=settings.notifications,
+        bell=settings.bell,
+        confirm_delete=settings.confirm_delete,
+        wait_timeout_minutes=settings.wait_timeout_minutes,
+        theme=settings.theme,
+        chat=ChatDefaults(
+            system_prompt=chat.system_prompt,
+            temperature=chat.temperature,
+            max_tokens=chat.max_tokens,
+            top_p=chat.top_p,
+            reasoning_effort=chat.reasoning_effort,
+        ),
+        keymap=dict(settings.keymap),
+        settings_problems=tuple(problems),
+    )
+    from tui.app.app import TogetherApp
+
+    try:
+        TogetherApp(provider, config).run()
+    finally:
+        if backend is not None:
+            backend.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
