@@ -20,7 +20,10 @@ def test_headless_layers_do_not_import_textual(module: str) -> None:
 
 
 def test_api_layer_does_not_import_the_simulator_or_the_app() -> None:
-    code = "import sys, tui.api.together; print(sorted(m for m in sys.modules if m.startswith(('tui.app', 'tui.simulator'))))"
+    code = (
+        "import sys, tui.api.together; "
+        "print(sorted(m for m in sys.modules if m.startswith(('tui.app', 'tui.simulator'))))"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert result.stdout.strip() == "[]"
 

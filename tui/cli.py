@@ -7,13 +7,10 @@ simulator's web stack or for keyring backends.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Sequence
 
 from tui import __version__
-
-DEFAULT_BASE_URL = "https://api.together.ai/v1"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -29,7 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--base-url",
         metavar="URL",
-        help=f"API base URL (default: $TOGETHER_BASE_URL, the profile's, or {DEFAULT_BASE_URL})",
+        help="API base URL (default: $TOGETHER_BASE_URL, the profile's, or https://api.together.ai/v1)",
     )
     parser.add_argument("--profile", metavar="NAME", help="named key and base URL to use (default: 'default')")
     parser.add_argument(
@@ -63,21 +60,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_simulate(args)
     if args.command == "auth":
         from tui.keys.auth_cli import run as run_auth
-        from tui.settings import load_settings
 
-        settings = load_settings().settings
-        args.profile = args.profile or settings.default_profile
-        if args.base_url is None:
-            profile = settings.profiles.get(args.profile)
-            args.base_url = os.environ.get("TOGETHER_BASE_URL") or (profile.base_url if profile else None)
         return run_auth(args)
     return run_app(args)
 
 
 def run_app(args: argparse.Namespace) -> int:
-    from tui.api.errors import InsecureBaseURLError
-    from tui.api.http import check_base_url_safe
     from tui.app.config import AppConfig, ChatDefaults
+    from tui.keys.resolve import resolve_base_url
+    from tui.keys.urls import InsecureBaseURLError, check_base_url_safe
     from tui.settings import load_settings
 
     loaded = load_settings()
@@ -85,19 +76,14 @@ def run_app(args: argparse.Namespace) -> int:
     problems = list(loaded.problems)
     profile_name = args.profile or settings.default_profile
     profile = settings.profiles.get(profile_name)
-    base_url = (
-        args.base_url
-        or os.environ.get("TOGETHER_BASE_URL")
-        or (profile.base_url if profile else None)
-        or DEFAULT_BASE_URL
-    )
+    base_url, _ = resolve_base_url(profile_name, override=args.base_url, settings=settings)
     demo = bool(args.demo)
     key = None
     if not demo:
         try:
             check_base_url_safe(base_url)
         except InsecureBaseURLError as exc:
-            print(f"together-tui: {exc.message}", file=sys.stderr)
+            print(f"together-tui: {exc}", file=sys.stderr)
             return 2
         from tui.keys.resolve import resolve_api_key
 

@@ -137,8 +137,3 @@ class StreamTruncatedError(APIError):
         self.chunks_received = chunks_received
 
 
-
-class InsecureBaseURLError(APIError):
-    """The key would travel in clear text: http to a host that is not this machine."""
-
-    kind = "insecure base URL"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
-import ipaddress
 import json
 import random
 import time
@@ -44,29 +43,6 @@ class BearerAuth(httpx.Auth):
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         request.headers["Authorization"] = "Bearer " + reveal(self._key)
         yield request
-
-
-def is_loopback_host(host: str) -> bool:
-    host = host.strip("[]").lower()
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def check_base_url_safe(url: str) -> None:
-    """Refuse to send a key in clear text: https anywhere, http only to this machine."""
-    parts = urlsplit(url)
-    if parts.scheme == "https" and parts.hostname:
-        return
-    if parts.scheme == "http" and parts.hostname and is_loopback_host(parts.hostname):
-        return
-    raise errors.InsecureBaseURLError(
-        f"Refusing base URL {url!r}: the API key is only sent over https, "
-        "or over http to this machine (localhost, 127.0.0.1, ::1)."
-    )
 
 
 @dataclass(frozen=True)

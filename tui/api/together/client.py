@@ -20,7 +20,6 @@ from tui.api.http import (
     RetryPolicy,
     SecretLike,
     Sleep,
-    check_base_url_safe,
     default_sleep,
     error_from_response,
     error_from_transport,
@@ -40,8 +39,8 @@ from tui.api.together.models import (
     UpdateEndpointRequest,
     dump_request,
 )
+from tui.keys.urls import DEFAULT_BASE_URL, check_base_url_safe, trust_env_for
 
-DEFAULT_BASE_URL = "https://api.together.ai/v1"
 # The official SDK's defaults: 60 s overall, 5 s to connect.
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=5.0)
 
@@ -61,6 +60,7 @@ class TogetherClient:
         transport: httpx.AsyncBaseTransport | None = None,
         sleep: Sleep = default_sleep,
     ) -> None:
+        # Raises InsecureBaseURLError (a ValueError): a key never goes out in clear text.
         check_base_url_safe(base_url)
         self.base_url = base_url.rstrip("/")
         self._retry = retry or RetryPolicy()
@@ -70,6 +70,8 @@ class TogetherClient:
             auth=BearerAuth(api_key),
             timeout=timeout,
             transport=transport,
+            # HTTP_PROXY must not see the key sent in clear text to a loopback simulator.
+            trust_env=trust_env_for(base_url),
             headers={"User-Agent": f"together-tui/{__version__}", "Accept": "application/json"},
         )
 

@@ -1,0 +1,121 @@
+"""Finding the API key (and base URL) for a profile, in the documented order."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from tui.keys.secret import ApiKey, InvalidApiKeyError
+from tui.keys.store import FileStoreError, KeyringUnavailableError, KeyStore, default_store
+from tui.keys.urls import DEFAULT_BASE_URL
+
+if TYPE_CHECKING:
+    from tui.settings import Settings
+
+__all__ = ["BASE_URL_ENV_VAR", "ENV_VAR", "ResolvedKey", "env_name_for", "resolve_api_key", "resolve_base_url"]
+
+ENV_VAR = "TOGETHER_API_KEY"
+BASE_URL_ENV_VAR = "TOGETHER_BASE_URL"
+
+KeySourceKind = Literal["env", "keyring", "file"]
+
+
+@dataclass(frozen=True)
+class ResolvedKey:
+    key: ApiKey
+    source: str
+    """Where the key came from, in words: "environment variable TOGETHER_API_KEY",
+    "OS keyring (service together-tui, profile work)", "file ~/.config/together-tui/credentials.toml"."""
+    kind: KeySourceKind | None = None
+
+
+def env_name_for(profile: str, *, override: str | None = None, settings: Settings | None = None) -> str | None:
+    """The environment variable to read the key from: `--api-key-env`, else the profile's
+    `api_key_env` setting, else None (meaning TOGETHER_API_KEY)."""
+    if override:
+        return override
+    if settings is not None:
+        entry = settings.profiles.get(profile)
+        if entry is not None and entry.api_key_env:
+            return entry.api_key_env
+    return None
+
+
+def resolve_base_url(
+    profile: str,
+    *,
+    override: str | None = None,
+    settings: Settings | None = None,
+    environ: Mapping[str, str] = os.environ,
+) -> tuple[str, str]:
+    """(base URL, where it came from): `--base-url`, else TOGETHER_BASE_URL, else the profile's
+    `base_url` setting, else the default."""
+    if override:
+        return override, "--base-url"
+    if environ.get(BASE_URL_ENV_VAR):
+        return environ[BASE_URL_ENV_VAR], f"environment variable {BASE_URL_ENV_VAR}"
+    if settings is not None:
+        entry = settings.profiles.get(profile)
+        if entry is not None and entry.base_url:
+            return entry.base_url, f"settings, profiles.{profile}.base_url"
+    return DEFAULT_BASE_URL, "default"
+
+
+def resolve_api_key(
+    profile: str,
+    *,
+    env_name: str | None = None,
+    environ: Mapping[str, str] = os.environ,
+    store: KeyStore | None = None,
+    notes: list[str] | None = None,
+) -> ResolvedKey | None:
+    """The key for `profile`, or None when there is none (the app then shows its first-run screen).
+
+    Order: the environment variable `env_name` if given, else TOGETHER_API_KEY; then the OS
+    keyring; then the credentials file, which exists only if the user opted in with
+    `auth login --file-store`. An `env_name` that is not set does not fall back to
+    TOGETHER_API_KEY: that variable may well hold another profile's key.
+
+    Never raises for an unusable keyring or file; why a source was skipped is appended to `notes`
+    (if given) in words meant for the user. Keyring calls run in a thread with a timeout, but can
+    still take that long: call this off the UI loop.
+    """
+    note: Callable[[str], None] = notes.append if notes is not None else (lambda _message: None)
+    name = env_name or ENV_VAR
+    if name in environ:
+        try:
+            key = ApiKey.parse(environ[name])
+        except InvalidApiKeyError as exc:
+            note(f"environment variable {name} is set but is not usable ({exc}); ignoring it")
+        else:
+            return ResolvedKey(key, f"environment variable {name}", "env")
+    elif env_name:
+        note(f"environment variable {env_name} is not set")
+    # os.environ's repr holds every secret in the environment; a crash report that prints this
+    # frame's locals (Textual's does) must not find it during the slower steps below.
+    del environ
+
+    if store is None:
+        store = default_store()
+    try:
+        found = store.keyring.get(profile)
+    except KeyringUnavailableError as exc:
+        note(f"no working OS keyring: {exc.reason}")
+    else:
+        if found is not None:
+            return ResolvedKey(found, store.keyring.describe(profile), "keyring")
+
+    if store.file.exists():
+        fixed = store.file.ensure_private()
+        if fixed:
+            note(fixed)
+        try:
+            found = store.file.get(profile)
+        except FileStoreError as exc:
+            note(str(exc))
+        else:
+            if found is not None:
+                return ResolvedKey(found, store.file.describe(), "file")
+    return None

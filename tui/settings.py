@@ -1,0 +1,323 @@
+"""User settings: `settings.toml` in the config directory, or the file named by TOGETHER_TUI_CONFIG.
+
+A bad file never stops the app: every problem becomes a message naming the file, the key and
+what is wrong, the bad key falls back to its default, and all valid keys are kept.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import os
+import re
+import stat
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from tui.keys.store import config_dir, display_path
+
+__all__ = [
+    "SETTINGS_ENV",
+    "ChatDefaults",
+    "LoadedSettings",
+    "Profile",
+    "Settings",
+    "SettingsError",
+    "load_settings",
+    "save_setting",
+    "settings_path",
+]
+
+SETTINGS_ENV = "TOGETHER_TUI_CONFIG"
+SETTINGS_FILE_NAME = "settings.toml"
+
+
+class _Section(BaseModel):
+    # A misspelt key would otherwise be dropped without a word; forbidding extras turns it into
+    # an "unknown key" problem the user gets to see.
+    model_config = ConfigDict(extra="forbid")
+
+
+class ChatDefaults(_Section):
+    system_prompt: str = ""
+    temperature: float | None = Field(default=0.7, ge=0)
+    max_tokens: int | None = Field(default=1024, ge=1)
+    top_p: float | None = Field(default=None, ge=0, le=1)
+    reasoning_effort: Literal["low", "medium", "high"] | None = None
+
+
+class Profile(_Section):
+    base_url: str | None = None
+    """Where this profile's requests go; None means the default Together API URL."""
+    api_key_env: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    """An environment variable holding this profile's key, read instead of TOGETHER_API_KEY."""
+
+
+class Settings(_Section):
+    refresh_interval: float = Field(default=10.0, ge=1)
+    """Steady-state poll interval in seconds."""
+    fast_refresh_interval: float = Field(default=2.0, ge=0.5)
+    """Poll interval while anything is transitional (starting, stopping)."""
+    theme: str = "textual-dark"
+    read_only: bool = False
+    notifications: bool = True
+    bell: bool = False
+    confirm_delete: Literal["typed-when-running", "always-typed", "simple"] = "typed-when-running"
+    wait_timeout_minutes: float = Field(default=30.0, gt=0)
+    chat: ChatDefaults = Field(default_factory=ChatDefaults)
+    keymap: dict[str, str] = Field(default_factory=dict)
+    """Binding id -> keys, passed to App.set_keymap."""
+    default_profile: str = "default"
+    profiles: dict[str, Profile] = Field(default_factory=dict)
+
+
+class SettingsError(Exception):
+    """save_setting could not update the file; the message says why."""
+
+
+@dataclass(frozen=True)
+class LoadedSettings:
+    settings: Settings
+    path: Path
+    problems: list[str] = field(default_factory=list)
+    """One message per problem, each naming the file and the key; empty when all is well."""
+
+
+def settings_path(environ: Mapping[str, str] = os.environ) -> Path:
+    override = environ.get(SETTINGS_ENV)
+    if override:
+        return Path(override).expanduser()
+    return config_dir() / SETTINGS_FILE_NAME
+
+
+# --------------------------------------------------------------------------------------------
+# Loading
+
+_POSITION_RE = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
+_HEADER_RE = re.compile(r"^\s*\[\[?\s*([^\[\]]+?)\s*\]?\]?\s*(#.*)?$")
+_KEY_RE = re.compile(r"^\s*([A-Za-z0-9_\-.\"' ]+?)\s*=")
+_MAX_REPAIRS = 20
+
+
+def _unquote_dotted(key: str) -> str:
+    return ".".join(part.strip().strip("\"'") for part in key.split("."))
+
+
+def _key_at(lines: list[str], index: int) -> str | None:
+    """The dotted key that line `index` (0-based) sets or opens, judged from its text."""
+    header = _HEADER_RE.match(lines[index])
+    if header and lines[index].lstrip().startswith("["):
+        return _unquote_dotted(header.group(1))
+    match = _KEY_RE.match(lines[index])
+    if not match:
+        return None
+    key = _unquote_dotted(match.group(1))
+    for previous in reversed(lines[:index]):
+        if previous.lstrip().startswith("["):
+            table = _HEADER_RE.match(previous)
+            if table:
+                return _unquote_dotted(table.group(1)) + "." + key
+            break
+    return key
+
+
+def _parse_leniently(text: str, where: str, problems: list[str]) -> dict[str, Any]:
+    """Parse TOML; on a syntax error, report it and retry without the offending line (or, for a
+    broken table header, without that whole table, so its keys cannot land in another table)."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    # Without a final newline, tomllib reports errors on the last line as "at end of document".
+    lines = (text if text.endswith("\n") else text + "\n").split("\n")
+    for _attempt in range(_MAX_REPAIRS):
+        try:
+            return tomllib.loads("\n".join(lines))
+        except tomllib.TOMLDecodeError as exc:
+            message = str(exc)
+            position = _POSITION_RE.search(message)
+            reason = _POSITION_RE.sub("", message)
+            if position is None:
+                problems.append(f"{where}: invalid TOML: {message}; using the default settings")
+                return {}
+            index = int(position.group(1)) - 1
+            if index >= len(lines) or not lines[index].strip():
+                problems.append(f"{where}, line {index + 1}: invalid TOML: {reason}; using the default settings")
+                return {}
+            key = _key_at(lines, index)
+            about = f" (key {key})" if key else ""
+            if lines[index].lstrip().startswith("["):
+                end = index + 1
+                while end < len(lines) and not lines[end].lstrip().startswith("["):
+                    end += 1
+                problems.append(
+                    f"{where}, line {index + 1}: invalid TOML{about}: {reason}; ignoring lines {index + 1}-{end}"
+                    if end - index > 1
+                    else f"{where}, line {index + 1}: invalid TOML{about}: {reason}; ignoring this line"
+                )
+                for i in range(index, end):
+                    lines[i] = ""
+            else:
+                problems.append(f"{where}, line {index + 1}: invalid TOML{about}: {reason}; ignoring this line")
+                lines[index] = ""
+    problems.append(f"{where}: too many TOML errors; using the default settings")
+    return {}
+
+
+def _describe_default(loc: tuple[int | str, ...]) -> str:
+    model: type[BaseModel] | None = Settings
+    for part in loc[:-1]:
+        info = model.model_fields.get(str(part)) if model is not None else None
+        annotation = info.annotation if info is not None else None
+        model = annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
+    if model is None:
+        return "ignoring it"
+    info = model.model_fields.get(str(loc[-1]))
+    if info is None:
+        return "ignoring it"
+    default = info.get_default(call_default_factory=True)
+    if isinstance(default, BaseModel):
+        return "using the defaults"
+    if default is None or default == {}:
+        return "ignoring it"
+    return f"using the default, {default!r}"
+
+
+def _delete_at(data: dict[str, Any], loc: tuple[int | str, ...]) -> bool:
+    """Remove the deepest item of `data` found along `loc`; False if not even the first is there.
+
+    Normally that is exactly `loc`. A scalar where a table belongs, or a table missing the next
+    part, is itself the bad value and goes.
+    """
+    node: Any = data
+    found: tuple[dict[str, Any], str] | None = None
+    for part in loc:
+        if not (isinstance(node, dict) and isinstance(part, str) and part in node):
+            break
+        found = (node, part)
+        node = node[part]
+    if found is None:
+        return False
+    container, part = found
+    del container[part]
+    return True
+
+
+def _validate_leniently(data: dict[str, Any], where: str, problems: list[str]) -> Settings:
+    data = copy.deepcopy(data)
+    for _attempt in range(_MAX_REPAIRS):
+        try:
+            return Settings.model_validate(data)
+        except ValidationError as exc:
+            errors = exc.errors(include_url=False, include_input=False)
+        progressed = False
+        for error in errors:
+            loc = tuple(error["loc"])
+            dotted = ".".join(str(part) for part in loc)
+            if error["type"] == "extra_forbidden":
+                problems.append(f"{where}: unknown key {dotted!r}; ignoring it")
+            else:
+                problems.append(f"{where}: {dotted}: {error['msg']}; {_describe_default(loc)}")
+            progressed = _delete_at(data, loc) or progressed
+        if not progressed:
+            break
+    problems.append(f"{where}: could not make sense of the settings; using the default settings")
+    return Settings()
+
+
+def load_settings(path: Path | None = None) -> LoadedSettings:
+    """Read the settings file. Never raises for a bad or unreadable file: see `problems`."""
+    if path is None:
+        path = settings_path()
+    where = display_path(path)
+    problems: list[str] = []
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return LoadedSettings(Settings(), path, problems)
+    except (OSError, UnicodeDecodeError) as exc:
+        detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        problems.append(f"{where}: cannot read the settings file ({detail}); using the default settings")
+        return LoadedSettings(Settings(), path, problems)
+    data = _parse_leniently(text, where, problems)
+    return LoadedSettings(_validate_leniently(data, where, problems), path, problems)
+
+
+# --------------------------------------------------------------------------------------------
+# Saving
+
+
+def _to_toml_value(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        # TOML has no null: an unset optional is written by leaving it out.
+        return value.model_dump(mode="json", exclude_none=True)
+    if isinstance(value, dict):
+        return {k: _to_toml_value(v) for k, v in value.items() if v is not None}
+    return value
+
+
+def save_setting(key: str, value: Any, path: Path | None = None) -> Path:
+    """Set one top-level key in the settings file (e.g. the theme the user picked), keeping the
+    rest of the file, comments included, as the user wrote it. `value=None` removes the key, so the
+    default applies. Returns the file written.
+
+    Raises SettingsError for an unknown key, an invalid value, or a file that is not valid TOML
+    (which is left untouched rather than overwritten).
+    """
+    import tomlkit  # deferred: only needed when something is saved
+    from tomlkit.exceptions import TOMLKitError
+
+    if key not in Settings.model_fields:
+        raise SettingsError(f"unknown setting {key!r}")
+    value = _to_toml_value(value)
+    if value is not None:
+        try:
+            Settings.model_validate({key: value})
+        except ValidationError as exc:
+            first = exc.errors(include_url=False, include_input=False)[0]
+            where = ".".join(str(part) for part in first["loc"])
+            raise SettingsError(f"invalid value for {where}: {first['msg']}") from None
+    if path is None:
+        path = settings_path()
+    # Write through a symlink (dotfile managers link settings files) instead of replacing it.
+    target = Path(os.path.realpath(path))
+    try:
+        text = target.read_text(encoding="utf-8")
+        mode = stat.S_IMODE(target.stat().st_mode)
+    except FileNotFoundError:
+        text, mode = "", None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"cannot read {display_path(path)}: {exc}") from None
+    try:
+        document = tomlkit.parse(text)
+    except TOMLKitError as exc:
+        raise SettingsError(f"{display_path(path)} is not valid TOML ({exc}); not changing it") from None
+    if value is None:
+        document.pop(key, None)
+    else:
+        document[key] = value
+    _write_atomically(target, tomlkit.dumps(document), mode)
+    return path
+
+
+def _write_atomically(target: Path, text: str, mode: int | None) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    with contextlib.suppress(FileNotFoundError):
+        tmp.unlink()
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666 if mode is None else mode)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if mode is not None:
+            os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
