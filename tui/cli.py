@@ -74,6 +74,7 @@ def run_app(args: argparse.Namespace) -> int:
     loaded = load_settings()
     settings = loaded.settings
     problems = list(loaded.problems)
+    notices: list[str] = []
     profile_name = args.profile or settings.default_profile
     profile = settings.profiles.get(profile_name)
     base_url, _ = resolve_base_url(profile_name, override=args.base_url, settings=settings)
@@ -89,14 +90,22 @@ def run_app(args: argparse.Namespace) -> int:
 
         env_name = args.api_key_env or (profile.api_key_env if profile else None)
         resolved = resolve_api_key(profile_name, env_name=env_name)
-        if resolved is None:
-            demo = True
-            problems.append(
-                "No API key found (TOGETHER_API_KEY, keyring or `together-tui auth login`): "
-                "running the demo against the built-in simulator."
-            )
-        else:
+        if resolved is not None:
             key = resolved.key
+        else:
+            from tui.app.first_run import FirstRunApp
+            from tui.keys.store import default_store
+
+            choice = FirstRunApp(
+                base_url=base_url, profile=profile_name, store=default_store(), env_name=env_name or "TOGETHER_API_KEY"
+            ).run()
+            if choice is None:
+                return 0
+            if choice.demo:
+                demo = True
+            else:
+                key = choice.key
+                notices.append(f"API key {key.masked if key else ''} saved: {choice.stored_in}.")
 
     backend = None
     if demo:
@@ -133,6 +142,7 @@ def run_app(args: argparse.Namespace) -> int:
         ),
         keymap=dict(settings.keymap),
         settings_problems=tuple(problems),
+        notices=tuple(notices),
     )
     from tui.app.app import TogetherApp
 

@@ -75,6 +75,8 @@ class TogetherApp(App[None]):
         self.theme = self.config.theme if self.config.theme in self.available_themes else "textual-dark"
         for problem in self.config.settings_problems:
             self.notify(problem, title="Settings", severity="warning", timeout=10)
+        for notice in self.config.notices:
+            self.notify(notice, timeout=8)
 
     async def on_unmount(self) -> None:
         await self.provider.aclose()

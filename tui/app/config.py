@@ -39,5 +39,7 @@ class AppConfig:
     keymap: dict[str, str] = field(default_factory=dict)
     #: Problems found in the settings file, shown once the app is up.
     settings_problems: tuple[str, ...] = ()
+    #: One-off information for the user once the app is up (e.g. where a new key was stored).
+    notices: tuple[str, ...] = ()
     #: Injected so snapshots and tests can freeze time (ages, "updated N s ago").
     clock: Callable[[], datetime] = utc_now

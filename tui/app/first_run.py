@@ -1,0 +1,167 @@
+"""First run with no key: take the key masked, check it with one request, store it, or start the demo.
+
+A small app of its own that runs before the main one, so the main app always starts with a provider and
+never has to be rebuilt around a key that arrives later.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, Checkbox, Footer, Input, Label, Static
+
+from tui.keys.secret import ApiKey, InvalidApiKeyError
+from tui.keys.store import FileStoreError, KeyringUnavailableError, KeyStore, display_path
+
+if TYPE_CHECKING:
+    import httpx
+
+    from tui.keys.verify import VerifyResult
+
+STYLES = Path(__file__).parent / "styles"
+
+
+@dataclass(frozen=True)
+class FirstRunResult:
+    """What the user chose: a key (and where it now lives), or the demo."""
+
+    key: ApiKey | None = None
+    stored_in: str = ""
+    demo: bool = False
+
+
+class FirstRunApp(App[FirstRunResult | None]):
+    TITLE = "together-tui: first run"
+    CSS_PATH: ClassVar = [STYLES / "first_run.tcss"]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        # Priority: the key field would otherwise take ctrl+d as "delete right".
+        Binding("ctrl+d", "demo", "Start the demo", id="first_run.demo", priority=True),
+        Binding("escape,ctrl+q", "quit", "Quit", id="first_run.quit"),
+    ]
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        profile: str,
+        store: KeyStore,
+        env_name: str = "TOGETHER_API_KEY",
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        super().__init__()
+        self.base_url = base_url
+        self.profile = profile
+        self.store = store
+        self.env_name = env_name
+        self.transport = transport
+        self.keyring_reason: str | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="first-run"):
+            yield Static("Welcome to together-tui", id="first-run-title")
+            yield Static(
+                f"No API key is configured for profile [b]{self.profile}[/b]. Paste your Together API key "
+                "(from https://api.together.ai/settings/api-keys). It is checked with one request to "
+                f"{self.base_url} and stored in your OS keyring (service [b]together-tui[/b]); it is never "
+                "shown again.",
+                id="first-run-intro",
+            )
+            yield Input(placeholder="API key", password=True, id="key")
+            yield Label("", id="key-message")
+            yield Static("", id="keyring-warning")
+            yield Checkbox(
+                f"Store it in the plain-text file {display_path(self.store.file.path)} (mode 0600)",
+                id="file-store",
+            )
+            with Horizontal(id="first-run-buttons"):
+                yield Button("Check and save", variant="primary", id="save")
+                yield Button("Start the demo", id="demo")
+                yield Button("Quit", id="quit")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#file-store").display = False
+        self.query_one("#keyring-warning").display = False
+        self.query_one("#key", Input).focus()
+        self.check_keyring()
+
+    @work(thread=True, exit_on_error=False, group="keyring")
+    def check_keyring(self) -> None:
+        # Keyring calls may hang on a broken D-Bus: never on the UI loop.
+        status = self.store.keyring.status()
+        if not status.available:
+            self.call_from_thread(self._show_no_keyring, status.reason or "unknown reason")
+
+    def _show_no_keyring(self, reason: str) -> None:
+        self.keyring_reason = reason
+        warning = self.query_one("#keyring-warning", Static)
+        warning.update(
+            f"[b]No working OS keyring:[/b] {reason}.\n"
+            f"Safest on this host: set {self.env_name} in your shell instead (it is read before any stored "
+            "key). Or tick the box below to keep the key in a plain-text file readable only by you. "
+            "Otherwise the key is used for this session only."
+        )
+        warning.display = True
+        self.query_one("#file-store").display = True
+
+    @on(Input.Submitted, "#key")
+    @on(Button.Pressed, "#save")
+    def submit(self) -> None:
+        message = self.query_one("#key-message", Label)
+        try:
+            key = ApiKey.parse(self.query_one("#key", Input).value)
+        except InvalidApiKeyError as exc:
+            message.update(f"[red]{exc}[/red]")
+            return
+        message.update("Checking the key…")
+        self.query_one("#save", Button).disabled = True
+        self.verify_and_store(key, to_file=self.query_one("#file-store", Checkbox).value)
+
+    @work(thread=True, exit_on_error=False, exclusive=True, group="verify")
+    def verify_and_store(self, key: ApiKey, to_file: bool) -> None:
+        from tui.keys.verify import verify_key
+
+        result = verify_key(key, self.base_url, transport=self.transport)
+        if result.outcome == "refused":
+            self.call_from_thread(self._refused, result)
+            return
+        try:
+            stored_in = self._store(key, to_file)
+        except (KeyringUnavailableError, FileStoreError, OSError) as exc:
+            self.call_from_thread(self._failed, f"Could not store the key: {exc}")
+            return
+        note = "" if result.ok else f" (not checked: {result.detail})"
+        self.call_from_thread(self.exit, FirstRunResult(key=key, stored_in=stored_in + note))
+
+    def _store(self, key: ApiKey, to_file: bool) -> str:
+        if to_file:
+            self.store.file.set(self.profile, key)
+            return self.store.file.describe()
+        if self.keyring_reason is not None:
+            return "this session only"
+        self.store.keyring.set(self.profile, key)
+        return self.store.keyring.describe(self.profile)
+
+    def _refused(self, result: VerifyResult) -> None:
+        self._failed(f"The API refused this key ({result.detail}). Check it and paste it again.")
+        key_input = self.query_one("#key", Input)
+        key_input.value = ""
+        key_input.focus()
+
+    def _failed(self, text: str) -> None:
+        self.query_one("#key-message", Label).update(f"[red]{text}[/red]")
+        self.query_one("#save", Button).disabled = False
+
+    @on(Button.Pressed, "#demo")
+    def action_demo(self) -> None:
+        self.exit(FirstRunResult(demo=True))
+
+    @on(Button.Pressed, "#quit")
+    async def quit_pressed(self) -> None:
+        await self.action_quit()
