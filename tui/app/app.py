@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, TabbedContent, TabPane
 
 from tui.app.config import AppConfig
+from tui.app.crash import SecretSafeCrashReports
 from tui.app.panes.chat import ChatPane
 from tui.app.panes.endpoints import EndpointsPane
 from tui.app.panes.hardware import HardwarePane
@@ -27,7 +28,7 @@ STYLES = Path(__file__).parent / "styles"
 PANES = ("endpoints", "hardware", "chat")
 
 
-class TogetherApp(App[None]):
+class TogetherApp(SecretSafeCrashReports, App[None]):
     TITLE = "together-tui"
     CSS_PATH: ClassVar = [
         STYLES / "app.tcss",
@@ -116,7 +117,6 @@ class TogetherApp(App[None]):
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         if event.pane.id in PANES:
             self.call_after_refresh(self._focus_pane, event.pane.id)
-        self.refresh_bindings()
 
     # Cross-pane requests: one place that knows how panes and screens connect.
 

@@ -16,6 +16,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Checkbox, Footer, Input, Label, Static
 
+from tui.app.crash import SecretSafeCrashReports
 from tui.keys.secret import ApiKey, InvalidApiKeyError
 from tui.keys.store import FileStoreError, KeyringUnavailableError, KeyStore, display_path
 
@@ -36,7 +37,7 @@ class FirstRunResult:
     demo: bool = False
 
 
-class FirstRunApp(App[FirstRunResult | None]):
+class FirstRunApp(SecretSafeCrashReports, App[FirstRunResult | None]):
     TITLE = "together-tui: first run"
     CSS_PATH: ClassVar = [STYLES / "first_run.tcss"]
     BINDINGS: ClassVar[list[BindingType]] = [
