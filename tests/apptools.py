@@ -38,6 +38,7 @@ def make_app(
         refresh_interval=3600.0,
         fast_refresh_interval=3600.0,
         theme="textual-dark",
+        remember_theme=False,
         clock=frozen_clock,
     )
     app = TogetherApp(make_provider(server, api_key=api_key, **(client_options or {})), replace(base, **config))

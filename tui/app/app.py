@@ -8,10 +8,12 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
+from textual import work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.theme import Theme
 from textual.widgets import Footer, TabbedContent, TabPane
 
 from tui.app.config import AppConfig
@@ -74,10 +76,26 @@ class TogetherApp(SecretSafeCrashReports, App[None]):
 
     def on_mount(self) -> None:
         self.theme = self.config.theme if self.config.theme in self.available_themes else "textual-dark"
+        self._saved_theme = self.theme
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
         for problem in self.config.settings_problems:
             self.notify(problem, title="Settings", severity="warning", timeout=10)
         for notice in self.config.notices:
             self.notify(notice, timeout=8)
+
+    def _remember_theme(self, theme: Theme) -> None:
+        if theme.name != self._saved_theme and self.config.remember_theme:
+            self._saved_theme = theme.name
+            self._save_theme(theme.name)
+
+    @work(thread=True, exit_on_error=False, group="settings")
+    def _save_theme(self, name: str) -> None:
+        from tui.settings import SettingsError, save_setting
+
+        try:
+            save_setting("theme", name)
+        except (SettingsError, OSError) as exc:
+            self.call_from_thread(self.notify, f"Could not remember the theme: {exc}", severity="warning")
 
     async def on_unmount(self) -> None:
         await self.provider.aclose()

@@ -35,6 +35,8 @@ class AppConfig:
     confirm_delete: str = "typed-when-running"
     wait_timeout_minutes: float = 30.0
     theme: str = "textual-dark"
+    #: Write a theme picked in the palette back to the settings file (off in tests and screenshots).
+    remember_theme: bool = True
     chat: ChatDefaults = field(default_factory=ChatDefaults)
     keymap: dict[str, str] = field(default_factory=dict)
     #: Problems found in the settings file, shown once the app is up.

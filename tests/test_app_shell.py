@@ -1,0 +1,81 @@
+"""The shell: panes by number, help, the palette, the header, settings problems, the theme remembered."""
+
+from __future__ import annotations
+
+from apptools import make_app
+from textual.widgets import TabbedContent
+
+from tui.app.screens.help import HelpScreen
+from tui.settings import load_settings
+from tui.simulator import SimulatorServer
+
+
+async def test_panes_by_number(sim_server: SimulatorServer) -> None:
+    app = make_app(sim_server)
+    async with app.run_test(size=(120, 36)) as pilot:
+        tabs = app.query_one("#panes", TabbedContent)
+        for key, pane in (("2", "hardware"), ("1", "endpoints"), ("3", "chat")):
+            await pilot.press(key)
+            await pilot.pause()
+            assert tabs.active == pane
+
+
+async def test_help_lists_the_keys_in_force_and_closes_with_escape(sim_server: SimulatorServer) -> None:
+    app = make_app(sim_server)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        text = app.export_screenshot()
+        for description in ("Endpoints", "Hardware", "Chat", "Help"):
+            assert description in text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_the_palette_offers_pane_switching_and_bound_actions(sim_server: SimulatorServer) -> None:
+    app = make_app(sim_server)
+    async with app.run_test(size=(120, 36)):
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        assert {"Show endpoints pane", "Show hardware pane", "Show chat pane"} <= set(titles)
+        assert "Help" in titles
+
+
+async def test_the_header_says_demo_read_only(sim_server: SimulatorServer) -> None:
+    app = make_app(sim_server, read_only=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        header = app.export_screenshot()
+        assert "DEMO" in header and "READ-ONLY" in header
+
+
+async def test_the_header_shows_the_profile_and_base_url_outside_the_demo(sim_server: SimulatorServer) -> None:
+    app = make_app(sim_server, demo=False, profile="work")
+    async with app.run_test(size=(160, 36)) as pilot:
+        await pilot.pause()
+        screen = app.export_screenshot()
+        assert "work" in screen and "127.0.0.1" in screen
+
+
+async def test_settings_problems_are_shown_once_the_app_is_up(sim_server: SimulatorServer) -> None:
+    app = make_app(sim_server, settings_problems=("settings.toml: refresh_interval: must be >= 1",))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        assert any("refresh_interval" in n.message for n in app._notifications)
+
+
+async def test_a_theme_picked_is_remembered_in_the_settings_file(sim_server: SimulatorServer) -> None:
+    app = make_app(sim_server, remember_theme=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        app.theme = "nord"
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+    assert load_settings().settings.theme == "nord"
+
+
+async def test_the_theme_is_not_written_when_unchanged(sim_server: SimulatorServer) -> None:
+    app = make_app(sim_server, remember_theme=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+    assert not load_settings().path.exists()
