@@ -1,0 +1,30 @@
+"""A local simulator of Together AI's v1 API, for demo mode and tests.
+
+It answers like the real service (shapes, status codes, Together-shaped error bodies, SSE framing,
+state transitions that take time) so that code passing against it works against
+https://api.together.ai/v1. It is an independent server implementation: it imports nothing from
+`tui.api` or Textual.
+
+    sim = Simulator(SimulatorConfig(speed=20))
+    with SimulatorServer(sim) as server:
+        ...  # point a client at server.base_url with DEMO_API_KEY
+
+Where the real behaviour is not documented the choice made is noted, marked UNVERIFIED, in the
+docstring of the module that implements it: `world` (lifecycle and timings), `app` (validation
+and error choices), `chat` (stream shape), `catalogue` (prices and ids), `faults`.
+"""
+
+from tui.simulator.config import DEMO_API_KEY, ManualClock, SimulatorConfig
+from tui.simulator.faults import Faults
+from tui.simulator.server import SimulatorServer
+from tui.simulator.simulator import RequestRecord, Simulator
+
+__all__ = [
+    "DEMO_API_KEY",
+    "Faults",
+    "ManualClock",
+    "RequestRecord",
+    "Simulator",
+    "SimulatorConfig",
+    "SimulatorServer",
+]
