@@ -17,7 +17,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="together-tui",
         description="A keyboard-driven terminal app for Together AI dedicated inference endpoints.",
-        epilog="With no API key configured the app starts in demo mode, against a built-in simulator.",
+        epilog="With no API key configured, a first-run screen asks for one (or starts the demo).",
     )
     parser.add_argument("--version", action="version", version=f"together-tui {__version__}")
     parser.add_argument(
