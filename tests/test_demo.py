@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 
 from tui.api import ChatMessage, ChatParams, Phase
@@ -27,7 +28,7 @@ async def test_the_demo_backend_streams_token_by_token() -> None:
     # first; streamed at 50 tokens/s, they spread over (n - 1) / 50 seconds. Half of that is a generous bar.
     spread = arrivals[-1] - arrivals[0]
     assert spread > 0.5 * (len(arrivals) - 1) / 50.0
-    gaps = [b - a for a, b in zip(arrivals, arrivals[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(arrivals)]
     assert sum(gap > 0.005 for gap in gaps) > len(gaps) / 2, "tokens arrived in bursts, not one by one"
 
 
