@@ -1,0 +1,206 @@
+"""Does the Chat pane keep up with a fast endpoint?
+
+    .venv/bin/python benchmarks/chat_stream.py [--tokens 5000] [--rates 200,1000,5000] [--size 120x36]
+
+A simulator in another process (so its CPU is not counted here) streams ``--tokens`` answer tokens at each
+rate to three consumers, one after the other, over real loopback HTTP:
+
+* httpx: a plain ``httpx`` loop reading the SSE lines and decoding each JSON chunk (the floor);
+* provider: the app's API layer alone (``TogetherV1Provider.stream_chat``: SSE parsing, pydantic
+  validation, domain events), no UI;
+* app: the real app, headless, sending the prompt from its Chat pane: metrics, one Markdown widget fed
+  by ``Markdown.get_stream``, the live figures line, and the screen refreshes.
+
+For each it prints when the last token arrived (seconds after the request; the ideal is tokens/rate),
+for the app how long after that arrival the screen showed the whole answer (the render lag: the first
+screen refresh after the Markdown document holds the last token), and the CPU time of this process
+from the request to the end (for the app: to that refresh).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import multiprocessing
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+MODEL = "meta-llama/Llama-3.3-70B-Instruct-Turbo"  # serverless in the simulator, no reasoning
+
+
+def serve(rate: float, ready: multiprocessing.Queue, stop: multiprocessing.Event) -> None:  # type: ignore[type-arg]
+    from tui.simulator import Simulator, SimulatorConfig, SimulatorServer
+
+    server = SimulatorServer(Simulator(SimulatorConfig(speed=math.inf, seed=0, tokens_per_second=rate)))
+    server.start()
+    ready.put(server.base_url)
+    stop.wait()
+    server.stop()
+
+
+@dataclass
+class Run:
+    consumer: str
+    tokens: int
+    last_token: float
+    shown: float | None
+    cpu: float
+
+
+def prompt_for(tokens: int) -> str:
+    return f"Write at length about endpoints. [sim:tokens={tokens}]"
+
+
+async def httpx_loop(base_url: str, tokens: int) -> Run:
+    import httpx
+
+    from tui.simulator import DEMO_API_KEY
+
+    body = {"model": MODEL, "messages": [{"role": "user", "content": prompt_for(tokens)}], "stream": True,
+            "max_tokens": tokens + 100}
+    count = 0
+    async with httpx.AsyncClient(base_url=base_url, headers={"Authorization": f"Bearer {DEMO_API_KEY}"},
+                                 timeout=120) as client:
+        cpu = time.process_time()
+        start = time.perf_counter()
+        last = start
+        async with client.stream("POST", "/chat/completions", json=body) as response:
+            async for line in response.aiter_lines():
+                if not line.startswith("data:"):
+                    continue
+                data = line[5:].strip()
+                if data == "[DONE]":
+                    break
+                chunk = json.loads(data)
+                if chunk["choices"] and chunk["choices"][0]["delta"].get("content"):
+                    count += 1
+                    last = time.perf_counter()
+        return Run("httpx", count, last - start, None, time.process_time() - cpu)
+
+
+async def provider_loop(base_url: str, tokens: int) -> Run:
+    from tui.api.domain import ChatMessage, ChatParams
+    from tui.api.together import TogetherClient, TogetherV1Provider
+    from tui.simulator import DEMO_API_KEY
+
+    provider = TogetherV1Provider(TogetherClient(DEMO_API_KEY, base_url, timeout=120))
+    count = 0
+    try:
+        cpu = time.process_time()
+        start = time.perf_counter()
+        last = start
+        messages = [ChatMessage("user", prompt_for(tokens))]
+        async for event in provider.stream_chat(MODEL, messages, ChatParams(max_tokens=tokens + 100)):
+            if event.content:
+                count += 1
+                last = time.perf_counter()
+        return Run("provider", count, last - start, None, time.process_time() - cpu)
+    finally:
+        await provider.aclose()
+
+
+async def app_loop(base_url: str, tokens: int, size: tuple[int, int]) -> Run:
+    from datetime import UTC, datetime
+
+    from textual.widgets import Input
+
+    from tui.api.domain import ModelOption
+    from tui.api.together import TogetherClient, TogetherV1Provider
+    from tui.app.app import TogetherApp
+    from tui.app.config import AppConfig
+    from tui.app.conversation import ChatTarget, TurnState
+    from tui.app.panes.chat import PromptInput
+    from tui.simulator import DEMO_API_KEY
+
+    # The shell can bounce focus between two panes for seconds after a pane switch (reported; the fix
+    # is to focus only the pane that is still active). Each bounce rebuilds the footer, which would be
+    # counted here as the chat's CPU time: apply that fix for the measurement.
+    focus_pane = TogetherApp._focus_pane
+
+    def focus_if_active(app: TogetherApp, pane: str) -> None:
+        if pane == app.active_pane:
+            focus_pane(app, pane)
+
+    TogetherApp._focus_pane = focus_if_active  # type: ignore[method-assign]
+
+    now = datetime(2026, 1, 15, 12, tzinfo=UTC)
+    config = AppConfig(base_url=base_url, demo=True, refresh_interval=3600.0, fast_refresh_interval=3600.0,
+                       clock=lambda: now)
+    app = TogetherApp(TogetherV1Provider(TogetherClient(DEMO_API_KEY, base_url, timeout=120)), config)
+    app.animation_level = "none"
+    async with app.run_test(size=size) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        app.action_show_pane("chat")
+        await pilot.pause()
+        pane = app.chat_pane
+        pane.set_target(ChatTarget.for_model(ModelOption(id=MODEL, kind="chat")))
+        pane.query_one("#max-tokens", Input).value = str(tokens + 100)
+        prompt = pane.query_one(PromptInput)
+        prompt.insert(prompt_for(tokens))
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+        shown = asyncio.get_running_loop().create_future()
+        cpu = time.process_time()
+        prompt.action_send()
+        while not pane.conversation.turns or pane.conversation.turns[-1].state.busy:
+            await asyncio.sleep(0.005)
+        turn = pane.conversation.turns[-1]
+        # The stream is closed (pending Markdown flushed) when the turn leaves STREAMING; the next
+        # refresh puts the last token on screen.
+        app.call_after_refresh(lambda: shown.set_result(time.perf_counter()))
+        shown_at = await shown
+        cpu_used = time.process_time() - cpu
+        metrics = turn.metrics
+        assert metrics is not None and metrics.last_token is not None
+        assert turn.state is TurnState.DONE, turn.advice
+        return Run("app", metrics.text_events, metrics.last_token - metrics.started, shown_at - metrics.started,
+                   cpu_used)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--tokens", type=int, default=5000)
+    parser.add_argument("--rates", default="200,1000,5000")
+    parser.add_argument("--size", default="120x36")
+    args = parser.parse_args()
+    width, height = (int(part) for part in args.size.split("x"))
+    rates = [float(rate) for rate in args.rates.split(",")]
+
+    print(f"{args.tokens:,} tokens per answer, app at {width}x{height}, simulator in its own process")
+    print(f"{'rate tok/s':>10} {'consumer':>9} {'tokens':>7} {'ideal s':>8} {'last token s':>13} "
+          f"{'screen s':>9} {'lag ms':>8} {'CPU s':>7} {'CPU/httpx':>9}")
+    context = multiprocessing.get_context("spawn")
+    for rate in rates:
+        ready: multiprocessing.Queue = context.Queue()  # type: ignore[type-arg]
+        stop = context.Event()
+        process = context.Process(target=serve, args=(rate, ready, stop), daemon=True)
+        process.start()
+        try:
+            base_url = ready.get(timeout=30)
+            runs = [
+                asyncio.run(httpx_loop(base_url, args.tokens)),
+                asyncio.run(provider_loop(base_url, args.tokens)),
+                asyncio.run(app_loop(base_url, args.tokens, (width, height))),
+            ]
+        finally:
+            stop.set()
+            process.join(timeout=10)
+        ideal = args.tokens / rate
+        floor = runs[0].cpu
+        for run in runs:
+            lag = "" if run.shown is None else f"{(run.shown - run.last_token) * 1000:8.0f}"
+            screen = "" if run.shown is None else f"{run.shown:9.2f}"
+            print(f"{rate:10.0f} {run.consumer:>9} {run.tokens:7,} {ideal:8.2f} {run.last_token:13.2f} "
+                  f"{screen:>9} {lag:>8} {run.cpu:7.2f} {run.cpu / floor:9.1f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,317 @@
+"""The Hardware pane (``2``): what endpoints can run on, what it costs, and what is free right now.
+
+Without a model it lists ``GET /hardware`` (every configuration, no availability). With a model picked
+(``m``) it lists ``GET /hardware?model=…``: only what the model can run on, with availability, sorted
+cheapest available first. ``/`` filters, ``s`` sorts, ``u`` hides unavailable rows, and the calculator
+under the table prices the selected row; ``n`` or ``enter`` opens the create form on it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.widgets import DataTable, Input, Static
+
+from tui.api.domain import Availability, ModelOption
+from tui.api.errors import APIError
+from tui.app.endpoint_forms_logic import HardwareSort, format_context
+from tui.app.widgets.cost_calculator import CostCalculator
+from tui.app.widgets.hardware_table import COLUMNS_BY_KEY, HardwareTable
+from tui.app.widgets.model_picker import (
+    ModelChoice,
+    ModelPickerScreen,
+    dedicated_models,
+    find_model,
+    serverless_price_text,
+)
+
+if TYPE_CHECKING:
+    from tui.app.app import TogetherApp
+
+SORTS_WITH_MODEL = tuple(HardwareSort)
+SORTS_WITHOUT_MODEL = tuple(order for order in HardwareSort if order is not HardwareSort.CHEAPEST_AVAILABLE)
+
+
+class HardwarePane(Vertical):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("m", "pick_model", "Model", id="hardware.model",
+                tooltip="Pick a model: the table narrows to what it runs on, with availability"),
+        Binding("slash", "filter", "Filter", id="hardware.filter",
+                tooltip="Filter rows by words in the id, GPU, memory, link or availability"),
+        Binding("u", "toggle_unavailable", "Hide unavailable", id="hardware.hide_unavailable",
+                tooltip="Hide or show hardware the picked model cannot get right now"),
+        Binding("s", "cycle_sort", "Sort", id="hardware.sort",
+                tooltip="Sort by the next column: cheapest available, price, memory, GPU, count, id"),
+        Binding("S", "reverse_sort", "Reverse sort", id="hardware.reverse", show=False,
+                tooltip="Reverse the current order"),
+        Binding("n", "create", "New endpoint", id="hardware.create",
+                tooltip="Open the create form with this model and hardware filled in (also enter)"),
+        Binding("c", "calculator", "Cost calc", id="hardware.calculator", show=False,
+                tooltip="Edit replicas and hours per day in the cost calculator"),
+        Binding("r", "refresh", "Refresh", id="hardware.refresh", tooltip="Ask the API for hardware again"),
+        Binding("escape", "back", "Back to table", id="hardware.back", show=False,
+                tooltip="Leave the filter or calculator; clears the filter"),
+    ]
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.model: ModelOption | None = None
+        self.is_loading = False
+        self.error: str | None = None
+        self._requested = False
+        self._sort_chosen = False
+        self._no_row = True
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="hw-bar"):
+            yield Static(id="hw-model")
+            yield Static(id="hw-status")
+        yield Input(
+            placeholder="Filter: words in id, GPU, memory, link or availability · enter keeps · esc clears",
+            id="hw-filter",
+            compact=True,
+            classes="-hidden",
+        )
+        yield HardwareTable(id="hw-table")
+        yield CostCalculator(id="hw-calc")
+
+    def on_mount(self) -> None:
+        self._show_model_bar()
+        self._show_status()
+
+    @property
+    def tapp(self) -> TogetherApp:
+        return cast("TogetherApp", self.app)
+
+    @property
+    def table(self) -> HardwareTable:
+        return self.query_one("#hw-table", HardwareTable)
+
+    @property
+    def calculator(self) -> CostCalculator:
+        return self.query_one("#hw-calc", CostCalculator)
+
+    def focus_default(self) -> None:
+        self.ensure_loaded()
+        self.table.focus()
+
+    def on_show(self) -> None:
+        # Loaded on first sight, not at start-up: the Endpoints pane owns the first frame and requests.
+        self.ensure_loaded()
+
+    def ensure_loaded(self) -> None:
+        if not self._requested:
+            self._requested = True
+            self._load()
+
+    async def show_model(self, model_id: str | None) -> None:
+        """Narrow the table to ``model_id`` (None: all hardware); for other panes that link here."""
+        model = None
+        if model_id is not None:
+            try:
+                model = find_model(await dedicated_models(self.tapp.provider), model_id)
+            except APIError:
+                model = None
+            if model is None:
+                model = ModelOption(id=model_id)
+        self.set_model(model)
+
+    def set_model(self, model: ModelOption | None) -> None:
+        self.model = model
+        if not self._sort_chosen:
+            order = HardwareSort.CHEAPEST_AVAILABLE if model else HardwareSort.PRICE
+            self.table.set_view(order=order, reverse=False)
+        elif model is None and self.table.order is HardwareSort.CHEAPEST_AVAILABLE:
+            self.table.set_view(order=HardwareSort.PRICE)
+        if model is None:
+            self.table.set_view(hide_unavailable=False)
+        self.calculator.set_model(model)
+        self._show_model_bar()
+        self._requested = True
+        self._load()
+
+    # Loading
+
+    @work(exclusive=True, group="hardware-pane", exit_on_error=False)
+    async def _load(self) -> None:
+        model = self.model
+        self.is_loading = True
+        self.error = None
+        self._show_status()
+        try:
+            options = await self.tapp.provider.list_hardware(model.id if model else None)
+        except APIError as error:
+            self.error = str(error)
+            return
+        finally:
+            self.is_loading = False
+            self._show_status()
+        self.table.show_options(options, with_availability=model is not None)
+        self._after_rows_changed()
+
+    def _after_rows_changed(self) -> None:
+        self.calculator.set_hardware(self.table.highlighted)
+        self._no_row = self.table.highlighted is None
+        self._show_status()
+        self.refresh_bindings()
+
+    # What the header lines say
+
+    def _show_model_bar(self) -> None:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append("Model ", style="dim")
+        model = self.model
+        if model is None:
+            text.append("any", style="bold")
+            text.append(" · all hardware, no availability · ", style="dim")
+            text.append("m", style="bold")
+            text.append(" picks a model", style="dim")
+        else:
+            text.append(model.title, style="bold")
+            if model.display_name:
+                text.append(f" {model.id}", style="dim")
+            details = [d for d in (model.organization, format_context(model.context_length)) if d]
+            details.append(serverless_price_text(model))
+            text.append(" · " + " · ".join(details), style="dim")
+        self.query_one("#hw-model", Static).update(text)
+
+    def _show_status(self) -> None:
+        status = self.query_one("#hw-status", Static)
+        if self.is_loading:
+            status.update(Text("loading…", style="italic"))
+            return
+        if self.error:
+            status.update(Text(f"✗ {self.error} · r retries", style="bold red"))
+            return
+        table = self.table
+        if not table.options:
+            status.update(Text("no hardware" if self._requested else "", style="dim"))
+            return
+        arrow = "↓" if table.reverse else "↑"
+        parts = [f"{len(table.shown)} of {len(table.options)}" if table.hidden_count else f"{len(table.options)}"]
+        parts.append(f"by {table.order.value} {arrow}")
+        if table.hide_unavailable:
+            unavailable = sum(1 for o in table.options if o.availability is Availability.UNAVAILABLE)
+            parts.append(f"{unavailable} unavailable hidden")
+        if table.query_text:
+            parts.append(f"filter “{table.query_text}”")
+        status.update(Text(" · ".join(parts), style="dim"))
+
+    # Actions
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "toggle_unavailable" and self.model is None:
+            return None
+        if action == "create" and (self.tapp.read_only or self.table.highlighted is None):
+            return None
+        return True
+
+    def action_pick_model(self) -> None:
+        def picked(choice: ModelChoice | None) -> None:
+            if choice is not None and (choice.model.id if choice.model else None) != (
+                self.model.id if self.model else None
+            ):
+                self.set_model(choice.model)
+            self.table.focus()
+
+        self.app.push_screen(
+            ModelPickerScreen(
+                current=self.model.id if self.model else None,
+                allow_any=True,
+                title="Pick a model: its hardware and availability",
+            ),
+            callback=picked,
+        )
+
+    def action_filter(self) -> None:
+        box = self.query_one("#hw-filter", Input)
+        box.remove_class("-hidden")
+        box.focus()
+
+    @on(Input.Changed, "#hw-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.table.set_view(query=event.value)
+        self._after_rows_changed()
+
+    @on(Input.Submitted, "#hw-filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if not event.value:
+            event.input.add_class("-hidden")
+        self.table.focus()
+
+    def action_back(self) -> None:
+        box = self.query_one("#hw-filter", Input)
+        if box.has_focus or (self.table.has_focus and box.value):
+            box.value = ""
+            box.add_class("-hidden")
+        self.table.focus()
+
+    def action_toggle_unavailable(self) -> None:
+        if self.model is None:
+            return
+        self.table.set_view(hide_unavailable=not self.table.hide_unavailable)
+        self._after_rows_changed()
+
+    def _sorts(self) -> tuple[HardwareSort, ...]:
+        return SORTS_WITH_MODEL if self.model is not None else SORTS_WITHOUT_MODEL
+
+    def action_cycle_sort(self) -> None:
+        sorts = self._sorts()
+        current = self.table.order
+        following = sorts[(sorts.index(current) + 1) % len(sorts)] if current in sorts else sorts[0]
+        self._sort_chosen = True
+        self.table.set_view(order=following, reverse=False)
+        self._after_rows_changed()
+
+    def action_reverse_sort(self) -> None:
+        self._sort_chosen = True
+        self.table.set_view(reverse=not self.table.reverse)
+        self._after_rows_changed()
+
+    @on(DataTable.HeaderSelected, "#hw-table")
+    def _header_selected(self, event: DataTable.HeaderSelected) -> None:
+        event.stop()
+        column = COLUMNS_BY_KEY.get(str(event.column_key.value))
+        if column is None or column.sort is None or column.sort not in self._sorts():
+            return
+        self._sort_chosen = True
+        if column.sort is self.table.order:
+            self.table.set_view(reverse=not self.table.reverse)
+        else:
+            self.table.set_view(order=column.sort, reverse=False)
+        self._after_rows_changed()
+
+    def action_create(self) -> None:
+        option = self.table.highlighted
+        if option is None:
+            return
+        self.tapp.open_create_form(model=self.model.id if self.model else None, hardware_id=option.id)
+
+    @on(DataTable.RowSelected, "#hw-table")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_create()
+
+    @on(DataTable.RowHighlighted, "#hw-table")
+    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        highlighted = self.table.highlighted
+        self.calculator.set_hardware(highlighted)
+        if (highlighted is None) != self._no_row:
+            # Only "is there a row to create on" changes the footer; rebuilding it on every move is slow.
+            self._no_row = highlighted is None
+            self.refresh_bindings()
+
+    def action_calculator(self) -> None:
+        self.calculator.focus_replicas()
+
+    def action_refresh(self) -> None:
+        self._requested = True
+        self._load()

@@ -1,0 +1,270 @@
+"""One message of the conversation: the user's prompt, or an answer that streams in.
+
+An answer is one Markdown widget fed by ``Markdown.get_stream`` (each document stays small, so
+appends stay cheap), with the reasoning in its own collapsible block above it. Imported only when
+the first message is shown, so the Markdown machinery stays off the app's first frame.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.timer import Timer
+from textual.widgets import Button, Collapsible, Markdown, Static
+from textual.widgets.markdown import MarkdownStream
+
+from tui.api.domain import ChatEvent
+from tui.app.conversation import Turn, TurnState, figures_line, format_seconds
+
+#: Each state is a glyph and a word, so it reads the same in 16 colours or none.
+STATE_BADGES: dict[TurnState, tuple[str, str, str]] = {
+    TurnState.NEEDS_START: ("◇", "endpoint not running", "$text-warning"),
+    TurnState.WAITING: ("…", "waiting for the endpoint", "$text-warning"),
+    TurnState.STREAMING: ("▸", "answering", "$text-accent"),
+    TurnState.DONE: ("✓", "done", "$text-success"),
+    TurnState.STOPPED: ("■", "stopped", "$text-warning"),
+    TurnState.FAILED: ("✗", "failed", "$text-error"),
+}
+
+
+class UserMessage(Vertical):
+    """The prompt as typed (plain text: a prompt is not rendered as Markdown)."""
+
+    def __init__(self, prompt: str) -> None:
+        super().__init__(classes="chat-message")
+        self.prompt = prompt
+
+    def compose(self) -> ComposeResult:
+        yield Static(Content.styled("You", "bold"), classes="message-header")
+        yield Static(Content(self.prompt), classes="user-text")
+
+
+class TargetDivider(Static):
+    """Marks where the conversation moved to another target."""
+
+    def __init__(self, label: str, model: str) -> None:
+        super().__init__(Content.assemble("── now chatting with ", (label, "bold"), f" ({model}) ──"))
+
+
+class ReasoningBlock(Collapsible):
+    """The model's reasoning, collapsed once the answer starts.
+
+    Unlike a plain Collapsible it does not scroll itself into view when it folds: that would pull
+    the conversation away from the bottom and stop it following the stream.
+    """
+
+    def _watch_collapsed(self, collapsed: bool) -> None:
+        self._update_collapsed(collapsed)
+        self.post_message(self.Collapsed(self) if collapsed else self.Expanded(self))
+
+
+class AssistantMessage(Vertical):
+    """An answer: header, reasoning, Markdown body, then the figures or what went wrong."""
+
+    class StartRequested(Message):
+        """The user pressed "Start endpoint and send" under a prompt waiting for its endpoint."""
+
+    class WaitCancelled(Message):
+        """The user gave up on a prompt waiting for its endpoint."""
+
+    DEFAULT_CLASSES = "chat-message"
+    #: Seconds between live updates of the figures line while streaming.
+    PROGRESS_INTERVAL: ClassVar[float] = 0.25
+    #: Seconds between appends to the Markdown documents while streaming (about 30 per second).
+    FLUSH_INTERVAL: ClassVar[float] = 1 / 30
+
+    def __init__(self, turn: Turn) -> None:
+        super().__init__()
+        self.turn = turn
+        self._answer_stream: MarkdownStream | None = None
+        self._reasoning_stream: MarkdownStream | None = None
+        self._pending_content: list[str] = []
+        self._pending_reasoning: list[str] = []
+        self._last_flush = float("-inf")
+        self._flush_timer: Timer | None = None
+        self._last_progress = float("-inf")
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(classes="message-header", id="answer-header"):
+            yield Static(Content.styled(self.turn.target.label, "bold"), id="answer-title")
+            yield Static(id="answer-state")
+        with ReasoningBlock(title="Reasoning", collapsed=False, id="reasoning"):
+            yield Markdown(id="reasoning-text")
+        yield Markdown(id="answer-text")
+        yield Static(id="answer-notice")
+        with Horizontal(id="start-offer"):
+            yield Button("Start endpoint and send", id="start-endpoint", variant="primary",
+                         tooltip="Start the endpoint (billing begins) and send this prompt once it is ready")
+            yield Button("Cancel", id="cancel-wait", tooltip="Drop this prompt")
+        yield Static(id="answer-figures")
+
+    def on_mount(self) -> None:
+        self.query_one("#reasoning").display = False
+        self.show_state()
+
+    # Streaming
+
+    async def write(self, event: ChatEvent, now: float) -> None:
+        """Take one streamed event; the documents are fed at most every FLUSH_INTERVAL seconds.
+
+        Every append re-lays out the conversation, which costs far more than a token: batching keeps
+        the pane ahead of fast endpoints (thousands of tokens/s) at no visible delay. The first token
+        goes out at once, and a timer flushes what waits when the stream pauses.
+        """
+        if event.reasoning:
+            self._pending_reasoning.append(event.reasoning)
+        if event.content:
+            self._pending_content.append(event.content)
+        if now - self._last_flush >= self.FLUSH_INTERVAL:
+            self._last_flush = now
+            await self.flush()
+        elif self._flush_timer is None and (self._pending_content or self._pending_reasoning):
+            self._flush_timer = self.set_timer(self.FLUSH_INTERVAL, self.flush)
+
+    async def flush(self) -> None:
+        if self._flush_timer is not None:
+            self._flush_timer.stop()
+            self._flush_timer = None
+        if self._pending_reasoning:
+            reasoning = "".join(self._pending_reasoning)
+            self._pending_reasoning.clear()
+            if self._reasoning_stream is None:
+                self.query_one("#reasoning").display = True
+                self._reasoning_stream = Markdown.get_stream(self.query_one("#reasoning-text", Markdown))
+            await self._reasoning_stream.write(reasoning)
+        if self._pending_content:
+            content = "".join(self._pending_content)
+            self._pending_content.clear()
+            if self._answer_stream is None:
+                self._answer_stream = Markdown.get_stream(self.query_one("#answer-text", Markdown))
+                if self._reasoning_stream is not None:
+                    self._fold_reasoning()
+            await self._answer_stream.write(content)
+
+    def _fold_reasoning(self) -> None:
+        block = self.query_one("#reasoning", ReasoningBlock)
+        block.collapsed = True
+        metrics = self.turn.metrics
+        took = ""
+        if metrics is not None and metrics.first_token is not None and metrics.first_content is not None:
+            took = f", {format_seconds(metrics.first_content - metrics.first_token)}"
+        words = len(self.turn.reasoning.split())
+        block.title = f"Reasoning ({words:,} words{took})"
+
+    async def close_streams(self) -> None:
+        """Flush what is pending into the documents; safe to call more than once."""
+        await self.flush()
+        streams = [stream for stream in (self._reasoning_stream, self._answer_stream) if stream is not None]
+        self._reasoning_stream = self._answer_stream = None
+        for stream in streams:
+            await stream.stop()
+
+    async def reset(self) -> None:
+        """Clear a previous attempt before a retry."""
+        await self.close_streams()
+        self._last_flush = float("-inf")
+        await self.query_one("#answer-text", Markdown).update("")
+        await self.query_one("#reasoning-text", Markdown).update("")
+        block = self.query_one("#reasoning", ReasoningBlock)
+        block.display = False
+        block.collapsed = False
+        block.title = "Reasoning"
+        self.show_state()
+
+    def show_progress(self, now: float) -> None:
+        """The live line while an answer streams, at most every PROGRESS_INTERVAL seconds."""
+        if now - self._last_progress < self.PROGRESS_INTERVAL:
+            return
+        self._last_progress = now
+        metrics = self.turn.metrics
+        if metrics is None:
+            return
+        parts = [f"{metrics.completion_tokens:,} tok"]
+        speed = metrics.tokens_per_second(now)
+        if speed is not None:
+            parts.append(f"{speed:,.1f} tok/s")
+        if metrics.ttft is not None:
+            parts.append(f"TTFT {format_seconds(metrics.ttft)}")
+        self.query_one("#answer-figures", Static).update(Content.styled("answering… " + " · ".join(parts), "dim"))
+
+    # State
+
+    def show_state(self) -> None:
+        turn = self.turn
+        glyph, word, style = STATE_BADGES[turn.state]
+        self.query_one("#answer-title", Static).update(Content.styled(turn.target.label, "bold"))
+        self.query_one("#answer-state", Static).update(Content.styled(f"{glyph} {word}", style))
+        self.set_class(turn.state is TurnState.FAILED, "-failed")
+        self.set_class(turn.state is TurnState.STOPPED, "-stopped")
+        self.set_class(turn.state is TurnState.STREAMING, "-streaming")
+
+        notice = self.query_one("#answer-notice", Static)
+        notice_text = self._notice_text()
+        notice.update(notice_text or "")
+        notice.display = notice_text is not None
+
+        offer = self.query_one("#start-offer")
+        offer.display = turn.state is TurnState.NEEDS_START and not self._read_only
+        self.query_one("#start-endpoint", Button).disabled = turn.state is not TurnState.NEEDS_START
+
+        figures_widget = self.query_one("#answer-figures", Static)
+        if turn.metrics is not None and turn.state.finished and turn.metrics.first_token is not None:
+            line = figures_line(turn.metrics)
+            figures_widget.update(Content.styled(line, "dim"))
+            figures_widget.display = bool(line)
+        elif turn.state is not TurnState.STREAMING:
+            figures_widget.display = False
+        else:
+            figures_widget.display = True
+
+    def _notice_text(self) -> Content | None:
+        turn = self.turn
+        state = turn.endpoint_state or "not running"
+        if turn.state is TurnState.NEEDS_START:
+            parts: list[str | tuple[str, str]] = []
+            if turn.advice is not None:
+                parts += [(f"{turn.advice.title}: ", "bold"), turn.advice.detail + "\n"]
+            parts.append((f"{turn.target.label} is {state}. ", "bold"))
+            if self._read_only:
+                parts.append("Read-only mode: it cannot be started from here. Pick another target (ctrl+t).")
+            else:
+                parts.append(
+                    "Start it (ctrl+g) and this prompt is sent once it is ready, or pick another target (ctrl+t)."
+                )
+            return Content.assemble(*parts)
+        if turn.state is TurnState.WAITING:
+            return Content.assemble(
+                (f"{turn.target.label} is {state}. ", "bold"),
+                "Your prompt is queued and is sent as soon as it is ready (esc drops it).",
+            )
+        if turn.state is TurnState.FAILED and turn.advice is not None:
+            advice = turn.advice
+            return Content.assemble(
+                ("✗ ", "bold"), (advice.title, "bold"), f": {advice.detail}\n", advice.hint, "  ",
+                ("ctrl+r retry", "bold"),
+            )
+        if turn.state is TurnState.STOPPED:
+            if turn.has_answer or turn.reasoning:
+                return Content.assemble(
+                    ("■ Stopped", "bold"), ": the answer above is partial.  ", ("ctrl+r retry", "bold")
+                )
+            return Content.assemble(("■ Not sent", "bold"), ".  ", ("ctrl+r retry", "bold"))
+        return None
+
+    @property
+    def _read_only(self) -> bool:
+        return bool(getattr(self.app, "read_only", False))
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "start-endpoint":
+            self.post_message(self.StartRequested())
+        elif event.button.id == "cancel-wait":
+            self.post_message(self.WaitCancelled())
+
+    def focus_start_offer(self) -> None:
+        self.query_one("#start-endpoint", Button).focus()

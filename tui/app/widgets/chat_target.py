@@ -1,0 +1,210 @@
+"""What the chat talks to: a one-line bar that always shows it, and an in-pane picker to switch it.
+
+The picker lists the account's dedicated endpoints (with their state, since only a STARTED one
+answers) and the service's chat models; typing filters both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.events import Click, Key
+from textual.message import Message
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from tui.api.domain import Endpoint, ModelOption, Phase
+from tui.app.conversation import ChatTarget
+from tui.app.widgets.state_badge import state_text
+
+
+def state_badge(endpoint: Endpoint) -> Content:
+    """The same glyph, word and colour as the Endpoints table, so a state reads alike everywhere."""
+    return Content.from_rich_text(state_text(endpoint.state, endpoint.phase))
+
+
+class TargetBar(Horizontal):
+    """``Target  GPT-OSS 20B (support bot)  demo/openai/gpt-oss-20b-1a2b  ● STARTED      ctrl+t change``."""
+
+    class ChangeRequested(Message):
+        """The user clicked the bar."""
+
+    def compose(self) -> ComposeResult:
+        yield Static(Content.styled("Target", "bold"), id="target-caption")
+        yield Static(id="target-current")
+        yield Static(id="target-state")
+        yield Static(Content.styled("ctrl+t change", "dim"), id="target-hint")
+
+    def on_mount(self) -> None:
+        self.show(None, None)
+
+    def show(self, target: ChatTarget | None, endpoint: Endpoint | None) -> None:
+        current = self.query_one("#target-current", Static)
+        state = self.query_one("#target-state", Static)
+        if target is None:
+            current.update(Content.styled("none yet: choose an endpoint or model", "italic $text-muted"))
+            state.update("")
+            return
+        if target.label == target.model:
+            current.update(Content.styled(target.label, "bold"))
+        else:
+            current.update(Content.assemble((target.label, "bold"), "  ", (target.model, "$text-muted")))
+        if target.is_endpoint:
+            state.update(state_badge(endpoint) if endpoint is not None else Content.styled("? state unknown", "dim"))
+        else:
+            state.update(Content.styled("serverless", "$text-muted"))
+
+    def on_click(self, event: Click) -> None:
+        event.stop()
+        self.post_message(self.ChangeRequested())
+
+
+class TargetPicker(Vertical):
+    """Filter box over a list of endpoints and models; ``enter`` picks, ``escape`` closes."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Close", id="chat.target.close", tooltip="Close the target list"),
+    ]
+
+    class Chosen(Message):
+        def __init__(self, target: ChatTarget, endpoint: Endpoint | None) -> None:
+            super().__init__()
+            self.target = target
+            self.endpoint = endpoint
+
+    class Closed(Message):
+        pass
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._endpoints: list[Endpoint] = []
+        self._models: list[ModelOption] = []
+        self._current: str | None = None
+        self._status: str = "loading…"
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="Type to filter endpoints and models…", id="target-filter")
+        yield OptionList(id="target-options")
+        yield Static(id="target-status")
+
+    # Data
+
+    def set_choices(self, endpoints: Sequence[Endpoint], models: Sequence[ModelOption], status: str = "") -> None:
+        self._endpoints = sorted(endpoints, key=lambda e: (e.phase is not Phase.READY, e.title.lower()))
+        self._models = sorted(models, key=lambda m: m.title.lower())
+        self._status = status
+        if self.is_mounted:
+            self._rebuild()
+
+    def open(self, current: ChatTarget | None) -> None:
+        self._current = current.key if current else None
+        self.display = True
+        filter_input = self.query_one("#target-filter", Input)
+        filter_input.value = ""
+        self._rebuild()
+        filter_input.focus()
+
+    def close(self) -> None:
+        self.display = False
+
+    def _matches(self, query: str, *fields: str | None) -> bool:
+        return not query or any(query in field.lower() for field in fields if field)
+
+    def _rebuild(self) -> None:
+        query = self.query_one("#target-filter", Input).value.strip().lower()
+        options: list[Option] = []
+        endpoints = [e for e in self._endpoints if self._matches(query, e.title, e.name, e.model, e.state)]
+        models = [m for m in self._models if self._matches(query, m.title, m.id, m.organization)]
+        if endpoints:
+            options.append(Option(Content.styled(f"Your endpoints ({len(endpoints)})", "bold"), disabled=True))
+            for endpoint in endpoints:
+                target = ChatTarget.for_endpoint(endpoint)
+                badge = state_badge(endpoint)
+                parts: list[str | Content | tuple[str, str]] = [
+                    "  ", badge.pad_right(max(0, 11 - badge.cell_length)), " ", (endpoint.title, "bold"),
+                ]
+                # A v1 list has no display names: the title is then the name, which already says the model.
+                if endpoint.model not in endpoint.title:
+                    parts += ["  ", (endpoint.model, "$text-muted")]
+                prompt = Content.assemble(*parts)
+                options.append(Option(prompt, id=target.key))
+        if models:
+            options.append(Option(Content.styled(f"Serverless models ({len(models)})", "bold"), disabled=True))
+            for model in models:
+                target = ChatTarget.for_model(model)
+                prompt = Content.assemble("  ", (model.title, "bold"), "  ", (model.id, "$text-muted"))
+                options.append(Option(prompt, id=target.key))
+        option_list = self.query_one("#target-options", OptionList)
+        option_list.clear_options()
+        option_list.add_options(options)
+        status = self._status
+        if not endpoints and not models:
+            status = status or ("Nothing matches." if query else "No endpoints or chat models.")
+        self.query_one("#target-status", Static).update(Content.styled(status, "dim"))
+        self._highlight_initial(option_list)
+
+    def _highlight_initial(self, option_list: OptionList) -> None:
+        if option_list.option_count == 0:
+            return
+        if self._current is not None:
+            try:
+                option_list.highlighted = option_list.get_option_index(self._current)
+                return
+            except Exception:
+                pass
+        for index in range(option_list.option_count):
+            if not option_list.get_option_at_index(index).disabled:
+                option_list.highlighted = index
+                return
+
+    # Events
+
+    @on(Input.Changed, "#target-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self._current = None
+        self._rebuild()
+
+    @on(Input.Submitted, "#target-filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        option_list = self.query_one("#target-options", OptionList)
+        if option_list.highlighted is not None:
+            self._choose(option_list.get_option_at_index(option_list.highlighted))
+
+    @on(OptionList.OptionSelected, "#target-options")
+    def _option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self._choose(event.option)
+
+    def on_key(self, event: Key) -> None:
+        # Arrows in the filter box move through the list, so typing and choosing need no tab.
+        if event.key in ("down", "up", "pagedown", "pageup") and self.query_one("#target-filter").has_focus:
+            option_list = self.query_one("#target-options", OptionList)
+            actions = {"down": option_list.action_cursor_down, "up": option_list.action_cursor_up,
+                       "pagedown": option_list.action_page_down, "pageup": option_list.action_page_up}
+            actions[event.key]()
+            event.stop()
+            event.prevent_default()
+
+    def _choose(self, option: Option) -> None:
+        if option.disabled or option.id is None:
+            return
+        kind, _, key = option.id.partition(":")
+        if kind == "endpoint":
+            endpoint = next((e for e in self._endpoints if e.id == key), None)
+            if endpoint is not None:
+                self.post_message(self.Chosen(ChatTarget.for_endpoint(endpoint), endpoint))
+        else:
+            model = next((m for m in self._models if m.id == key), None)
+            if model is not None:
+                self.post_message(self.Chosen(ChatTarget.for_model(model), None))
+
+    def action_close(self) -> None:
+        self.post_message(self.Closed())

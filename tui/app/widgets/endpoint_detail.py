@@ -1,0 +1,208 @@
+"""The panel under the endpoints table: everything known about the selected endpoint.
+
+Every field, the hardware's GPU specs and price, the name to pass as ``model``, what it costs now
+and at full scale, and the states seen in this session with time-to-ready. Times are shown in UTC
+so what the panel says does not depend on the machine's time zone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from tui.api.domain import Endpoint, HardwareOption
+from tui.app.endpoint_tracking import (
+    Expected,
+    Observation,
+    Wait,
+    format_age,
+    format_duration,
+    format_money,
+    gpu_name,
+)
+from tui.app.widgets.state_badge import state_text
+
+#: Below this width the timeline goes under the fields instead of beside them.
+SIDE_BY_SIDE_WIDTH = 100
+
+
+@dataclass(frozen=True)
+class DetailView:
+    endpoint: Endpoint
+    hardware: HardwareOption | None
+    cost: float | None
+    cost_at_max: float | None
+    history: tuple[Observation, ...]
+    time_to_ready: timedelta | None
+    now: datetime
+    expected: Expected | None = None
+    waiting: Wait | None = None
+    loading: bool = False
+    #: The last smoke test's summary line, when one ran in this session.
+    smoke: str | None = None
+
+
+def _utc(moment: datetime) -> str:
+    return moment.strftime("%H:%M:%S")
+
+
+def _fields(view: DetailView) -> Table:
+    endpoint = view.endpoint
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(style="dim", no_wrap=True)
+    grid.add_column(overflow="fold")
+
+    def row(label: str, *value: str | Text) -> None:
+        grid.add_row(label, Text.assemble(*value))
+
+    row("Name", Text(endpoint.title, style="bold"))
+    row("Use as model", Text(endpoint.name, style="bold cyan"))
+    row("ID", endpoint.id)
+    row("Model", endpoint.model)
+    if view.expected is not None:
+        state = state_text(view.expected.state, view.expected.phase, expected=True)
+        state.append(f"  (was {endpoint.state})", style="dim")
+    else:
+        state = state_text(endpoint.state, endpoint.phase)
+    if view.waiting is not None:
+        target = "STARTED" if view.waiting.target == "ready" else "STOPPED"
+        waited = format_duration((view.now - view.waiting.since).total_seconds())
+        state.append(f"  waiting for {target} ({waited})", style="italic")
+    row("State", state)
+    if not endpoint.dedicated:
+        row("Hardware", Text("serverless: billed per token, nothing to start or stop", style="dim"))
+    else:
+        row("Hardware", *_hardware(view))
+        if endpoint.hardware_id is not None:
+            row("Hardware id", Text(endpoint.hardware_id, style="dim"))
+        if view.hardware is not None and view.hardware.price_per_hour is not None:
+            row("Price", f"{format_money(view.hardware.price_per_hour)}/h per replica")
+        if endpoint.min_replicas is not None:
+            row("Replicas", f"min {endpoint.min_replicas} · max {endpoint.max_replicas}")
+        row("Cost", *_cost(view))
+    if endpoint.created_at is not None:
+        created = endpoint.created_at.strftime("%Y-%m-%d %H:%M UTC")
+        row("Created", f"{created} ({format_age(view.now - endpoint.created_at)} ago)")
+    row("Type", f"{endpoint.kind} · owner {endpoint.owner or '?'}")
+    if view.smoke:
+        row("Smoke test", view.smoke)
+    for key, value in sorted(endpoint.extra.items()):
+        row(key, Text(_short(value), style="italic"), Text("  (not in the API contract)", style="dim"))
+    return grid
+
+
+def _hardware(view: DetailView) -> list[str | Text]:
+    endpoint, hardware = view.endpoint, view.hardware
+    if endpoint.hardware_id is None:
+        return [Text("loading…" if view.loading else "unknown", style="dim")]
+    if hardware is None:
+        return [Text("not in the hardware list: GPU and price unknown", style="dim")]
+    specs = [f"{hardware.gpu_count or '?'}x {gpu_name(hardware.gpu_type) or '?'}"]
+    if hardware.gpu_memory_gb:
+        specs.append(f"{hardware.gpu_memory_gb:g} GB each")
+    if hardware.total_memory_gb:
+        specs.append(f"{hardware.total_memory_gb:g} GB total")
+    if hardware.gpu_link:
+        specs.append(hardware.gpu_link.upper() if hardware.gpu_link != "pcie" else "PCIe")
+    return [Text(" · ".join(specs), style="bold")]
+
+
+def _cost(view: DetailView) -> list[str | Text]:
+    if view.cost is None:
+        return [Text("unknown until the hardware price and replicas are known", style="dim")]
+    parts: list[str | Text] = [
+        Text(f"{format_money(view.cost)}/h now", style="bold"),
+        f" · {format_money(view.cost * 24)}/day",
+    ]
+    if view.cost_at_max is not None and view.cost_at_max != view.cost:
+        parts.append(Text(f" · up to {format_money(view.cost_at_max)}/h at max", style="dim"))
+    return parts
+
+
+def _timeline(view: DetailView) -> RenderableType:
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(style="dim", no_wrap=True)
+    grid.add_column(no_wrap=True, overflow="ellipsis")
+    grid.add_column(style="dim", no_wrap=True)
+    previous: datetime | None = None
+    for observation in view.history:
+        since = ""
+        if previous is not None and observation.at > previous:
+            since = f"+{format_duration((observation.at - previous).total_seconds())}"
+        what: Text
+        if observation.phase is None:
+            what = Text(observation.state, style="italic")
+        else:
+            what = state_text(observation.state, observation.phase)
+        grid.add_row(_utc(observation.at), what, since)
+        previous = observation.at
+    heading = Text("Seen this session (UTC)", style="bold")
+    parts: list[RenderableType] = [heading]
+    if view.history:
+        parts.append(grid)
+    else:
+        parts.append(Text("nothing yet", style="dim"))
+    if view.time_to_ready is not None:
+        parts.append(Text(f"ready in {format_duration(view.time_to_ready.total_seconds())}", style="bold green"))
+    return Group(*parts)
+
+
+def render_detail(view: DetailView, width: int) -> RenderableType:
+    fields, timeline = _fields(view), _timeline(view)
+    if width >= SIDE_BY_SIDE_WIDTH:
+        layout = Table.grid(expand=True, padding=(0, 2))
+        layout.add_column(ratio=3)
+        layout.add_column(ratio=2)
+        layout.add_row(fields, timeline)
+        return layout
+    return Group(fields, Text(""), timeline)
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = repr(value) if not isinstance(value, str) else value
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class EndpointDetail(VerticalScroll):
+    """Scrollable (focus it with tab) so a long timeline or many extra fields stay readable at 80x24."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._view: DetailView | None = None
+        self._empty = ""
+        #: What is on screen now; an update that would draw the same is skipped (each update reflows).
+        self._drawn: tuple[DetailView | None, str, int] | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="endpoint-detail-body")
+
+    def show_endpoint(self, view: DetailView | None, *, empty: str = "No endpoint selected.") -> None:
+        self._view, self._empty = view, empty
+        self._render_body()
+
+    def on_resize(self) -> None:
+        self._render_body()
+
+    def _render_body(self) -> None:
+        if not self.is_mounted:
+            return
+        width = self.scrollable_content_region.width
+        drawn = (self._view, self._empty, width)
+        if drawn == self._drawn:
+            return
+        self._drawn = drawn
+        body = self.query_one("#endpoint-detail-body", Static)
+        if self._view is None:
+            self.border_title = "Details"
+            body.update(Text(self._empty, style="dim"))
+            return
+        self.border_title = f"Details · {self._view.endpoint.title}"
+        body.update(render_detail(self._view, width))

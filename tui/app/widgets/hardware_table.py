@@ -1,0 +1,204 @@
+"""The hardware table: one row per configuration, filtered, sorted, and narrowed to the terminal's width.
+
+Columns a narrow terminal cannot fit are dropped, least useful first (the API's raw cents per minute, the
+link, the monthly price, the total memory), so 80 columns over SSH still show id, GPU, memory, $/hour and
+availability. Rows are keyed by hardware id; the cursor stays on its row through filtering and sorting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import events
+from textual.widgets import DataTable
+from textual.widgets.data_table import CellDoesNotExist, RowDoesNotExist
+
+from tui.api.domain import HardwareOption
+from tui.app.endpoint_forms_logic import (
+    HardwareSort,
+    availability_look,
+    filter_hardware,
+    format_memory,
+    format_money,
+    gpu_name,
+    sort_hardware,
+)
+
+#: Rich styles for availability tones: named colours, so 16- and 256-colour terminals keep them apart.
+TONE_STYLES = {
+    "ok": "bold green",
+    "warn": "bold yellow",
+    "bad": "bold red",
+    "unknown": "magenta",
+    "none": "dim",
+}
+
+
+def _right(value: str) -> Text:
+    return Text(value, justify="right", no_wrap=True)
+
+
+def _cents(option: HardwareOption) -> Text:
+    if option.cents_per_minute is None:
+        return _right("—")
+    return _right(f"{option.cents_per_minute:g}")
+
+
+def availability_cell(option: HardwareOption) -> Text:
+    look = availability_look(option)
+    return Text(look.text, style=TONE_STYLES[look.tone], no_wrap=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    key: str
+    label: str
+    render: Callable[[HardwareOption], Text]
+    #: 0 = always shown; otherwise the higher the rank, the sooner it goes when space is short.
+    drop_rank: int
+    #: The order a click on the header (or the pane's sort key) applies.
+    sort: HardwareSort | None
+    needs_model: bool = False
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("id", "Hardware ID", lambda o: Text(o.id, no_wrap=True), 0, HardwareSort.ID),
+    Column("gpu", "GPU", lambda o: Text(gpu_name(o), no_wrap=True), 0, HardwareSort.GPU),
+    Column("count", "GPUs", lambda o: _right(str(o.gpu_count) if o.gpu_count else "—"), 0, HardwareSort.COUNT),
+    Column("memory", "Mem/GPU", lambda o: _right(format_memory(o.gpu_memory_gb)), 0, HardwareSort.MEMORY),
+    Column("total", "Total mem", lambda o: _right(format_memory(o.total_memory_gb)), 3, HardwareSort.MEMORY),
+    Column("link", "Link", lambda o: Text((o.gpu_link or "—").upper(), no_wrap=True), 4, None),
+    Column("hour", "$/hour", lambda o: _right(format_money(o.price_per_hour, cents=True)), 0, HardwareSort.PRICE),
+    Column("month", "$/month", lambda o: _right(format_money(o.price_per_month, cents=False)), 2,
+           HardwareSort.PRICE),
+    Column("cents", "¢/min (API)", _cents, 5, HardwareSort.PRICE),
+    Column("availability", "Availability", availability_cell, 0, HardwareSort.CHEAPEST_AVAILABLE,
+           needs_model=True),
+)
+COLUMNS_BY_KEY = {column.key: column for column in COLUMNS}
+
+
+class HardwareTable(DataTable[Text]):
+    """Shows ``options`` through a filter and an order; ``highlighted`` is the option under the cursor."""
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes, cursor_type="row", zebra_stripes=True)
+        self.options: list[HardwareOption] = []
+        self.shown: list[HardwareOption] = []
+        self.with_availability = False
+        self.query_text = ""
+        self.hide_unavailable = False
+        self.order = HardwareSort.PRICE
+        self.reverse = False
+        #: (column key, width) of the columns on screen.
+        self._layout: tuple[tuple[str, int], ...] = ()
+
+    # What is shown
+
+    def show_options(self, options: Sequence[HardwareOption], *, with_availability: bool) -> None:
+        self.options = list(options)
+        self.with_availability = with_availability
+        self.apply()
+
+    def set_view(
+        self,
+        *,
+        query: str | None = None,
+        hide_unavailable: bool | None = None,
+        order: HardwareSort | None = None,
+        reverse: bool | None = None,
+    ) -> None:
+        if query is not None:
+            self.query_text = query
+        if hide_unavailable is not None:
+            self.hide_unavailable = hide_unavailable
+        if order is not None:
+            self.order = order
+        if reverse is not None:
+            self.reverse = reverse
+        self.apply()
+
+    @property
+    def hidden_count(self) -> int:
+        return len(self.options) - len(self.shown)
+
+    @property
+    def highlighted(self) -> HardwareOption | None:
+        if not self.shown or self.row_count == 0:
+            return None
+        try:
+            row_key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key
+        except CellDoesNotExist:
+            return None
+        return next((option for option in self.shown if option.id == row_key.value), None)
+
+    def select_hardware(self, hardware_id: str) -> bool:
+        try:
+            index = self.get_row_index(hardware_id)
+        except RowDoesNotExist:
+            return False
+        self.move_cursor(row=index, animate=False, scroll=True)
+        return True
+
+    # Building rows
+
+    def _fitting_columns(self, rows: Sequence[HardwareOption]) -> tuple[tuple[Column, int], ...]:
+        """The columns that fit, each with its content width.
+
+        Widths are fixed rather than left to the DataTable's auto width, which is measured on idle and
+        can leave a table that was redrawn in between cut to its header widths.
+        """
+        wanted = [c for c in COLUMNS if self.with_availability or not c.needs_model]
+
+        def width(column: Column) -> int:
+            return max([len(column.label), *(column.render(option).cell_len for option in rows)])
+
+        widths = {column.key: width(column) for column in wanted}
+        if self.size.width > 0:
+            # Room for the vertical scrollbar, and one cell of padding either side of every column.
+            room = self.size.width - 2
+            for column in sorted((c for c in wanted if c.drop_rank), key=lambda c: -c.drop_rank):
+                if sum(widths[c.key] + 2 for c in wanted) <= room:
+                    break
+                wanted.remove(column)
+        return tuple((column, widths[column.key]) for column in wanted)
+
+    def apply(self) -> None:
+        """Filter, sort and (re)draw, keeping the cursor on the same hardware where it is still shown."""
+        previous = self.highlighted
+        kept = filter_hardware(self.options, self.query_text, hide_unavailable=self.hide_unavailable)
+        self.shown = sort_hardware(kept, self.order, reverse=self.reverse)
+        fitting = self._fitting_columns(self.options)
+        layout = self._layout_of(fitting)
+        same_rows = [row.key.value for row in self.ordered_rows] == [o.id for o in self.shown]
+        if layout == self._layout and same_rows:
+            # A refresh of the same rows: touch only the cells that changed (keeps cursor and scroll).
+            for option in self.shown:
+                for column, _ in fitting:
+                    value = column.render(option)
+                    if self.get_cell(option.id, column.key) != value:
+                        self.update_cell(option.id, column.key, value)
+            return
+        if layout != self._layout:
+            self.clear(columns=True)
+            for column, width in fitting:
+                self.add_column(column.label, key=column.key, width=width)
+            self._layout = layout
+        else:
+            self.clear()
+        for option in self.shown:
+            self.add_row(*(column.render(option) for column, _ in fitting), key=option.id)
+        if previous is not None and self.select_hardware(previous.id):
+            return
+        if self.row_count:
+            self.move_cursor(row=0, animate=False)
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self.options and self._layout_of(self._fitting_columns(self.options)) != self._layout:
+            self.apply()
+
+    @staticmethod
+    def _layout_of(fitting: tuple[tuple[Column, int], ...]) -> tuple[tuple[str, int], ...]:
+        return tuple((column.key, width) for column, width in fitting)
