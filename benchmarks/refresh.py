@@ -7,10 +7,12 @@ endpoints. After the first load (details included), each round forces a share of
 another state, then measures, as medians:
 
 * poll: the one list request (HTTP on loopback, JSON parsing, domain objects);
-* update: what the pane does with that list (merge details, build rows, diff, update only the
-  changed cells, re-sort when needed) plus the next idle pass and screen render;
-* clear+refill: the naive alternative on the same rows (clear the DataTable, add every row, sort)
-  plus the same idle pass and render; it also loses the cursor and scroll position;
+* diff: the table update the pane does: add new rows, drop gone ones, rewrite only the changed
+  cells, re-sort only when the sort column changed; then the idle pass and screen render;
+* refill: the naive alternative on the same rows (clear the DataTable, add every row, sort), then
+  the same idle pass and render; it also loses the cursor and the scroll position;
+* pane update: everything the pane does with a new list (merge cached details, build rows, diff,
+  status line, burn rate, waits) and the render;
 * end to end: ``refresh_now()`` until its worker is done (list, update, and the detail requests for
   the rows whose state changed), then the render.
 
@@ -28,14 +30,15 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tui.api.together import TogetherClient, TogetherV1Provider  # noqa: E402
-from tui.app.app import TogetherApp  # noqa: E402
-from tui.app.config import AppConfig  # noqa: E402
-from tui.app.widgets.endpoint_table import EndpointTable  # noqa: E402
-from tui.simulator import DEMO_API_KEY, ManualClock, Simulator, SimulatorConfig, SimulatorServer  # noqa: E402
+from tui.api.together import TogetherClient, TogetherV1Provider
+from tui.app.app import TogetherApp
+from tui.app.config import AppConfig
+from tui.app.widgets.endpoint_table import EndpointTable, RowView, SyncReport
+from tui.simulator import DEMO_API_KEY, ManualClock, Simulator, SimulatorConfig, SimulatorServer
 
 EPOCH = 1768478400.0
 NOW = datetime.fromtimestamp(EPOCH, UTC)
@@ -57,7 +60,9 @@ async def measure(size: int, repeats: int, changed: float) -> dict[str, list[flo
     app = TogetherApp(provider, config)
     app.animation_level = "none"
     rng = random.Random(size)
-    results: dict[str, list[float]] = {"poll": [], "update": [], "clear+refill": [], "end to end": [], "idle": []}
+    results: dict[str, list[float]] = {
+        key: [] for key in ("poll", "table diff", "clear+refill", "pane update", "end to end", "idle")
+    }
     try:
         async with app.run_test(size=(120, 36)) as pilot:
             await app.workers.wait_for_complete()
@@ -73,6 +78,16 @@ async def measure(size: int, repeats: int, changed: float) -> dict[str, list[flo
                     current = sim.endpoint(endpoint_id)
                     sim.set_state(endpoint_id, "STOPPED" if current and current["state"] == "STARTED" else "STARTED")
 
+            def rows_for(listed: list[Any]) -> list[RowView]:
+                """The rows the pane would hand the table for this list, without touching the table."""
+                captured: list[list[RowView]] = []
+                table.sync = lambda rows: captured.append(list(rows)) or SyncReport()  # type: ignore[method-assign]
+                try:
+                    pane._apply_list(listed)
+                finally:
+                    del table.sync
+                return captured[-1]
+
             for _ in range(repeats):
                 started = time.perf_counter()
                 await pilot.pause()
@@ -82,20 +97,32 @@ async def measure(size: int, repeats: int, changed: float) -> dict[str, list[flo
                 started = time.perf_counter()
                 listed = await provider.list_endpoints()
                 results["poll"].append(time.perf_counter() - started)
-                started = time.perf_counter()
-                pane._apply_list(listed)
+                rows = rows_for(listed)
                 await pilot.pause()
-                results["update"].append(time.perf_counter() - started)
+                started = time.perf_counter()
+                table.sync(rows)
+                await pilot.pause()
+                results["table diff"].append(time.perf_counter() - started)
 
-                views = [view for key in table.keys if (view := table.view(key)) is not None]
+                shuffle_states()
+                rows = rows_for(await provider.list_endpoints())
+                await pilot.pause()
                 columns = table.column_keys
                 started = time.perf_counter()
                 table.clear()
-                for view in views:
+                for view in rows:
                     table.add_row(*(view.cells[column] for column in columns), key=view.key)
                 table.sort("name", key=lambda cell: cell.plain.lower())
                 await pilot.pause()
                 results["clear+refill"].append(time.perf_counter() - started)
+                table._views = {view.key: view for view in rows}  # keep the benchmark's table consistent
+
+                shuffle_states()
+                listed = await provider.list_endpoints()
+                started = time.perf_counter()
+                pane._apply_list(listed)
+                await pilot.pause()
+                results["pane update"].append(time.perf_counter() - started)
 
                 shuffle_states()
                 started = time.perf_counter()
@@ -117,15 +144,14 @@ def main() -> None:
     sizes = [int(size) for size in args.sizes.split(",")]
     print(f"One refresh of the Endpoints pane, median of {args.repeats} rounds, "
           f"{args.changed:.0%} of endpoints changing state per round (milliseconds)")
-    header = f"{'endpoints':>9} {'poll':>9} {'update':>9} {'poll+upd':>9} {'clear+refill':>12} {'x faster':>8} " \
-             f"{'end to end':>10} {'idle':>9}"
-    print(header)
+    print(f"{'endpoints':>9} {'poll':>9} {'diff':>9} {'refill':>9} {'poll+diff':>9} {'poll+refill':>11} "
+          f"{'x faster':>8} {'pane upd':>9} {'end2end':>9} {'idle':>9}")
     for size in sizes:
         r = asyncio.run(measure(size, args.repeats, args.changed))
-        poll, update, refill = (statistics.median(r[k]) for k in ("poll", "update", "clear+refill"))
-        print(f"{size:>9} {ms(r['poll'])} {ms(r['update'])} {(poll + update) * 1000:9.1f} "
-              f"{ms(r['clear+refill']):>12} {refill / update:8.1f} {ms(r['end to end']):>10} {ms(r['idle'])}")
-
+        poll, diff, refill = (statistics.median(r[k]) for k in ("poll", "table diff", "clear+refill"))
+        print(f"{size:>9} {ms(r['poll'])} {ms(r['table diff'])} {ms(r['clear+refill'])} "
+              f"{(poll + diff) * 1000:9.1f} {(poll + refill) * 1000:11.1f} {refill / diff:8.1f} "
+              f"{ms(r['pane update'])} {ms(r['end to end'])} {ms(r['idle'])}")
 
 if __name__ == "__main__":
     main()

@@ -708,7 +708,9 @@ async def test_polls_never_overlap_and_requests_in_flight_are_coalesced(start_si
 
 
 @pytest.mark.parametrize(("speed", "interval"), [(1.0, 2.0), (float("inf"), 10.0)], ids=["changing", "steady"])
-async def test_poll_interval_is_fast_while_anything_changes(start_simulator: Any, speed: float, interval: float) -> None:
+async def test_poll_interval_is_fast_while_anything_changes(
+    start_simulator: Any, speed: float, interval: float
+) -> None:
     server = start_simulator(speed=speed)
     app = make_app(server, refresh_interval=10.0, fast_refresh_interval=2.0)
     async with app.run_test(size=SIZE) as pilot:

@@ -72,7 +72,7 @@ class TogetherApp(SecretSafeCrashReports, App[None]):
                 yield HardwarePane()
             with TabPane("3 Chat", id="chat"):
                 yield ChatPane()
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.theme = self.config.theme if self.config.theme in self.available_themes else "textual-dark"
@@ -125,6 +125,10 @@ class TogetherApp(SecretSafeCrashReports, App[None]):
         self.call_after_refresh(self._focus_pane, pane)
 
     def _focus_pane(self, pane: str) -> None:
+        # A focus request queued by an earlier switch can land late; focusing inside another
+        # TabPane would make that pane active again.
+        if self.active_pane != pane:
+            return
         panes: dict[str, EndpointsPane | HardwarePane | ChatPane] = {
             "endpoints": self.endpoints_pane,
             "hardware": self.hardware_pane,
@@ -184,7 +188,8 @@ class TogetherApp(SecretSafeCrashReports, App[None]):
     def announce(self, message: str, *, title: str = "", severity: str = "information") -> None:
         """A notification that matters whichever pane is open (an endpoint the user acted on changed)."""
         if self.config.notifications:
-            self.notify(message, title=title, severity=severity)  # type: ignore[arg-type]
+            # Endpoint names are user text: a "[" in one must not be read as markup.
+            self.notify(message, title=title, severity=severity, markup=False)  # type: ignore[arg-type]
         if self.config.bell:
             self.bell()
 

@@ -5,22 +5,27 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
-from textual.widgets import Static
+from textual.widget import Widget
 
 if TYPE_CHECKING:
     from tui.app.app import TogetherApp
 
 
-class StatusHeader(Static):
+class StatusHeader(Widget):
+    """Fixed at one line, so a change repaints this widget only (``Static.update`` would lay out the
+    whole screen again, and the status changes every second)."""
+
     DEFAULT_CLASSES = "status-header"
 
     def on_mount(self) -> None:
         app = cast("TogetherApp", self.app)
         for name in ("connection_status", "connection_ok", "burn_per_hour"):
-            self.watch(app, name, self._refresh_text, init=False)
-        self._refresh_text()
+            self.watch(app, name, self._changed, init=False)
 
-    def _refresh_text(self, *_: object) -> None:
+    def _changed(self, *_: object) -> None:
+        self.refresh()
+
+    def render(self) -> Text:
         app = cast("TogetherApp", self.app)
         config = app.config
         text = Text(no_wrap=True, overflow="ellipsis")
@@ -39,4 +44,4 @@ class StatusHeader(Static):
         if app.burn_per_hour is not None:
             burn = app.burn_per_hour
             text.append(f"  burn ${burn:,.2f}/h  ${burn * 24:,.2f}/day", style="bold")
-        self.update(text)
+        return text
