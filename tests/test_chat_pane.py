@@ -99,9 +99,9 @@ def text_of(widget: Static) -> str:
     return str(widget.render())
 
 
-async def wait_until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
+async def wait_until(condition: Callable[[], bool], within: float = 5.0) -> None:
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
+    deadline = loop.time() + within
     while not condition():
         if loop.time() > deadline:
             raise AssertionError("condition not met in time")
@@ -158,7 +158,8 @@ async def test_full_exchange_streams_reasoning_then_answer_with_figures(sim_serv
         assert metrics.tokens_per_second() == pytest.approx(100.0)
         figures = text_of(view.query_one("#answer-figures", Static))
         assert figures.startswith("TTFT 10 ms · 100.0 tok/s · ")
-        assert f"{metrics.usage.prompt_tokens} prompt + {metrics.usage.completion_tokens:,} completion tokens" in figures
+        usage = metrics.usage
+        assert f"{usage.prompt_tokens} prompt + {usage.completion_tokens:,} completion tokens" in figures
         assert figures.endswith("finish: stop")
         assert text_of(view.query_one("#answer-state", Static)) == "✓ done"
         assert pane.query_one(PromptInput).text == ""
@@ -172,7 +173,7 @@ async def test_second_turn_sends_the_history_and_system_prompt(sim_server: Simul
         await pilot.press("ctrl+o")
         system = pane.query_one("#system-prompt", Input)
         assert system.has_focus
-        await pilot.press(*"Be brief.")
+        system.insert_text_at_cursor("Be brief.")
         await pilot.press("ctrl+o")
         await send(pilot, "first question [sim:tokens=12]")
         first = pane.conversation.last
@@ -232,14 +233,16 @@ async def test_escape_stops_at_once_and_keeps_what_arrived(start_simulator: Call
         assert chat_requests(server)[-1]["messages"][1] == {"role": "assistant", "content": arrived}
 
 
-async def test_view_follows_the_stream_only_while_at_the_bottom(start_simulator: Callable[..., SimulatorServer]) -> None:
-    server = start_simulator(tokens_per_second=200.0)
+async def test_view_follows_the_stream_only_while_at_the_bottom(
+    start_simulator: Callable[..., SimulatorServer],
+) -> None:
+    server = start_simulator(tokens_per_second=300.0)
     endpoint = await endpoint_for(server, "Qwen/Qwen2.5-7B-Instruct-Turbo")
     app = make_app(server)
     async with app.run_test(size=(80, 18)) as pilot:  # a short view, so a short answer overflows it
         pane = await open_chat(pilot, endpoint)
         log = pane.query_one(ConversationLog)
-        await send(pilot, "Tell me a lot [sim:tokens=400]", wait=False)
+        await send(pilot, "Tell me a lot [sim:tokens=360]", wait=False)
         turn = pane.conversation.last
         assert turn is not None
 
@@ -273,7 +276,6 @@ async def test_view_follows_the_stream_only_while_at_the_bottom(start_simulator:
     [
         ({"faults": Faults(rate_limit=1.0, retry_after=2.0, route="/chat")}, "Rate limited (429)", "Retry in 2 s."),
         ({"faults": Faults(error_status=503, route="/chat")}, "Server error (503)", "Usually passing"),
-        ({"faults": Faults(error_status=500, route="/chat")}, "Server error (500)", "Usually passing"),
     ],
 )
 async def test_http_errors_are_explained(
@@ -314,7 +316,10 @@ async def test_wrong_api_key_is_explained(sim_server: SimulatorServer) -> None:
 
 @pytest.mark.parametrize(
     ("faults", "title"),
-    [(Faults(cut_after=7, route="/chat"), "Stream cut"), (Faults(error_after=7, route="/chat"), "Error during the answer")],
+    [
+        (Faults(cut_after=7, route="/chat"), "Stream cut"),
+        (Faults(error_after=7, route="/chat"), "Error during the answer"),
+    ],
 )
 async def test_broken_streams_keep_what_arrived_and_retry_completes(
     start_simulator: Callable[..., SimulatorServer], faults: Faults, title: str
@@ -351,7 +356,7 @@ async def test_serverless_only_model_without_serverless_is_explained(sim_server:
         pane = await open_chat(pilot)
         await pilot.press("ctrl+t")
         await app.workers.wait_for_complete()
-        await pilot.press(*"gemma-3")
+        await pilot.press(*"gemma")
         await pilot.press("down", "enter")  # past the (stopped) endpoint to the model itself
         await pilot.pause()
         assert pane.target is not None and pane.target.model == "google/gemma-3-27b-it" and not pane.target.is_endpoint
@@ -373,7 +378,7 @@ async def test_stopped_endpoint_is_started_on_request_and_the_prompt_sent_when_r
     app = make_app(server)
     async with app.run_test(size=SIZE) as pilot:
         pane = await open_chat(pilot, endpoint)
-        pane.readiness_poll_interval = 0.02
+        pane.readiness_poll_interval = 0.1  # gaps in which Pilot sees the app idle
         await send(pilot, "are you up? [sim:tokens=8]")
         turn = pane.conversation.last
         assert turn is not None and turn.state is TurnState.NEEDS_START
@@ -408,7 +413,7 @@ async def test_starting_endpoint_queues_the_prompt_without_asking(
     app = make_app(server)
     async with app.run_test(size=SIZE) as pilot:
         pane = await open_chat(pilot, endpoint)
-        pane.readiness_poll_interval = 0.02
+        pane.readiness_poll_interval = 0.1  # gaps in which Pilot sees the app idle
         await send(pilot, "hello [sim:tokens=8]", wait=False)
         turn = pane.conversation.last
         assert turn is not None
@@ -426,7 +431,7 @@ async def test_escape_drops_a_queued_prompt(start_simulator: Callable[..., Simul
     app = make_app(server)
     async with app.run_test(size=SIZE) as pilot:
         pane = await open_chat(pilot, endpoint)
-        pane.readiness_poll_interval = 0.02
+        pane.readiness_poll_interval = 0.1  # gaps in which Pilot sees the app idle
         await send(pilot, "hello [sim:tokens=8]", wait=False)
         turn = pane.conversation.last
         assert turn is not None
@@ -463,7 +468,7 @@ async def test_model_not_available_from_the_api_offers_the_start_too(
     app = make_app(server)
     async with app.run_test(size=SIZE) as pilot:
         pane = await open_chat(pilot, endpoint)
-        pane.readiness_poll_interval = 0.02
+        pane.readiness_poll_interval = 0.1  # gaps in which Pilot sees the app idle
         # The Endpoints pane last saw it STARTED; it has stopped since.
         app.endpoints_pane.endpoint = lambda endpoint_id: endpoint  # type: ignore[method-assign]
         server.sim.set_state(endpoint.id, "STOPPED")
@@ -512,7 +517,7 @@ async def test_target_picker_lists_endpoints_and_models_and_switches(sim_server:
         await pilot.pause()
         picker = pane.query_one(TargetPicker)
         assert picker.display and picker.query_one("#target-filter", Input).has_focus
-        await pilot.press(*"llama 3.3")
+        await pilot.press(*"3.3")
         await pilot.press("down", "enter")  # past the endpoint to the serverless model
         await pilot.pause()
         assert not picker.display and pane.query_one(PromptInput).has_focus
@@ -540,7 +545,8 @@ async def test_options_are_sent_and_invalid_ones_block_the_send(sim_server: Simu
         assert "temperature 0.2 · max tokens 300 · top_p 0.9 · effort high" in summary
         await send(pilot, "hi [sim:tokens=8]")
         body = chat_requests(sim_server)[0]
-        assert (body["temperature"], body["max_tokens"], body["top_p"], body["reasoning_effort"]) == (0.2, 300, 0.9, "high")
+        sent = (body["temperature"], body["max_tokens"], body["top_p"], body["reasoning_effort"])
+        assert sent == (0.2, 300, 0.9, "high")
 
         pane.query_one("#temperature", Input).value = "7"
         await pilot.pause()
@@ -550,32 +556,37 @@ async def test_options_are_sent_and_invalid_ones_block_the_send(sim_server: Simu
         assert "Temperature must be between 0 and 2" in text_of(pane.query_one("#chat-summary", Static))
         assert pane.query_one(PromptInput).text == "again [sim:tokens=8]"  # kept, to send once fixed
 
-
-async def test_reasoning_effort_is_not_sent_to_models_without_it(sim_server: SimulatorServer) -> None:
-    endpoint = await endpoint_for(sim_server, "Qwen/Qwen2.5-7B-Instruct-Turbo")
-    app = make_app(sim_server)
-    async with app.run_test(size=SIZE) as pilot:
-        pane = await open_chat(pilot, endpoint)
-        effort = pane.query_one("#reasoning-effort")
-        effort.value = "high"  # type: ignore[attr-defined]
-        assert effort.disabled
+        # Reasoning effort goes only to models that take it.
+        pane.query_one("#temperature", Input).value = "0.2"
+        pane.set_endpoint_target(await endpoint_for(sim_server, "Qwen/Qwen2.5-7B-Instruct-Turbo"))
+        assert pane.query_one("#reasoning-effort").disabled
+        pane.query_one(PromptInput).clear()
         await send(pilot, "hi [sim:tokens=8]")
-        assert "reasoning_effort" not in chat_requests(sim_server)[0]
+        body = chat_requests(sim_server)[-1]
+        assert "reasoning_effort" not in body and body["temperature"] == 0.2
 
 
 # Copy, export, new chat, smoke test
 
 
-async def test_y_copies_the_last_answer(sim_server: SimulatorServer) -> None:
+async def test_y_copies_the_last_answer_and_ctrl_n_starts_over(sim_server: SimulatorServer) -> None:
     endpoint = await endpoint_for(sim_server, "Qwen/Qwen2.5-7B-Instruct-Turbo")
     app = make_app(sim_server)
     async with app.run_test(size=SIZE) as pilot:
         pane = await open_chat(pilot, endpoint)
         await send(pilot, "hi [sim:tokens=8]")
-        pane.query_one(ConversationLog).focus()
+        await pilot.press("escape")  # from the prompt to the conversation
+        assert pane.query_one(ConversationLog).has_focus
         await pilot.press("y")
         assert pane.conversation.last is not None
         assert app.clipboard == pane.conversation.last.content != ""
+        await pilot.press("i")
+        assert pane.query_one(PromptInput).has_focus
+
+        await pilot.press("ctrl+n")  # a new chat: the conversation goes, the target stays
+        await pilot.pause()
+        assert pane.conversation.turns == [] and not pane.query(AssistantMessage)
+        assert pane.query_one("#chat-empty") and pane.target is not None
 
 
 async def test_ctrl_s_exports_markdown_to_the_named_file(sim_server: SimulatorServer, tmp_path: Path) -> None:
@@ -612,13 +623,7 @@ async def test_ctrl_s_exports_markdown_to_the_named_file(sim_server: SimulatorSe
         await pilot.pause()
         assert not isinstance(app.screen, ExportChatScreen)
 
-
-async def test_export_refuses_a_missing_folder(sim_server: SimulatorServer, tmp_path: Path) -> None:
-    endpoint = await endpoint_for(sim_server, "Qwen/Qwen2.5-7B-Instruct-Turbo")
-    app = make_app(sim_server)
-    async with app.run_test(size=SIZE) as pilot:
-        await open_chat(pilot, endpoint)
-        await send(pilot, "hi [sim:tokens=8]")
+        # A folder that does not exist is refused, not created.
         await pilot.press("ctrl+s")
         await pilot.pause()
         app.screen.query_one("#export-path", Input).value = str(tmp_path / "nowhere" / "x.md")
@@ -626,19 +631,6 @@ async def test_export_refuses_a_missing_folder(sim_server: SimulatorServer, tmp_
         await pilot.pause()
         assert "does not exist" in text_of(app.screen.query_one("#export-error", Static))
         assert not (tmp_path / "nowhere").exists()
-
-
-async def test_new_chat_clears_the_conversation(sim_server: SimulatorServer) -> None:
-    endpoint = await endpoint_for(sim_server, "Qwen/Qwen2.5-7B-Instruct-Turbo")
-    app = make_app(sim_server)
-    async with app.run_test(size=SIZE) as pilot:
-        pane = await open_chat(pilot, endpoint)
-        await send(pilot, "hi [sim:tokens=8]")
-        await pilot.press("ctrl+n")
-        await pilot.pause()
-        assert pane.conversation.turns == [] and not pane.query(AssistantMessage)
-        assert pane.query_one("#chat-empty")
-        assert pane.target is not None  # the target stays
 
 
 async def test_smoke_test_reports_ttft_and_speed(sim_server: SimulatorServer) -> None:

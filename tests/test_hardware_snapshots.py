@@ -23,8 +23,6 @@ async def settle(pilot: Any) -> None:
 async def show_hardware(pilot: Any, model: str | None = None) -> None:
     app: TogetherApp = pilot.app
     await settle(pilot)
-    # Leave the Endpoints table unfocused first (the shell's focus bounce, see test_hardware_pane).
-    app.screen.set_focus(None)
     app.action_show_pane("hardware")
     await settle(pilot)
     if model is not None:

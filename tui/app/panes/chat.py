@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import inspect
 import time
 from typing import TYPE_CHECKING, ClassVar
@@ -19,6 +20,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
+from textual.dom import DOMNode
 from textual.events import Key
 from textual.message import Message
 from textual.widgets import Input, Select, Static, TextArea
@@ -53,8 +55,10 @@ EMPTY_TEXT = Content.assemble(
     "Pick a target with ", ("ctrl+t", "bold"), " (or press ", ("c", "bold"),
     " on an endpoint in the Endpoints pane), type a prompt and press ", ("enter", "bold"), ".\n",
     "Each answer streams with its reasoning and ends with time to first token, tokens/s and usage.\n",
-    ("esc", "bold"), " stops an answer, ", ("ctrl+r", "bold"), " retries, ", ("y", "bold"),
-    " copies the last answer (from the conversation), ", ("ctrl+s", "bold"), " exports it as Markdown.",
+    ("esc", "bold"), " stops an answer, ", ("ctrl+r", "bold"), " retries, ", ("ctrl+s", "bold"),
+    " exports the conversation as Markdown.\n",
+    "With no answer coming, ", ("esc", "bold"), " moves to the conversation: ", ("y", "bold"),
+    " copies the last answer, ", ("i", "bold"), " comes back to the prompt.",
 )
 
 
@@ -65,6 +69,9 @@ class PromptInput(TextArea):
         Binding("enter", "send", "Send", id="chat.send", tooltip="Send the prompt"),
         Binding("shift+enter,ctrl+j", "newline", "Newline", id="chat.newline",
                 tooltip="Start a new line in the prompt (ctrl+j where shift+enter is not sent)"),
+        # While an answer streams, escape falls through to the pane's Stop.
+        Binding("escape", "leave", "To conversation", id="chat.leave_prompt", show=False,
+                tooltip="Move to the conversation: y copies the last answer, arrows scroll, i comes back"),
     ]
 
     class Submitted(Message):
@@ -87,6 +94,15 @@ class PromptInput(TextArea):
     def action_newline(self) -> None:
         start, end = self.selection
         self.replace("\n", start, end, maintain_selection_offset=False)
+
+    def action_leave(self) -> None:
+        self.screen.query_one(ConversationLog).focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "leave":
+            pane = self.parent
+            return not (isinstance(pane, ChatPane) and pane.conversation.busy)
+        return super().check_action(action, parameters)
 
 
 class ConversationLog(VerticalScroll):
@@ -159,7 +175,7 @@ class ChatPane(Vertical):
     def _watch_endpoints_pane(self) -> None:
         """Follow the Endpoints pane's polls, when it publishes them, to keep the target's state fresh."""
         pane = self._endpoints_pane()
-        if pane is not None and "generation" in getattr(type(pane), "_reactives", {}):
+        if isinstance(pane, DOMNode) and "generation" in getattr(type(pane), "_reactives", {}):
             self.watch(pane, "generation", self._endpoints_refreshed, init=False)
 
     def _endpoints_refreshed(self) -> None:
@@ -181,6 +197,7 @@ class ChatPane(Vertical):
             self.query_one(PromptInput).focus()
 
     def set_endpoint_target(self, endpoint: Endpoint) -> None:
+        endpoint = self._with_details(endpoint)
         self.set_target(ChatTarget.for_endpoint(endpoint), endpoint)
         self.query_one(TargetPicker).close()
         self._request_targets()
@@ -225,7 +242,7 @@ class ChatPane(Vertical):
         elif isinstance(endpoints, BaseException):
             raise endpoints
         else:
-            self._endpoints = [e for e in endpoints if e.dedicated]
+            self._endpoints = [self._with_details(e) for e in endpoints if e.dedicated]
         if isinstance(models, APIError):
             problems.append(f"Models not loaded: {models}")
         elif isinstance(models, BaseException):
@@ -244,6 +261,13 @@ class ChatPane(Vertical):
             known = next((e for e in self._endpoints if e.id == self.target.endpoint_id), None)
             if known is not None:
                 self._note_endpoint(known)
+
+    def _with_details(self, listed: Endpoint) -> Endpoint:
+        """A v1 list carries no display names: borrow the Endpoints pane's details, keep the fresh state."""
+        known = self.tui.endpoint(listed.id)
+        if known is None or not known.detailed:
+            return listed
+        return dataclasses.replace(known, state=listed.state, phase=listed.phase)
 
     def action_choose_target(self) -> None:
         picker = self.query_one(TargetPicker)

@@ -75,7 +75,7 @@ class AssistantMessage(Vertical):
     #: Seconds between live updates of the figures line while streaming.
     PROGRESS_INTERVAL: ClassVar[float] = 0.25
     #: Seconds between appends to the Markdown documents while streaming (about 30 per second).
-    FLUSH_INTERVAL: ClassVar[float] = 1 / 30
+    FLUSH_INTERVAL: ClassVar[float] = 1 / 20
 
     def __init__(self, turn: Turn) -> None:
         super().__init__()
@@ -100,6 +100,7 @@ class AssistantMessage(Vertical):
             yield Button("Start endpoint and send", id="start-endpoint", variant="primary",
                          tooltip="Start the endpoint (billing begins) and send this prompt once it is ready")
             yield Button("Cancel", id="cancel-wait", tooltip="Drop this prompt")
+        yield Static(id="answer-progress")
         yield Static(id="answer-figures")
 
     def on_mount(self) -> None:
@@ -189,7 +190,9 @@ class AssistantMessage(Vertical):
             parts.append(f"{speed:,.1f} tok/s")
         if metrics.ttft is not None:
             parts.append(f"TTFT {format_seconds(metrics.ttft)}")
-        self.query_one("#answer-figures", Static).update(Content.styled("answering… " + " · ".join(parts), "dim"))
+        # One line of fixed height: repainting it needs no layout of the conversation.
+        progress = Content.styled("answering… " + " · ".join(parts), "dim")
+        self.query_one("#answer-progress", Static).update(progress, layout=False)
 
     # State
 
@@ -211,15 +214,14 @@ class AssistantMessage(Vertical):
         offer.display = turn.state is TurnState.NEEDS_START and not self._read_only
         self.query_one("#start-endpoint", Button).disabled = turn.state is not TurnState.NEEDS_START
 
+        self.query_one("#answer-progress").display = turn.state is TurnState.STREAMING
         figures_widget = self.query_one("#answer-figures", Static)
         if turn.metrics is not None and turn.state.finished and turn.metrics.first_token is not None:
             line = figures_line(turn.metrics)
             figures_widget.update(Content.styled(line, "dim"))
             figures_widget.display = bool(line)
-        elif turn.state is not TurnState.STREAMING:
-            figures_widget.display = False
         else:
-            figures_widget.display = True
+            figures_widget.display = False
 
     def _notice_text(self) -> Content | None:
         turn = self.turn
