@@ -18,7 +18,7 @@ from tui.app.app import TogetherApp
 from tui.app.conversation import TurnState
 from tui.app.panes.chat import ChatPane, ConversationLog, PromptInput
 from tui.app.screens.export_chat import ExportChatScreen
-from tui.app.widgets.chat_message import AssistantMessage, ReasoningBlock
+from tui.app.widgets.chat_message import AssistantMessage, ReasoningBlock, StreamedDocument
 from tui.app.widgets.chat_target import TargetPicker
 from tui.simulator import Faults, ManualClock, SimulatorServer
 
@@ -143,8 +143,8 @@ async def test_full_exchange_streams_reasoning_then_answer_with_figures(sim_serv
         assert turn.content == content and turn.reasoning == reasoning and reasoning
 
         view = view_of(pane)
-        assert view.query_one("#answer-text", Markdown).source == content
-        assert view.query_one("#reasoning-text", Markdown).source == reasoning
+        assert view.answer_source == content
+        assert view.reasoning_source == reasoning
         # Reasoning sits above the answer, folded once the answer started.
         block = view.query_one(ReasoningBlock)
         assert block.display and block.collapsed
@@ -163,6 +163,21 @@ async def test_full_exchange_streams_reasoning_then_answer_with_figures(sim_serv
         assert figures.endswith("finish: stop")
         assert text_of(view.query_one("#answer-state", Static)) == "✓ done"
         assert pane.query_one(PromptInput).text == ""
+
+
+async def test_long_answer_is_shown_as_several_small_documents(sim_server: SimulatorServer) -> None:
+    endpoint = await endpoint_for(sim_server, "Qwen/Qwen2.5-7B-Instruct-Turbo")
+    app = make_app(sim_server)
+    async with app.run_test(size=SIZE) as pilot:
+        pane = await open_chat(pilot, endpoint)
+        await send(pilot, "Write at length [sim:tokens=1000]")
+        turn = pane.conversation.last
+        assert turn is not None and turn.state is TurnState.DONE
+        document = view_of(pane).query_one("#answer-text", StreamedDocument)
+        parts = [part.source for part in document.query_children(Markdown)]
+        assert len(parts) >= 2 and "".join(parts) == turn.content
+        # Cut between blocks only: no part opens a code fence it does not close.
+        assert all(part.count("```") % 2 == 0 for part in parts)
 
 
 async def test_second_turn_sends_the_history_and_system_prompt(sim_server: SimulatorServer) -> None:
@@ -224,7 +239,7 @@ async def test_escape_stops_at_once_and_keeps_what_arrived(start_simulator: Call
         await asyncio.sleep(0.1)
         assert turn.content == arrived  # nothing more is appended after the stop
         view = view_of(pane)
-        assert view.query_one("#answer-text", Markdown).source == arrived
+        assert view.answer_source == arrived
         assert text_of(view.query_one("#answer-state", Static)) == "■ stopped"
         assert "the answer above is partial" in text_of(view.query_one("#answer-notice", Static))
         assert turn.metrics is not None and turn.metrics.finish_reason is None
@@ -336,7 +351,7 @@ async def test_broken_streams_keep_what_arrived_and_retry_completes(
         assert turn.metrics is not None and turn.metrics.text_events == 7
         partial = turn.content
         view = view_of(pane)
-        assert partial and view.query_one("#answer-text", Markdown).source == partial
+        assert partial and view.answer_source == partial
         assert "7 completion tokens" in text_of(view.query_one("#answer-figures", Static))
 
         server.sim.faults = Faults()
@@ -345,7 +360,7 @@ async def test_broken_streams_keep_what_arrived_and_retry_completes(
         await pilot.pause()
         assert turn.state is TurnState.DONE and turn.advice is None
         assert turn.content.startswith(partial) and len(turn.content) > len(partial)
-        assert view.query_one("#answer-text", Markdown).source == turn.content
+        assert view.answer_source == turn.content
         assert len(pane.query(AssistantMessage)) == 1  # the retry replaced the failed attempt
         assert len(chat_requests(server)) == 2
 

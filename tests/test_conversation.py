@@ -19,6 +19,7 @@ from tui.api.errors import (
 )
 from tui.app.conversation import (
     ChatTarget,
+    MarkdownParts,
     Conversation,
     Readiness,
     StreamMetrics,
@@ -237,3 +238,42 @@ async def test_smoke_test_measures_a_real_stream(start_simulator: Callable[..., 
     # Low effort, so the thinking of a reasoning model leaves room for the answer.
     assert request.json_body["max_tokens"] == 160 and request.json_body["temperature"] == 0.0
     assert request.json_body["reasoning_effort"] == "low"
+
+
+def feed_all(parts: MarkdownParts, text: str, step: int) -> list[str]:
+    """Feed ``text`` in pieces of ``step`` characters; return the parts as the pane would show them."""
+    shown = [""]
+    for start in range(0, len(text), step):
+        pieces = parts.feed(text[start:start + step])
+        shown[-1] += pieces[0]
+        shown.extend(pieces[1:])
+    return shown
+
+
+LONG_ANSWER = (
+    "Intro paragraph that is long enough.\n\n"
+    "- one\n- two\n\n"
+    "```python\nx = 1\n\n\ny = 2\n```\n\n"
+    "1. step\n\n   indented continuation of the step\n\n"
+    "Closing paragraph.\n"
+)
+
+
+@pytest.mark.parametrize("step", [1, 3, 7, 1000])
+def test_markdown_parts_cut_only_between_top_level_blocks(step: int) -> None:
+    shown = feed_all(MarkdownParts(size=10), LONG_ANSWER, step)
+    # However the text arrives, the cuts are the same: content decides, not chunking.
+    assert shown == feed_all(MarkdownParts(size=10), LONG_ANSWER, 1)
+    assert "".join(shown) == LONG_ANSWER
+    assert shown == [
+        "Intro paragraph that is long enough.\n\n",
+        "- one\n- two\n\n",
+        "```python\nx = 1\n\n\ny = 2\n```\n\n",  # never inside a code fence
+        "1. step\n\n   indented continuation of the step\n\n",  # never before an indented line
+        "Closing paragraph.\n",
+    ]
+
+
+def test_markdown_parts_wait_for_the_size() -> None:
+    shown = feed_all(MarkdownParts(size=1000), LONG_ANSWER, 5)
+    assert shown == [LONG_ANSWER]

@@ -29,11 +29,14 @@ GPT_OSS_20B = "openai/gpt-oss-20b"
 
 async def settle(pilot: Pilot[None]) -> None:
     """Let keys, workers and what their answers start finish, also on a busy machine."""
-    for _ in range(2):
-        # A real-time pause lets the app's own queue (key events) run before waiting on workers.
-        await pilot.pause(0.02)
+    # A real-time pause lets the app's own queue (key events) run before waiting on workers.
+    await pilot.pause(0.02)
+    for _ in range(5):
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
+        # An answer can start more work (a picked model loads its hardware): wait for that too.
+        if not any(worker.is_running for worker in pilot.app.workers):
+            return
 
 
 async def until(pilot: Pilot[None], condition: Callable[[], object], what: str) -> None:

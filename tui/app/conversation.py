@@ -408,6 +408,48 @@ def conversation_markdown(conversation: Conversation, exported_at: datetime) -> 
     return "\n".join(lines).rstrip() + "\n"
 
 
+class MarkdownParts:
+    """Cuts a streamed Markdown answer into parts of about ``size`` characters, each a whole document.
+
+    The pane shows each part in its own Markdown widget: appending to a small document and laying it
+    out again stays cheap however long the answer grows. A cut falls only where a new top-level block
+    starts: after a blank line, outside a code fence, before a line that is not indented (an indented
+    one may continue a list item).
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._part_chars = 0
+        self._line = ""
+        self._in_fence = False
+        self._after_blank = False
+
+    def feed(self, text: str) -> list[str]:
+        """Split the next piece of the answer: every piece but the last ends its part."""
+        pieces: list[str] = []
+        start = 0
+        for index, char in enumerate(text):
+            if self._after_blank and char != "\n":
+                self._after_blank = False
+                if char not in " \t" and self._part_chars + index - start >= self.size:
+                    pieces.append(text[start:index])
+                    start = index
+                    self._part_chars = 0
+            if char == "\n":
+                line = self._line.strip()
+                self._line = ""
+                if line.startswith(("```", "~~~")):
+                    self._in_fence = not self._in_fence
+                elif not line and not self._in_fence:
+                    self._after_blank = True
+            elif len(self._line.lstrip()) < 3:
+                # Only the start of a line matters (blank? a fence?): keep no more of it than that.
+                self._line += char
+        self._part_chars += len(text) - start
+        pieces.append(text[start:])
+        return pieces
+
+
 class Readiness(StrEnum):
     READY = "ready"
     #: Already on its way up: queue the prompt, nothing to ask.

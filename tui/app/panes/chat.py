@@ -415,7 +415,7 @@ class ChatPane(Vertical):
                 now = self.perf_counter()
                 metrics.record(event, now)
                 turn.add(event)
-                await view.write(event, now)
+                await view.write(event)
                 view.show_progress(now)
             turn.state = TurnState.DONE
         except APIError as error:

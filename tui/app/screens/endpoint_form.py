@@ -10,7 +10,7 @@ enter while it is in flight does nothing: one submission, one endpoint.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from rich.text import Text
 from textual import on, work
@@ -120,6 +120,13 @@ class EndpointFormScreen(ModalScreen["Endpoint | None"]):
 
     SUBMIT_LABEL = "Submit"
     SUBMITTING_LABEL = "Sending…"
+    #: The text boxes both forms have, by widget id.
+    INPUT_FIELDS: ClassVar[dict[str, str]] = {
+        "f-display-name": DISPLAY_NAME,
+        "f-min": MIN_REPLICAS,
+        "f-max": MAX_REPLICAS,
+        "f-timeout": INACTIVE_TIMEOUT,
+    }
 
     def __init__(self) -> None:
         super().__init__()
@@ -187,6 +194,31 @@ class EndpointFormScreen(ModalScreen["Endpoint | None"]):
 
     def forget_server_error(self, field: str) -> None:
         self._server_errors.pop(field, None)
+
+    def refresh_form(self) -> logic.FormResult[Any]:
+        """Validate what is typed and show every message, hint and estimate that follows from it."""
+        raise NotImplementedError
+
+    def refuse_locally(self, errors: Mapping[str, str]) -> None:
+        count = len(errors)
+        self.set_banner(Text(f"✗ {count} field{'s' if count != 1 else ''} to fix before anything is sent.",
+                             style="bold red"))
+        self.focus_first_error(errors)
+
+    @on(Input.Changed)
+    def _input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        field = self.INPUT_FIELDS.get(event.input.id or "")
+        if field is None:
+            return
+        self._touched.add(field)
+        if field in (MIN_REPLICAS, MAX_REPLICAS):
+            # The bounds are checked together: editing one can fix the other's message.
+            self._touched.update((MIN_REPLICAS, MAX_REPLICAS))
+            self.forget_server_error(MIN_REPLICAS)
+            self.forget_server_error(MAX_REPLICAS)
+        self.forget_server_error(field)
+        self.refresh_form()
 
     # Keys and buttons
 
@@ -475,26 +507,6 @@ class CreateEndpointScreen(EndpointFormScreen):
         self.forget_server_error(AVAILABILITY_ZONE)
         self.refresh_form()
 
-    @on(Input.Changed)
-    def _input_changed(self, event: Input.Changed) -> None:
-        event.stop()
-        field = {
-            "f-display-name": DISPLAY_NAME,
-            "f-min": MIN_REPLICAS,
-            "f-max": MAX_REPLICAS,
-            "f-timeout": INACTIVE_TIMEOUT,
-        }.get(event.input.id or "")
-        if field is None:
-            return
-        self._touched.add(field)
-        if field in (MIN_REPLICAS, MAX_REPLICAS):
-            # The bounds are checked together: editing one can fix the other's message.
-            self._touched.update((MIN_REPLICAS, MAX_REPLICAS))
-            self.forget_server_error(MIN_REPLICAS)
-            self.forget_server_error(MAX_REPLICAS)
-        self.forget_server_error(field)
-        self.refresh_form()
-
     # Sending
 
     def action_submit(self) -> None:
@@ -503,10 +515,7 @@ class CreateEndpointScreen(EndpointFormScreen):
         self._show_all = True
         result = self.refresh_form()
         if not result.ok or result.value is None:
-            count = len(result.errors)
-            self.set_banner(Text(f"✗ {count} field{'s' if count != 1 else ''} to fix before anything is sent.",
-                                 style="bold red"))
-            self.focus_first_error(result.errors)
+            self.refuse_locally(result.errors)
             return
         self.set_banner(None)
         self.set_submitting(True)
@@ -706,35 +715,13 @@ class UpdateEndpointScreen(EndpointFormScreen):
             self._show_fixed()
             self.refresh_form()
 
-    @on(Input.Changed)
-    def _input_changed(self, event: Input.Changed) -> None:
-        event.stop()
-        field = {
-            "f-display-name": DISPLAY_NAME,
-            "f-min": MIN_REPLICAS,
-            "f-max": MAX_REPLICAS,
-            "f-timeout": INACTIVE_TIMEOUT,
-        }.get(event.input.id or "")
-        if field is None:
-            return
-        self._touched.add(field)
-        if field in (MIN_REPLICAS, MAX_REPLICAS):
-            self._touched.update((MIN_REPLICAS, MAX_REPLICAS))
-            self.forget_server_error(MIN_REPLICAS)
-            self.forget_server_error(MAX_REPLICAS)
-        self.forget_server_error(field)
-        self.refresh_form()
-
     def action_submit(self) -> None:
         if self.submitting:
             return
         self._show_all = True
         result = self.refresh_form()
         if result.value is None:
-            count = len(result.errors)
-            self.set_banner(Text(f"✗ {count} field{'s' if count != 1 else ''} to fix before anything is sent.",
-                                 style="bold red"))
-            self.focus_first_error(result.errors)
+            self.refuse_locally(result.errors)
             return
         if not self.endpoint.detailed:
             self.set_banner(Text("Still loading the endpoint's current settings…", style="yellow"))

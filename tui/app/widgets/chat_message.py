@@ -7,6 +7,7 @@ the first message is shown, so the Markdown machinery stays off the app's first 
 
 from __future__ import annotations
 
+import time
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -18,7 +19,7 @@ from textual.widgets import Button, Collapsible, Markdown, Static
 from textual.widgets.markdown import MarkdownStream
 
 from tui.api.domain import ChatEvent
-from tui.app.conversation import Turn, TurnState, figures_line, format_seconds
+from tui.app.conversation import MarkdownParts, Turn, TurnState, figures_line, format_seconds
 
 #: Each state is a glyph and a word, so it reads the same in 16 colours or none.
 STATE_BADGES: dict[TurnState, tuple[str, str, str]] = {
@@ -62,6 +63,59 @@ class ReasoningBlock(Collapsible):
         self.post_message(self.Collapsed(self) if collapsed else self.Expanded(self))
 
 
+class StreamedDocument(Vertical):
+    """Markdown that arrives in pieces, shown as consecutive Markdown widgets of bounded size.
+
+    Each part is fed through ``Markdown.get_stream``; once a part is about PART_SIZE characters long
+    it is closed at the next block boundary and a new one begins, so an append (and the layout after
+    it) costs the same at the end of a 5,000-token answer as at its start.
+    """
+
+    #: Characters per Markdown widget before the next block starts a new one.
+    PART_SIZE: ClassVar[int] = 2000
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._parts = MarkdownParts(self.PART_SIZE)
+        self._stream: MarkdownStream | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Markdown()
+
+    @property
+    def source(self) -> str:
+        return "".join(part.source for part in self.query_children(Markdown))
+
+    @property
+    def part_count(self) -> int:
+        return len(self.query_children(Markdown))
+
+    async def write(self, text: str) -> None:
+        for index, piece in enumerate(self._parts.feed(text)):
+            if index:
+                await self._next_part()
+            if piece:
+                if self._stream is None:
+                    self._stream = Markdown.get_stream(self.query_children(Markdown).last())
+                await self._stream.write(piece)
+
+    async def _next_part(self) -> None:
+        await self.close()
+        await self.mount(Markdown())
+
+    async def close(self) -> None:
+        """Put everything written into the document; safe to call more than once."""
+        if self._stream is not None:
+            stream, self._stream = self._stream, None
+            await stream.stop()
+
+    async def clear(self) -> None:
+        await self.close()
+        await self.remove_children()
+        await self.mount(Markdown())
+        self._parts = MarkdownParts(self.PART_SIZE)
+
+
 class AssistantMessage(Vertical):
     """An answer: header, reasoning, Markdown body, then the figures or what went wrong."""
 
@@ -74,18 +128,26 @@ class AssistantMessage(Vertical):
     DEFAULT_CLASSES = "chat-message"
     #: Seconds between live updates of the figures line while streaming.
     PROGRESS_INTERVAL: ClassVar[float] = 0.25
-    #: Seconds between appends to the Markdown documents while streaming (about 30 per second).
+    #: Shortest and longest time between appends to the documents while streaming.
     FLUSH_INTERVAL: ClassVar[float] = 1 / 20
+    MAX_FLUSH_INTERVAL: ClassVar[float] = 1 / 4
+    #: Share of a CPU the app may use while streaming before appends are spaced out (and below which
+    #: they come closer again): each append lays out the whole conversation, which costs more as it
+    #: grows and on slow machines, while the eye barely tells 20 updates a second from 5.
+    CPU_SHARE_HIGH: ClassVar[float] = 0.5
+    CPU_SHARE_LOW: ClassVar[float] = 0.25
 
     def __init__(self, turn: Turn) -> None:
         super().__init__()
         self.turn = turn
-        self._answer_stream: MarkdownStream | None = None
-        self._reasoning_stream: MarkdownStream | None = None
+        self._answer_started = False
+        self._reasoning_started = False
         self._pending_content: list[str] = []
         self._pending_reasoning: list[str] = []
         self._last_flush = float("-inf")
         self._flush_timer: Timer | None = None
+        self._flush_interval = self.FLUSH_INTERVAL
+        self._last_flush_cpu = 0.0
         self._last_progress = float("-inf")
 
     def compose(self) -> ComposeResult:
@@ -93,8 +155,8 @@ class AssistantMessage(Vertical):
             yield Static(Content.styled(self.turn.target.label, "bold"), id="answer-title")
             yield Static(id="answer-state")
         with ReasoningBlock(title="Reasoning", collapsed=False, id="reasoning"):
-            yield Markdown(id="reasoning-text")
-        yield Markdown(id="answer-text")
+            yield StreamedDocument(id="reasoning-text")
+        yield StreamedDocument(id="answer-text")
         yield Static(id="answer-notice")
         with Horizontal(id="start-offer"):
             yield Button("Start endpoint and send", id="start-endpoint", variant="primary",
@@ -109,22 +171,36 @@ class AssistantMessage(Vertical):
 
     # Streaming
 
-    async def write(self, event: ChatEvent, now: float) -> None:
-        """Take one streamed event; the documents are fed at most every FLUSH_INTERVAL seconds.
+    async def write(self, event: ChatEvent) -> None:
+        """Take one streamed event; the documents are fed at most every flush interval.
 
         Every append re-lays out the conversation, which costs far more than a token: batching keeps
-        the pane ahead of fast endpoints (thousands of tokens/s) at no visible delay. The first token
-        goes out at once, and a timer flushes what waits when the stream pauses.
+        the pane ahead of fast endpoints (thousands of tokens/s). The interval starts at 1/20 s and
+        stretches (up to 1/4 s) when screen updates get expensive, as in a long conversation or on a
+        slow machine. The first token goes out at once; a timer flushes what waits when the stream
+        pauses. Real time, not the pane's injectable clock: this paces the screen, it is no figure.
         """
         if event.reasoning:
             self._pending_reasoning.append(event.reasoning)
         if event.content:
             self._pending_content.append(event.content)
-        if now - self._last_flush >= self.FLUSH_INTERVAL:
-            self._last_flush = now
+        now = time.perf_counter()
+        elapsed = now - self._last_flush
+        if elapsed >= self._flush_interval:
+            cpu = time.process_time()
+            if elapsed < 1.0:  # a pause in the stream says nothing about the cost of updates
+                self._pace(cpu - self._last_flush_cpu, elapsed)
+            self._last_flush, self._last_flush_cpu = now, cpu
             await self.flush()
         elif self._flush_timer is None and (self._pending_content or self._pending_reasoning):
-            self._flush_timer = self.set_timer(self.FLUSH_INTERVAL, self.flush)
+            self._flush_timer = self.set_timer(self._flush_interval, self.flush)
+
+    def _pace(self, cpu: float, elapsed: float) -> None:
+        share = cpu / elapsed
+        if share > self.CPU_SHARE_HIGH:
+            self._flush_interval = min(self._flush_interval * 1.5, self.MAX_FLUSH_INTERVAL)
+        elif share < self.CPU_SHARE_LOW:
+            self._flush_interval = max(self._flush_interval / 1.5, self.FLUSH_INTERVAL)
 
     async def flush(self) -> None:
         if self._flush_timer is not None:
@@ -133,18 +209,27 @@ class AssistantMessage(Vertical):
         if self._pending_reasoning:
             reasoning = "".join(self._pending_reasoning)
             self._pending_reasoning.clear()
-            if self._reasoning_stream is None:
+            if not self._reasoning_started:
+                self._reasoning_started = True
                 self.query_one("#reasoning").display = True
-                self._reasoning_stream = Markdown.get_stream(self.query_one("#reasoning-text", Markdown))
-            await self._reasoning_stream.write(reasoning)
+            await self.query_one("#reasoning-text", StreamedDocument).write(reasoning)
         if self._pending_content:
             content = "".join(self._pending_content)
             self._pending_content.clear()
-            if self._answer_stream is None:
-                self._answer_stream = Markdown.get_stream(self.query_one("#answer-text", Markdown))
-                if self._reasoning_stream is not None:
+            if not self._answer_started:
+                self._answer_started = True
+                if self._reasoning_started:
                     self._fold_reasoning()
-            await self._answer_stream.write(content)
+            await self.query_one("#answer-text", StreamedDocument).write(content)
+
+    @property
+    def answer_source(self) -> str:
+        """The answer's Markdown as shown, across its parts."""
+        return self.query_one("#answer-text", StreamedDocument).source
+
+    @property
+    def reasoning_source(self) -> str:
+        return self.query_one("#reasoning-text", StreamedDocument).source
 
     def _fold_reasoning(self) -> None:
         block = self.query_one("#reasoning", ReasoningBlock)
@@ -159,17 +244,16 @@ class AssistantMessage(Vertical):
     async def close_streams(self) -> None:
         """Flush what is pending into the documents; safe to call more than once."""
         await self.flush()
-        streams = [stream for stream in (self._reasoning_stream, self._answer_stream) if stream is not None]
-        self._reasoning_stream = self._answer_stream = None
-        for stream in streams:
-            await stream.stop()
+        for document in self.query(StreamedDocument):
+            await document.close()
 
     async def reset(self) -> None:
         """Clear a previous attempt before a retry."""
         await self.close_streams()
         self._last_flush = float("-inf")
-        await self.query_one("#answer-text", Markdown).update("")
-        await self.query_one("#reasoning-text", Markdown).update("")
+        self._answer_started = self._reasoning_started = False
+        for document in self.query(StreamedDocument):
+            await document.clear()
         block = self.query_one("#reasoning", ReasoningBlock)
         block.display = False
         block.collapsed = False

@@ -1,0 +1,977 @@
+"""The fault matrix: every failure the simulator injects, in every pane, driven as a user drives the app.
+
+Each cell checks five things: the app keeps running (no worker dies with an unhandled error either), the user
+is told what went wrong where they are looking, the last good data stays on screen, the pane works again once
+the fault clears, and no request that costs money (``POST /v1/endpoints``, ``POST /v1/chat/completions``) goes
+out more than once per user action. Cells that cannot apply are skipped with the reason; cells that fail
+because of a bug in a pane are ``xfail(strict=True)`` with the bug named, so fixing it turns them red.
+
+Paid requests are counted as the client sent them (a counting transport), so a POST that never reached the
+server (connection refused) or was given up on (timeout) still counts, and are checked against the
+simulator's ``request_log`` wherever the server could see them. Idempotent reads may be retried (once, at
+once, in this suite): that is the client's policy, and it makes "POST is never retried" a claim this suite
+can catch breaking.
+
+Starting the app costs more than most cells, so the cells share one running app per simulator (the seeded
+account, then one with 2,000 endpoints), each cell resetting what it touches first; an app a cell left dead is
+replaced. ``docs/fault-matrix.md`` is generated from these cells and what they observed::
+
+    UPDATE_FAULT_MATRIX=1 .venv/bin/pytest tests/test_fault_matrix.py
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import io
+import math
+import os
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar, TypeVar
+
+import httpx
+import pytest
+import pytest_asyncio
+from apptools import FROZEN_NOW, make_app
+from rich.console import Console
+from textual.message import Message
+from textual.notifications import Notify
+from textual.pilot import Pilot
+from textual.widgets import Input, Static
+from textual.worker import Worker, WorkerState
+
+from tui.api.http import RetryPolicy
+from tui.app.app import TogetherApp
+from tui.app.conversation import TurnState
+from tui.app.panes.chat import PromptInput
+from tui.app.screens.endpoint_form import CreateEndpointScreen
+from tui.app.widgets.chat_message import AssistantMessage
+from tui.app.widgets.endpoint_table import EndpointTable
+from tui.app.widgets.hardware_table import HardwareTable
+from tui.simulator import DEMO_API_KEY, Faults, ManualClock, Simulator, SimulatorConfig, SimulatorServer
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+SIZE = (120, 36)
+#: The client gives up after TIMEOUT; the "timeout" fault answers after LATENCY.
+TIMEOUT = 0.5
+LATENCY = 0.8
+#: Reads are retried once, at once: the real policy's shape without its back-off sleeps.
+RETRY = RetryPolicy(max_retries=1, base_delay=0.0, max_delay=0.0)
+#: Longer than RetryPolicy.max_retry_after, so the client hands the 429 to the pane instead of sleeping.
+RETRY_AFTER = 30
+LARGE = 2000
+LLAMA = "meta-llama/Llama-3.3-70B-Instruct-Turbo"
+CHAT_MODEL = "Qwen/Qwen2.5-7B-Instruct-Turbo"
+#: Tokens in an answer, and where stream faults break it.
+ANSWER_TOKENS = 12
+BREAK_AT = 5
+PAID = (("POST", "/v1/endpoints"), ("POST", "/v1/chat/completions"))
+DOC = Path(__file__).resolve().parent.parent / "docs" / "fault-matrix.md"
+
+T = TypeVar("T")
+
+
+# The faults
+
+
+@dataclass(frozen=True)
+class Fault:
+    id: str
+    title: str
+    faults: Faults | None = None
+    refused: bool = False
+    large: bool = False
+
+    @property
+    def breaks(self) -> bool:
+        """Whether the user's action is expected to fail (rather than work with odd data)."""
+        return self.refused or (
+            self.faults is not None and not (self.faults.extra_fields or self.faults.unknown_enums)
+        )
+
+    @property
+    def reaches_server(self) -> bool:
+        return not self.refused
+
+
+FAULTS = [
+    Fault("refused", "Connection refused (server down)", refused=True),
+    Fault("timeout", f"Timeout (answers after {LATENCY:g} s; the client waits {TIMEOUT:g} s)",
+          Faults(latency=LATENCY)),
+    Fault("401", "401 Unauthorized", Faults(error_status=401)),
+    Fault("403", "403 Forbidden", Faults(error_status=403)),
+    Fault("404", "404 Not Found", Faults(error_status=404)),
+    Fault("429", f"429 with Retry-After: {RETRY_AFTER}", Faults(rate_limit=1.0, retry_after=RETRY_AFTER)),
+    Fault("500", "500 Internal Server Error", Faults(error_status=500)),
+    Fault("503", "503 Service Unavailable", Faults(error_status=503)),
+    Fault("malformed", "Malformed JSON (every body, every SSE payload)", Faults(malformed=1.0)),
+    Fault("extra_fields", "Extra fields in every JSON object", Faults(extra_fields=True)),
+    Fault("unknown_enums", "Unknown states (DEGRADED), model types (quantum), availability (reserved-only)",
+          Faults(unknown_enums=True)),
+    Fault("stream_cut", f"Stream cut after {BREAK_AT} tokens (no [DONE])", Faults(cut_after=BREAK_AT)),
+    Fault("stream_error", f"`error` event after {BREAK_AT} tokens", Faults(error_after=BREAK_AT)),
+    Fault("large_list", f"{LARGE:,} endpoints", large=True),
+]
+FAULTS_BY_ID = {fault.id: fault for fault in FAULTS}
+
+
+# A running app shared by cells
+
+
+class CountingTransport(httpx.AsyncBaseTransport):
+    """Real loopback HTTP, with a record of every request the client sent (reached the server or not)."""
+
+    def __init__(self) -> None:
+        self._inner = httpx.AsyncHTTPTransport()
+        self.sent: list[tuple[str, str]] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.sent.append((request.method, request.url.path))
+        return await self._inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+@dataclass
+class Mark:
+    sent: int
+    logged: int
+    told: int
+
+
+class Session:
+    """One app against one simulator, run in its own context so that it can outlive a test."""
+
+    def __init__(self, *, large: bool) -> None:
+        self.large = large
+        self.clock = ManualClock(start=FROZEN_NOW.timestamp())
+        self.sim = Simulator(SimulatorConfig(
+            api_key=DEMO_API_KEY, speed=math.inf, seed=0, tokens_per_second=0.0, clock=self.clock,
+            endpoints=LARGE if large else None,
+        ))
+        self.server = SimulatorServer(self.sim).start()
+        self.server_up = True
+        self.transport = CountingTransport()
+        self.app: TogetherApp = make_app(
+            self.server,
+            client_options={"timeout": httpx.Timeout(TIMEOUT), "retry": RETRY, "transport": self.transport},
+        )
+        #: Every notification the app showed, as (title, message).
+        self.told: list[tuple[str, str]] = []
+        #: Workers that ended with an exception nobody handled.
+        self.worker_errors: list[str] = []
+        self._runner = self.app.run_test(size=SIZE, message_hook=self._hook)
+        # run_test sets Textual's context variables for the code driving the app; keeping one context for
+        # the session lets the app span tests (pytest-asyncio gives each test a fresh one).
+        self._context = contextvars.copy_context()
+        self.pilot: Pilot[None] | None = None
+
+    def _hook(self, message: Message) -> None:
+        if isinstance(message, Notify):
+            self.told.append((message.notification.title, message.notification.message))
+        elif isinstance(message, Worker.StateChanged) and message.state is WorkerState.ERROR:
+            self.worker_errors.append(f"{message.worker.name}: {message.worker.error!r}")
+
+    async def run(self, work: Awaitable[T]) -> T:
+        async def in_session() -> T:
+            return await work
+
+        return await asyncio.get_running_loop().create_task(in_session(), context=self._context)
+
+    async def open(self) -> Session:
+        self.pilot = await self.run(self._runner.__aenter__())
+        await self.run(self.settle())
+        return self
+
+    async def close(self) -> None:
+        try:
+            await self.run(self._runner.__aexit__(None, None, None))
+        finally:
+            self.server.stop()
+
+    @property
+    def alive(self) -> bool:
+        return self.app.is_running and self.app.return_code is None
+
+    async def settle(self) -> None:
+        """Let keys, workers and what their answers start finish."""
+        assert self.pilot is not None
+        for _ in range(2):
+            await self.pilot.pause()
+            await self.app.workers.wait_for_complete()
+        await self.pilot.pause()
+
+    async def press(self, *keys: str) -> None:
+        assert self.pilot is not None
+        await self.pilot.press(*keys)
+        await self.settle()
+
+    # Faults
+
+    def apply(self, fault: Fault) -> None:
+        if fault.refused:
+            self.server.stop()
+            self.server_up = False
+        elif fault.faults is not None:
+            self.sim.faults = fault.faults
+
+    def clear(self) -> None:
+        self.sim.faults = Faults()
+        if not self.server_up:
+            self.server.start()  # same port: the app's client cannot be pointed elsewhere
+            self.server_up = True
+
+    async def reset(self) -> None:
+        """Undo what an earlier cell may have left: a fault, a stopped server, a dialog, an answer coming."""
+        self.clear()
+        app = self.app
+        chat = app.chat_pane
+        turn = chat.conversation.last
+        if turn is not None and turn.state.busy:
+            chat.action_stop()
+        while len(app.screen_stack) > 1:
+            await app.pop_screen()
+        await self.settle()
+
+    # What happened
+
+    def mark(self) -> Mark:
+        return Mark(len(self.transport.sent), len(self.sim.request_log), len(self.told))
+
+    def sent_since(self, mark: Mark) -> list[tuple[str, str]]:
+        return self.transport.sent[mark.sent:]
+
+    def paid_since(self, mark: Mark) -> int:
+        return sum(1 for request in self.sent_since(mark) if request in PAID)
+
+    def told_since(self, mark: Mark) -> str:
+        return "\n".join(f"{title}: {message}" if title else message for title, message in self.told[mark.told:])
+
+    async def drain(self, mark: Mark) -> None:
+        """Wait until the simulator has logged every request the client sent since ``mark``.
+
+        A request the client gave up on is logged when the server finishes it, up to LATENCY later; a cell
+        that moved on sooner would see its late effects (a stop, a create) land in the next cell.
+        """
+        wanted = len(self.sent_since(mark))
+        deadline = asyncio.get_running_loop().time() + LATENCY + 5
+        while len(self.sim.request_log) - mark.logged < wanted:
+            assert asyncio.get_running_loop().time() < deadline, "the simulator never saw some requests"
+            await asyncio.sleep(0.02)
+
+    def logged_paid_since(self, mark: Mark) -> int:
+        return sum(1 for r in self.sim.request_log[mark.logged:] if (r.method, r.path) in PAID)
+
+    def assert_alive(self) -> None:
+        assert self.alive, f"the app exited (return code {self.app.return_code})"
+        assert not self.worker_errors, f"a worker died with an unhandled error: {self.worker_errors}"
+
+
+class Sessions:
+    """Hands cells a running app for their simulator, replacing one that a cell left dead."""
+
+    def __init__(self) -> None:
+        self.current: Session | None = None
+
+    async def get(self, *, large: bool) -> Session:
+        current = self.current
+        if current is not None and (current.large != large or not current.alive):
+            self.current = None
+            await current.close()
+        if self.current is None:
+            self.current = await Session(large=large).open()
+        return self.current
+
+    async def close(self) -> None:
+        if self.current is not None:
+            await self.current.close()
+            self.current = None
+
+
+@pytest.fixture(scope="module")
+def module_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The shared app outlives conftest's per-test isolation: give it its own throwaway home."""
+    home = tmp_path_factory.mktemp("fault-matrix-home")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("HOME", str(home))
+        for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
+            patch.setenv(name, str(home / name.lower()))
+        yield
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def sessions(module_home: None) -> AsyncIterator[Sessions]:
+    manager = Sessions()
+    yield manager
+    await manager.close()
+
+
+# Reading the screen
+
+
+def plain(widget: Any) -> str:
+    return str(widget.render())
+
+
+def rendered(content: Any, width: int = SIZE[0]) -> str:
+    console = Console(width=width, record=True, file=io.StringIO())
+    console.print(content)
+    return console.export_text()
+
+
+def endpoint_table(app: TogetherApp) -> EndpointTable:
+    return app.query_one("#endpoints-table", EndpointTable)
+
+
+def state_cell(app: TogetherApp, endpoint_id: str) -> str:
+    return endpoint_table(app).get_cell(endpoint_id, "state").plain
+
+
+async def until(condition: Callable[[], object], what: str, within: float = 10.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while not condition():
+        assert loop.time() < deadline, f"timed out waiting for {what}"
+        await asyncio.sleep(0.02)
+
+
+# What each cell records for the documentation
+
+
+@dataclass
+class Observed:
+    sees: str = ""
+    kept: str = ""
+    recovery: str = ""
+    paid: str = ""
+
+
+OBSERVED: dict[tuple[str, str], Observed] = {}
+
+
+def normalise(text: str) -> str:
+    """The message as documented: the same on every run and machine."""
+    text = re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1:PORT", text)
+    text = re.sub(r"\b[A-Za-z0-9]{7}-[A-Za-z0-9]{6}-[0-9a-f]{16}\b", "REQUEST-ID", text)
+    text = re.sub(r"endpoint-[0-9a-f-]{36}", "endpoint-ID", text)
+    return " ⏎ ".join(line.strip() for line in text.strip().splitlines() if line.strip())
+
+
+# The panes
+
+
+@dataclass(frozen=True)
+class Expect:
+    """What a cell asserts the user sees after the action (a phrase of it)."""
+
+    says: str
+    also: tuple[str, ...] = ()
+
+
+class Scenario:
+    id: ClassVar[str]
+    title: ClassVar[str]
+    action: ClassVar[str]
+    #: Paid requests one user action sends.
+    paid_per_action: ClassVar[int] = 0
+    expect: ClassVar[dict[str, Expect]]
+    #: Where the requests and notifications of the action under the fault begin.
+    mark = Mark(0, 0, 0)
+
+    async def prepare(self, s: Session, fault: Fault) -> None:
+        """Show good data (and remember it) before the fault."""
+        raise NotImplementedError
+
+    async def act(self, s: Session, fault: Fault) -> None:
+        raise NotImplementedError
+
+    def sees(self, s: Session, since: Mark) -> str:
+        """What the user is shown after the action, where they are looking."""
+        raise NotImplementedError
+
+    def check_failed(self, s: Session, fault: Fault) -> str:
+        """The action failed: assert the last good data is still shown; say what was kept."""
+        raise NotImplementedError
+
+    def check_worked(self, s: Session, fault: Fault) -> str:
+        """The action worked despite odd data: assert what it shows; say it."""
+        raise NotImplementedError
+
+    async def recover(self, s: Session, fault: Fault) -> str:
+        """With the fault gone, do what a user would do next; assert it works; say how."""
+        raise NotImplementedError
+
+
+def http_phrases(**overrides: str) -> dict[str, Expect]:
+    """``str(APIError)`` phrases, as the endpoints and hardware panes show them."""
+    phrases = {
+        "refused": "connection failed: Could not reach 127.0.0.1",
+        "timeout": "timed out: Timed out waiting for an answer",
+        "401": "401 authentication failed: Invalid API key",
+        "403": "403 authentication failed: You do not have permission",
+        "404": "404 not found: Not found",
+        "429": "429 rate limited: Rate limit exceeded",
+        "500": "500 server error: Internal server error",
+        "503": "503 server error: The server is overloaded",
+        "malformed": "invalid response: ",
+    }
+    phrases.update(overrides)
+    return {key: Expect(value) for key, value in phrases.items()}
+
+
+class EndpointsPoll(Scenario):
+    id = "endpoints_poll"
+    title = "Endpoints: poll"
+    action = "the list is polled (what the refresh timer does)"
+
+    def __init__(self) -> None:
+        self.rows: list[str] = []
+
+    expect: ClassVar[dict[str, Expect]] = {
+        **http_phrases(),
+        "extra_fields": Expect("not in the API contract"),
+        "unknown_enums": Expect("? DEGRADED"),
+        "large_list": Expect(f"Endpoints {LARGE}"),
+    }
+
+    async def prepare(self, s: Session, fault: Fault) -> None:
+        s.app.action_show_pane("endpoints")
+        s.app.endpoints_pane.refresh_now()
+        await s.settle()
+        assert s.app.connection_ok
+        self.rows = endpoint_table(s.app).keys
+        assert self.rows
+
+    async def act(self, s: Session, fault: Fault) -> None:
+        s.app.endpoints_pane.refresh_now()
+        await s.settle()
+
+    def sees(self, s: Session, since: Mark) -> str:
+        app = s.app
+        pane = app.endpoints_pane
+        parts = []
+        if pane.has_class("-error"):
+            parts.append(plain(app.query_one("#endpoints-error")))
+        parts.append(plain(app.query_one("#endpoints-title")))
+        parts.append(f"[header] {app.connection_status}")
+        table = endpoint_table(app)
+        states = sorted({state_cell(app, key) for key in table.keys})
+        parts.append("[states] " + ", ".join(states))
+        selected = pane.endpoint(table.selected_key or "")
+        if selected is not None and selected.extra:
+            parts.append(rendered(app.query_one("#endpoint-detail-body", Static).content))
+        return "\n".join(parts)
+
+    def check_failed(self, s: Session, fault: Fault) -> str:
+        app = s.app
+        assert endpoint_table(app).keys == self.rows
+        assert not app.connection_ok and "stale" in app.connection_status
+        assert "STALE" in plain(app.query_one("#endpoints-title"))
+        return f"all {len(self.rows)} rows, marked STALE; header says stale"
+
+    def check_worked(self, s: Session, fault: Fault) -> str:
+        app = s.app
+        assert app.connection_ok
+        assert sorted(endpoint_table(app).keys) == sorted(self.rows)
+        if fault.id == "large_list":
+            sent = s.sent_since(self.mark)
+            assert sent == [("GET", "/v1/endpoints")], "a steady poll is one list request"
+            return f"all {LARGE:,} rows; a poll is one list request"
+        return f"all {len(self.rows)} rows"
+
+    async def recover(self, s: Session, fault: Fault) -> str:
+        app = s.app
+        app.endpoints_pane.refresh_now()
+        await s.settle()
+        assert app.connection_ok and app.connection_status == "updated just now"
+        assert not app.endpoints_pane.has_class("-error")
+        assert sorted(endpoint_table(app).keys) == sorted(self.rows)
+        assert "? DEGRADED" not in {state_cell(app, key) for key in self.rows}
+        return "next poll: banner gone, header “updated just now”"
+
+
+class EndpointsStop(Scenario):
+    id = "endpoints_stop"
+    title = "Endpoints: stop (x)"
+    action = "x on a STARTED endpoint"
+
+    def __init__(self) -> None:
+        self.target = ""
+        self.rows = 0
+
+    expect: ClassVar[dict[str, Expect]] = {
+        **{key: Expect(value.says, ("Couldn't stop",)) for key, value in http_phrases().items()},
+        "extra_fields": Expect("STOPPED"),
+        "unknown_enums": Expect("? DEGRADED"),
+        "large_list": Expect("STOPPED"),
+    }
+
+    async def prepare(self, s: Session, fault: Fault) -> None:
+        sim = s.sim
+        if not self.target or self.target not in sim.endpoint_ids():
+            self.target = next(
+                i for i in sim.endpoint_ids()
+                if sim.endpoint(i)["state"] == "STARTED" and sim.endpoint(i)["model"] != CHAT_MODEL  # type: ignore[index]
+            )
+        sim.set_state(self.target, "STARTED")
+        s.app.action_show_pane("endpoints")
+        s.app.endpoints_pane.refresh_now()
+        await s.settle()
+        table = endpoint_table(s.app)
+        assert table.select(self.target)
+        await s.settle()
+        assert s.app.focused is table
+        assert state_cell(s.app, self.target).endswith("STARTED")
+        self.rows = table.row_count
+
+    async def act(self, s: Session, fault: Fault) -> None:
+        await s.press("x")
+
+    def sees(self, s: Session, since: Mark) -> str:
+        return f"{s.told_since(since)}\n[row] {state_cell(s.app, self.target)}"
+
+    def check_failed(self, s: Session, fault: Fault) -> str:
+        app = s.app
+        assert endpoint_table(app).row_count == self.rows
+        assert state_cell(app, self.target).endswith("STARTED")
+        return "the row goes back to its last known state (STARTED)"
+
+    def check_worked(self, s: Session, fault: Fault) -> str:
+        return f"the row shows {state_cell(s.app, self.target).split()[-1]}"
+
+    async def recover(self, s: Session, fault: Fault) -> str:
+        app = s.app
+        app.endpoints_pane.refresh_now()
+        await s.settle()
+        how = "next poll shows STOPPED"
+        if not state_cell(app, self.target).endswith("STOPPED"):
+            await s.press("x")
+            how = "x again: STOPPED"
+        assert s.sim.endpoint(self.target)["state"] == "STOPPED"  # type: ignore[index]
+        assert state_cell(app, self.target).endswith("STOPPED")
+        return how
+
+
+class HardwareLoad(Scenario):
+    action = "r (reload) in the Hardware pane"
+
+    model: ClassVar[str | None]
+
+    def __init__(self) -> None:
+        self.rows: list[str] = []
+
+    def _table(self, s: Session) -> HardwareTable:
+        return s.app.query_one(HardwareTable)
+
+    async def prepare(self, s: Session, fault: Fault) -> None:
+        app = s.app
+        app.action_show_pane("hardware")
+        await s.settle()
+        await s.run(app.hardware_pane.show_model(self.model))
+        await s.settle()
+        table = self._table(s)
+        assert app.focused is table
+        assert app.hardware_pane.error is None
+        self.rows = [str(row.key.value) for row in table.ordered_rows]
+        assert self.rows
+
+    async def act(self, s: Session, fault: Fault) -> None:
+        await s.press("r")
+
+    def sees(self, s: Session, since: Mark) -> str:
+        text = plain(s.app.query_one("#hw-status"))
+        if self.model is not None:
+            table = self._table(s)
+            cells = sorted({str(table.get_cell(row, "availability")) for row in self.rows})
+            text += "\n[availability] " + ", ".join(cells)
+        return text
+
+    def check_failed(self, s: Session, fault: Fault) -> str:
+        assert [str(row.key.value) for row in self._table(s).ordered_rows] == self.rows
+        return f"all {len(self.rows)} rows"
+
+    def check_worked(self, s: Session, fault: Fault) -> str:
+        assert sorted(str(row.key.value) for row in self._table(s).ordered_rows) == sorted(self.rows)
+        return f"all {len(self.rows)} rows"
+
+    async def recover(self, s: Session, fault: Fault) -> str:
+        await s.press("r")
+        assert s.app.hardware_pane.error is None
+        assert "✗" not in plain(s.app.query_one("#hw-status"))
+        assert sorted(str(row.key.value) for row in self._table(s).ordered_rows) == sorted(self.rows)
+        return "r: rows reload, ✗ gone"
+
+
+class HardwareAll(HardwareLoad):
+    id = "hardware_all"
+    title = "Hardware: all"
+    model = None
+    expect: ClassVar[dict[str, Expect]] = {
+        key: Expect(value.says, ("r retries",)) for key, value in http_phrases().items()
+    } | {"extra_fields": Expect("by price")}
+
+
+class HardwareModel(HardwareLoad):
+    id = "hardware_model"
+    title = "Hardware: model picked"
+    model = LLAMA
+    expect: ClassVar[dict[str, Expect]] = {
+        key: Expect(value.says, ("r retries",)) for key, value in http_phrases().items()
+    } | {"extra_fields": Expect("by cheapest available"), "unknown_enums": Expect("? reserved-only")}
+
+
+class Chat(Scenario):
+    id = "chat"
+    title = "Chat: send"
+    action = "enter on a prompt to a STARTED endpoint (after an answered one)"
+    paid_per_action = 1
+
+    expect: ClassVar[dict[str, Expect]] = {
+        "refused": Expect("Connection failed", ("Could not reach", "ctrl+r retry")),
+        "timeout": Expect("Timed out", ("No answer in time", "ctrl+r retry")),
+        "401": Expect("API key refused (401)", ("Check the key",)),
+        "403": Expect("API key refused (403)", ("Check the key",)),
+        "404": Expect("Not found (404)", ("ctrl+r retry",)),
+        "429": Expect("Rate limited (429)", (f"Retry in {RETRY_AFTER} s.",)),
+        "500": Expect("Server error (500)", ("ctrl+r retry",)),
+        "503": Expect("Server error (503)", ("ctrl+r retry",)),
+        "malformed": Expect("Invalid response", ("malformed JSON in the stream",)),
+        "extra_fields": Expect("✓ done"),
+        "unknown_enums": Expect("✓ done"),
+        "stream_cut": Expect("Stream cut", ("incomplete",)),
+        "stream_error": Expect("Error during the answer", ("what arrived is kept",)),
+        "large_list": Expect("✓ done"),
+    }
+
+    def __init__(self) -> None:
+        self.target = ""
+        self.first_answer = ""
+
+    async def prepare(self, s: Session, fault: Fault) -> None:
+        app, sim = s.app, s.sim
+        if not self.target or self.target not in sim.endpoint_ids():
+            self.target = next(
+                i for i in sim.endpoint_ids()
+                if sim.endpoint(i)["model"] == CHAT_MODEL and sim.endpoint(i)["state"] == "STARTED"  # type: ignore[index]
+            )
+        sim.set_state(self.target, "STARTED")
+        app.endpoints_pane.refresh_now()
+        await s.settle()
+        endpoint = app.endpoint(self.target)
+        assert endpoint is not None
+        app.open_chat(endpoint)
+        await s.settle()
+        pane = app.chat_pane
+        if pane.conversation.turns:
+            await s.press("ctrl+n")
+        assert not pane.conversation.turns
+        await self._send(s, f"warm-up [sim:tokens={ANSWER_TOKENS}]")
+        first = pane.conversation.last
+        assert first is not None and first.state is TurnState.DONE and first.content
+        self.first_answer = first.content
+
+    async def _send(self, s: Session, text: str) -> None:
+        prompt = s.app.chat_pane.query_one(PromptInput)
+        prompt.focus()
+        prompt.insert(text)
+        await s.press("enter")
+
+    async def act(self, s: Session, fault: Fault) -> None:
+        # The Endpoints pane polls all the time; the chat sees what its last poll saw.
+        s.app.endpoints_pane.refresh_now()
+        await s.settle()
+        await self._send(s, f"under fault [sim:tokens={ANSWER_TOKENS}]")
+
+    def _views(self, s: Session) -> list[AssistantMessage]:
+        return list(s.app.chat_pane.query(AssistantMessage))
+
+    def sees(self, s: Session, since: Mark) -> str:
+        view = self._views(s)[-1]
+        return f"{plain(view.query_one('#answer-state'))}\n{plain(view.query_one('#answer-notice'))}"
+
+    def _check_first_answer(self, s: Session) -> None:
+        first, *_ = self._views(s)
+        assert first.answer_source == self.first_answer
+
+    def check_failed(self, s: Session, fault: Fault) -> str:
+        self._check_first_answer(s)
+        turn = s.app.chat_pane.conversation.last
+        assert turn is not None and turn.state is TurnState.FAILED
+        shown = self._views(s)[-1].answer_source
+        if fault.id in ("stream_cut", "stream_error"):
+            assert turn.metrics is not None and turn.metrics.text_events == BREAK_AT
+            assert turn.content and shown == turn.content
+            return f"the earlier answer, and the {BREAK_AT} tokens that arrived"
+        return "the earlier answer"
+
+    def check_worked(self, s: Session, fault: Fault) -> str:
+        self._check_first_answer(s)
+        turn = s.app.chat_pane.conversation.last
+        assert turn is not None and turn.state is TurnState.DONE and turn.content
+        return "the earlier answer, and the new one"
+
+    async def recover(self, s: Session, fault: Fault) -> str:
+        await s.press("ctrl+r")
+        turn = s.app.chat_pane.conversation.last
+        assert turn is not None and turn.state is TurnState.DONE and turn.content
+        assert self._views(s)[-1].answer_source == turn.content
+        self._check_first_answer(s)
+        return "ctrl+r: the answer streams in full"
+
+
+class CreateForm(Scenario):
+    id = "create"
+    title = "Create form: submit"
+    action = "ctrl+s on a valid create form"
+    paid_per_action = 1
+    #: Seen after a failure whose outcome is unknown (the request may have been carried out).
+    UNKNOWN_OUTCOME = "not known whether the endpoint was created"
+
+    expect: ClassVar[dict[str, Expect]] = {
+        "refused": Expect("✗ Connection failed: Could not reach 127.0.0.1"),
+        "timeout": Expect("✗ Timed out: Timed out waiting for an answer", (UNKNOWN_OUTCOME,)),
+        "401": Expect("✗ Authentication failed (401): Invalid API key"),
+        "403": Expect("✗ Authentication failed (403): You do not have permission"),
+        "404": Expect("✗ Not found (404): Not found"),
+        "429": Expect("✗ Rate limited (429): Rate limit exceeded"),
+        "500": Expect("✗ Server error (500): Internal server error", (UNKNOWN_OUTCOME,)),
+        "503": Expect("✗ Server error (503): The server is overloaded", (UNKNOWN_OUTCOME,)),
+        # A 2xx whose body cannot be read: the endpoint exists, so the form must warn before a resend.
+        "malformed": Expect("✗ Invalid response", ("check the Endpoints pane",)),
+        "extra_fields": Expect("fm extra_fields"),
+        "unknown_enums": Expect("? DEGRADED"),
+        "large_list": Expect(f"Endpoints {LARGE + 1}"),
+    }
+
+    def __init__(self) -> None:
+        self.name = ""
+        self.before: set[str] = set()
+
+    def _form(self, s: Session) -> CreateEndpointScreen:
+        screen = s.app.screen
+        assert isinstance(screen, CreateEndpointScreen)
+        return screen
+
+    async def prepare(self, s: Session, fault: Fault) -> None:
+        app, sim = s.app, s.sim
+        offered = sim.catalogue.offered(LLAMA)
+        hardware = sorted(i for i, status in offered.items() if status == "available")[0]
+        app.action_show_pane("endpoints")
+        await s.settle()
+        self.before = set(sim.endpoint_ids())
+        app.open_create_form(model=LLAMA, hardware_id=hardware)
+        await s.settle()
+        form = self._form(s)
+        assert form.model_id == LLAMA and form.hardware_id == hardware
+        assert app.focused is form.query_one("#f-display-name")
+        self.name = f"fm {fault.id}"
+        await s.press(*self.name)
+        assert form.query_one("#f-display-name", Input).value == self.name
+
+    async def act(self, s: Session, fault: Fault) -> None:
+        await s.press("ctrl+s")
+
+    def _banner(self, s: Session) -> str:
+        return plain(self._form(s).query_one("#form-banner"))
+
+    def sees(self, s: Session, since: Mark) -> str:
+        if isinstance(s.app.screen, CreateEndpointScreen):
+            return self._banner(s)
+        table = endpoint_table(s.app)
+        key = table.selected_key or ""
+        return (f"{plain(s.app.query_one('#endpoints-title'))}\n"
+                f"[selected row] {table.get_cell(key, 'name').plain} · {state_cell(s.app, key)}")
+
+    def _created(self, s: Session) -> list[str]:
+        return [i for i in s.sim.endpoint_ids() if i not in self.before]
+
+    def check_failed(self, s: Session, fault: Fault) -> str:
+        form = self._form(s)
+        assert not form.submitting
+        assert form.query_one("#f-display-name", Input).value == self.name
+        return "the form stays open with everything typed"
+
+    def check_worked(self, s: Session, fault: Fault) -> str:
+        app = s.app
+        assert not isinstance(app.screen, CreateEndpointScreen)
+        (created,) = self._created(s)
+        assert endpoint_table(app).selected_key == created
+        assert endpoint_table(app).get_cell(created, "name").plain == self.name
+        return "the form closes; the new row is selected in Endpoints"
+
+    async def recover(self, s: Session, fault: Fault) -> str:
+        app = s.app
+        if self._created(s):
+            # The failed request was carried out after all: the user checks the Endpoints pane, as told.
+            await s.press("escape")
+            app.endpoints_pane.refresh_now()
+            await s.settle()
+            (created,) = self._created(s)
+            assert endpoint_table(app).get_cell(created, "name").plain == self.name
+            return "the endpoint had been created: Endpoints lists it after a poll (no resend)"
+        await s.press("ctrl+s")
+        (created,) = self._created(s)
+        assert not isinstance(app.screen, CreateEndpointScreen)
+        assert endpoint_table(app).selected_key == created
+        return "ctrl+s again: created, selected in Endpoints"
+
+
+SCENARIOS: dict[str, Scenario] = {
+    scenario.id: scenario
+    for scenario in (EndpointsPoll(), EndpointsStop(), HardwareAll(), HardwareModel(), Chat(), CreateForm())
+}
+
+
+# Cells that do not apply, and cells that fail because of a bug in a pane
+
+STREAM_ONLY = "Only chat streams: /v1/chat/completions is the one streamed route, so stream faults cannot reach this pane."
+NOT_APPLICABLE: dict[tuple[str, str], str] = {
+    **{(fault, pane): STREAM_ONLY
+       for fault in ("stream_cut", "stream_error")
+       for pane in ("endpoints_poll", "endpoints_stop", "hardware_all", "hardware_model", "create")},
+    ("large_list", "hardware_all"): "The hardware list is a fixed catalogue; the number of endpoints never reaches it.",
+    ("large_list", "hardware_model"): "The hardware list is a fixed catalogue; the number of endpoints never reaches it.",
+    ("unknown_enums", "hardware_all"): "GET /hardware without a model carries no enum: availability comes only with a model.",
+}
+BUGS: dict[tuple[str, str], str] = {}
+
+
+def cells() -> Iterator[Any]:
+    for fault in FAULTS:
+        for pane in SCENARIOS:
+            key = (fault.id, pane)
+            marks: list[pytest.MarkDecorator] = []
+            if key in NOT_APPLICABLE:
+                marks.append(pytest.mark.skip(reason=NOT_APPLICABLE[key]))
+            elif key in BUGS:
+                marks.append(pytest.mark.xfail(strict=True, reason=BUGS[key]))
+            yield pytest.param(fault.id, pane, marks=marks, id=f"{fault.id}-{pane}")
+
+
+@pytest.mark.parametrize(("fault_id", "pane"), list(cells()))
+async def test_fault_matrix(sessions: Sessions, fault_id: str, pane: str) -> None:
+    fault = FAULTS_BY_ID[fault_id]
+    session = await sessions.get(large=fault.large)
+    await session.run(run_cell(session, fault, SCENARIOS[pane]))
+
+
+async def run_cell(s: Session, fault: Fault, scenario: Scenario) -> None:
+    observed = OBSERVED[(fault.id, scenario.id)] = Observed()
+    expect = scenario.expect[fault.id]
+    await s.reset()
+    await scenario.prepare(s, fault)
+    s.assert_alive()
+
+    mark = scenario.mark = s.mark()
+    s.apply(fault)
+    await scenario.act(s, fault)
+    s.assert_alive()
+    if fault.id == "timeout":
+        await s.drain(mark)
+    seen = scenario.sees(s, mark)
+    observed.sees = normalise(seen)
+    for phrase in (expect.says, *expect.also):
+        assert phrase in seen, f"{phrase!r} is not in what the user sees:\n{seen}"
+    observed.kept = scenario.check_failed(s, fault) if fault.breaks else scenario.check_worked(s, fault)
+    paid = s.paid_since(mark)
+    assert paid == scenario.paid_per_action, f"{paid} paid requests for one action"
+    if fault.reaches_server:
+        await s.drain(mark)
+        assert s.logged_paid_since(mark) == paid
+    else:
+        assert s.logged_paid_since(mark) == 0
+
+    if fault.large:
+        observed.recovery = "—"
+    else:
+        s.clear()
+        again = s.mark()
+        observed.recovery = await scenario.recover(s, fault)
+        s.assert_alive()
+        resent = s.paid_since(again)
+        assert resent <= scenario.paid_per_action, f"{resent} paid requests for one retry"
+        await s.drain(again)
+    observed.paid = describe_paid(scenario, paid, s.paid_since(mark) - paid)
+
+
+def describe_paid(scenario: Scenario, first: int, retry: int) -> str:
+    if scenario.paid_per_action == 0:
+        return "none"
+    what = "POST /v1/chat/completions" if isinstance(scenario, Chat) else "POST /v1/endpoints"
+    text = f"{first} {what}"
+    return text + (f", {retry} on retry" if retry else ", none after")
+
+
+# The documentation
+
+
+def render_matrix() -> str:
+    lines = [
+        "# The fault matrix",
+        "",
+        "What together-tui does when the API misbehaves, pane by pane. Generated from",
+        "[`tests/test_fault_matrix.py`](../tests/test_fault_matrix.py), which drives the real app against the",
+        "simulator's fault injection (`tui/simulator/faults.py`) and asserts every cell; the messages below are",
+        "what those tests saw on screen. Regenerate with",
+        "`UPDATE_FAULT_MATRIX=1 .venv/bin/pytest tests/test_fault_matrix.py`.",
+        "",
+        "In every passing cell: the app keeps running and no worker dies with an unhandled error; the message",
+        "quoted is on screen; the last good data stays; the pane works again once the fault clears; and each",
+        "user action sends at most one paid request (`POST /v1/endpoints`, `POST /v1/chat/completions`),",
+        "counted as the client sent them and checked against the simulator's request log. Reads are retried",
+        f"(once, in the suite); paid POSTs never are. The client gives up after {TIMEOUT:g} s in the suite.",
+        "",
+        "✓ passes · ✗ fails because of a known bug (the test is a strict xfail: fixing the bug turns it red) ·",
+        "n/a does not apply (reason below)",
+        "",
+        "| Fault | " + " | ".join(s.title for s in SCENARIOS.values()) + " |",
+        "|---|" + "---|" * len(SCENARIOS),
+    ]
+    for fault in FAULTS:
+        marks = []
+        for pane in SCENARIOS:
+            key = (fault.id, pane)
+            marks.append("n/a" if key in NOT_APPLICABLE else "✗ bug" if key in BUGS else "✓")
+        lines.append(f"| {fault.title} | " + " | ".join(marks) + " |")
+    for scenario in SCENARIOS.values():
+        lines += [
+            "",
+            f"## {scenario.title}",
+            "",
+            f"Action under the fault: {scenario.action}.",
+            "",
+            "| Fault | What the user sees | Kept | When the fault clears | Paid requests |",
+            "|---|---|---|---|---|",
+        ]
+        for fault in FAULTS:
+            key = (fault.id, scenario.id)
+            if key in NOT_APPLICABLE:
+                lines.append(f"| {fault.title} | n/a: {NOT_APPLICABLE[key]} | | | |")
+                continue
+            seen = OBSERVED.get(key, Observed())
+            cells = [seen.sees, seen.kept, seen.recovery, seen.paid]
+            if key in BUGS:
+                cells = [f"**✗ bug:** {BUGS[key]}", *(cell or "—" for cell in cells[1:])]
+                cells[0] += f" (seen: {seen.sees})" if seen.sees else ""
+            lines.append(f"| {fault.title} | " + " | ".join(md(cell) for cell in cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def md(text: str) -> str:
+    return text.replace("|", "\\|").replace("`", "'") if text else "—"
+
+
+def test_the_documented_matrix_is_current() -> None:
+    ran = {key for key in OBSERVED}
+    wanted = {(f.id, p) for f in FAULTS for p in SCENARIOS if (f.id, p) not in NOT_APPLICABLE}
+    if ran != wanted:
+        pytest.skip("only part of the matrix ran in this session")
+    text = render_matrix()
+    if os.environ.get("UPDATE_FAULT_MATRIX"):
+        DOC.write_text(text, encoding="utf-8")
+    assert DOC.read_text(encoding="utf-8") == text, "docs/fault-matrix.md is out of date: UPDATE_FAULT_MATRIX=1"
