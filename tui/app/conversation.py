@@ -459,7 +459,9 @@ class Readiness(StrEnum):
 
 
 def readiness(phase: Phase) -> Readiness:
-    if phase is Phase.READY:
+    # A state word we do not know (a newer API's) may well answer: send, and let the service decide
+    # (model_not_available is explained like a stopped endpoint).
+    if phase in (Phase.READY, Phase.UNKNOWN):
         return Readiness.READY
     if phase in (Phase.PENDING, Phase.STARTING):
         return Readiness.COMING_UP

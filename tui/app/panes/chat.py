@@ -528,7 +528,7 @@ class ChatPane(Vertical):
             if endpoint is not None:
                 turn.endpoint_state = endpoint.state
                 view.show_state()
-                if endpoint.phase is Phase.READY:
+                if readiness(endpoint.phase) is Readiness.READY:
                     return True
                 if endpoint.phase is Phase.FAILED:
                     turn.state = TurnState.FAILED
