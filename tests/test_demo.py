@@ -5,8 +5,12 @@ from __future__ import annotations
 import itertools
 import time
 
+import pytest
+
 from tui.api import ChatMessage, ChatParams, Phase
+from tui.app.config import AppConfig
 from tui.demo import start_demo_backend
+from tui.simulator import SimulatorServer
 
 
 async def test_the_demo_backend_streams_token_by_token() -> None:
@@ -32,9 +36,7 @@ async def test_the_demo_backend_streams_token_by_token() -> None:
     assert sum(gap > 0.005 for gap in gaps) > len(gaps) / 2, "tokens arrived in bursts, not one by one"
 
 
-def test_the_cli_help_and_version(capsys: object) -> None:
-    import pytest
-
+def test_the_cli_help_and_version(capsys: pytest.CaptureFixture[str]) -> None:
     from tui.cli import main
 
     with pytest.raises(SystemExit) as caught:
@@ -42,5 +44,62 @@ def test_the_cli_help_and_version(capsys: object) -> None:
     assert caught.value.code == 0
     with pytest.raises(SystemExit):
         main(["--help"])
-    out = capsys.readouterr().out  # type: ignore[attr-defined]
+    out = capsys.readouterr().out
     assert "--demo" in out and "simulate" in out and "auth" in out
+
+
+class Captured:
+    def __init__(self) -> None:
+        self.configs: list[AppConfig] = []
+
+
+def capture_app_runs(monkeypatch: pytest.MonkeyPatch) -> Captured:
+    from tui.app.app import TogetherApp
+
+    captured = Captured()
+
+    def run(app: TogetherApp, *args: object, **kwargs: object) -> None:
+        captured.configs.append(app.config)
+
+    monkeypatch.setattr(TogetherApp, "run", run)
+    return captured
+
+
+def test_a_key_in_the_environment_runs_against_the_given_api(monkeypatch: pytest.MonkeyPatch, sim_server: SimulatorServer) -> None:
+    from tui.cli import main
+
+    captured = capture_app_runs(monkeypatch)
+    monkeypatch.setenv("TOGETHER_API_KEY", "sim-demo-key")
+    assert main(["--base-url", sim_server.base_url, "--read-only", "--refresh", "5"]) == 0
+    [config] = captured.configs
+    assert (config.demo, config.read_only, config.refresh_interval) == (False, True, 5)
+    assert config.base_url == sim_server.base_url
+
+
+def test_no_key_shows_the_first_run_screen_and_can_start_the_demo(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tui.app.first_run import FirstRunApp, FirstRunResult
+    from tui.cli import main
+
+    captured = capture_app_runs(monkeypatch)
+    monkeypatch.setattr(FirstRunApp, "run", lambda self, *a, **k: FirstRunResult(demo=True))
+    assert main([]) == 0
+    [config] = captured.configs
+    assert config.demo and config.base_url.startswith("http://127.0.0.1:")
+
+
+def test_quitting_the_first_run_screen_quits(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tui.app.first_run import FirstRunApp
+    from tui.cli import main
+
+    captured = capture_app_runs(monkeypatch)
+    monkeypatch.setattr(FirstRunApp, "run", lambda self, *a, **k: None)
+    assert main([]) == 0 and captured.configs == []
+
+
+def test_an_insecure_base_url_is_refused_before_anything_runs(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from tui.cli import main
+
+    captured = capture_app_runs(monkeypatch)
+    monkeypatch.setenv("TOGETHER_API_KEY", "k")
+    assert main(["--base-url", "http://api.together.ai/v1"]) == 2
+    assert "plain http" in capsys.readouterr().err and captured.configs == []

@@ -66,7 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run_app(args: argparse.Namespace) -> int:
-    from tui.app.config import AppConfig, ChatDefaults
+    from tui.app.config import AppConfig
     from tui.keys.resolve import resolve_base_url
     from tui.keys.urls import InsecureBaseURLError, check_base_url_safe
     from tui.settings import load_settings
@@ -120,7 +120,6 @@ def run_app(args: argparse.Namespace) -> int:
         assert key is not None
         provider = TogetherV1Provider(TogetherClient(key, base_url))
 
-    chat = settings.chat
     config = AppConfig(
         base_url=base_url,
         profile=profile_name,
@@ -133,13 +132,7 @@ def run_app(args: argparse.Namespace) -> int:
         confirm_delete=settings.confirm_delete,
         wait_timeout_minutes=settings.wait_timeout_minutes,
         theme=settings.theme,
-        chat=ChatDefaults(
-            system_prompt=chat.system_prompt,
-            temperature=chat.temperature,
-            max_tokens=chat.max_tokens,
-            top_p=chat.top_p,
-            reasoning_effort=chat.reasoning_effort,
-        ),
+        chat=settings.chat,
         keymap=dict(settings.keymap),
         settings_problems=tuple(problems),
         notices=tuple(notices),

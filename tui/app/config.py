@@ -6,18 +6,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from tui.settings import ChatDefaults
+
+__all__ = ["AppConfig", "ChatDefaults", "utc_now"]
+
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-@dataclass(frozen=True)
-class ChatDefaults:
-    system_prompt: str = ""
-    temperature: float | None = 0.7
-    max_tokens: int | None = 1024
-    top_p: float | None = None
-    reasoning_effort: str | None = None
 
 
 @dataclass(frozen=True)
