@@ -65,7 +65,9 @@ def capture_app_runs(monkeypatch: pytest.MonkeyPatch) -> Captured:
     return captured
 
 
-def test_a_key_in_the_environment_runs_against_the_given_api(monkeypatch: pytest.MonkeyPatch, sim_server: SimulatorServer) -> None:
+def test_a_key_in_the_environment_runs_against_the_given_api(
+    monkeypatch: pytest.MonkeyPatch, sim_server: SimulatorServer
+) -> None:
     from tui.cli import main
 
     captured = capture_app_runs(monkeypatch)
@@ -96,7 +98,9 @@ def test_quitting_the_first_run_screen_quits(monkeypatch: pytest.MonkeyPatch) ->
     assert main([]) == 0 and captured.configs == []
 
 
-def test_an_insecure_base_url_is_refused_before_anything_runs(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_insecure_base_url_is_refused_before_anything_runs(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     from tui.cli import main
 
     captured = capture_app_runs(monkeypatch)
