@@ -125,17 +125,6 @@ async def app_loop(base_url: str, tokens: int, size: tuple[int, int], flush_fps:
         AssistantMessage.FLUSH_INTERVAL = 1 / flush_fps
         AssistantMessage.MAX_FLUSH_INTERVAL = max(AssistantMessage.MAX_FLUSH_INTERVAL, 1 / flush_fps)
 
-    # The shell can bounce focus between two panes for seconds after a pane switch (reported; the fix
-    # is to focus only the pane that is still active). Each bounce rebuilds the footer, which would be
-    # counted here as the chat's CPU time: apply that fix for the measurement.
-    focus_pane = TogetherApp._focus_pane
-
-    def focus_if_active(app: TogetherApp, pane: str) -> None:
-        if pane == app.active_pane:
-            focus_pane(app, pane)
-
-    TogetherApp._focus_pane = focus_if_active  # type: ignore[method-assign]
-
     now = datetime(2026, 1, 15, 12, tzinfo=UTC)
     config = AppConfig(base_url=base_url, demo=True, refresh_interval=3600.0, fast_refresh_interval=3600.0,
                        clock=lambda: now)

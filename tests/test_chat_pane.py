@@ -26,20 +26,6 @@ CHAT_PATH = "/v1/chat/completions"
 SIZE = (80, 24)
 
 
-@pytest.fixture(autouse=True)
-def focus_only_the_active_pane(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Work around a race in the shell (reported): a late focus request for a pane that is no longer
-    active flips TabbedContent back to it, and two panes can then trade focus for a while, even past
-    the end of a test. Focusing only the active pane, as the shell intends, ends the ping-pong."""
-    original = TogetherApp._focus_pane
-
-    def focus_if_active(app: TogetherApp, pane: str) -> None:
-        if pane == app.active_pane:
-            original(app, pane)
-
-    monkeypatch.setattr(TogetherApp, "_focus_pane", focus_if_active)
-
-
 class ScriptedClock:
     """Each call is ``step`` seconds after the previous one: figures become exact."""
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-import pytest
 from apptools import make_app
 from textual.pilot import Pilot
 
@@ -18,18 +17,6 @@ from tui.app.panes.chat import PromptInput
 from tui.simulator import Faults, SimulatorServer
 
 SnapCompare = Callable[..., bool]
-
-
-@pytest.fixture(autouse=True)
-def focus_only_the_active_pane(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Same shell race work-around as in test_chat_pane.py (reported to the shell's owner)."""
-    original = TogetherApp._focus_pane
-
-    def focus_if_active(app: TogetherApp, pane: str) -> None:
-        if pane == app.active_pane:
-            original(app, pane)
-
-    monkeypatch.setattr(TogetherApp, "_focus_pane", focus_if_active)
 
 
 class ScriptedClock:

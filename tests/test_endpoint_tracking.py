@@ -1,20 +1,18 @@
-"""The Endpoints pane's rules, without Textual: polling, cost, details, timeline, waits, smoke test, layout."""
+"""The Endpoints pane's rules, without Textual: polling, cost, details, timeline, waits, layout."""
 
 from __future__ import annotations
 
 import asyncio
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from apptools import make_provider
 
-from tui.api.domain import ChatEvent, ChatMessage, ChatParams, ChatUsage, Endpoint, HardwareOption, Phase
+from tui.api.domain import Endpoint, HardwareOption, Phase
 from tui.api.errors import (
     AuthenticationError,
     ConnectionFailedError,
@@ -40,10 +38,8 @@ from tui.app.endpoint_tracking import (
     hourly_cost,
     matches,
     plan_columns,
-    smoke_test,
     sort_keys,
 )
-from tui.simulator import SimulatorServer
 
 NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
 PHASES = {"PENDING": Phase.PENDING, "STARTING": Phase.STARTING, "STARTED": Phase.READY,
@@ -297,59 +293,6 @@ def test_a_start_that_ends_stopped_is_reported_only_after_a_transition() -> None
     assert waits.check({"endpoint-1": endpoint("PENDING")}, at(5)) == []
     [outcome] = waits.check({"endpoint-1": endpoint("STOPPED")}, at(50))
     assert outcome.result is WaitResult.DIVERTED
-
-
-# Smoke test
-
-
-class ScriptedProvider:
-    """Streams fixed events, advancing a fake clock per event."""
-
-    def __init__(self, events: list[tuple[float, ChatEvent]], clock: list[float]) -> None:
-        self.events, self.clock = events, clock
-        self.requests: list[tuple[str, Sequence[ChatMessage], ChatParams | None]] = []
-
-    async def stream_chat(
-        self, model: str, messages: Sequence[ChatMessage], params: ChatParams | None = None
-    ) -> AsyncIterator[ChatEvent]:
-        self.requests.append((model, messages, params))
-        for delay, event in self.events:
-            self.clock[0] += delay
-            yield event
-
-
-async def test_smoke_test_measures_ttft_and_tokens_per_second() -> None:
-    clock = [100.0]
-    events = [(0.5, ChatEvent(content="Hello")), *[(0.1, ChatEvent(content=" there")) for _ in range(10)],
-              (0.0, ChatEvent(finish_reason="stop", usage=ChatUsage(completion_tokens=11)))]
-    provider = ScriptedProvider(events, clock)
-    result = await smoke_test(provider, "me/model", perf_counter=lambda: clock[0])  # type: ignore[arg-type]
-    assert result.ttft == pytest.approx(0.5)
-    assert result.duration == pytest.approx(1.5)
-    assert result.tokens == 11 and result.counted_by_service
-    assert result.tokens_per_second == pytest.approx(10.0)
-    assert result.reply.startswith("Hello there")
-    assert result.summary == "TTFT 0.50 s · 10.0 tokens/s · 11 tokens in 1.50 s"
-    assert provider.requests[0][0] == "me/model"
-
-
-async def test_smoke_test_without_usage_counts_chunks_and_handles_no_tokens() -> None:
-    clock = [0.0]
-    provider = ScriptedProvider([(0.2, ChatEvent(content="a")), (0.2, ChatEvent(content="b"))], clock)
-    result = await smoke_test(provider, "m", perf_counter=lambda: clock[0])  # type: ignore[arg-type]
-    assert result.tokens == 2 and not result.counted_by_service and "(chunks)" in result.summary
-    empty = await smoke_test(ScriptedProvider([], clock), "m", perf_counter=lambda: clock[0])  # type: ignore[arg-type]
-    assert empty.ttft is None and empty.tokens_per_second is None and "no tokens" in empty.summary
-
-
-async def test_smoke_test_against_the_simulator(start_simulator: Any) -> None:
-    server: SimulatorServer = start_simulator(tokens_per_second=200.0)
-    provider = make_provider(server)
-    started = next(e for e in await provider.list_endpoints() if e.state == "STARTED")
-    result = await smoke_test(provider, started.name)
-    await provider.aclose()
-    assert result.ttft is not None and result.tokens > 1 and result.reply
-    assert result.tokens_per_second is not None and 50 < result.tokens_per_second < 1000
 
 
 # Filtering, sorting, layout

@@ -2,7 +2,7 @@
 
 The pane draws; this module decides: when to poll next and how to say so, what a row costs, which
 details are worth a request, which state changes were seen and how long a start took, which waits
-are over, how fast a model answers a smoke test, and which columns fit the terminal. Nothing here
+are over, and which columns fit the terminal. Nothing here
 imports Textual, so every rule is checked by plain unit tests.
 """
 
@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import math
-import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from tui.api.domain import ChatMessage, ChatParams, Endpoint, HardwareOption, Phase
+from tui.api.domain import Endpoint, HardwareOption, Phase
 from tui.api.errors import (
     APIError,
     AuthenticationError,
@@ -26,7 +25,6 @@ from tui.api.errors import (
     RateLimitError,
     ServerError,
 )
-from tui.api.provider import Provider
 
 T = TypeVar("T")
 
@@ -558,78 +556,6 @@ class WaitTracker:
         if now >= wait.deadline:
             return WaitResult.TIMED_OUT
         return None
-
-
-# Smoke test
-
-SMOKE_PROMPT = "Reply with a short greeting of at most ten words."
-
-
-@dataclass(frozen=True)
-class SmokeResult:
-    model: str
-    #: Seconds from sending the request to the first content (or reasoning) token.
-    ttft: float | None
-    duration: float
-    tokens: int
-    #: Whether ``tokens`` is the service's count (usage) or a count of streamed chunks.
-    counted_by_service: bool
-    reply: str
-
-    @property
-    def tokens_per_second(self) -> float | None:
-        """Generation speed after the first token; None when there is too little to measure."""
-        if self.ttft is None or self.tokens < 2:
-            return None
-        generating = self.duration - self.ttft
-        if generating <= 0:
-            return None
-        return (self.tokens - 1) / generating
-
-    @property
-    def summary(self) -> str:
-        ttft = f"TTFT {self.ttft:.2f} s" if self.ttft is not None else "no tokens"
-        rate = self.tokens_per_second
-        speed = f"{rate:,.1f} tokens/s" if rate is not None else "tokens/s n/a"
-        counted = "" if self.counted_by_service else " (chunks)"
-        return f"{ttft} · {speed} · {self.tokens} tokens{counted} in {self.duration:.2f} s"
-
-
-async def smoke_test(
-    provider: Provider,
-    model: str,
-    *,
-    prompt: str = SMOKE_PROMPT,
-    max_tokens: int = 64,
-    perf_counter: Callable[[], float] = time.perf_counter,
-) -> SmokeResult:
-    """One short streamed chat request; what a user wants to know before pointing traffic at it."""
-    started = perf_counter()
-    first: float | None = None
-    chunks = 0
-    usage_tokens: int | None = None
-    reply: list[str] = []
-    thoughts: list[str] = []
-    params = ChatParams(max_tokens=max_tokens, temperature=0.0)
-    async for event in provider.stream_chat(model, [ChatMessage("user", prompt)], params):
-        if event.content or event.reasoning:
-            if first is None:
-                first = perf_counter()
-            chunks += 1
-            reply.append(event.content)
-            thoughts.append(event.reasoning)
-        if event.usage is not None and event.usage.completion_tokens is not None:
-            usage_tokens = event.usage.completion_tokens
-    ended = perf_counter()
-    return SmokeResult(
-        model=model,
-        ttft=None if first is None else first - started,
-        duration=ended - started,
-        tokens=usage_tokens if usage_tokens is not None else chunks,
-        counted_by_service=usage_tokens is not None,
-        # A reasoning model may spend the whole budget thinking: show that rather than nothing.
-        reply="".join(reply).strip() or ("(thinking) " + "".join(thoughts).strip() if any(thoughts) else ""),
-    )
 
 
 # Filtering and sorting

@@ -26,13 +26,13 @@ from textual.worker import Worker
 
 from tui.api.domain import Endpoint, HardwareOption, Phase
 from tui.api.errors import APIError, NotFoundError
+from tui.app.conversation import SmokeResult, smoke_test
 from tui.app.endpoint_tracking import (
     COLUMNS_BY_KEY,
     EXPECTED_AFTER,
     DetailCache,
     Expected,
     PollScheduler,
-    SmokeResult,
     StateTimeline,
     WaitTarget,
     WaitTracker,
@@ -47,7 +47,6 @@ from tui.app.endpoint_tracking import (
     hourly_cost,
     matches,
     plan_columns,
-    smoke_test,
     sort_keys,
 )
 from tui.app.screens.confirm_delete import ConfirmDeleteScreen, needs_typed_name
@@ -785,7 +784,7 @@ class EndpointsPane(Widget):
         app = self._app
         self._say(f"Sending a short prompt to {endpoint.title}…", title="Smoke test", timeout=3)
         try:
-            result = await smoke_test(app.provider, endpoint.name)
+            result = await smoke_test(app.provider, endpoint.name, base_model=endpoint.model)
         except APIError as exc:
             self._say(f"{endpoint.title}: {exc}", title="Smoke test failed", severity="error", timeout=12)
             return
