@@ -34,12 +34,28 @@ async def test_help_lists_the_keys_in_force_and_closes_with_escape(sim_server: S
         assert not isinstance(app.screen, HelpScreen)
 
 
-async def test_the_palette_offers_pane_switching_and_bound_actions(sim_server: SimulatorServer) -> None:
+async def test_the_palette_offers_every_panes_actions_from_anywhere(sim_server: SimulatorServer) -> None:
     app = make_app(sim_server)
-    async with app.run_test(size=(120, 36)):
-        titles = [command.title for command in app.get_system_commands(app.screen)]
-        assert {"Show endpoints pane", "Show hardware pane", "Show chat pane"} <= set(titles)
-        assert "Help" in titles
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("3")
+        await pilot.pause()
+        titles = {command.title for command in app.get_system_commands(app.screen)}
+        assert {"Show endpoints pane", "Show hardware pane", "Show chat pane", "Help"} <= titles
+        assert {"Endpoints: Start", "Endpoints: Delete", "Hardware: Model", "Chat: Export"} <= titles
+        # Running one from another pane switches to its pane first.
+        command = next(c for c in app.get_system_commands(app.screen) if c.title == "Hardware: Model")
+        await command.callback()  # type: ignore[misc]
+        await pilot.pause()
+        assert app.active_pane == "hardware"
+
+
+async def test_the_palette_leaves_out_what_read_only_forbids(sim_server: SimulatorServer) -> None:
+    app = make_app(sim_server, read_only=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        titles = {command.title for command in app.get_system_commands(app.screen)}
+        assert "Endpoints: Refresh" in titles
+        assert not {"Endpoints: Start", "Endpoints: Delete", "Hardware: New endpoint"} & titles
 
 
 async def test_the_header_says_demo_read_only(sim_server: SimulatorServer) -> None:

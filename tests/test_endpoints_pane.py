@@ -431,11 +431,17 @@ async def test_deleting_a_started_endpoint_needs_its_name_typed(sim_server: Simu
         name_input = screen.query_one("#confirm-delete-name", Input)
         assert name_input.value == "Qwen" and app.focused is name_input
         assert delete.disabled
-        await pilot.press("enter")  # a wrong name does nothing
+        await pilot.press("enter")  # a wrong name deletes nothing, and says why
         await pilot.pause()
         assert isinstance(app.screen, ConfirmDeleteScreen)
-        name_input.value = "Qwen 7B classifier"
+        assert "That is not the name" in str(screen.query_one("#confirm-delete-prompt", Static).render())
+        assert requests(sim_server, "DELETE") == []
+        # The whole name typed in one burst from Cancel, spaces included, lands in the field.
+        name_input.value = ""
+        screen.query_one("#confirm-delete-cancel", Button).focus()
         await pilot.pause()
+        await pilot.press(*"Qwen 7B classifier")
+        assert name_input.value == "Qwen 7B classifier"
         assert not delete.disabled
         await pilot.press("enter")
         await settle(app, pilot)

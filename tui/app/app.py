@@ -14,6 +14,7 @@ from textual.binding import Binding, BindingType
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.theme import Theme
+from textual.widget import Widget
 from textual.widgets import Footer, TabbedContent, TabPane
 
 from tui.app.config import AppConfig
@@ -40,9 +41,10 @@ class TogetherApp(SecretSafeCrashReports, App[None]):
         STYLES / "forms.tcss",
     ]
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("1", "show_pane('endpoints')", "Endpoints", id="app.pane.endpoints"),
-        Binding("2", "show_pane('hardware')", "Hardware", id="app.pane.hardware"),
-        Binding("3", "show_pane('chat')", "Chat", id="app.pane.chat"),
+        # Not in the footer: the tab bar already shows "1 Endpoints 2 Hardware 3 Chat".
+        Binding("1", "show_pane('endpoints')", "Endpoints", id="app.pane.endpoints", show=False),
+        Binding("2", "show_pane('hardware')", "Hardware", id="app.pane.hardware", show=False),
+        Binding("3", "show_pane('chat')", "Chat", id="app.pane.chat", show=False),
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
     ]
@@ -202,17 +204,49 @@ class TogetherApp(SecretSafeCrashReports, App[None]):
             self.push_screen(HelpScreen())
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Textual's own commands, then every action of every pane (not only the focused one's):
+        choosing one from another pane switches to that pane first."""
         yield from super().get_system_commands(screen)
-        seen: set[str] = set()
         for name in PANES:
             yield SystemCommand(f"Show {name} pane", f"Switch to the {name} pane",
                                 partial(self.action_show_pane, name))
-            seen.add(f"show_pane('{name}')")
+        # Always here, even where "?" is a character typed into a prompt.
+        yield SystemCommand("Help", "Every key in force, with what it does (?)", self.action_help)
+        panes: dict[str, Widget] = {}
+        if screen is self.screen_stack[0]:
+            panes = {"endpoints": self.endpoints_pane, "hardware": self.hardware_pane, "chat": self.chat_pane}
+        seen: set[tuple[str, str]] = set()
+        for name, pane in panes.items():
+            for bindings in pane._bindings.key_to_bindings.values():
+                for binding in bindings:
+                    if not binding.description or (name, binding.action) in seen:
+                        continue
+                    seen.add((name, binding.action))
+                    # Hidden (False) means not possible here, e.g. read-only; dimmed (None) may change.
+                    if pane.check_action(binding.action, ()) is False:
+                        continue
+                    key = self.get_key_display(binding)
+                    yield SystemCommand(
+                        f"{name.capitalize()}: {binding.description}",
+                        f"{binding.tooltip or binding.description} (key {key} in the {name} pane)",
+                        partial(self._run_pane_action, name, binding.action),
+                    )
         for active in screen.active_bindings.values():
             binding = active.binding
-            if not binding.description or binding.action in seen or binding.action == "quit":
+            if active.node in panes.values() or not binding.description or not binding.show:
                 continue
-            seen.add(binding.action)
-            help_text = binding.tooltip or f"{binding.description} ({active.binding.key})"
+            if binding.action in ("quit", "command_palette", "help") or binding.action.startswith("show_pane"):
+                continue
+            if (screen.id or "", binding.action) in seen:
+                continue
+            seen.add((screen.id or "", binding.action))
+            help_text = binding.tooltip or f"{binding.description} ({self.get_key_display(binding)})"
             yield SystemCommand(binding.description, help_text,
                                 partial(self.run_action, binding.action, active.node))
+
+    async def _run_pane_action(self, pane: str, action: str) -> None:
+        self.query_one("#panes", TabbedContent).active = pane
+        widget = {"endpoints": self.endpoints_pane, "hardware": self.hardware_pane, "chat": self.chat_pane}[pane]
+        # Move the focus now: left in the old pane, it would switch the tabs back once a modal closes.
+        widget.focus_default()
+        await self.run_action(action, widget)

@@ -125,11 +125,14 @@ def cost_at_max(endpoint: Endpoint, hardware: HardwareOption | None) -> float | 
 def burn_per_hour(
     endpoints: Iterable[Endpoint], hardware: Mapping[str, HardwareOption] | None
 ) -> float | None:
-    """The total of every STARTED dedicated endpoint; None until prices are known."""
+    """The total of every STARTED dedicated endpoint; None until prices are known, and None while any
+    dedicated endpoint is in a state we do not know (it may be billing: no confident $0)."""
     if hardware is None:
         return None
     total = 0.0
     for endpoint in endpoints:
+        if endpoint.dedicated and endpoint.phase is Phase.UNKNOWN:
+            return None
         if endpoint.dedicated and endpoint.phase is Phase.READY and endpoint.hardware_id:
             cost = hourly_cost(endpoint, hardware.get(endpoint.hardware_id))
             if cost:

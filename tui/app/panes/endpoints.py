@@ -772,8 +772,13 @@ class EndpointsPane(Widget):
         endpoint = self._selected()
         if endpoint is None:
             return
-        if endpoint.phase is not Phase.READY:
-            hint = "" if self._app.read_only else " Start it first (s)."
+        if endpoint.phase is not Phase.READY and endpoint.phase is not Phase.UNKNOWN:
+            if endpoint.phase in (Phase.PENDING, Phase.STARTING):
+                hint = " It is on its way up: try again once it is STARTED."
+            elif endpoint.phase is Phase.FAILED:
+                hint = " Its last start failed; the details (i) show its history."
+            else:
+                hint = "" if self._app.read_only else " Start it first (s)."
             self._say(f"{endpoint.title} is {endpoint.state}: it cannot answer yet.{hint}",
                         title="Smoke test", severity="warning")
             return

@@ -207,7 +207,9 @@ class HardwarePane(Vertical):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "toggle_unavailable" and self.model is None:
             return None
-        if action == "create" and (self.tapp.read_only or self.table.highlighted is None):
+        if action == "create" and self.tapp.read_only:
+            return False  # hidden, as the Endpoints pane hides its changing actions
+        if action == "create" and self.table.highlighted is None:
             return None
         return True
 

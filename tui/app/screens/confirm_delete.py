@@ -79,6 +79,11 @@ class ConfirmDeleteScreen(ModalScreen[bool]):
     def _name_submitted(self) -> None:
         if self._typed_correctly():
             self.dismiss(True)
+            return
+        self.query_one("#confirm-delete-prompt", Static).update(
+            Text.assemble(("That is not the name. ", "bold red"), "Type ", (self.endpoint.title, "bold"),
+                          " to confirm:")
+        )
 
     @on(Button.Pressed, "#confirm-delete-cancel")
     def action_cancel(self) -> None:
@@ -90,11 +95,14 @@ class ConfirmDeleteScreen(ModalScreen[bool]):
 
     def on_key(self, event: events.Key) -> None:
         # Cancel keeps the focus, yet typing the name should just work: printable keys pressed on a
-        # button go to the name field (space still presses the button).
-        if not self.typed or not event.is_printable or event.character in (None, " "):
+        # button go to the name field. A space presses the button, unless a name is being typed (keys
+        # typed fast or pasted arrive before the focus has moved to the field).
+        if not self.typed or not event.is_printable or event.character is None:
+            return
+        name_input = self.query_one("#confirm-delete-name", Input)
+        if event.character == " " and not name_input.value:
             return
         if isinstance(self.focused, Button):
-            name_input = self.query_one("#confirm-delete-name", Input)
             name_input.focus()
             name_input.insert_text_at_cursor(event.character)
             event.stop()
