@@ -246,7 +246,10 @@ class TogetherApp(SecretSafeCrashReports, App[None]):
 
     async def _run_pane_action(self, pane: str, action: str) -> None:
         self.query_one("#panes", TabbedContent).active = pane
-        widget = {"endpoints": self.endpoints_pane, "hardware": self.hardware_pane, "chat": self.chat_pane}[pane]
+        widgets: dict[str, EndpointsPane | HardwarePane | ChatPane] = {
+            "endpoints": self.endpoints_pane, "hardware": self.hardware_pane, "chat": self.chat_pane
+        }
+        widget = widgets[pane]
         # Move the focus now: left in the old pane, it would switch the tabs back once a modal closes.
         widget.focus_default()
         await self.run_action(action, widget)
