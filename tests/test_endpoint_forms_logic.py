@@ -400,6 +400,8 @@ def test_estimate_line() -> None:
         "Estimate: $3.99/h at min (1) · $11.97/h at max (3) · up to $8,738/month."
     )
     assert logic.estimate_line(3.99, "x", "3") == "Estimate: $3.99/h per replica."
+    # Bounds the wrong way round are an error to fix, not a price range.
+    assert logic.estimate_line(3.99, "2", "1") == "Estimate: $3.99/h per replica."
 
 
 @pytest.mark.parametrize(

@@ -542,7 +542,7 @@ def estimate_line(price_per_hour: float | None, min_text: str, max_text: str) ->
         return "Estimate: pick a model and hardware to see the price."
     minimum, _ = parse_whole_number(min_text, "min", minimum=0)
     maximum, _ = parse_whole_number(max_text, "max", minimum=1)
-    if minimum is None or maximum is None:
+    if minimum is None or maximum is None or minimum > maximum:
         return f"Estimate: {format_money(price_per_hour)}/h per replica."
     low = running_cost(price_per_hour, minimum, 24)
     high = running_cost(price_per_hour, maximum, 24)

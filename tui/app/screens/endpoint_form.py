@@ -135,6 +135,8 @@ class EndpointFormScreen(ModalScreen["Endpoint | None"]):
         self._touched: set[str] = set()
         self._show_all = False
         self._server_errors: dict[str, str] = {}
+        #: After a refused submit, the banner counts the fields still to fix.
+        self._count_errors_in_banner = False
 
     @property
     def tapp(self) -> TogetherApp:
@@ -200,10 +202,18 @@ class EndpointFormScreen(ModalScreen["Endpoint | None"]):
         raise NotImplementedError
 
     def refuse_locally(self, errors: Mapping[str, str]) -> None:
+        self._count_errors_in_banner = True
+        self._show_error_count(errors)
+        self.focus_first_error(errors)
+
+    def _show_error_count(self, errors: Mapping[str, str]) -> None:
         count = len(errors)
+        if not count:
+            self._count_errors_in_banner = False
+            self.set_banner(None)
+            return
         self.set_banner(Text(f"✗ {count} field{'s' if count != 1 else ''} to fix before anything is sent.",
                              style="bold red"))
-        self.focus_first_error(errors)
 
     @on(Input.Changed)
     def _input_changed(self, event: Input.Changed) -> None:
@@ -218,7 +228,10 @@ class EndpointFormScreen(ModalScreen["Endpoint | None"]):
             self.forget_server_error(MIN_REPLICAS)
             self.forget_server_error(MAX_REPLICAS)
         self.forget_server_error(field)
-        self.refresh_form()
+        result = self.refresh_form()
+        # After a refused submit the banner counts what is left to fix, live, until nothing is.
+        if self._count_errors_in_banner:
+            self._show_error_count(result.errors)
 
     # Keys and buttons
 
