@@ -48,7 +48,13 @@ class TargetDivider(Static):
     """Marks where the conversation moved to another target."""
 
     def __init__(self, label: str, model: str) -> None:
-        super().__init__(Content.assemble("── now chatting with ", (label, "bold"), f" ({model}) ──"))
+        # The history goes along with the next prompt (its tokens are billed): say so, and how not to.
+        super().__init__(
+            Content.assemble(
+                "── now chatting with ", (label, "bold"), f" ({model}) · the conversation above is sent too;"
+                " ctrl+n starts afresh ──"
+            )
+        )
 
 
 class ReasoningBlock(Collapsible):
