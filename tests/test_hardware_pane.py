@@ -105,7 +105,7 @@ async def test_all_hardware_sorted_filtered_and_refreshed(sim_server: SimulatorS
         assert cell_text(table, cheapest, "hour") == format_money(price(cheapest), cents=True)
         assert cell_text(table, cheapest, "month") == format_money(price(cheapest) * 730, cents=False)
         # The raw figure exactly as the API sent it (US cents per minute).
-        assert cell_text(table, cheapest, "cents") == f"{HARDWARE_BY_ID[cheapest].cents_per_minute:g}"
+        assert cell_text(table, cheapest, "cents") == f"{HARDWARE_BY_ID[cheapest].cents_per_minute:.2f}"
         assert "any" in static_text(app, "#hw-model")
         assert "24 · by price ↑" in static_text(app, "#hw-status")
         # Without a model there is no availability to hide.

@@ -43,7 +43,7 @@ def _right(value: str) -> Text:
 def _cents(option: HardwareOption) -> Text:
     if option.cents_per_minute is None:
         return _right("—")
-    return _right(f"{option.cents_per_minute:g}")
+    return _right(f"{option.cents_per_minute:.2f}")
 
 
 def availability_cell(option: HardwareOption) -> Text:
