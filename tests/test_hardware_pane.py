@@ -279,13 +279,15 @@ async def test_calculator_prices_the_selected_row_against_serverless(sim_server:
         assert "cents" in [str(column.key.value) for column in table.ordered_columns]
 
 
-async def test_read_only_dims_new_endpoint(start_simulator: Callable[..., SimulatorServer]) -> None:
+async def test_read_only_hides_new_endpoint(start_simulator: Callable[..., SimulatorServer]) -> None:
     server = start_simulator()
     app = make_app(server, read_only=True)
     async with app.run_test(size=(120, 36)) as pilot:
         await open_pane(pilot)
         pane = app.query_one(HardwarePane)
-        assert pane.check_action("create", ()) is None
+        # Hidden from the footer, help and palette, as the Endpoints pane hides its changing actions.
+        assert pane.check_action("create", ()) is False
+        assert "New endpoint" not in app.export_screenshot()
         await pilot.press("n", "enter")
         await settle(pilot)
         assert not isinstance(app.screen, CreateEndpointScreen)
