@@ -20,6 +20,18 @@ async def test_panes_by_number(sim_server: SimulatorServer) -> None:
             assert tabs.active == pane
 
 
+async def test_brackets_cycle_the_panes(sim_server: SimulatorServer) -> None:
+    app = make_app(sim_server)
+    async with app.run_test(size=(120, 36)) as pilot:
+        tabs = app.query_one("#panes", TabbedContent)
+        await pilot.press("right_square_bracket")
+        await pilot.pause()
+        assert tabs.active == "hardware"
+        await pilot.press("left_square_bracket", "left_square_bracket")
+        await pilot.pause()
+        assert tabs.active == "chat"
+
+
 async def test_help_lists_the_keys_in_force_and_closes_with_escape(sim_server: SimulatorServer) -> None:
     app = make_app(sim_server)
     async with app.run_test(size=(120, 36)) as pilot:

@@ -45,6 +45,10 @@ class TogetherApp(SecretSafeCrashReports, App[None]):
         Binding("1", "show_pane('endpoints')", "Endpoints", id="app.pane.endpoints", show=False),
         Binding("2", "show_pane('hardware')", "Hardware", id="app.pane.hardware", show=False),
         Binding("3", "show_pane('chat')", "Chat", id="app.pane.chat", show=False),
+        # tab keeps Textual's meaning (move the focus), which the forms and the chat prompt rely on;
+        # [ and ] cycle panes as in lazydocker.
+        Binding("left_square_bracket", "cycle_pane(-1)", "Previous pane", id="app.pane.previous", show=False),
+        Binding("right_square_bracket", "cycle_pane(1)", "Next pane", id="app.pane.next", show=False),
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
     ]
@@ -125,6 +129,10 @@ class TogetherApp(SecretSafeCrashReports, App[None]):
             return
         self.query_one("#panes", TabbedContent).active = pane
         self.call_after_refresh(self._focus_pane, pane)
+
+    def action_cycle_pane(self, step: int) -> None:
+        index = PANES.index(self.active_pane) if self.active_pane in PANES else 0
+        self.action_show_pane(PANES[(index + step) % len(PANES)])
 
     def _focus_pane(self, pane: str) -> None:
         # A focus request queued by an earlier switch can land late; focusing inside another
