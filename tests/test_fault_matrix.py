@@ -855,17 +855,7 @@ NOT_APPLICABLE: dict[tuple[str, str], str] = {
                                        "model only (the Hardware: model picked column covers it).",
 }
 BUGS: dict[tuple[str, str], str] = {
-    ("extra_fields", "endpoints_poll"): (
-        "tui/app/endpoint_tracking.py DetailCache.merge() memoises on `previous[0] == listed`, and Endpoint.extra "
-        "is compare=False: fields a newer API adds to list items never reach the detail panel (\"not in the API "
-        "contract\") until that endpoint's details are fetched again (a state change, or r). Compare extra too."
-    ),
-    ("malformed", "create"): (
-        "tui/app/endpoint_forms_logic.py refusal_text() adds \"not known whether the endpoint was created: check "
-        "the Endpoints pane\" only for retryable errors. A 2xx whose body cannot be read (InvalidResponseError, "
-        "status 200) means the endpoint was created (the simulator has it), yet the banner says only \"✗ Invalid "
-        "response (200)\", and a second ctrl+s bills a second endpoint. Say it was (probably) created."
-    ),
+    # (fault id, pane) -> the bug, for a cell that fails because of a known bug. Empty: none known.
 }
 
 

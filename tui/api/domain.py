@@ -61,7 +61,8 @@ class Endpoint:
     max_replicas: int | None = None
     #: False while only list-level fields are known (v1 lists carry no hardware or autoscaling).
     detailed: bool = False
-    extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    #: Fields the API sent that this version does not know; part of equality, so a change shows.
+    extra: dict[str, Any] = field(default_factory=dict, hash=False)
 
     @property
     def title(self) -> str:

@@ -32,7 +32,8 @@ class APIError(Exception):
         self.request_id = request_id
 
     def __str__(self) -> str:
-        prefix = f"{self.status} " if self.status else ""
+        # A 2xx status in front would read like an error code ("200 invalid response").
+        prefix = f"{self.status} " if self.status and self.status >= 400 else ""
         return f"{prefix}{self.kind}: {self.message}"
 
     @property

@@ -23,7 +23,7 @@ from tui.api.domain import (
     HardwareOption,
     ModelOption,
 )
-from tui.api.errors import APIError, BadRequestError
+from tui.api.errors import APIError, BadRequestError, InvalidResponseError
 
 T = TypeVar("T")
 
@@ -581,7 +581,12 @@ def refusal_text(error: APIError, *, creating: bool) -> str:
     if isinstance(error, BadRequestError):
         return f"✗ The API refused the request{status}: {error.message}{request_id}"
     text = f"✗ {error.kind.capitalize()}{status}: {error.message}{request_id}"
-    if creating and error.retryable:
+    if creating and isinstance(error, InvalidResponseError) and error.status and error.status < 300:
+        # The service said yes and then sent something unreadable: the endpoint almost surely exists.
+        text += (
+            "\n  The endpoint was probably created: check the Endpoints pane (1) before sending again."
+        )
+    elif creating and error.retryable:
         # POST /endpoints is never retried: after a timeout or 5xx nobody knows if it was created.
         text += (
             "\n  It is not known whether the endpoint was created: check the Endpoints pane (1)"

@@ -25,7 +25,7 @@ from textual.widgets import DataTable, Input, Static
 from textual.worker import Worker
 
 from tui.api.domain import Endpoint, HardwareOption, Phase
-from tui.api.errors import APIError, NotFoundError
+from tui.api.errors import APIError, APITimeoutError, ConnectionFailedError, InvalidResponseError, NotFoundError
 from tui.app.conversation import SmokeResult, smoke_test
 from tui.app.endpoint_tracking import (
     COLUMNS_BY_KEY,
@@ -820,8 +820,15 @@ class EndpointsPane(Widget):
             self._expected.pop(endpoint.id, None)
             self._timeline.note(endpoint.id, f"{verb} failed", app.now())
             self._after_change(app.now())
-            self._say(f"Couldn't {verb} {endpoint.title}: {exc}", title=f"{verb.capitalize()} failed",
+            # A timeout or an unreadable 2xx leaves the outcome unknown: the request may have been
+            # carried out. Say so, and look again soon rather than at the next steady poll.
+            unknown = isinstance(exc, (APITimeoutError, InvalidResponseError)) or (
+                isinstance(exc, ConnectionFailedError) and "closed the connection" in exc.message
+            )
+            outcome = "\nIt may have been carried out: the table will show within seconds." if unknown else ""
+            self._say(f"Couldn't {verb} {endpoint.title}: {exc}{outcome}", title=f"{verb.capitalize()} failed",
                        severity="error", timeout=12)
+            self._poll_soon()
             return
         finally:
             self.refresh_bindings()
