@@ -107,3 +107,14 @@ async def test_the_theme_is_not_written_when_unchanged(sim_server: SimulatorServ
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.pause()
     assert not load_settings().path.exists()
+
+
+async def test_keys_are_remapped_from_the_settings_keymap(sim_server: SimulatorServer) -> None:
+    app = make_app(sim_server, keymap={"app.help": "f1", "app.pane.hardware": "h"})
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("h")
+        await pilot.pause()
+        assert app.query_one("#panes", TabbedContent).active == "hardware"
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)

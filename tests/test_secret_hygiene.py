@@ -79,3 +79,33 @@ def test_no_committed_snapshot_or_screenshot_holds_a_key() -> None:
         if path.is_file():
             text = path.read_text(errors="replace")
             assert "tgp_v1_" not in text and "Bearer " not in text, path
+
+
+async def test_an_exported_conversation_does_not_hold_the_key(
+    start_simulator: Callable[..., SimulatorServer], tmp_path: Path
+) -> None:
+    from textual.widgets import Input
+
+    from tui.api import Phase
+    from tui.app.panes.chat import PromptInput
+
+    server = start_simulator(api_key=SECRET)
+    app: TogetherApp = make_app(server, api_key=SECRET)  # type: ignore[arg-type]
+    async with app.run_test(size=(120, 36)) as pilot:
+        await app.workers.wait_for_complete()
+        running = next(e for e in await app.provider.list_endpoints() if e.phase is Phase.READY)
+        app.open_chat(await app.provider.get_endpoint(running.id))
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        app.chat_pane.query_one(PromptInput).insert("Which key am I using? [sim:tokens=20]")
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        app.screen.query_one("#export-path", Input).value = str(tmp_path / "chat")
+        await pilot.press("enter")
+        await pilot.pause()
+    saved = (tmp_path / "chat.md").read_text()
+    assert "Which key am I using?" in saved
+    assert SECRET not in saved and SECRET[-8:] not in saved
