@@ -767,8 +767,8 @@ async def test_palette_offers_every_endpoint_action_with_its_tooltip(sim_server:
         await settle(app, pilot)
         commands = {c.title: c.help for c in app.get_system_commands(app.screen)}
         for title in ("Start", "Stop", "Delete", "New", "Edit", "Chat", "Test", "Copy", "Filter", "Refresh", "Sort"):
-            assert title in commands, title
-        assert "TTFT" in commands["Test"]
+            assert f"Endpoints: {title}" in commands, title
+        assert "TTFT" in commands["Endpoints: Test"]
 
 
 async def test_clicking_a_header_sorts_by_it_and_again_reverses(sim_server: SimulatorServer) -> None:

@@ -29,11 +29,16 @@ class HelpScreen(ModalScreen[None]):
         table.add_column()
         table.add_column(style="dim")
         seen: set[tuple[str, str]] = set()
+        rows: list[tuple[bool, str, str, str]] = []
         for key, active in below.active_bindings.items():
             binding = active.binding
             if not binding.description or (binding.action, key) in seen:
                 continue
             seen.add((binding.action, key))
-            table.add_row(self.app.get_key_display(binding), binding.description, binding.tooltip or "")
+            # The pane's and the app's actions first; widgets' own navigation keys after them.
+            navigation = not binding.show and binding.id is None
+            rows.append((navigation, self.app.get_key_display(binding), binding.description, binding.tooltip or ""))
+        for _, key_display, description, tooltip in sorted(rows, key=lambda row: row[0]):
+            table.add_row(key_display, description, tooltip)
         self.query_one("#help-keys", Static).update(table)
         self.query_one("#help-body").border_title = "Keys · escape closes · ctrl+p: every action"
