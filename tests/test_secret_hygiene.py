@@ -97,12 +97,17 @@ async def test_an_exported_conversation_does_not_hold_the_key(
         app.open_chat(await app.provider.get_endpoint(running.id))
         await app.workers.wait_for_complete()
         await pilot.pause()
-        app.chat_pane.query_one(PromptInput).insert("Which key am I using? [sim:tokens=20]")
+        prompt = app.chat_pane.query_one(PromptInput)
+        prompt.focus()
+        prompt.insert("Which key am I using? [sim:tokens=20]")
         await pilot.press("enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        for _ in range(50):
+            await pilot.pause()
+            if app.screen.query("#export-path"):
+                break
         app.screen.query_one("#export-path", Input).value = str(tmp_path / "chat")
         await pilot.press("enter")
         await pilot.pause()
