@@ -7,12 +7,22 @@ provider's raw strings so the UI can show exactly what the service said.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 HOURS_PER_MONTH = 730.0
+# The memory suffix of a GPU type (``h100-80gb``): the specs carry the memory separately.
+_GPU_MEMORY_SUFFIX = re.compile(r"-\d+[a-z]{2}$", re.IGNORECASE)
+
+
+def gpu_family(gpu_type: str | None) -> str | None:
+    """``h100-80gb`` -> ``H100``, as Together's CLI shortens it; None when the type is unknown."""
+    if not gpu_type:
+        return None
+    return _GPU_MEMORY_SUFFIX.sub("", gpu_type).upper()
 
 
 class Phase(StrEnum):

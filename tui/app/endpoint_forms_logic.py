@@ -22,6 +22,7 @@ from tui.api.domain import (
     EndpointSpec,
     HardwareOption,
     ModelOption,
+    gpu_family,
 )
 from tui.api.errors import APIError, BadRequestError, InvalidResponseError
 
@@ -82,14 +83,9 @@ def format_memory(gigabytes: float | None) -> str:
     return f"{gigabytes:,.0f} GB" if gigabytes == int(gigabytes) else f"{gigabytes:,.1f} GB"
 
 
-_GPU_SUFFIX = re.compile(r"-\d+[a-z]{2}$", re.IGNORECASE)
-
-
 def gpu_name(option: HardwareOption) -> str:
-    """``h100-80gb`` -> ``H100`` (as Together's CLI shortens it); the id when specs are missing."""
-    if not option.gpu_type:
-        return "?"
-    return _GPU_SUFFIX.sub("", option.gpu_type).upper()
+    """``h100-80gb`` -> ``H100``; ``?`` when the specs are missing."""
+    return gpu_family(option.gpu_type) or "?"
 
 
 def hardware_summary(option: HardwareOption) -> str:

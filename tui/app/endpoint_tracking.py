@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from tui.api.domain import Endpoint, HardwareOption, Phase
+from tui.api.domain import Endpoint, HardwareOption, Phase, gpu_family
 from tui.api.errors import (
     APIError,
     AuthenticationError,
@@ -72,20 +72,10 @@ def format_money(value: float | None) -> str:
     return f"${value:,.2f}"
 
 
-def gpu_name(gpu_type: str | None) -> str | None:
-    """``h100-80gb`` → ``H100``: the family, without the memory suffix the specs carry separately."""
-    if not gpu_type:
-        return None
-    head, _, tail = gpu_type.rpartition("-")
-    if head and tail.lower().endswith("gb") and tail[:-2].isdigit():
-        return head.upper()
-    return gpu_type.upper()
-
-
 def hardware_label(hardware: HardwareOption | None, hardware_id: str | None) -> str:
     """``2x A100 SXM`` from the specs (memory is in the detail panel); the raw id when unknown."""
     if hardware is not None and hardware.gpu_type:
-        parts = [f"{hardware.gpu_count or '?'}x", gpu_name(hardware.gpu_type) or "?"]
+        parts = [f"{hardware.gpu_count or '?'}x", gpu_family(hardware.gpu_type) or "?"]
         if hardware.gpu_link:
             parts.append("PCIe" if hardware.gpu_link.lower() == "pcie" else hardware.gpu_link.upper())
         return " ".join(parts)

@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from tui.api.domain import Endpoint, HardwareOption
+from tui.api.domain import Endpoint, HardwareOption, gpu_family
 from tui.app.endpoint_tracking import (
     Expected,
     Observation,
@@ -26,7 +26,6 @@ from tui.app.endpoint_tracking import (
     format_age,
     format_duration,
     format_money,
-    gpu_name,
 )
 from tui.app.widgets.state_badge import state_text
 
@@ -105,7 +104,7 @@ def _hardware(view: DetailView) -> list[str | Text]:
         return [Text("loading…" if view.loading else "unknown", style="dim")]
     if hardware is None:
         return [Text("not in the hardware list: GPU and price unknown", style="dim")]
-    specs = [f"{hardware.gpu_count or '?'}x {gpu_name(hardware.gpu_type) or '?'}"]
+    specs = [f"{hardware.gpu_count or '?'}x {gpu_family(hardware.gpu_type) or '?'}"]
     if hardware.gpu_memory_gb:
         specs.append(f"{hardware.gpu_memory_gb:g} GB each")
     if hardware.total_memory_gb:
