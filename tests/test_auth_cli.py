@@ -17,6 +17,7 @@ import pytest
 from keyring.backend import KeyringBackend
 from keyring.backends import fail
 from keyring_memory import MemoryKeyring
+from stand_in_api import StandInApi
 
 from tui.keys import SERVICE_NAME, ApiKey, FileStore, KeyringStore, KeyStore
 from tui.keys.auth_cli import configure_parser, run
@@ -50,23 +51,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-class Api:
-    """A stand-in for the Together API: answers every request with `status` (or raises `error`)."""
-
-    def __init__(self, status: int = 200, error: Exception | None = None) -> None:
-        self.status = status
-        self.error = error
-        self.requests: list[httpx.Request] = []
-
-    def handle(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        if self.error is not None:
-            raise self.error
-        return httpx.Response(self.status, json={"object": "list", "data": []})
-
-    @property
-    def transport(self) -> httpx.MockTransport:
-        return httpx.MockTransport(self.handle)
 
 
 class TerminalStdin(io.StringIO):
@@ -89,7 +73,7 @@ class Result:
 class Cli:
     tmp_path: Path
     backend: KeyringBackend
-    api: Api
+    api: StandInApi
     environ: dict[str, str]
     settings: Settings
 
@@ -119,7 +103,7 @@ class Cli:
 
 @pytest.fixture
 def cli(tmp_path: Path) -> Cli:
-    return Cli(tmp_path, MemoryKeyring(), Api(), {}, Settings())
+    return Cli(tmp_path, MemoryKeyring(), StandInApi(), {}, Settings())
 
 
 def stored(cli: Cli, profile: str = "default") -> str | None:

@@ -27,6 +27,7 @@ from keyring_memory import MemoryKeyring
 from rich.console import Console
 from rich.pretty import pretty_repr
 from rich.traceback import Traceback
+from stand_in_api import StandInApi
 
 from tui.api.http import BearerAuth
 from tui.keys import (
@@ -658,25 +659,10 @@ def test_env_name_and_base_url_from_settings() -> None:
 # Verification
 
 
-class Recorder:
-    def __init__(self, status: int = 200, error: Exception | None = None) -> None:
-        self.status = status
-        self.error = error
-        self.requests: list[httpx.Request] = []
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        if self.error is not None:
-            raise self.error
-        return httpx.Response(self.status, json={"object": "list", "data": []})
-
-    @property
-    def transport(self) -> httpx.MockTransport:
-        return httpx.MockTransport(self)
 
 
 def test_verify_key_ok_sends_bearer_to_the_endpoints_list() -> None:
-    recorder = Recorder(200)
+    recorder = StandInApi(200)
     result = verify_key(ApiKey(KEY), "https://api.together.ai/v1/", transport=recorder.transport)
     assert result.ok and result.detail == "200 OK" and result.status_code == 200
     (request,) = recorder.requests
@@ -687,34 +673,34 @@ def test_verify_key_ok_sends_bearer_to_the_endpoints_list() -> None:
 
 @pytest.mark.parametrize("code", [401, 403])
 def test_verify_key_refused(code: int) -> None:
-    result = verify_key(ApiKey(KEY), DEFAULT_BASE_URL, transport=Recorder(code).transport)
+    result = verify_key(ApiKey(KEY), DEFAULT_BASE_URL, transport=StandInApi(code).transport)
     assert result.outcome == "refused"
     assert result.detail == f"refused (HTTP {code})"
 
 
 def test_verify_key_unexpected_status() -> None:
-    result = verify_key(ApiKey(KEY), DEFAULT_BASE_URL, transport=Recorder(500).transport)
+    result = verify_key(ApiKey(KEY), DEFAULT_BASE_URL, transport=StandInApi(500).transport)
     assert result.outcome == "unexpected"
     assert result.detail == "unexpected HTTP 500 Internal Server Error"
 
 
 def test_verify_key_unreachable_names_the_error_class_and_scrubs() -> None:
     error = httpx.ConnectError(f"connection refused while sending {KEY}")
-    result = verify_key(ApiKey(KEY), DEFAULT_BASE_URL, transport=Recorder(error=error).transport)
+    result = verify_key(ApiKey(KEY), DEFAULT_BASE_URL, transport=StandInApi(error=error).transport)
     assert result.outcome == "unreachable"
     assert result.detail.startswith("unreachable (ConnectError")
     assert_no_leak(result.detail)
 
 
 def test_verify_key_refuses_insecure_base_url_before_sending() -> None:
-    recorder = Recorder(200)
+    recorder = StandInApi(200)
     with pytest.raises(InsecureBaseURLError):
         verify_key(ApiKey(KEY), "http://api.together.ai/v1", transport=recorder.transport)
     assert recorder.requests == []
 
 
 def test_verify_key_against_loopback_http() -> None:
-    recorder = Recorder(200)
+    recorder = StandInApi(200)
     assert verify_key(ApiKey(KEY), "http://127.0.0.1:8765/v1", transport=recorder.transport).ok
 
 
@@ -725,7 +711,7 @@ def test_proxies_are_ignored_only_for_plain_http_loopback() -> None:
 
 
 def test_bearer_auth_adds_the_header_at_send_time() -> None:
-    recorder = Recorder(200)
+    recorder = StandInApi(200)
     with httpx.Client(transport=recorder.transport, auth=BearerAuth(ApiKey(KEY))) as client:
         assert "authorization" not in client.headers
         client.get("https://api.together.ai/v1/models")

@@ -76,7 +76,6 @@ def run_app(args: argparse.Namespace) -> int:
     problems = list(loaded.problems)
     notices: list[str] = []
     profile_name = args.profile or settings.default_profile
-    profile = settings.profiles.get(profile_name)
     base_url, _ = resolve_base_url(profile_name, override=args.base_url, settings=settings)
     demo = bool(args.demo)
     key = None
@@ -86,9 +85,9 @@ def run_app(args: argparse.Namespace) -> int:
         except InsecureBaseURLError as exc:
             print(f"together-tui: {exc}", file=sys.stderr)
             return 2
-        from tui.keys.resolve import resolve_api_key
+        from tui.keys.resolve import ENV_VAR, env_name_for, resolve_api_key
 
-        env_name = args.api_key_env or (profile.api_key_env if profile else None)
+        env_name = env_name_for(profile_name, override=args.api_key_env, settings=settings)
         resolved = resolve_api_key(profile_name, env_name=env_name)
         if resolved is not None:
             key = resolved.key
@@ -97,7 +96,7 @@ def run_app(args: argparse.Namespace) -> int:
             from tui.keys.store import default_store
 
             choice = FirstRunApp(
-                base_url=base_url, profile=profile_name, store=default_store(), env_name=env_name or "TOGETHER_API_KEY"
+                base_url=base_url, profile=profile_name, store=default_store(), env_name=env_name or ENV_VAR
             ).run()
             if choice is None:
                 return 0

@@ -14,7 +14,6 @@ from textual.binding import Binding, BindingType
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.theme import Theme
-from textual.widget import Widget
 from textual.widgets import Footer, TabbedContent, TabPane
 
 from tui.app.config import AppConfig
@@ -29,6 +28,7 @@ if TYPE_CHECKING:
 
 STYLES = Path(__file__).parent / "styles"
 PANES = ("endpoints", "hardware", "chat")
+Pane = EndpointsPane | HardwarePane | ChatPane
 
 
 class TogetherApp(SecretSafeCrashReports, App[None]):
@@ -121,6 +121,10 @@ class TogetherApp(SecretSafeCrashReports, App[None]):
         return self.query_one(ChatPane)
 
     @property
+    def panes(self) -> dict[str, Pane]:
+        return {"endpoints": self.endpoints_pane, "hardware": self.hardware_pane, "chat": self.chat_pane}
+
+    @property
     def active_pane(self) -> str:
         return self.query_one("#panes", TabbedContent).active
 
@@ -139,12 +143,7 @@ class TogetherApp(SecretSafeCrashReports, App[None]):
         # TabPane would make that pane active again.
         if self.active_pane != pane:
             return
-        panes: dict[str, EndpointsPane | HardwarePane | ChatPane] = {
-            "endpoints": self.endpoints_pane,
-            "hardware": self.hardware_pane,
-            "chat": self.chat_pane,
-        }
-        panes[pane].focus_default()
+        self.panes[pane].focus_default()
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         if event.pane.id in PANES:
@@ -220,9 +219,8 @@ class TogetherApp(SecretSafeCrashReports, App[None]):
                                 partial(self.action_show_pane, name))
         # Always here, even where "?" is a character typed into a prompt.
         yield SystemCommand("Help", "Every key in force, with what it does (?)", self.action_help)
-        panes: dict[str, Widget] = {}
-        if screen is self.screen_stack[0]:
-            panes = {"endpoints": self.endpoints_pane, "hardware": self.hardware_pane, "chat": self.chat_pane}
+        # Only the main screen has panes; a modal's commands are its own bindings below.
+        panes: dict[str, Pane] = self.panes if screen is self.screen_stack[0] else {}
         seen: set[tuple[str, str]] = set()
         for name, pane in panes.items():
             for bindings in pane._bindings.key_to_bindings.values():
@@ -254,10 +252,7 @@ class TogetherApp(SecretSafeCrashReports, App[None]):
 
     async def _run_pane_action(self, pane: str, action: str) -> None:
         self.query_one("#panes", TabbedContent).active = pane
-        widgets: dict[str, EndpointsPane | HardwarePane | ChatPane] = {
-            "endpoints": self.endpoints_pane, "hardware": self.hardware_pane, "chat": self.chat_pane
-        }
-        widget = widgets[pane]
+        widget = self.panes[pane]
         # Move the focus now: left in the old pane, it would switch the tabs back once a modal closes.
         widget.focus_default()
         await self.run_action(action, widget)
