@@ -43,3 +43,13 @@ def test_ruff_is_clean() -> None:
 def test_mypy_is_clean() -> None:
     result = subprocess.run([_tool("mypy"), "tui"], capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_describing_the_cli_does_not_load_the_simulators_web_stack() -> None:
+    # Every start of the app builds the parser; Starlette and uvicorn cost ~0.1 s and are only for `simulate`.
+    code = (
+        "import sys; from tui.cli import build_parser; build_parser(); "
+        "print(sorted(m for m in ('starlette', 'uvicorn', 'textual') if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert result.stdout.strip() == "[]"

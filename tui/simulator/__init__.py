@@ -14,10 +14,32 @@ docstring of the module that implements it: `world` (lifecycle and timings), `ap
 and error choices), `chat` (stream shape), `catalogue` (prices and ids), `faults`.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from tui.simulator.config import DEMO_API_KEY, ManualClock, SimulatorConfig
 from tui.simulator.faults import Faults
-from tui.simulator.server import SimulatorServer
-from tui.simulator.simulator import RequestRecord, Simulator
+
+if TYPE_CHECKING:
+    from tui.simulator.server import SimulatorServer
+    from tui.simulator.simulator import RequestRecord, Simulator
+
+# The web stack (Starlette, uvicorn) loads only when a server or simulator is asked for: the app's
+# CLI imports this package to describe `simulate`, and that must not cost every start-up ~0.1 s.
+_LAZY = {
+    "SimulatorServer": "tui.simulator.server",
+    "Simulator": "tui.simulator.simulator",
+    "RequestRecord": "tui.simulator.simulator",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
     "DEMO_API_KEY",

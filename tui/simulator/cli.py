@@ -6,12 +6,8 @@ import argparse
 import ipaddress
 import sys
 
-import uvicorn
-
 from tui.simulator.config import DEMO_API_KEY, SimulatorConfig
 from tui.simulator.faults import Faults
-from tui.simulator.server import base_url_for, bind_socket, uvicorn_config
-from tui.simulator.simulator import Simulator
 
 DEFAULT_PORT = 8787
 
@@ -100,6 +96,11 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from tui.simulator.server import base_url_for, bind_socket, uvicorn_config
+    from tui.simulator.simulator import Simulator
+
     if not is_loopback(args.host) and not args.allow_remote:
         print(
             f"error: refusing to listen on non-loopback address {args.host!r}: the simulator accepts a "
