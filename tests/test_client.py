@@ -349,7 +349,9 @@ def test_the_key_is_refused_over_plain_http_to_another_host() -> None:
 def test_the_key_is_not_in_any_repr() -> None:
     client = TogetherClient(KEY, BASE)
     provider = TogetherV1Provider(client)
-    for text in (repr(client), repr(provider), repr(client._http.auth), repr(vars(client))):
+    session = client.session
+    texts = (repr(client), repr(provider), repr(session._http.auth), repr(vars(client)), repr(vars(session)))
+    for text in texts:
         assert KEY not in text
 
 

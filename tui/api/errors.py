@@ -48,6 +48,24 @@ class AuthenticationError(APIError):
     kind = "authentication failed"
 
 
+class V1RetiredError(APIError):
+    """403 ``endpoints_v1_create_access_disabled``: Together's v1 API no longer creates or restarts endpoints.
+
+    Not an AuthenticationError: the key works (list, update, stop and delete still do); the way forward is a
+    v2 deployment, so screens must never read this as "key refused".
+    """
+
+    kind = "v1 retired"
+
+    #: What the user reads, whatever the service said (its words read like a permissions problem).
+    guidance = "Together's v1 API no longer creates or restarts endpoints: redeploy on v2"
+
+    def __init__(self, service_message: str | None = None, **kwargs: object) -> None:
+        super().__init__(self.guidance, **kwargs)  # type: ignore[arg-type]
+        #: The service's own (cleaned) words, for a details view or a log.
+        self.service_message = service_message
+
+
 class NotFoundError(APIError):
     kind = "not found"
 
@@ -59,7 +77,7 @@ class BadRequestError(APIError):
 
 
 class EndpointNotRunningError(BadRequestError):
-    """400 ``model_not_available``: the model or endpoint has no running replica to answer."""
+    """400 ``dedicated_endpoint_not_running`` or ``model_not_available``: nothing running to answer."""
 
     kind = "endpoint not running"
 
@@ -105,7 +123,6 @@ class APITimeoutError(APIError):
         return True
 
 
-
 class ConnectionFailedError(APIError):
     """No HTTP answer at all: DNS, refused, reset, TLS."""
 
@@ -120,6 +137,12 @@ class InvalidResponseError(APIError):
     """The service answered, but not with what the API promises (malformed JSON, wrong shape)."""
 
     kind = "invalid response"
+
+
+class ResponseTooLargeError(InvalidResponseError):
+    """A body or an event past the size cap: reading on would hold unbounded data in memory."""
+
+    kind = "response too large"
 
 
 class StreamError(APIError):

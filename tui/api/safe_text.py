@@ -16,7 +16,7 @@ import re
 import unicodedata
 from typing import Any
 
-__all__ = ["clean", "clean_optional", "clean_multiline", "ELLIPSIS"]
+__all__ = ["ELLIPSIS", "clean", "clean_multiline", "clean_optional", "truncate"]
 
 ELLIPSIS = "…"
 

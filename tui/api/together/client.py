@@ -8,22 +8,19 @@ from typing import Any, TypeVar
 from urllib.parse import quote
 
 import httpx
-from httpx_sse import SSEError, aconnect_sse
 from pydantic import BaseModel, ValidationError
 
-from tui import __version__
 from tui.api import errors
 from tui.api.http import (
-    IDEMPOTENT_METHODS,
-    RETRY_STATUSES,
-    BearerAuth,
+    ACTION_DEADLINE,
+    DEFAULT_TIMEOUT,
+    READ_DEADLINE,
+    STREAM_IDLE_TIMEOUT,
+    ApiSession,
     RetryPolicy,
     SecretLike,
     Sleep,
     default_sleep,
-    error_from_response,
-    error_from_transport,
-    request_id_of,
 )
 from tui.api.together.models import (
     AvailabilityZones,
@@ -39,10 +36,7 @@ from tui.api.together.models import (
     UpdateEndpointRequest,
     dump_request,
 )
-from tui.keys.urls import DEFAULT_BASE_URL, check_base_url_safe, trust_env_for
-
-# The official SDK's defaults: 60 s overall, 5 s to connect.
-DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=5.0)
+from tui.keys.urls import DEFAULT_BASE_URL
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -59,27 +53,35 @@ class TogetherClient:
         retry: RetryPolicy | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         sleep: Sleep = default_sleep,
+        read_deadline: float = READ_DEADLINE,
+        action_deadline: float = ACTION_DEADLINE,
+        stream_idle_timeout: float = STREAM_IDLE_TIMEOUT,
+        session: ApiSession | None = None,
     ) -> None:
-        # Raises InsecureBaseURLError (a ValueError): a key never goes out in clear text.
-        check_base_url_safe(base_url)
-        self.base_url = base_url.rstrip("/")
-        self._retry = retry or RetryPolicy()
-        self._sleep = sleep
-        self._http = httpx.AsyncClient(
-            base_url=self.base_url,
-            auth=BearerAuth(api_key),
+        # Raises InsecureBaseURLError (a ValueError) before anything is sent: a key never goes out in clear text.
+        self._session = session or ApiSession(
+            api_key,
+            base_url,
             timeout=timeout,
+            retry=retry,
             transport=transport,
-            # HTTP_PROXY must not see the key sent in clear text to a loopback simulator.
-            trust_env=trust_env_for(base_url),
-            headers={"User-Agent": f"together-tui/{__version__}", "Accept": "application/json"},
+            sleep=sleep,
+            read_deadline=read_deadline,
+            action_deadline=action_deadline,
+            stream_idle_timeout=stream_idle_timeout,
         )
+        self.base_url = self._session.base_url
+
+    @property
+    def session(self) -> ApiSession:
+        """The HTTP session, for another client of the same account (the v2 API) to share."""
+        return self._session
 
     def __repr__(self) -> str:
         return f"TogetherClient(base_url={self.base_url!r})"
 
     async def aclose(self) -> None:
-        await self._http.aclose()
+        await self._session.aclose()
 
     async def __aenter__(self) -> TogetherClient:
         return self
@@ -159,51 +161,33 @@ class TogetherClient:
     async def stream_chat_completion(self, body: dict[str, Any]) -> AsyncIterator[ChatCompletionChunk]:
         """Yield chunks as they arrive; raise StreamError / StreamTruncatedError after what arrived."""
         received = 0
-        url = self.base_url + "/chat/completions"
+        events = self._session.stream_events("POST", "/chat/completions", json_body={**body, "stream": True})
         try:
-            async with aconnect_sse(
-                self._http,
-                "POST",
-                "/chat/completions",
-                json={**body, "stream": True},
-                headers={"Accept": "text/event-stream"},
-            ) as source:
-                response = source.response
-                if response.status_code >= 400:
-                    await response.aread()
-                    raise error_from_response(response)
-                async for event in source.aiter_sse():
-                    # The official SDK ignores named events; Together sends only unnamed ``data:`` lines.
-                    if event.event not in ("", "message"):
-                        continue
-                    data = event.data.strip()
-                    if not data:
-                        continue
-                    if data.startswith("[DONE]"):
-                        return
-                    try:
-                        payload = json.loads(data)
-                    except ValueError:
-                        raise self._invalid(response, "malformed JSON in the stream") from None
-                    if isinstance(payload, dict) and payload.get("error") is not None:
-                        raise _stream_error(payload, response)
-                    chunk = self._validate(response, ChatCompletionChunk, payload)
-                    received += 1
-                    yield chunk
-                raise errors.StreamTruncatedError(
-                    "The stream ended before the answer was complete (no [DONE])",
-                    chunks_received=received,
-                    status=response.status_code,
-                    request_id=request_id_of(response),
-                )
-        except SSEError as exc:
-            raise errors.InvalidResponseError(f"Not an event stream: {exc}") from None
-        except httpx.TransportError as exc:
-            if received and not isinstance(exc, httpx.TimeoutException):
-                raise errors.StreamTruncatedError(
-                    f"The connection broke mid-answer ({type(exc).__name__})", chunks_received=received
-                ) from None
-            raise error_from_transport(exc, url) from None
+            async for event in events:
+                # The official SDK ignores named events; Together sends only unnamed ``data:`` lines.
+                if event.event != "message":
+                    continue
+                data = event.data.strip()
+                if not data:
+                    continue
+                if data.startswith("[DONE]"):
+                    return
+                try:
+                    payload = json.loads(data)
+                except (ValueError, RecursionError):
+                    raise errors.InvalidResponseError("/chat/completions: malformed JSON in the stream") from None
+                if isinstance(payload, dict) and payload.get("error") is not None:
+                    raise self._stream_error(payload)
+                chunk = self._validate_chunk(payload)
+                received += 1
+                yield chunk
+        except errors.StreamTruncatedError as exc:
+            raise errors.StreamTruncatedError(exc.message, chunks_received=received) from None
+        finally:
+            await events.aclose()
+        raise errors.StreamTruncatedError(
+            "The stream ended before the answer was complete (no [DONE])", chunks_received=received
+        )
 
     # Plumbing
 
@@ -217,70 +201,48 @@ class TogetherClient:
         headers: dict[str, str] | None = None,
         retry: bool | None = None,
     ) -> httpx.Response:
-        may_retry = method in IDEMPOTENT_METHODS if retry is None else retry
-        attempt = 0
-        while True:
-            try:
-                response = await self._http.request(
-                    method, path, params=params, json=json_body, headers=headers
-                )
-            except httpx.TransportError as exc:
-                error = error_from_transport(exc, self.base_url + path)
-                delay = self._retry.delay(attempt, None) if may_retry else None
-                if delay is None:
-                    raise error from None
-            else:
-                if response.status_code < 400:
-                    return response
-                error = error_from_response(response)
-                retryable = may_retry and response.status_code in RETRY_STATUSES
-                delay = self._retry.delay(attempt, response) if retryable else None
-                if delay is None:
-                    raise error
-            await self._sleep(delay)
-            attempt += 1
+        return await self._session.request(
+            method, path, params=params, json_body=json_body, headers=headers, retry=retry
+        )
 
     def _json(self, response: httpx.Response) -> Any:
-        try:
-            return json.loads(response.content)
-        except ValueError:
-            raise self._invalid(response, "the body is not valid JSON") from None
+        return self._session.json(response)
 
     def _parse(self, response: httpx.Response, model: type[M]) -> M:
-        return self._validate(response, model, self._json(response))
+        return self._session.parse(response, model)
 
     def _validate(self, response: httpx.Response, model: type[M], payload: Any) -> M:
+        return self._session.validate(response, model, payload)
+
+    def _invalid(self, response: httpx.Response, detail: str) -> errors.InvalidResponseError:
+        return self._session.invalid(response, detail)
+
+    def _validate_chunk(self, payload: Any) -> ChatCompletionChunk:
         try:
-            return model.model_validate(payload)
+            return ChatCompletionChunk.model_validate(payload)
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(part) for part in first["loc"]) or "body"
-            raise self._invalid(
-                response, f"unexpected {model.__name__} ({where}: {first['msg']})"
+            raise errors.InvalidResponseError(
+                self._session.safe_message(f"/chat/completions: unexpected chunk ({where}: {first['msg']})")
             ) from None
 
-    @staticmethod
-    def _invalid(response: httpx.Response, detail: str) -> errors.InvalidResponseError:
-        path = response.request.url.path if response.request else ""
-        return errors.InvalidResponseError(
-            f"{path}: {detail}", status=response.status_code, request_id=request_id_of(response)
-        )
+    def _stream_error(self, payload: dict[str, Any]) -> errors.StreamError:
+        detail = payload["error"]
+        safe = self._session.safe_message
+        request_id = payload.get("id") if isinstance(payload.get("id"), str) else None
+        if isinstance(detail, dict):
+            message = detail.get("message") or "An error occurred during streaming"
+            code, error_type = detail.get("code"), detail.get("type")
+            return errors.StreamError(
+                safe(str(message)),
+                code=safe(code) if isinstance(code, str) else None,
+                error_type=safe(error_type) if isinstance(error_type, str) else None,
+                request_id=safe(request_id) if request_id else None,
+            )
+        return errors.StreamError(safe(str(detail)) or "An error occurred during streaming")
 
 
 def _segment(value: str) -> str:
     """Endpoint ids go into a path; never let one smuggle in ``/`` or ``..``."""
     return quote(value, safe="")
-
-
-def _stream_error(payload: dict[str, Any], response: httpx.Response) -> errors.StreamError:
-    detail = payload["error"]
-    if isinstance(detail, dict):
-        message = detail.get("message") or "An error occurred during streaming"
-        return errors.StreamError(
-            str(message),
-            status=response.status_code,
-            code=detail.get("code") if isinstance(detail.get("code"), str) else None,
-            error_type=detail.get("type") if isinstance(detail.get("type"), str) else None,
-            request_id=request_id_of(response, payload),
-        )
-    return errors.StreamError(str(detail) or "An error occurred during streaming")
