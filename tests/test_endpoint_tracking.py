@@ -20,6 +20,7 @@ from tui.api.errors import (
     RateLimitError,
     ServerError,
 )
+from tui.app.endpoint_costs import Burn, burn_per_hour, cost_once_started, format_money, hourly_cost
 from tui.app.endpoint_tracking import (
     COLUMNS,
     DetailCache,
@@ -28,14 +29,12 @@ from tui.app.endpoint_tracking import (
     WaitResult,
     WaitTarget,
     WaitTracker,
-    burn_per_hour,
     describe_error,
     fetch_bounded,
     filter_terms,
     format_age,
     format_duration,
     hardware_label,
-    hourly_cost,
     matches,
     plan_columns,
     sort_keys,
@@ -114,9 +113,40 @@ def test_burn_sums_started_dedicated_endpoints_only() -> None:
         endpoint("STARTING", id="d"),
         endpoint("STARTED", id="e", kind="serverless"),
     ]
-    assert burn_per_hour(endpoints, hardware) == pytest.approx(7.98 * 2 + 2.0)
-    assert burn_per_hour(endpoints, None) is None
-    assert burn_per_hour([], hardware) == 0.0
+    burn = burn_per_hour(endpoints, hardware)
+    assert burn.known == pytest.approx(7.98 * 2 + 2.0) and burn.certain
+    assert burn.per_hour() == "$17.96/h" and burn.per_day() == "$431.04/day"
+    assert burn_per_hour([], hardware) == Burn(0.0, 0)
+    assert burn_per_hour([], None).per_hour() == "$0.00/h"
+
+
+def test_burn_with_prices_missing_says_what_is_known_and_that_part_is_unknown() -> None:
+    hardware = {H100.id: H100}
+    running = [
+        endpoint("STARTED", id="a", min_replicas=1),
+        endpoint("STARTED", id="b", hardware_id="not_in_the_list", min_replicas=1),
+        endpoint("STOPPED", id="c", hardware_id="not_in_the_list"),
+    ]
+    burn = burn_per_hour(running, hardware)
+    assert burn == Burn(7.98, 1)
+    assert burn.per_hour() == "$7.98/h + ?" and burn.per_day() == "$191.52/day + ?"
+    # The hardware list failed to load: running endpoints are not a confident $0.00.
+    failed = burn_per_hour(running, None)
+    assert failed == Burn(0.0, 2) and failed.per_hour() == "?/h"
+    # A state the app does not know may be billing too.
+    assert burn_per_hour([endpoint("DEGRADED")], hardware).per_hour() == "?/h"
+    # Only stopped endpoints: nothing bills, whatever the prices.
+    assert burn_per_hour([running[2]], None).per_hour() == "$0.00/h"
+
+
+@pytest.mark.parametrize("price", [float("nan"), float("inf"), float("-inf"), -3.0])
+def test_a_price_that_is_not_a_price_is_unknown_never_nan_inf_or_negative(price: float) -> None:
+    broken = replace(H100, price_per_hour=price)
+    running = endpoint("STARTED", min_replicas=2)
+    assert hourly_cost(running, broken) is None
+    assert cost_once_started(running, broken) is None
+    assert burn_per_hour([running], {H100.id: broken}).per_hour() == "?/h"
+    assert format_money(price) == "?"
 
 
 # Polling
@@ -136,7 +166,7 @@ def test_poll_backs_off_exponentially_on_errors_and_resets_on_success() -> None:
         delays.append(scheduler.interval(busy=True))
     assert delays == [4, 8, 16, 32, 60, 60]
     scheduler.succeeded(NOW)
-    assert scheduler.interval(busy=True) == 2 and scheduler.ok
+    assert scheduler.interval(busy=True) == 2 and scheduler.ok(NOW)
 
 
 def test_poll_never_retries_before_retry_after() -> None:
@@ -156,10 +186,22 @@ def test_status_lines() -> None:
     assert scheduler.status(at(150)) == "updated 2 min ago"
     scheduler.failed(ServerError("boom", status=503))
     scheduler.schedule(at(150), busy=False)
-    assert scheduler.stale
+    assert scheduler.stale(at(150))
     assert scheduler.status(at(150)) == "503 server error — retrying in 4 s · stale, updated 2 min ago"
     assert describe_error(AuthenticationError("no", status=401)) == "401 authentication failed"
     assert describe_error(ValueError("bug")) == "unexpected error (ValueError)"
+
+
+def test_a_poll_unanswered_for_10_s_is_hung_not_green() -> None:
+    scheduler = PollScheduler(slow=10, fast=2)
+    scheduler.succeeded(NOW)
+    scheduler.sent(at(120))
+    assert scheduler.ok(at(129)) and not scheduler.stale(at(129))
+    assert scheduler.status(at(129)) == "updated 2 min ago"
+    assert not scheduler.ok(at(130)) and scheduler.stale(at(130))
+    assert scheduler.status(at(132)) == "no answer for 12 s — r tries again · stale, updated 2 min ago"
+    scheduler.answered()
+    assert scheduler.ok(at(200)) and scheduler.waited(at(200)) is None
 
 
 # Details

@@ -122,7 +122,8 @@ async def test_table_lists_dedicated_endpoints_with_details_costs_and_burn(sim_s
                 assert cell(app, endpoint_id, "cost") == f"${price * replicas:,.2f}"
             else:
                 assert cell(app, endpoint_id, "cost") == "$0.00"
-        assert app.burn_per_hour == pytest.approx(expected_burn)
+        assert app.burn is not None and app.burn.certain
+        assert app.burn.known == pytest.approx(expected_burn)
         assert app.connection_ok and app.connection_status == "updated just now"
 
 
@@ -273,7 +274,7 @@ async def test_start_shows_the_expected_transition_at_once_then_the_real_state(s
         await settle(app, pilot)
         target = find(app, "Gemma")
         await select(app, pilot, target)
-        await pilot.press("s")
+        await pilot.press("s", "y")  # start, and confirm its $/hour
         await pilot.pause(0.1)
         assert cell(app, target, "state") == "◐ PENDING…"
         await settle(app, pilot)
@@ -314,7 +315,7 @@ async def test_start_waits_through_real_transitions_and_reports_time_to_ready(
         pane = pane_of(app)
         target = find(app, "Gemma")
         await select(app, pilot, target)
-        await pilot.press("s")
+        await pilot.press("s", "y")  # start, and confirm its $/hour
         await settle(app, pilot)
         assert cell(app, target, "state").endswith("PENDING")
         assert pane._busy()
@@ -342,7 +343,7 @@ async def test_a_wait_stops_on_error(start_simulator: Any, clock: ManualClock) -
         await settle(app, pilot)
         target = find(app, "canary")  # its hardware is unavailable: a start ends in ERROR
         await select(app, pilot, target)
-        await pilot.press("s")
+        await pilot.press("s", "y")  # start, and confirm its $/hour
         await settle(app, pilot)
         clock.advance(46)
         pane_of(app).refresh_now()
@@ -360,7 +361,7 @@ async def test_a_wait_times_out(start_simulator: Any, clock: ManualClock) -> Non
         await settle(app, pilot)
         target = find(app, "Gemma")
         await select(app, pilot, target)
-        await pilot.press("s")
+        await pilot.press("s", "y")  # start, and confirm its $/hour
         await settle(app, pilot)
         clock.advance(61)
         pane_of(app).refresh_now()
@@ -467,7 +468,7 @@ async def test_a_refused_action_says_why_and_restores_the_row(sim_server: Simula
         target = find(app, "Gemma")
         await select(app, pilot, target)
         sim_server.sim.faults = Faults(error_status=500, route=f"/endpoints/{target}")
-        await pilot.press("s")
+        await pilot.press("s", "y")  # start, and confirm its $/hour
         await settle(app, pilot)
         assert cell(app, target, "state") == "○ STOPPED"
         failures = [m for m in said.messages if m.get("title") == "Start failed"]

@@ -57,7 +57,7 @@ def test_detail_panel_with_state_timeline(snap_compare: Any, start_simulator: An
     async def run_before(pilot: Any) -> None:
         await loaded(pilot)
         await select(pilot, "Gemma")
-        await pilot.press("s")
+        await pilot.press("s", "y")  # start, and confirm its $/hour
         await loaded(pilot)
         for seconds in (31, 150):
             clock.advance(seconds)

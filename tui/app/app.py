@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import signal
 from collections.abc import Iterable
 from datetime import datetime
 from functools import partial
@@ -18,6 +20,7 @@ from textual.widgets import Footer, TabbedContent, TabPane
 
 from tui.app.config import AppConfig
 from tui.app.crash import SecretSafeCrashReports
+from tui.app.endpoint_costs import Burn
 from tui.app.panes.chat import ChatPane
 from tui.app.panes.endpoints import EndpointsPane
 from tui.app.panes.hardware import HardwarePane
@@ -56,7 +59,8 @@ class TogetherApp(SecretSafeCrashReports, App[None]):
     #: Set by the Endpoints pane after each poll; shown in the header.
     connection_status: reactive[str] = reactive("connecting…")
     connection_ok: reactive[bool] = reactive(True)
-    burn_per_hour: reactive[float | None] = reactive(None)
+    #: The account's spend per hour; None until the first list of endpoints arrives.
+    burn: reactive[Burn | None] = reactive(None)
 
     def __init__(self, provider: Provider, config: AppConfig | None = None) -> None:
         super().__init__()
@@ -84,10 +88,32 @@ class TogetherApp(SecretSafeCrashReports, App[None]):
         self.theme = self.config.theme if self.config.theme in self.available_themes else "textual-dark"
         self._saved_theme = self.theme
         self.theme_changed_signal.subscribe(self, self._remember_theme)
+        # Settings problems quote the user's file, which may hold a "[": never read them as markup.
         for problem in self.config.settings_problems:
-            self.notify(problem, title="Settings", severity="warning", timeout=10)
+            self.notify(problem, title="Settings", severity="warning", timeout=10, markup=False)
         for notice in self.config.notices:
-            self.notify(notice, timeout=8)
+            self.notify(notice, timeout=8, markup=False)
+        self._end_on_hangup_and_terminate()
+
+    def _end_on_hangup_and_terminate(self) -> None:
+        """SIGTERM (kill, systemd) and SIGHUP (the SSH connection dropped) end the app as ctrl+q does,
+        so the driver restores the terminal: Textual's own driver handles neither, and Python's default
+        kills the process with the alternate screen, mouse tracking and hidden cursor left on."""
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGHUP):
+            try:
+                # 128 + N: the exit status a shell reports for a process ended by signal N.
+                loop.add_signal_handler(signum, partial(self.exit, return_code=128 + signum))
+            except (NotImplementedError, RuntimeError, ValueError):
+                return  # not the main thread, or a platform without these signals (Windows)
+
+    def _forget_signal_handlers(self) -> None:
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGHUP):
+            try:
+                loop.remove_signal_handler(signum)
+            except (NotImplementedError, RuntimeError, ValueError):
+                return
 
     def _remember_theme(self, theme: Theme) -> None:
         if theme.name != self._saved_theme and self.config.remember_theme:
@@ -101,9 +127,11 @@ class TogetherApp(SecretSafeCrashReports, App[None]):
         try:
             save_setting("theme", name)
         except (SettingsError, OSError) as exc:
-            self.call_from_thread(self.notify, f"Could not remember the theme: {exc}", severity="warning")
+            self.call_from_thread(self.notify, f"Could not remember the theme: {exc}", severity="warning",
+                                  markup=False)
 
     async def on_unmount(self) -> None:
+        self._forget_signal_handlers()
         await self.provider.aclose()
 
     # Panes

@@ -28,6 +28,9 @@ from tui.api.errors import (
 
 T = TypeVar("T")
 
+#: A list request unanswered for this long is shown as hung (not as a green "updated 2 min ago").
+HUNG_AFTER_SECONDS = 10.0
+
 # Formatting
 
 
@@ -66,12 +69,6 @@ def format_ago(delta: timedelta) -> str:
     return f"{int(seconds // 3600)} h ago"
 
 
-def format_money(value: float | None) -> str:
-    if value is None:
-        return "?"
-    return f"${value:,.2f}"
-
-
 def hardware_label(hardware: HardwareOption | None, hardware_id: str | None) -> str:
     """``2x A100 SXM`` from the specs (memory is in the detail panel); the raw id when unknown."""
     if hardware is not None and hardware.gpu_type:
@@ -80,54 +77,6 @@ def hardware_label(hardware: HardwareOption | None, hardware_id: str | None) -> 
             parts.append("PCIe" if hardware.gpu_link.lower() == "pcie" else hardware.gpu_link.upper())
         return " ".join(parts)
     return hardware_id or ""
-
-
-# Cost
-
-
-def running_replicas(endpoint: Endpoint) -> int | None:
-    """Replicas billed now: min_replicas while STARTED, none when not running, unknown otherwise."""
-    if endpoint.phase is Phase.READY:
-        return endpoint.min_replicas
-    if endpoint.phase is Phase.UNKNOWN:
-        return None
-    return 0
-
-
-def hourly_cost(endpoint: Endpoint, hardware: HardwareOption | None) -> float | None:
-    """US dollars per hour this endpoint costs now; None when it cannot be known (yet)."""
-    if not endpoint.dedicated:
-        return None
-    replicas = running_replicas(endpoint)
-    if replicas == 0:
-        return 0.0
-    if replicas is None or hardware is None or hardware.price_per_hour is None:
-        return None
-    return hardware.price_per_hour * replicas
-
-
-def cost_at_max(endpoint: Endpoint, hardware: HardwareOption | None) -> float | None:
-    if hardware is None or hardware.price_per_hour is None or endpoint.max_replicas is None:
-        return None
-    return hardware.price_per_hour * endpoint.max_replicas
-
-
-def burn_per_hour(
-    endpoints: Iterable[Endpoint], hardware: Mapping[str, HardwareOption] | None
-) -> float | None:
-    """The total of every STARTED dedicated endpoint; None until prices are known, and None while any
-    dedicated endpoint is in a state we do not know (it may be billing: no confident $0)."""
-    if hardware is None:
-        return None
-    total = 0.0
-    for endpoint in endpoints:
-        if endpoint.dedicated and endpoint.phase is Phase.UNKNOWN:
-            return None
-        if endpoint.dedicated and endpoint.phase is Phase.READY and endpoint.hardware_id:
-            cost = hourly_cost(endpoint, hardware.get(endpoint.hardware_id))
-            if cost:
-                total += cost
-    return total
 
 
 # Polling
@@ -172,6 +121,27 @@ class PollScheduler:
     last_success: datetime | None = None
     last_error: BaseException | None = None
     next_due: datetime | None = None
+    #: When the list request in flight went out; None between polls.
+    in_flight_since: datetime | None = None
+    #: A poll unanswered this long is said to be hung, whatever the request's own deadline.
+    hung_after: float = HUNG_AFTER_SECONDS
+
+    def sent(self, at: datetime) -> None:
+        self.in_flight_since = at
+
+    def answered(self) -> None:
+        """The request in flight ended (well, badly or cancelled)."""
+        self.in_flight_since = None
+
+    def waited(self, now: datetime) -> float | None:
+        """Seconds the poll in flight has gone unanswered, once that is long enough to say so."""
+        if self.in_flight_since is None:
+            return None
+        waited = (now - self.in_flight_since).total_seconds()
+        return waited if waited >= self.hung_after else None
+
+    def hung(self, now: datetime) -> bool:
+        return self.waited(now) is not None
 
     def succeeded(self, at: datetime) -> None:
         self.failures = 0
@@ -182,14 +152,12 @@ class PollScheduler:
         self.failures += 1
         self.last_error = error
 
-    @property
-    def ok(self) -> bool:
-        return self.last_error is None
+    def ok(self, now: datetime) -> bool:
+        return self.last_error is None and not self.hung(now)
 
-    @property
-    def stale(self) -> bool:
-        """There is data on screen, but the last attempt to refresh it failed."""
-        return self.last_error is not None and self.last_success is not None
+    def stale(self, now: datetime) -> bool:
+        """There is data on screen, but the last attempt to refresh it failed or has not answered."""
+        return self.last_success is not None and (self.last_error is not None or self.hung(now))
 
     def interval(self, *, busy: bool) -> float:
         if self.failures == 0:
@@ -211,6 +179,12 @@ class PollScheduler:
         return max(0.0, (self.next_due - now).total_seconds())
 
     def status(self, now: datetime) -> str:
+        waited = self.waited(now)
+        if waited is not None:
+            text = f"no answer for {int(waited)} s — r tries again"
+            if self.last_success is not None:
+                text += f" · stale, updated {format_ago(now - self.last_success)}"
+            return text
         if self.last_error is None:
             if self.last_success is None:
                 return "connecting…"

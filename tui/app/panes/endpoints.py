@@ -27,6 +27,7 @@ from textual.worker import Worker
 from tui.api.domain import Endpoint, HardwareOption, Phase
 from tui.api.errors import APIError, APITimeoutError, ConnectionFailedError, InvalidResponseError, NotFoundError
 from tui.app.conversation import SmokeResult, smoke_test
+from tui.app.endpoint_costs import burn_per_hour, cost_at_max, cost_once_started, hourly_cost
 from tui.app.endpoint_tracking import (
     COLUMNS_BY_KEY,
     EXPECTED_AFTER,
@@ -36,22 +37,19 @@ from tui.app.endpoint_tracking import (
     StateTimeline,
     WaitTarget,
     WaitTracker,
-    burn_per_hour,
-    cost_at_max,
-    describe_error,
-    error_advice,
     fetch_bounded,
     filter_terms,
     format_age,
     hardware_label,
-    hourly_cost,
     matches,
     plan_columns,
     sort_keys,
 )
 from tui.app.screens.confirm_delete import ConfirmDeleteScreen, needs_typed_name
+from tui.app.screens.confirm_start import ConfirmStartScreen
 from tui.app.widgets.endpoint_detail import DetailView, EndpointDetail
 from tui.app.widgets.endpoint_table import EndpointTable, RowView, endpoint_row, same_text
+from tui.app.widgets.poll_banner import TitleLine, poll_banner
 from tui.app.widgets.state_badge import SPINNER_FRAMES, state_text
 
 if TYPE_CHECKING:
@@ -63,23 +61,8 @@ DETAIL_CONCURRENCY = 6
 KEEP_CREATED_FOR = timedelta(seconds=60)
 SORT_CYCLE = ("name", "state", "cost", "age", "model", "hardware", "replicas")
 MUTATING = frozenset({"start", "stop", "delete", "new", "edit"})
+ACTION_ING = {"start": "Starting", "stop": "Stopping", "delete": "Deleting"}
 NEEDS_SELECTION = frozenset({"start", "stop", "delete", "edit", "chat", "smoke_test", "copy_name"})
-
-
-class TitleLine(Widget):
-    """The one-line summary over the table. Unlike Static.update(), a new text repaints this line only:
-    its height never changes, so there is no need to lay the whole screen out again on every poll."""
-
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self._text = Text()
-
-    def render(self) -> Text:
-        return self._text
-
-    def show(self, text: Text) -> None:
-        self._text = text
-        self.refresh()
 
 
 class EndpointsPane(Widget):
@@ -112,6 +95,8 @@ class EndpointsPane(Widget):
                 tooltip="Show or hide the detail panel"),
         Binding("escape", "clear_filter", "Clear filter", id="endpoints.clear_filter", show=False,
                 tooltip="Clear the filter and show every row"),
+        # Read-only hides the changing actions; their keys then fall through to this, which says why.
+        Binding("s,x,d,n,e", "refuse_read_only", show=False),
     ]
 
     #: Bumped after every change of the endpoint data (poll, detail, action); other panes watch it.
@@ -139,6 +124,9 @@ class EndpointsPane(Widget):
         self._frame = 0
         self._include_serverless = False
         self._filter_text = ""
+        #: Rows acted on under the current filter: shown even once they stop matching it, so the
+        #: cursor stays on the endpoint acted on and a second key press cannot land on another one.
+        self._kept: set[str] = set()
         self._had_selection = False
         self._loaded = False
         self._shown = 0
@@ -284,7 +272,7 @@ class EndpointsPane(Widget):
         try:
             await self._poll_once()
         except asyncio.CancelledError:
-            self._polling = False
+            # Abandoned (r on a hung poll, or the app closing): whoever cancelled owns the state now.
             raise
         except Exception as exc:  # a bug here must not stop polling for the rest of the session
             self.log.error("endpoint refresh failed", exc)
@@ -317,13 +305,16 @@ class EndpointsPane(Widget):
 
     async def _poll_once(self) -> None:
         app = self._app
+        self._scheduler.sent(app.now())
         try:
             listed = await app.provider.list_endpoints(include_serverless=self._include_serverless)
         except Exception as exc:  # whatever broke, the table must survive and retry
+            self._scheduler.answered()
             if not isinstance(exc, APIError):
                 self.log.error("endpoint poll failed", exc)
             self._poll_failed(exc)
             return
+        self._scheduler.answered()
         self._scheduler.succeeded(app.now())
         self._apply_list(listed)
         if self._hardware is None:
@@ -408,7 +399,8 @@ class EndpointsPane(Widget):
         self._render_rows(now)
         for outcome in self._waits.check(self._endpoints, now):
             self._app.announce(outcome.message, title=outcome.heading, severity=outcome.severity)
-        self._app.burn_per_hour = burn_per_hour(self._endpoints.values(), self._hardware)
+        if self._loaded:
+            self._app.burn = burn_per_hour(self._endpoints.values(), self._hardware)
         self._show_status()
         self.generation += 1
 
@@ -470,7 +462,7 @@ class EndpointsPane(Widget):
         rows = []
         for endpoint in self._endpoints.values():
             view, hardware_text = self._row(endpoint, now)
-            if terms and not matches(endpoint, hardware_text, terms):
+            if terms and endpoint.id not in self._kept and not matches(endpoint, hardware_text, terms):
                 continue
             rows.append(view)
         self._table.sync(rows)
@@ -501,7 +493,7 @@ class EndpointsPane(Widget):
             title.append(f" · filter “{self._filter_text}”", style="bold")
         if self._include_serverless:
             title.append(" · +serverless", style="dim")
-        if self._scheduler.stale:
+        if self._scheduler.stale(self._app.now()):
             title.append(" · STALE", style="bold reverse yellow")
         if self._app.read_only:
             title.append(" · read-only: s x d n e off", style="magenta")
@@ -551,24 +543,11 @@ class EndpointsPane(Widget):
         now = app.now()
         scheduler = self._scheduler
         app.connection_status = scheduler.status(now)
-        app.connection_ok = scheduler.ok
-        error = scheduler.last_error
-        self.set_class(error is not None, "-error")
-        self.set_class(scheduler.stale, "-stale")
-        if error is not None:
-            text = Text()
-            text.append("✗ Couldn't refresh the endpoints: ", style="bold")
-            text.append(str(error) if isinstance(error, APIError) else describe_error(error))
-            text.append("\n" + error_advice(error))
-            if scheduler.last_success is not None:
-                text.append(f" Showing the rows from {scheduler.last_success:%H:%M:%S} UTC (stale).")
-            remaining = scheduler.retry_in(now)
-            if remaining is not None:
-                text.append(f" Next try in {round(remaining)} s; r tries now.")
-            request_id = getattr(error, "request_id", None)
-            if request_id:
-                text.append(f" Request id {request_id}.", style="dim")
-            self._update_static("#endpoints-error", text)
+        app.connection_ok = scheduler.ok(now)
+        self.set_class(scheduler.last_error is not None or scheduler.hung(now), "-error")
+        self.set_class(scheduler.stale(now), "-stale")
+        if (banner := poll_banner(scheduler, now)) is not None:
+            self._update_static("#endpoints-error", banner)
         self._update_title()
 
     def _update_static(self, selector: str, text: Text) -> None:
@@ -657,6 +636,7 @@ class EndpointsPane(Widget):
             with filter_input.prevent(Input.Changed):
                 filter_input.value = text
         self._filter_text = text.strip()
+        self._kept.clear()
         self.set_class(bool(text), "-filtering")
         self._render_rows()
         self.refresh_bindings()
@@ -664,6 +644,7 @@ class EndpointsPane(Widget):
     @on(Input.Changed, "#endpoints-filter")
     def _filter_changed(self, event: Input.Changed) -> None:
         self._filter_text = event.value.strip()
+        self._kept.clear()
         self._render_rows()
 
     @on(Input.Submitted, "#endpoints-filter")
@@ -687,6 +668,8 @@ class EndpointsPane(Widget):
     # Actions
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "refuse_read_only":
+            return self._app.read_only
         if action in MUTATING and self._app.read_only:
             return False
         if action == "clear_filter":
@@ -710,10 +693,35 @@ class EndpointsPane(Widget):
             return None
         return endpoint
 
+    def action_refuse_read_only(self) -> None:
+        self._app.notify_read_only()
+
     def action_start(self) -> None:
         endpoint = self._dedicated_selected("start")
-        if endpoint is not None:
+        if endpoint is None:
+            return
+        if not getattr(self._app.config, "confirm_start", True) or not self._would_start(endpoint):
             self.start_endpoint(endpoint.id)
+            return
+        hardware = self._hardware_for(endpoint)
+        self._app.push_screen(
+            ConfirmStartScreen(
+                endpoint,
+                per_hour=cost_once_started(endpoint, hardware),
+                at_max=cost_at_max(endpoint, hardware),
+                hardware=self._hardware_text(endpoint, hardware),
+            ),
+            callback=partial(self._start_answer, endpoint.id),
+        )
+
+    def _would_start(self, endpoint: Endpoint) -> bool:
+        """Whether start_endpoint would send a request (else it only explains why not: no dialog)."""
+        return endpoint.id not in self._expected and endpoint.phase not in (Phase.READY, Phase.PENDING, Phase.STARTING)
+
+    def _start_answer(self, endpoint_id: str, confirmed: bool | None) -> None:
+        if confirmed:
+            self.start_endpoint(endpoint_id)
+        self.focus_default()
 
     def action_stop(self) -> None:
         app = self._app
@@ -766,6 +774,11 @@ class EndpointsPane(Widget):
         self._say(f"{endpoint.name}\nPass it as model in API requests (copied via OSC 52).", title="Copied")
 
     def action_refresh(self) -> None:
+        if self._polling and self._scheduler.hung(self._app.now()):
+            # The request in flight may never end: abandon it instead of queueing behind it.
+            self.workers.cancel_group(self, "endpoints-poll")
+            self._scheduler.answered()
+            self._polling = self._poll_again = False
         self.refresh_now(details=True)
 
     def action_smoke_test(self) -> None:
@@ -803,6 +816,9 @@ class EndpointsPane(Widget):
         app = self._app
         now = app.now()
         state, phase = EXPECTED_AFTER[verb]
+        self._say(f"{ACTION_ING[verb]} {endpoint.title}…", title=verb.capitalize(), timeout=4)
+        if self._filter_text:
+            self._kept.add(endpoint.id)
         self._expected[endpoint.id] = Expected(state, phase, now)
         self._timeline.note(endpoint.id, f"{verb} requested", now)
         self._render_rows(now)

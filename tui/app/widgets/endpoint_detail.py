@@ -16,17 +16,13 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.widgets import Static
 
 from tui.api.domain import Endpoint, HardwareOption, gpu_family
-from tui.app.endpoint_tracking import (
-    Expected,
-    Observation,
-    Wait,
-    format_age,
-    format_duration,
-    format_money,
-)
+from tui.api.safe_text import clean
+from tui.app.endpoint_costs import format_money, known_amount
+from tui.app.endpoint_tracking import Expected, Observation, Wait, format_age, format_duration
 from tui.app.widgets.state_badge import state_text
 
 #: Below this width the timeline goes under the fields instead of beside them.
@@ -60,7 +56,8 @@ def _fields(view: DetailView) -> Table:
     grid.add_column(overflow="fold")
 
     def row(label: str, *value: str | Text) -> None:
-        grid.add_row(label, Text.assemble(*value))
+        # Labels include field names the server made up (extra fields): never read them as markup.
+        grid.add_row(Text(label), Text.assemble(*value))
 
     row("Name", Text(endpoint.title, style="bold"))
     row("Use as model", Text(endpoint.name, style="bold cyan"))
@@ -82,7 +79,7 @@ def _fields(view: DetailView) -> Table:
         row("Hardware", *_hardware(view))
         if endpoint.hardware_id is not None:
             row("Hardware id", Text(endpoint.hardware_id, style="dim"))
-        if view.hardware is not None and view.hardware.price_per_hour is not None:
+        if view.hardware is not None:
             row("Price", f"{format_money(view.hardware.price_per_hour)}/h per replica")
         if endpoint.min_replicas is not None:
             row("Replicas", f"min {endpoint.min_replicas} · max {endpoint.max_replicas}")
@@ -94,7 +91,7 @@ def _fields(view: DetailView) -> Table:
     if view.smoke:
         row("Smoke test", view.smoke)
     for key, value in sorted(endpoint.extra.items()):
-        row(key, Text(_short(value), style="italic"), Text("  (not in the API contract)", style="dim"))
+        row(clean(key, limit=40), Text(_short(value), style="italic"), Text("  (not in the API contract)", style="dim"))
     return grid
 
 
@@ -105,10 +102,10 @@ def _hardware(view: DetailView) -> list[str | Text]:
     if hardware is None:
         return [Text("not in the hardware list: GPU and price unknown", style="dim")]
     specs = [f"{hardware.gpu_count or '?'}x {gpu_family(hardware.gpu_type) or '?'}"]
-    if hardware.gpu_memory_gb:
-        specs.append(f"{hardware.gpu_memory_gb:g} GB each")
-    if hardware.total_memory_gb:
-        specs.append(f"{hardware.total_memory_gb:g} GB total")
+    if memory := known_amount(hardware.gpu_memory_gb):
+        specs.append(f"{memory:g} GB each")
+    if total := known_amount(hardware.total_memory_gb):
+        specs.append(f"{total:g} GB total")
     if hardware.gpu_link:
         specs.append(hardware.gpu_link.upper() if hardware.gpu_link != "pcie" else "PCIe")
     return [Text(" · ".join(specs), style="bold")]
@@ -166,8 +163,8 @@ def render_detail(view: DetailView, width: int) -> RenderableType:
 
 
 def _short(value: Any, limit: int = 60) -> str:
-    text = repr(value) if not isinstance(value, str) else value
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    # Fields outside the contract skip the adapter's cleaning of known fields: clean them here.
+    return clean(repr(value) if not isinstance(value, str) else value, limit=limit)
 
 
 class EndpointDetail(VerticalScroll):
@@ -203,5 +200,6 @@ class EndpointDetail(VerticalScroll):
             self.border_title = "Details"
             body.update(Text(self._empty, style="dim"))
             return
-        self.border_title = f"Details · {self._view.endpoint.title}"
+        # A str border title is parsed as markup; the display name is the server's text, so Content.
+        self.border_title = Content(f"Details · {self._view.endpoint.title}")
         body.update(render_detail(self._view, width))

@@ -18,7 +18,8 @@ from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist, ColumnKey, RowDoesNotExist
 
 from tui.api.domain import Endpoint
-from tui.app.endpoint_tracking import COLUMNS_BY_KEY, Expected, format_age, format_money
+from tui.app.endpoint_costs import format_money
+from tui.app.endpoint_tracking import COLUMNS_BY_KEY, Expected, format_age
 from tui.app.widgets.state_badge import state_text
 
 #: Removing a row re-indexes every row after it; past this many removals at once (a new filter),

@@ -19,7 +19,7 @@ class StatusHeader(Widget):
 
     def on_mount(self) -> None:
         app = cast("TogetherApp", self.app)
-        for name in ("connection_status", "connection_ok", "burn_per_hour"):
+        for name in ("connection_status", "connection_ok", "burn"):
             self.watch(app, name, self._changed, init=False)
 
     def _changed(self, *_: object) -> None:
@@ -41,7 +41,9 @@ class StatusHeader(Widget):
         text.append(app.connection_status, style="" if app.connection_ok else "red")
         if app.read_only:
             text.append("  READ-ONLY", style="bold magenta")
-        if app.burn_per_hour is not None:
-            burn = app.burn_per_hour
-            text.append(f"  burn ${burn:,.2f}/h  ${burn * 24:,.2f}/day", style="bold")
+        burn = app.burn
+        if burn is not None:
+            # Part unknown reads "$5.40/h + ?", never a confident total.
+            style = "bold" if burn.certain else "bold yellow"
+            text.append(f"  burn {burn.per_hour()}  {burn.per_day()}", style=style)
         return text

@@ -1,0 +1,57 @@
+"""The banner over the endpoints table when polling is in trouble, and the one-line title widget.
+
+The banner says what went wrong, what to do, how old the rows on screen are and when the next try is;
+a poll that has gone unanswered is said to be so (a hung request is not a green "updated 2 min ago").
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.text import Text
+from textual.widget import Widget
+
+from tui.api.errors import APIError
+from tui.app.endpoint_tracking import PollScheduler, describe_error, error_advice
+
+
+def poll_banner(scheduler: PollScheduler, now: datetime) -> Text | None:
+    """The banner's text, or None when polling is fine."""
+    waited = scheduler.waited(now)
+    error = scheduler.last_error
+    if waited is None and error is None:
+        return None
+    text = Text()
+    if waited is not None:
+        text.append(f"✗ No answer from the API for {int(waited)} s.", style="bold")
+        text.append(" The request is still waiting; r abandons it and tries again now.")
+    elif error is not None:
+        text.append("✗ Couldn't refresh the endpoints: ", style="bold")
+        text.append(str(error) if isinstance(error, APIError) else describe_error(error))
+        text.append("\n" + error_advice(error))
+    if scheduler.last_success is not None:
+        text.append(f" Showing the rows from {scheduler.last_success:%H:%M:%S} UTC (stale).")
+    if waited is None:
+        remaining = scheduler.retry_in(now)
+        if remaining is not None:
+            text.append(f" Next try in {round(remaining)} s; r tries now.")
+        request_id = getattr(error, "request_id", None)
+        if request_id:
+            text.append(f" Request id {request_id}.", style="dim")
+    return text
+
+
+class TitleLine(Widget):
+    """The one-line summary over the table. Unlike Static.update(), a new text repaints this line only:
+    its height never changes, so there is no need to lay the whole screen out again on every poll."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._text = Text()
+
+    def render(self) -> Text:
+        return self._text
+
+    def show(self, text: Text) -> None:
+        self._text = text
+        self.refresh()
