@@ -6,6 +6,7 @@ exactly that: the bytes (escape sequences included) and the process's exit.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import re
@@ -111,10 +112,8 @@ class PtyApp:
         if not self._exited():
             os.kill(self.pid, signal.SIGKILL)
             self.wait(5)
-        try:
+        with contextlib.suppress(OSError):
             os.close(self.fd)
-        except OSError:
-            pass
 
 
 def isolated_env(home: Path, **extra: str) -> dict[str, str]:

@@ -1,0 +1,421 @@
+"""The endpoint store: the one home of what the app knows about the account's endpoints.
+
+One poll loop (one list request per interval: fast while anything changes state, slow when all is
+steady, backing off on errors), never two polls at once, a hung poll that ``poll_now`` cancels and
+sends again; details the list lacks fetched with bounded concurrency, the selected and visible rows
+first; the states seen this session; waits that end on success, failure, disappearance or a deadline;
+the state an action is expected to lead to until the service shows it; one action per endpoint in
+flight. Views subscribe and redraw; the chat waits through it; forms hand it what they created.
+No Textual here: everything runs on the caller's asyncio loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from tui.api.domain import Endpoint, Phase
+from tui.api.errors import APIError, APITimeoutError, ConnectionFailedError, InvalidResponseError, NotFoundError
+from tui.core.tracking import (
+    EXPECTED_AFTER,
+    DetailCache,
+    Expected,
+    PollScheduler,
+    StateTimeline,
+    WaitOutcome,
+    WaitTarget,
+    WaitTracker,
+    fetch_bounded,
+)
+
+if TYPE_CHECKING:
+    from tui.api.provider import Provider
+
+log = logging.getLogger(__name__)
+
+#: Detail requests in flight at once: enough to fill a new account quickly, few enough to be polite.
+DETAIL_CONCURRENCY = 6
+#: A created endpoint the list does not show yet is kept this long (the list may lag the create).
+KEEP_CREATED_FOR = timedelta(seconds=60)
+
+
+@dataclass(frozen=True, slots=True)
+class Changed:
+    """The rows, the connection status or both changed: redraw from the store."""
+
+    rows: bool = True
+    status: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Announcement:
+    """Something the user should hear whichever pane is open."""
+
+    message: str
+    title: str = ""
+    severity: str = "information"
+    #: Rings the bell if the user asked for it (a watched endpoint arrived, failed or stopped).
+    ring: bool = False
+
+
+StoreEvent = Changed | Announcement
+Listener = Callable[[StoreEvent], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What became of a request to act: sent (and what was sent, to say at once) or not, and why."""
+
+    sent: bool
+    message: str
+    severity: str = "information"
+
+
+class EndpointStore:
+    def __init__(
+        self,
+        provider: Provider,
+        *,
+        clock: Callable[[], datetime],
+        slow: float = 10.0,
+        fast: float = 2.0,
+        wait_timeout: timedelta = timedelta(minutes=30),
+        detail_concurrency: int = DETAIL_CONCURRENCY,
+    ) -> None:
+        self.provider = provider
+        self.clock = clock
+        self.scheduler = PollScheduler(slow=slow, fast=fast)
+        self.timeline = StateTimeline()
+        self.waits = WaitTracker(wait_timeout)
+        self.include_serverless = False
+        self.loaded = False
+        self._detail_concurrency = detail_concurrency
+        self._details = DetailCache()
+        self._listed: dict[str, Endpoint] = {}
+        self._endpoints: dict[str, Endpoint] = {}
+        self._expected: dict[str, Expected] = {}
+        self._created: dict[str, datetime] = {}
+        self._listeners: list[Listener] = []
+        self._ready_waiters: dict[str, list[asyncio.Future[WaitOutcome]]] = {}
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._wake = asyncio.Event()
+        self._poll_task: asyncio.Task[None] | None = None
+        self._again = False
+        self._restart = False
+        self._priority: Callable[[], tuple[str | None, Iterable[str]]] = lambda: (None, ())
+
+    # Reading
+
+    @property
+    def endpoints(self) -> Mapping[str, Endpoint]:
+        """Every endpoint, list items with their cached details, in list order."""
+        return self._endpoints
+
+    def get(self, endpoint_id: str) -> Endpoint | None:
+        return self._endpoints.get(endpoint_id)
+
+    def expected(self, endpoint_id: str) -> Expected | None:
+        return self._expected.get(endpoint_id)
+
+    def in_flight(self, endpoint_id: str) -> bool:
+        return endpoint_id in self._expected
+
+    @property
+    def busy(self) -> bool:
+        """Anything changing state, or about to: poll at the fast interval."""
+        return (
+            bool(self._expected)
+            or len(self.waits) > 0
+            or any(endpoint.phase.transitional for endpoint in self._endpoints.values())
+        )
+
+    def status(self) -> str:
+        return self.scheduler.status(self.clock())
+
+    # Subscriptions
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    def set_priority(self, priority: Callable[[], tuple[str | None, Iterable[str]]]) -> None:
+        """Where the view's selection and visible rows are, so their details come first."""
+        self._priority = priority
+
+    def _emit(self, event: StoreEvent) -> None:
+        for listener in list(self._listeners):
+            try:
+                listener(event)
+            except Exception:  # a view's bug must not stop the store
+                log.exception("store listener failed")
+
+    def _announce(self, message: str, *, title: str = "", severity: str = "information", ring: bool = False) -> None:
+        self._emit(Announcement(message, title, severity, ring))
+
+    # Polling
+
+    async def run(self) -> None:
+        """Poll until cancelled. The app runs this once, for its lifetime."""
+        while True:
+            task = asyncio.ensure_future(self._poll_once())
+            self._poll_task = task
+            self.scheduler.sent(self.clock())
+            try:
+                await asyncio.wait({task})
+            except asyncio.CancelledError:
+                task.cancel()
+                raise
+            finally:
+                self._poll_task = None
+                self.scheduler.answered()
+            if task.cancelled():
+                if not self._restart:
+                    raise asyncio.CancelledError
+                self._restart = False
+                continue
+            if (error := task.exception()) is not None:
+                # A bug in a poll must not end polling for the rest of the session.
+                log.error("endpoint refresh failed", exc_info=error)
+                self.scheduler.failed(error)
+                self._emit(Changed(rows=False))
+            if self._again:
+                self._again = False
+                continue
+            delay = self.scheduler.schedule(self.clock(), busy=self.busy)
+            self._emit(Changed(rows=False))
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=delay)
+
+    def poll_now(self, *, details: bool = False) -> None:
+        """Poll at once: right after the poll in flight, or instead of it when that one is hung."""
+        if details:
+            self._details.invalidate()
+        task = self._poll_task
+        if task is not None and not task.done():
+            if self.scheduler.hung(self.clock()):
+                self._restart = True
+                task.cancel()
+            else:
+                self._again = True
+            return
+        self._wake.set()
+
+    def poll_soon(self) -> None:
+        """Something is about to change (an action): look again within the fast interval."""
+        now = self.clock()
+        remaining = self.scheduler.retry_in(now)
+        if self._poll_task is not None or (remaining is not None and remaining <= self.scheduler.fast):
+            return
+        self.scheduler.next_due = now + timedelta(seconds=self.scheduler.fast)
+        # The loop's sleep ends early only when woken; a short delayed wake keeps "soon" soon.
+        loop = asyncio.get_running_loop()
+        loop.call_later(self.scheduler.fast, self._wake.set)
+
+    async def _poll_once(self) -> None:
+        try:
+            listed = await self.provider.list_endpoints(include_serverless=self.include_serverless)
+        except APIError as exc:
+            self.scheduler.failed(exc)
+            self._emit(Changed(rows=False))
+            return
+        self.scheduler.succeeded(self.clock())
+        self._apply_list(listed)
+        wanted = self._details.wanted(self._listed.values())
+        if wanted:
+            await self._fetch_details(self._prioritised(wanted))
+
+    def _prioritised(self, ids: list[str]) -> list[str]:
+        selected, visible_keys = self._priority()
+        visible = set(visible_keys)
+        order = {key: index for index, key in enumerate(self._endpoints)}
+        return sorted(ids, key=lambda i: (i != selected, i not in visible, order.get(i, len(order))))
+
+    async def _fetch_details(self, ids: list[str]) -> None:
+        def on_result(endpoint_id: str, endpoint: Endpoint) -> None:
+            self._details.store(endpoint)
+            listed = self._listed.get(endpoint_id)
+            if listed is not None:
+                self._endpoints[endpoint_id] = self._details.merge(listed)
+                self._emit(Changed(status=False))
+
+        def on_error(endpoint_id: str, error: APIError) -> bool:
+            if isinstance(error, NotFoundError):
+                return True  # deleted since the list was read; the next poll drops the row
+            log.warning("detail fetch stopped at %s: %s", endpoint_id, error)
+            return False
+
+        await fetch_bounded(
+            ids, self.provider.get_endpoint, concurrency=self._detail_concurrency,
+            on_result=on_result, on_error=on_error,
+        )
+        self._settle()
+
+    def _apply_list(self, listed: list[Endpoint]) -> None:
+        now = self.clock()
+        present: dict[str, Endpoint] = {}
+        for endpoint in listed:
+            present[endpoint.id] = endpoint
+            self._created.pop(endpoint.id, None)
+        # Keep what this session just created until the list catches up.
+        for endpoint_id, created in list(self._created.items()):
+            previous = self._endpoints.get(endpoint_id)
+            if previous is not None and now - created < KEEP_CREATED_FOR:
+                present[endpoint_id] = previous
+            else:
+                del self._created[endpoint_id]
+        self._listed = present
+        merged: dict[str, Endpoint] = {}
+        for endpoint_id, endpoint in present.items():
+            shown = self._details.merge(endpoint)
+            merged[endpoint_id] = shown
+            self.timeline.observe(shown, now)
+        self._details.prune(merged)
+        self._endpoints = merged
+        self.loaded = True
+        self._settle()
+
+    def _settle(self) -> None:
+        """After any change of the data: end the waits it ends, and tell the views."""
+        now = self.clock()
+        for outcome in self.waits.check(self._endpoints, now):
+            self._announce(outcome.message, title=outcome.heading, severity=outcome.severity, ring=True)
+            for future in self._ready_waiters.pop(outcome.endpoint_id, []):
+                if not future.done():
+                    future.set_result(outcome)
+        self._emit(Changed())
+
+    # What forms and actions changed
+
+    def adopt(self, endpoint: Endpoint, *, created: bool = False) -> None:
+        """A form created or changed this endpoint: show it at once (the list may lag behind)."""
+        now = self.clock()
+        self._store(endpoint)
+        self.timeline.note(endpoint.id, "created" if created else "updated", now)
+        self.timeline.observe(endpoint, now)
+        if created:
+            self._created[endpoint.id] = now
+            if endpoint.phase is not Phase.STOPPED:
+                self.waits.expect(endpoint, WaitTarget.READY, now)
+        self._settle()
+        self.poll_soon()
+
+    def _store(self, endpoint: Endpoint) -> None:
+        self._details.store(endpoint)
+        self._listed[endpoint.id] = endpoint
+        self._endpoints[endpoint.id] = self._details.merge(endpoint)
+
+    def _forget(self, endpoint_id: str) -> None:
+        for mapping in (self._listed, self._endpoints, self._expected, self._created):
+            mapping.pop(endpoint_id, None)
+        self._details.forget(endpoint_id)
+        self.waits.cancel(endpoint_id)
+
+    # Actions
+
+    def start(self, endpoint_id: str) -> Decision:
+        endpoint, refusal = self._actionable(endpoint_id, "start")
+        if endpoint is None:
+            return refusal
+        if endpoint.phase in (Phase.READY, Phase.PENDING, Phase.STARTING):
+            if endpoint.phase.transitional and endpoint.id not in self.waits:
+                self.waits.expect(endpoint, WaitTarget.READY, self.clock())
+                self.poll_soon()
+            return Decision(False, f"{endpoint.title} is already {endpoint.state}.")
+        return self._send(endpoint, "start", f"Starting {endpoint.title}…")
+
+    def stop(self, endpoint_id: str) -> Decision:
+        endpoint, refusal = self._actionable(endpoint_id, "stop")
+        if endpoint is None:
+            return refusal
+        if endpoint.phase in (Phase.STOPPED, Phase.STOPPING):
+            return Decision(False, f"{endpoint.title} is already {endpoint.state}.")
+        return self._send(endpoint, "stop", f"Stopping {endpoint.title}…")
+
+    def delete(self, endpoint_id: str) -> Decision:
+        endpoint, refusal = self._actionable(endpoint_id, "delete")
+        if endpoint is None:
+            return refusal
+        return self._send(endpoint, "delete", f"Deleting {endpoint.title}…")
+
+    async def wait_until_ready(self, endpoint_id: str) -> WaitOutcome:
+        """Resolves when the endpoint's wait for READY ends, however it ends (the chat holds its prompt)."""
+        endpoint = self._endpoints.get(endpoint_id)
+        if endpoint is not None and endpoint_id not in self.waits:
+            self.waits.expect(endpoint, WaitTarget.READY, self.clock())
+            self.poll_soon()
+        future: asyncio.Future[WaitOutcome] = asyncio.get_running_loop().create_future()
+        self._ready_waiters.setdefault(endpoint_id, []).append(future)
+        self._settle()
+        return await future
+
+    def _actionable(self, endpoint_id: str, verb: str) -> tuple[Endpoint | None, Decision]:
+        endpoint = self._endpoints.get(endpoint_id)
+        if endpoint is None:
+            return None, Decision(False, f"Unknown endpoint {endpoint_id}.", "warning")
+        if not endpoint.dedicated:
+            return None, Decision(False, f"{endpoint.title} is a serverless model: there is nothing to {verb}.",
+                                  "warning")
+        if endpoint.id in self._expected:
+            doing = self._expected[endpoint.id].state.lower()
+            return None, Decision(False, f"{endpoint.title}: a request is already in flight ({doing}).", "warning")
+        return endpoint, Decision(True, "")
+
+    def _send(self, endpoint: Endpoint, verb: str, message: str) -> Decision:
+        now = self.clock()
+        state, phase = EXPECTED_AFTER[verb]
+        self._expected[endpoint.id] = Expected(state, phase, now)
+        self.timeline.note(endpoint.id, f"{verb} requested", now)
+        task = asyncio.ensure_future(self._carry_out(endpoint, verb))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        self._emit(Changed(status=False))
+        return Decision(True, message)
+
+    async def _carry_out(self, endpoint: Endpoint, verb: str) -> None:
+        provider = self.provider
+        try:
+            if verb == "start":
+                result: Endpoint | None = await provider.start_endpoint(endpoint.id)
+            elif verb == "stop":
+                result = await provider.stop_endpoint(endpoint.id)
+            else:
+                await provider.delete_endpoint(endpoint.id)
+                result = None
+        except APIError as exc:
+            self._expected.pop(endpoint.id, None)
+            self.timeline.note(endpoint.id, f"{verb} failed", self.clock())
+            # A timeout or an unreadable 2xx leaves the outcome unknown: the request may have been carried
+            # out. Say so, and look again soon rather than at the next steady poll.
+            unknown = isinstance(exc, (APITimeoutError, InvalidResponseError)) or (
+                isinstance(exc, ConnectionFailedError) and "closed the connection" in exc.message
+            )
+            maybe = "\nIt may have been carried out: the table will show within seconds." if unknown else ""
+            self._announce(f"Couldn't {verb} {endpoint.title}: {exc}{maybe}", title=f"{verb.capitalize()} failed",
+                           severity="error")
+            self._settle()
+            self.poll_soon()
+            return
+        self._expected.pop(endpoint.id, None)
+        now = self.clock()
+        if result is None:
+            self._forget(endpoint.id)
+            self._announce(f"{endpoint.title} is deleted.", title="Endpoint deleted")
+        else:
+            self._store(result)
+            self.timeline.observe(result, now)
+            self.waits.expect(result, WaitTarget.READY if verb == "start" else WaitTarget.STOPPED, now)
+        self._settle()
+        self.poll_soon()
+
+    async def aclose(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        for waiters in self._ready_waiters.values():
+            for future in waiters:
+                future.cancel()
