@@ -1,0 +1,35 @@
+"""What every pane and screen gets from the app: no widget imports the App or reaches into it.
+
+The App builds one ``AppContext`` and hands it down; panes read the store and the catalogue from it, act
+through the store, and ask for other screens with the messages in ``tui.app.messages``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tui.api.provider import Provider
+    from tui.app.config import AppConfig
+    from tui.core.catalog import Catalog
+    from tui.core.store import EndpointStore
+
+
+@dataclass(frozen=True)
+class AppContext:
+    provider: Provider
+    store: EndpointStore
+    catalog: Catalog
+    config: AppConfig
+    #: Something the user should hear whichever pane is open (and the bell, if they asked for it).
+    announce: Callable[..., None]
+
+    @property
+    def read_only(self) -> bool:
+        return self.config.read_only
+
+    def now(self) -> datetime:
+        return self.config.clock()
