@@ -116,12 +116,12 @@ async def test_all_hardware_sorted_filtered_and_refreshed(sim_server: SimulatorS
         await pilot.press("down", "down", "down")
         chosen = table.highlighted
         assert chosen is not None and row_ids(table).index(chosen.id) == 3
-        await pilot.press("s")  # price -> total memory
+        await pilot.press("o")  # price -> total memory
         assert table.order.value == "total memory"
         memories = [HARDWARE_BY_ID[i].total_memory for i in row_ids(table)]
         assert memories == sorted(memories)
         assert table.highlighted is not None and table.highlighted.id == chosen.id
-        await pilot.press("S")
+        await pilot.press("O")
         memories = [HARDWARE_BY_ID[i].total_memory for i in row_ids(table)]
         assert memories == sorted(memories, reverse=True)
         assert table.highlighted is not None and table.highlighted.id == chosen.id
@@ -133,7 +133,7 @@ async def test_all_hardware_sorted_filtered_and_refreshed(sim_server: SimulatorS
         assert row_ids(table) == ordered
         assert table.highlighted is not None and table.highlighted.id == chosen.id
         # Without a model the cycle skips "cheapest available" and comes back to price.
-        await pilot.press("s", "s", "s", "s")
+        await pilot.press("o", "o", "o", "o")
         assert table.order.value == "price"
 
         # / filters on every word; enter keeps the filter, escape clears it.

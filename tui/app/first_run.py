@@ -10,10 +10,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.widgets import Button, Checkbox, Footer, Input, Label, Static
 
 from tui.app.crash import SecretSafeCrashReports
@@ -66,18 +68,21 @@ class FirstRunApp(SecretSafeCrashReports, App[FirstRunResult | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="first-run"):
             yield Static("Welcome to together-tui", id="first-run-title")
+            # The profile, the URL and every reason below come from outside: Text, never markup.
             yield Static(
-                f"No API key is configured for profile [b]{self.profile}[/b]. Paste your Together API key "
-                "(from https://api.together.ai/settings/api-keys). It is checked with one request to "
-                f"{self.base_url} and stored in your OS keyring (service [b]together-tui[/b]); it is never "
-                "shown again.",
+                Text.assemble(
+                    "No API key is configured for profile ", (self.profile, "bold"),
+                    ". Paste your Together API key (from https://api.together.ai/settings/api-keys). "
+                    f"It is checked with one request to {self.base_url} and stored in your OS keyring "
+                    "(service ", ("together-tui", "bold"), "); it is never shown again.",
+                ),
                 id="first-run-intro",
             )
             yield Input(placeholder="API key", password=True, id="key")
             yield Label("", id="key-message")
             yield Static("", id="keyring-warning")
             yield Checkbox(
-                f"Store it in the plain-text file {display_path(self.store.file.path)} (mode 0600)",
+                Content(f"Store it in the plain-text file {display_path(self.store.file.path)} (mode 0600)"),
                 id="file-store",
             )
             with Horizontal(id="first-run-buttons"):
@@ -103,10 +108,12 @@ class FirstRunApp(SecretSafeCrashReports, App[FirstRunResult | None]):
         self.keyring_reason = reason
         warning = self.query_one("#keyring-warning", Static)
         warning.update(
-            f"[b]No working OS keyring:[/b] {reason}.\n"
-            f"Safest on this host: set {self.env_name} in your shell instead (it is read before any stored "
-            "key). Or tick the box below to keep the key in a plain-text file readable only by you. "
-            "Otherwise the key is used for this session only."
+            Text.assemble(
+                ("No working OS keyring:", "bold"), f" {reason}.\n"
+                f"Safest on this host: set {self.env_name} in your shell instead (it is read before any "
+                "stored key). Or tick the box below to keep the key in a plain-text file readable only by "
+                "you. Otherwise the key is used for this session only.",
+            )
         )
         warning.display = True
         self.query_one("#file-store").display = True
@@ -118,7 +125,7 @@ class FirstRunApp(SecretSafeCrashReports, App[FirstRunResult | None]):
         try:
             key = ApiKey.parse(self.query_one("#key", Input).value)
         except InvalidApiKeyError as exc:
-            message.update(f"[red]{exc}[/red]")
+            message.update(Text(str(exc), style="red"))
             return
         message.update("Checking the key…")
         self.query_one("#save", Button).disabled = True
@@ -156,7 +163,8 @@ class FirstRunApp(SecretSafeCrashReports, App[FirstRunResult | None]):
         key_input.focus()
 
     def _failed(self, text: str) -> None:
-        self.query_one("#key-message", Label).update(f"[red]{text}[/red]")
+        # ``text`` carries the server's reason phrase: shown as typed, never read as markup.
+        self.query_one("#key-message", Label).update(Text(text, style="red"))
         self.query_one("#save", Button).disabled = False
 
     @on(Button.Pressed, "#demo")

@@ -2,7 +2,7 @@
 
 Without a model it lists ``GET /hardware`` (every configuration, no availability). With a model picked
 (``m``) it lists ``GET /hardware?model=…``: only what the model can run on, with availability, sorted
-cheapest available first. ``/`` filters, ``s`` sorts, ``u`` hides unavailable rows, and the calculator
+cheapest available first. ``/`` filters, ``o`` sorts (``O`` reverses), ``u`` hides unavailable rows, and the calculator
 under the table prices the selected row; ``n`` or ``enter`` opens the create form on it.
 """
 
@@ -45,9 +45,10 @@ class HardwarePane(Vertical):
                 tooltip="Filter rows by words in the id, GPU, memory, link or availability"),
         Binding("u", "toggle_unavailable", "Hide unavailable", id="hardware.hide_unavailable",
                 tooltip="Hide or show hardware the picked model cannot get right now"),
-        Binding("s", "cycle_sort", "Sort", id="hardware.sort",
+        # o/O as in the Endpoints pane, where s starts an endpoint: one sort key in every pane.
+        Binding("o", "cycle_sort", "Sort", id="hardware.sort",
                 tooltip="Sort by the next column: cheapest available, price, memory, GPU, count, id"),
-        Binding("S", "reverse_sort", "Reverse sort", id="hardware.reverse", show=False,
+        Binding("O", "reverse_sort", "Reverse sort", id="hardware.reverse", show=False,
                 tooltip="Reverse the current order"),
         Binding("n", "create", "New endpoint", id="hardware.create",
                 tooltip="Open the create form with this model and hardware filled in (also enter)"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
@@ -39,6 +40,7 @@ class HelpScreen(ModalScreen[None]):
             navigation = not binding.show and binding.id is None
             rows.append((navigation, self.app.get_key_display(binding), binding.description, binding.tooltip or ""))
         for _, key_display, description, tooltip in sorted(rows, key=lambda row: row[0]):
-            table.add_row(key_display, description, tooltip)
+            # Keys come from the user's keymap: a "[" in one is a key, not markup.
+            table.add_row(Text(key_display), Text(description), Text(tooltip))
         self.query_one("#help-keys", Static).update(table)
         self.query_one("#help-body").border_title = "Keys · escape closes · ctrl+p: every action"

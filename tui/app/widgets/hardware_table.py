@@ -16,6 +16,7 @@ from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist, RowDoesNotExist
 
 from tui.api.domain import HardwareOption
+from tui.app.endpoint_costs import known_amount
 from tui.app.endpoint_forms_logic import (
     HardwareSort,
     availability_look,
@@ -40,10 +41,22 @@ def _right(value: str) -> Text:
     return Text(value, justify="right", no_wrap=True)
 
 
+# The adapter turns NaN, infinite and negative numbers into None; these cells check again, so a bad
+# value that gets past it reads "?" instead of "$nan" or "-$3.00", or killing the table.
+
+
+def _price(value: float | None, *, cents: bool) -> Text:
+    amount = known_amount(value)
+    return _right("?" if amount is None else format_money(amount, cents=cents))
+
+
+def _memory(value: float | None) -> Text:
+    return _right(format_memory(known_amount(value)))
+
+
 def _cents(option: HardwareOption) -> Text:
-    if option.cents_per_minute is None:
-        return _right("—")
-    return _right(f"{option.cents_per_minute:.2f}")
+    amount = known_amount(option.cents_per_minute)
+    return _right("?" if amount is None else f"{amount:.2f}")
 
 
 def availability_cell(option: HardwareOption) -> Text:
@@ -67,11 +80,11 @@ COLUMNS: tuple[Column, ...] = (
     Column("id", "Hardware ID", lambda o: Text(o.id, no_wrap=True), 0, HardwareSort.ID),
     Column("gpu", "GPU", lambda o: Text(gpu_name(o), no_wrap=True), 0, HardwareSort.GPU),
     Column("count", "GPUs", lambda o: _right(str(o.gpu_count) if o.gpu_count else "—"), 0, HardwareSort.COUNT),
-    Column("memory", "Mem/GPU", lambda o: _right(format_memory(o.gpu_memory_gb)), 0, HardwareSort.MEMORY),
-    Column("total", "Total mem", lambda o: _right(format_memory(o.total_memory_gb)), 3, HardwareSort.MEMORY),
+    Column("memory", "Mem/GPU", lambda o: _memory(o.gpu_memory_gb), 0, HardwareSort.MEMORY),
+    Column("total", "Total mem", lambda o: _memory(o.total_memory_gb), 3, HardwareSort.MEMORY),
     Column("link", "Link", lambda o: Text((o.gpu_link or "—").upper(), no_wrap=True), 4, None),
-    Column("hour", "$/hour", lambda o: _right(format_money(o.price_per_hour, cents=True)), 0, HardwareSort.PRICE),
-    Column("month", "$/month", lambda o: _right(format_money(o.price_per_month, cents=False)), 2,
+    Column("hour", "$/hour", lambda o: _price(o.price_per_hour, cents=True), 0, HardwareSort.PRICE),
+    Column("month", "$/month", lambda o: _price(o.price_per_month, cents=False), 2,
            HardwareSort.PRICE),
     Column("cents", "¢/min (API)", _cents, 5, HardwareSort.PRICE),
     Column("availability", "Availability", availability_cell, 0, HardwareSort.CHEAPEST_AVAILABLE,
