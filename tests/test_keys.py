@@ -775,3 +775,40 @@ def test_base_url_from_environment_comes_after_the_flag() -> None:
     assert resolve_base_url("work", override="https://x.example/v1", settings=settings, environ=environ)[0] == (
         "https://x.example/v1"
     )
+
+
+# What a hostile or retired server answers to the key check
+
+
+def _answering(response: httpx.Response) -> httpx.MockTransport:
+    return httpx.MockTransport(lambda request: response)
+
+
+def test_verify_key_masks_an_echoed_key_and_cleans_the_message() -> None:
+    from tests.hostile import echoed_key_message
+
+    body = {"error": {"message": echoed_key_message(KEY) + "\x1b]0;pwned\x07"}}
+    result = verify_key(ApiKey(KEY), DEFAULT_BASE_URL, transport=_answering(httpx.Response(401, json=body)))
+    assert result.outcome == "refused" and "Invalid API key provided" in result.detail
+    assert_no_leak(result.detail)
+    assert "\x1b" not in result.detail
+
+
+def test_verify_key_cleans_a_hostile_reason_phrase() -> None:
+    response = httpx.Response(500, extensions={"reason_phrase": b"\x1b]2;pwned\x1b\\Oops\x1b[2J"})
+    result = verify_key(ApiKey(KEY), DEFAULT_BASE_URL, transport=_answering(response))
+    assert result.detail == "unexpected HTTP 500 Oops"
+
+
+def test_verify_key_reads_an_html_page_as_a_sentence() -> None:
+    from tests.hostile import html_error_page
+
+    response = httpx.Response(403, content=html_error_page(KEY).encode())
+    result = verify_key(ApiKey(KEY), DEFAULT_BASE_URL, transport=_answering(response))
+    assert result.detail == "refused (HTTP 403: the server answered with an HTML page (HTTP 403))"
+
+
+def test_verify_key_does_not_read_v1_retirement_as_a_refused_key() -> None:
+    body = {"error": {"message": "Forbidden", "code": "endpoints_v1_create_access_disabled"}}
+    result = verify_key(ApiKey(KEY), DEFAULT_BASE_URL, transport=_answering(httpx.Response(403, json=body)))
+    assert result.outcome == "ok" and "redeploy on v2" in result.detail

@@ -1,0 +1,162 @@
+"""Every APIError is display-safe and never holds the key, whatever the server put in its answer."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.hostile import HOSTILE_STRINGS, TERMINAL, echoed_key_message, html_error_page
+from tui.api import errors
+from tui.api.error_mapping import error_from_response, error_from_transport
+from tui.api.http import ApiSession, RetryPolicy
+from tui.api.safe_text import clean
+from tui.api.sse import ServerSentEvent, SSEDecoder
+from tui.keys.secret import ApiKey
+
+KEY = "tg-mapping-key-0123456789abcdef"
+URL = "https://api.together.ai/v1/endpoints"
+
+
+def answer(status: int, body: Any = None, *, content: bytes | None = None, reason: bytes | None = None,
+           **headers: str) -> httpx.Response:
+    raw = content if content is not None else (json.dumps(body).encode() if body is not None else b"")
+    extensions = {"reason_phrase": reason} if reason is not None else {}
+    return httpx.Response(status, content=raw, headers=headers, extensions=extensions,
+                          request=httpx.Request("GET", URL))
+
+
+def assert_display_safe(text: str) -> None:
+    assert KEY not in text
+    assert clean(text) == text, repr(text)  # nothing left for the boundary to remove
+
+
+@pytest.mark.parametrize("key", [KEY, ApiKey(KEY)], ids=["str key", "ApiKey"])
+def test_an_echoed_key_is_masked_in_the_message(key: str | ApiKey) -> None:
+    error = error_from_response(answer(401, {"error": {"message": echoed_key_message(KEY)}}), key=key)
+    assert isinstance(error, errors.AuthenticationError)
+    assert "…cdef" in error.message
+    assert_display_safe(str(error))
+
+
+def test_a_key_split_by_control_characters_is_still_masked() -> None:
+    # Cleaning removes the ESC sequence and would join the two halves into the key again.
+    split = KEY[:10] + "\x1b[0m" + KEY[10:]
+    error = error_from_response(answer(400, {"error": {"message": f"got {split}"}}), key=KEY)
+    assert_display_safe(str(error))
+
+
+def test_an_html_page_becomes_a_short_sentence() -> None:
+    page = html_error_page(KEY).encode()
+    error = error_from_response(answer(502, content=page, **{"content-type": "text/html"}), key=KEY)
+    assert isinstance(error, errors.ServerError)
+    assert error.message == "the server answered with an HTML page (HTTP 502)"
+
+
+def test_an_html_page_with_a_doctype_and_leading_space_is_recognised() -> None:
+    page = b"\n  <!DOCTYPE html>\n<html><body>secret headers</body></html>"
+    assert "HTML page" in error_from_response(answer(503, content=page)).message
+
+
+@pytest.mark.parametrize("text", HOSTILE_STRINGS)
+def test_hostile_messages_codes_and_ids_are_cleaned(text: str) -> None:
+    body = {"id": text, "error": {"message": text, "code": text, "type": text, "param": text}}
+    error = error_from_response(answer(400, body), key=KEY)
+    for field in (str(error), error.code or "", error.error_type or "", error.param or "", error.request_id or ""):
+        assert_display_safe(field)
+    assert len(error.message) <= 300
+
+
+@pytest.mark.parametrize("reason", [t.encode("latin-1", "ignore") for t in TERMINAL])
+def test_reason_phrases_are_cleaned(reason: bytes) -> None:
+    assert_display_safe(str(error_from_response(answer(503, reason=reason))))
+
+
+def test_a_plain_text_body_is_cleaned_and_cut() -> None:
+    error = error_from_response(answer(500, content=b"\x1b]52;c;eA==\x07boom " + b"x" * 5000))
+    assert error.message.startswith("boom x") and len(error.message) == 300
+
+
+def test_the_rpc_envelope_prefers_its_details() -> None:
+    body = {"message": "invalid argument", "code": 3, "details": [{"detail": "min_replicas must be >= 0"}, {}]}
+    error = error_from_response(answer(400, body))
+    assert isinstance(error, errors.BadRequestError)
+    assert (error.message, error.code) == ("min_replicas must be >= 0", "3")
+
+
+def test_the_rpc_envelope_without_details_uses_its_message() -> None:
+    error = error_from_response(answer(409, {"message": "ABORTED: etag mismatch", "code": 10}))
+    assert isinstance(error, errors.ConflictError) and error.message == "ABORTED: etag mismatch"
+
+
+def test_the_request_id_comes_from_a_header_else_the_body() -> None:
+    assert error_from_response(answer(500, {"id": "body-id"}, **{"x-request-id": "hdr"})).request_id == "hdr"
+    assert error_from_response(answer(500, {"id": "body-id", "error": {"message": "m"}})).request_id == "body-id"
+
+
+def test_v1_retirement_is_its_own_error_not_a_key_problem() -> None:
+    body = {"error": {"message": "Access denied", "code": "endpoints_v1_create_access_disabled"}}
+    error = error_from_response(answer(403, body))
+    assert isinstance(error, errors.V1RetiredError) and not isinstance(error, errors.AuthenticationError)
+    assert error.kind == "v1 retired"
+    assert error.message == "Together's v1 API no longer creates or restarts endpoints: redeploy on v2"
+    assert error.service_message == "Access denied" and error.status == 403
+
+
+@pytest.mark.parametrize("code", ["dedicated_endpoint_not_running", "model_not_available"])
+def test_not_running_codes_say_so(code: str) -> None:
+    error = error_from_response(answer(400, {"error": {"message": "The endpoint is not running", "code": code}}))
+    assert isinstance(error, errors.EndpointNotRunningError)
+
+
+def test_a_plain_403_is_still_an_authentication_error() -> None:
+    assert isinstance(error_from_response(answer(403, {"error": {"message": "forbidden"}})), errors.AuthenticationError)
+
+
+@pytest.mark.parametrize("value", ["NaN", "inf", "-inf", "soon"])
+def test_a_nonsense_retry_after_is_ignored(value: str) -> None:
+    error = error_from_response(answer(429, {"error": {"message": "slow down"}}, **{"retry-after": value}))
+    assert isinstance(error, errors.RateLimitError) and error.retry_after is None
+
+
+def test_transport_errors_are_masked_and_cleaned() -> None:
+    exc = httpx.ConnectError(f"refused for {KEY}\x1b]0;pwned\x07")
+    assert_display_safe(str(error_from_transport(exc, URL, key=KEY)))
+
+
+async def test_stream_errors_from_the_session_are_masked() -> None:
+    page = html_error_page(KEY).encode()
+    api = ApiSession(KEY, "https://api.together.ai/v1", retry=RetryPolicy(max_retries=0),
+                     transport=httpx.MockTransport(lambda request: httpx.Response(502, content=page)))
+    with pytest.raises(errors.ServerError, match="HTML page"):
+        async for _ in api.stream_events("POST", "/chat/completions", json_body={}):
+            pass
+    await api.aclose()
+
+
+# The event-stream decoder
+
+
+def feed_all(decoder: SSEDecoder, *chunks: bytes) -> list[ServerSentEvent]:
+    return [event for chunk in chunks for event in decoder.feed(chunk)]
+
+
+def test_events_survive_any_split_between_chunks() -> None:
+    stream = b"event: ping\r\ndata: a\r\ndata: b\r\n\r\n: comment\n\ndata: \xe6\x97\xa5\rdata:c\r\r"
+    whole = feed_all(SSEDecoder(1024), stream)
+    assert whole == [ServerSentEvent("ping", "a\nb"), ServerSentEvent("message", "日\nc")]
+    for size in (1, 2, 3, 5):
+        pieces = [stream[i : i + size] for i in range(0, len(stream), size)]
+        assert feed_all(SSEDecoder(1024), *pieces) == whole
+
+
+def test_an_event_of_many_small_lines_past_the_cap_is_refused() -> None:
+    decoder = SSEDecoder(100)
+    with pytest.raises(errors.ResponseTooLargeError, match="an event"):
+        feed_all(decoder, *[b"data: xxxxxxxxxx\n"] * 20)
+
+
+def test_a_line_just_under_the_cap_is_accepted() -> None:
+    assert feed_all(SSEDecoder(100), b"data: " + b"x" * 94 + b"\n\n") == [ServerSentEvent("message", "x" * 94)]
