@@ -7,98 +7,30 @@ costs more than most scenarios.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from time import monotonic
-from typing import Any
-
 from apptools import make_app
-from textual.pilot import Pilot
+from formtools import (
+    GPT_OSS_20B,
+    LLAMA,
+    an_endpoint,
+    banner,
+    cheapest_available,
+    hint,
+    message,
+    offered_with,
+    open_create,
+    patches,
+    posts,
+    settle,
+    until,
+)
 from textual.widgets import Button, Checkbox, Input, Select, Static
 
 from tui.api.domain import Endpoint
 from tui.api.http import RetryPolicy
-from tui.app.app import TogetherApp
 from tui.app.screens.endpoint_form import CreateEndpointScreen, UpdateEndpointScreen
 from tui.app.widgets.model_picker import ModelField, ModelPickerScreen
 from tui.simulator import Faults, SimulatorServer
 from tui.simulator.catalogue import AVAILABILITY_ZONES, HARDWARE_BY_ID
-
-LLAMA = "meta-llama/Llama-3.3-70B-Instruct-Turbo"
-GPT_OSS_20B = "openai/gpt-oss-20b"
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    """Let keys, workers and what their answers start finish, also on a busy machine."""
-    # A real-time pause lets the app's own queue (key events) run before waiting on workers.
-    await pilot.pause(0.02)
-    for _ in range(5):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-        # An answer can start more work (a picked model loads its hardware): wait for that too.
-        if not any(worker.is_running for worker in pilot.app.workers):
-            return
-
-
-async def until(pilot: Pilot[None], condition: Callable[[], object], what: str) -> None:
-    """Wait for an outcome that depends on a request, rather than for a guessed time."""
-    deadline = monotonic() + 15
-    while not condition():
-        assert monotonic() < deadline, f"timed out waiting for {what}"
-        await pilot.pause(0.02)
-    await settle(pilot)
-
-
-def posts(server: SimulatorServer) -> list[Any]:
-    return server.sim.requests("POST", "/v1/endpoints")
-
-
-def patches(server: SimulatorServer) -> list[Any]:
-    return [r for r in server.sim.request_log if r.method == "PATCH"]
-
-
-def message(screen: Any, field: str) -> str:
-    return str(screen.rows()[field].query_one(".field-message", Static).render())
-
-
-def hint(screen: Any, field: str) -> str:
-    return str(screen.rows()[field].query_one(".field-hint", Static).render())
-
-
-def banner(screen: Any) -> str:
-    return str(screen.query_one("#form-banner", Static).render())
-
-
-def cheapest_available(server: SimulatorServer, model: str) -> str:
-    offered = server.sim.catalogue.offered(model)
-    available = [i for i, status in offered.items() if status == "available"]
-    return min(available, key=lambda i: (HARDWARE_BY_ID[i].count * HARDWARE_BY_ID[i].family.dollars_per_hour, i))
-
-
-def offered_with(server: SimulatorServer, model: str, status: str) -> str:
-    return sorted(i for i, s in server.sim.catalogue.offered(model).items() if s == status)[0]
-
-
-async def open_create(
-    pilot: Pilot[None], results: list[Endpoint | None] | None = None, **kwargs: Any
-) -> CreateEndpointScreen:
-    """Open the create form; with ``results``, collect what it dismisses with instead of the shell."""
-    app = pilot.app
-    assert isinstance(app, TogetherApp)
-    await settle(pilot)
-    if results is None:
-        app.open_create_form(**kwargs)
-    else:
-        app.push_screen(CreateEndpointScreen(**kwargs), callback=results.append)
-    await settle(pilot)
-    assert isinstance(app.screen, CreateEndpointScreen)
-    return app.screen
-
-
-async def an_endpoint(app: TogetherApp, model: str = GPT_OSS_20B) -> Endpoint:
-    listed = await app.provider.list_endpoints()
-    chosen = next(e for e in listed if e.model == model)
-    return await app.provider.get_endpoint(chosen.id)
-
 
 # Create
 
@@ -124,7 +56,7 @@ async def test_create_by_keyboard_alone_sends_one_post_with_what_was_typed(sim_s
         chosen = HARDWARE_BY_ID[form.hardware_id or ""]
         price = chosen.count * chosen.family.dollars_per_hour
         assert f"${price:,.2f}/h at min (1)" in summary and f"${price * 3:,.2f}/h at max (3)" in summary
-        await pilot.press("enter")
+        await pilot.press("ctrl+s")
         await until(pilot, lambda: not isinstance(app.screen, CreateEndpointScreen), "the form to close")
         sent = posts(sim_server)
         assert len(sent) == 1
@@ -217,7 +149,7 @@ async def test_every_validation_message_shows_inline_and_nothing_is_sent(sim_ser
             await pilot.press(*(typed or ["backspace"]))
             # Shown as soon as the field is edited, before any submit.
             assert message(form, field) == expected, (field_id, typed)
-            await pilot.press("enter")
+            await pilot.press("ctrl+s")
             assert app.screen is form
             assert banner(form) == "✗ 1 field to fix before anything is sent."
             assert app.focused is form.rows()[field].control
@@ -308,15 +240,15 @@ async def test_model_picker_in_the_form(sim_server: SimulatorServer) -> None:
             assert message(form, "hardware").startswith(f"✗ {hardware} is not offered")
 
 
-async def test_enter_twice_fast_sends_exactly_one_post(sim_server: SimulatorServer) -> None:
+async def test_submit_twice_fast_sends_exactly_one_post(sim_server: SimulatorServer) -> None:
     app = make_app(sim_server)
     async with app.run_test(size=(120, 36)) as pilot:
         results: list[Endpoint | None] = []
         form = await open_create(pilot, results, model=LLAMA)
-        # A slow answer leaves time for the second enter to land while the first is in flight.
+        # A slow answer leaves time for the second ctrl+s to land while the first is in flight.
         sim_server.sim.faults = Faults(latency=1.5, route="/v1/endpoints")
         form.query_one("#f-display-name", Input).focus()
-        await pilot.press("enter", "enter")
+        await pilot.press("ctrl+s", "ctrl+s")
         assert form.submitting
         assert form.query_one("#form-submit", Button).disabled
         # escape cannot abandon a request in flight either.
@@ -334,15 +266,15 @@ async def test_refused_requests_show_the_api_message_and_keep_the_input(sim_serv
         form = await open_create(pilot, results, model=LLAMA)
         await pilot.press("tab", *"kept")
         sim_server.sim.faults = Faults(error_status=400, route="/v1/endpoints")
-        await pilot.press("enter")
+        await pilot.press("ctrl+s")
         await until(pilot, lambda: banner(form), "the refusal")
         assert app.screen is form
         assert banner(form).startswith("✗ The API refused the request (400): Bad request · request id ")
         assert form.query_one("#f-display-name", Input).value == "kept"
         assert not form.submitting and not form.query_one("#form-submit", Button).disabled
-        # Fixed on the service's side: the same form goes through on the next enter.
+        # Fixed on the service's side: the same form goes through on the next ctrl+s.
         sim_server.sim.faults = Faults()
-        await pilot.press("enter")
+        await pilot.press("ctrl+s")
         await until(pilot, lambda: results, "the form to close")
         assert [r.status for r in posts(sim_server)] == [400, 200]
         assert results[0] is not None and results[0].display_name == "kept"
@@ -402,7 +334,7 @@ async def test_update_preview_patch_only_the_changes_and_clone(sim_server: Simul
         assert f"${price:,.2f}-${price * 2:,.2f}/h → ${price * 2:,.2f}-${price * 4:,.2f}/h" in text
         assert f"+${price:,.2f} at min, +${price * 2:,.2f} at max" in text
         assert patches(sim_server) == []
-        await pilot.press("enter")
+        await pilot.press("ctrl+s")
         await until(pilot, lambda: results, "the form to close")
         sent = patches(sim_server)
         assert len(sent) == 1
@@ -435,7 +367,7 @@ async def test_update_preview_patch_only_the_changes_and_clone(sim_server: Simul
         assert clone.query_one("#f-min", Input).value == "2"
         assert clone.query_one("#f-max", Input).value == "3"
         assert clone.query_one(ModelField).model is not None
-        await pilot.press("enter")
+        await pilot.press("ctrl+s")
         await until(pilot, lambda: posts(sim_server), "the POST")
         assert posts(sim_server)[0].json_body == {
             "model": endpoint.model,
@@ -470,7 +402,7 @@ async def test_update_validation_and_nothing_to_change(sim_server: SimulatorServ
         for field_id, value in values.items():
             assert form.query_one(field_id, Input).value == value
         assert GPT_OSS_20B in str(form.query_one("#form-fixed", Static).render())
-        await pilot.press("enter")
+        await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen is form
         assert banner(form) == "Nothing to change: edit a field first (or esc to close)."
@@ -491,7 +423,7 @@ async def test_update_validation_and_nothing_to_change(sim_server: SimulatorServ
         sim_server.sim.faults = Faults(error_status=400, route="/v1/endpoints/")
         form.set_focus(None)
         form.query_one("#f-display-name", Input).focus()
-        await pilot.press(*"new", "enter")
+        await pilot.press(*"new", "ctrl+s")
         await until(pilot, lambda: banner(form).startswith("✗ The API"), "the refusal")
         assert app.screen is form
         assert banner(form).startswith("✗ The API refused the request (400): Bad request")

@@ -7,6 +7,7 @@ import pytest
 from tui.api.domain import UNSET, Availability, Endpoint, EndpointChanges, HardwareOption, ModelOption, Phase
 from tui.api.errors import BadRequestError, ConnectionFailedError, NotFoundError, ServerError
 from tui.app import endpoint_forms_logic as logic
+from tui.app import form_numbers as numbers
 from tui.app.endpoint_forms_logic import (
     HARDWARE,
     INACTIVE_TIMEOUT,
@@ -94,7 +95,7 @@ def create_form(**overrides: object) -> CreateFormInput:
     ],
 )
 def test_parse_whole_number(text: str, minimum: int, expected: tuple[int | None, str | None]) -> None:
-    assert logic.parse_whole_number(text, "Replicas", minimum=minimum) == expected
+    assert numbers.parse_whole_number(text, "Replicas", minimum=minimum) == expected
 
 
 # Create form
@@ -201,14 +202,14 @@ def test_several_problems_reported_at_once() -> None:
 
 
 def test_describe_inactive_timeout_tells_empty_from_zero() -> None:
-    empty = logic.describe_inactive_timeout("", empty_means=logic.CREATE_TIMEOUT_EMPTY)
-    zero = logic.describe_inactive_timeout("0", empty_means=logic.CREATE_TIMEOUT_EMPTY)
+    empty = numbers.describe_inactive_timeout("", empty_means=logic.CREATE_TIMEOUT_EMPTY)
+    zero = numbers.describe_inactive_timeout("0", empty_means=logic.CREATE_TIMEOUT_EMPTY)
     assert empty == logic.CREATE_TIMEOUT_EMPTY
     assert "never auto-stop" in zero
     assert empty != zero
-    assert logic.describe_inactive_timeout("1", empty_means="") == "Stops after 1 idle minute."
-    assert logic.describe_inactive_timeout("90", empty_means="") == "Stops after 90 idle minutes (1.5 h)."
-    assert logic.describe_inactive_timeout("x", empty_means="") == "Whole minutes: 0 switches auto-stop off."
+    assert numbers.describe_inactive_timeout("1", empty_means="") == "Stops after 1 idle minute."
+    assert numbers.describe_inactive_timeout("90", empty_means="") == "Stops after 90 idle minutes (1.5 h)."
+    assert numbers.describe_inactive_timeout("x", empty_means="") == "Whole minutes up to 1,440: 0 switches auto-stop off."
 
 
 # Update form
@@ -380,17 +381,17 @@ def test_break_even_with_one_sided_or_missing_prices() -> None:
 @pytest.mark.parametrize(
     ("replicas", "hours", "expected"),
     [
-        ("2", "8", logic.CalculatorInput(2, 8.0)),
-        ("1", "24", logic.CalculatorInput(1, 24.0)),
-        ("0", "8", logic.CalculatorInput(None, 8.0, "Replicas must be at least 1.")),
-        ("", "8", logic.CalculatorInput(None, 8.0, "Replicas is required.")),
-        ("1", "25", logic.CalculatorInput(1, None, "Hours per day must be between 0 and 24.")),
-        ("1", "", logic.CalculatorInput(1, None, "Hours per day is required.")),
-        ("1", "1.2.3", logic.CalculatorInput(1, None, "Hours per day must be a number.")),
+        ("2", "8", numbers.CalculatorInput(2, 8.0)),
+        ("1", "24", numbers.CalculatorInput(1, 24.0)),
+        ("0", "8", numbers.CalculatorInput(None, 8.0, "Replicas must be at least 1.")),
+        ("", "8", numbers.CalculatorInput(None, 8.0, "Replicas is required.")),
+        ("1", "25", numbers.CalculatorInput(1, None, "Hours per day must be between 0 and 24.")),
+        ("1", "", numbers.CalculatorInput(1, None, "Hours per day is required.")),
+        ("1", "1.2.3", numbers.CalculatorInput(1, None, "Hours per day must be a number.")),
     ],
 )
-def test_parse_calculator(replicas: str, hours: str, expected: logic.CalculatorInput) -> None:
-    assert logic.parse_calculator(replicas, hours) == expected
+def test_parse_calculator(replicas: str, hours: str, expected: numbers.CalculatorInput) -> None:
+    assert numbers.parse_calculator(replicas, hours) == expected
 
 
 def test_estimate_line() -> None:

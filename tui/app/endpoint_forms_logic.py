@@ -7,7 +7,6 @@ its break-even) all live here; the widgets only display the results.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -25,6 +24,7 @@ from tui.api.domain import (
     gpu_family,
 )
 from tui.api.errors import APIError, BadRequestError, InvalidResponseError
+from tui.app.form_numbers import parse_inactive_timeout, parse_replicas
 
 T = TypeVar("T")
 
@@ -246,67 +246,7 @@ def break_even_tokens_per_day(
     return dedicated_per_day / price * 1e6
 
 
-@dataclass(frozen=True, slots=True)
-class CalculatorInput:
-    replicas: int | None
-    hours_per_day: float | None
-    error: str | None = None
-
-
-def parse_calculator(replicas_text: str, hours_text: str) -> CalculatorInput:
-    replicas, replicas_error = parse_whole_number(replicas_text, "Replicas", minimum=1)
-    hours: float | None = None
-    hours_error: str | None = None
-    text = hours_text.strip()
-    if not text:
-        hours_error = "Hours per day is required."
-    else:
-        try:
-            hours = float(text)
-        except ValueError:
-            hours_error = "Hours per day must be a number."
-        else:
-            if not 0 <= hours <= 24:
-                hours, hours_error = None, "Hours per day must be between 0 and 24."
-    return CalculatorInput(replicas, hours, replicas_error or hours_error)
-
-
 # Form input -> request
-
-
-def parse_whole_number(text: str, label: str, *, minimum: int = 0) -> tuple[int | None, str | None]:
-    """An integer at or above ``minimum``, or the message that says what is wrong with ``text``."""
-    stripped = text.strip()
-    if not stripped:
-        return None, f"{label} is required."
-    if not re.fullmatch(r"[+-]?\d+", stripped):
-        return None, f"{label} must be a whole number."
-    value = int(stripped)
-    if value < minimum:
-        if minimum == 0:
-            return None, f"{label} cannot be negative."
-        return None, f"{label} must be at least {minimum}."
-    return value, None
-
-
-def parse_inactive_timeout(text: str) -> tuple[int | None, str | None]:
-    """Empty -> None (not sent); otherwise minutes >= 0 where 0 switches auto-stop off."""
-    if not text.strip():
-        return None, None
-    return parse_whole_number(text, "Inactive timeout", minimum=0)
-
-
-def describe_inactive_timeout(text: str, *, empty_means: str) -> str:
-    """What the timeout as typed will do, so empty and 0 never look alike."""
-    if not text.strip():
-        return empty_means
-    minutes, error = parse_inactive_timeout(text)
-    if error is not None or minutes is None:
-        return "Whole minutes: 0 switches auto-stop off."
-    if minutes == 0:
-        return "0 = never auto-stop: billed until you stop it."
-    hours = f" ({minutes / 60:g} h)" if minutes >= 60 else ""
-    return f"Stops after {minutes} idle minute{'s' if minutes != 1 else ''}{hours}."
 
 
 CREATE_TIMEOUT_EMPTY = "Empty = not sent: the service's default auto-stop applies."
@@ -405,8 +345,8 @@ def validate_create(
 
 
 def _check_replicas(min_text: str, max_text: str, errors: dict[str, str]) -> tuple[int | None, int | None]:
-    minimum, min_error = parse_whole_number(min_text, "Min replicas", minimum=0)
-    maximum, max_error = parse_whole_number(max_text, "Max replicas", minimum=1)
+    minimum, min_error = parse_replicas(min_text, "Min replicas", minimum=0)
+    maximum, max_error = parse_replicas(max_text, "Max replicas", minimum=1)
     if min_error:
         errors[MIN_REPLICAS] = min_error
     if max_error:
@@ -532,12 +472,16 @@ def cost_difference(
     )
 
 
-def estimate_line(price_per_hour: float | None, min_text: str, max_text: str) -> str:
-    """The create form's summary: what it costs at min and at max replicas."""
+def estimate_line(price_per_hour: float | None, min_text: str, max_text: str, *, start: bool = True) -> str:
+    """The create form's summary: what it costs at min and at max replicas, and whether billing begins."""
+    if not start:
+        # Unticking "Start now" is the way to create without spending: the summary must say so.
+        per_replica = "" if price_per_hour is None else f" (then {format_money(price_per_hour)}/h per replica)"
+        return f"Estimate: created stopped: nothing billed until started{per_replica}."
     if price_per_hour is None:
         return "Estimate: pick a model and hardware to see the price."
-    minimum, _ = parse_whole_number(min_text, "min", minimum=0)
-    maximum, _ = parse_whole_number(max_text, "max", minimum=1)
+    minimum, _ = parse_replicas(min_text, "min", minimum=0)
+    maximum, _ = parse_replicas(max_text, "max", minimum=1)
     if minimum is None or maximum is None or minimum > maximum:
         return f"Estimate: {format_money(price_per_hour)}/h per replica."
     low = running_cost(price_per_hour, minimum, 24)

@@ -9,7 +9,7 @@ enter while it is in flight does nothing: one submission, one endpoint.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from rich.text import Text
@@ -17,9 +17,9 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widget import Widget
-from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Static
+from textual.widgets import Button, Checkbox, Footer, Input, Select, Static
 
 from tui.api.domain import Endpoint, HardwareOption
 from tui.api.errors import APIError, BadRequestError
@@ -35,7 +35,8 @@ from tui.app.endpoint_forms_logic import (
     CreateFormInput,
     UpdateFormInput,
 )
-from tui.app.widgets.hardware_table import TONE_STYLES
+from tui.app.form_numbers import describe_inactive_timeout
+from tui.app.widgets.form_fields import FieldRow, Note, Switch, hardware_option_label
 from tui.app.widgets.model_picker import ModelField, dedicated_models
 
 if TYPE_CHECKING:
@@ -55,66 +56,12 @@ PARAM_FIELDS = {
 }
 
 
-class Note(Static):
-    """A Static that skips identical updates: each keystroke re-validates the whole form, and every
-    real ``update`` of an auto-height Static costs a layout pass of the dialog."""
-
-    def __init__(self, content: str | Text = "", *, id: str | None = None, classes: str | None = None) -> None:
-        super().__init__(content, id=id, classes=classes)
-        self._shown: str | Text = content
-
-    def show(self, content: str | Text) -> None:
-        if content != self._shown:
-            self._shown = content
-            self.update(content)
-
-
-class FieldRow(Vertical):
-    """A labelled field with a message line under it (error or warning, each with its glyph)."""
-
-    def __init__(self, label: str, control: Widget, *, field: str, hint: str | None = None) -> None:
-        super().__init__(classes="field-row", id=f"row-{field.replace('_', '-')}")
-        self.label = label
-        self.control = control
-        self.field = field
-        self.hint = hint
-
-    def compose(self) -> ComposeResult:
-        with Horizontal(classes="field-line"):
-            yield Label(self.label, classes="field-label")
-            yield self.control
-        yield Note(classes="field-message")
-        if self.hint is not None:
-            yield Note(self.hint, classes="field-hint")
-
-    def set_message(self, text: str | None, tone: str = "error") -> None:
-        message = self.query_one(".field-message", Note)
-        message.set_class(bool(text) and tone == "error", "-error")
-        message.set_class(bool(text) and tone == "warning", "-warning")
-        glyph = "✗" if tone == "error" else "⚠"
-        message.show(f"{glyph} {text}" if text else "")
-
-    def set_hint(self, text: str) -> None:
-        self.query_one(".field-hint", Note).show(text)
-
-
-def hardware_option_label(option: HardwareOption, price_width: int = 0) -> Text:
-    """``$3.25/h  2x A100 80 GB SXM  ✓ available  2x_nvidia_a100_80gb_sxm``, prices right-aligned."""
-    look = logic.availability_look(option)
-    text = Text(no_wrap=True, overflow="ellipsis")
-    text.append(f"{logic.format_money(option.price_per_hour, cents=True)}/h".rjust(price_width), style="bold")
-    text.append("  ")
-    text.append(f"{logic.hardware_summary(option)}  ")
-    text.append(look.text, style=TONE_STYLES[look.tone])
-    text.append(f"  {option.id}", style="dim")
-    return text
-
-
 class EndpointFormScreen(ModalScreen["Endpoint | None"]):
     """What both forms share: the dialog frame, field messages, the banner and the one-shot submit."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "submit", "Submit", id="form.submit", tooltip="Send the form (also enter in a text box)"),
+        Binding("ctrl+s", "submit", "Submit", id="form.submit",
+                tooltip="Send the form (enter in a text box only moves on)"),
         Binding("escape", "cancel", "Cancel", id="form.cancel", tooltip="Close without sending anything"),
     ]
 
@@ -137,6 +84,9 @@ class EndpointFormScreen(ModalScreen["Endpoint | None"]):
         self._server_errors: dict[str, str] = {}
         #: After a refused submit, the banner counts the fields still to fix.
         self._count_errors_in_banner = False
+        #: The banner holds the API's refusal, about this field (None: about the request as a whole).
+        self._refusal_shown = False
+        self._refused_field: str | None = None
 
     @property
     def tapp(self) -> TogetherApp:
@@ -187,15 +137,37 @@ class EndpointFormScreen(ModalScreen["Endpoint | None"]):
                 row.control.focus()
                 return
 
-    def mark_server_error(self, error: APIError) -> None:
+    def show_refusal(self, text: str, error: APIError) -> None:
+        """The API's refusal in the banner, and on the field it names, until that field is edited."""
+        self.set_banner(Text(text, style="bold red"))
         field = PARAM_FIELDS.get(error.param or "")
         if field is None and logic.is_hardware_refusal(error):
             field = HARDWARE
-        if field is not None and field in self.rows():
+        if field is not None and field not in self.rows():
+            field = None
+        if field is not None:
             self._server_errors[field] = "Refused by the API (see below)."
+        self._refusal_shown = True
+        self._refused_field = field
+        self.refresh_form()
 
-    def forget_server_error(self, field: str) -> None:
-        self._server_errors.pop(field, None)
+    def edited(self, touched: Iterable[str], *, forget: Iterable[str] = ()) -> None:
+        """The user changed a field: what the API said about it no longer holds, and it is checked again.
+
+        A refusal naming no field goes with any edit; one naming a field goes when that field changes.
+        """
+        touched = set(touched)
+        self._touched |= touched
+        forgotten = touched | set(forget)
+        for field in forgotten:
+            self._server_errors.pop(field, None)
+        if self._refusal_shown and (self._refused_field is None or self._refused_field in forgotten):
+            self._refusal_shown = False
+            self.set_banner(None)
+        result = self.refresh_form()
+        # After a refused submit the banner counts what is left to fix, live, until nothing is.
+        if self._count_errors_in_banner:
+            self._show_error_count(result.errors)
 
     def refresh_form(self) -> logic.FormResult[Any]:
         """Validate what is typed and show every message, hint and estimate that follows from it."""
@@ -221,17 +193,13 @@ class EndpointFormScreen(ModalScreen["Endpoint | None"]):
         field = self.INPUT_FIELDS.get(event.input.id or "")
         if field is None:
             return
-        self._touched.add(field)
-        if field in (MIN_REPLICAS, MAX_REPLICAS):
-            # The bounds are checked together: editing one can fix the other's message.
-            self._touched.update((MIN_REPLICAS, MAX_REPLICAS))
-            self.forget_server_error(MIN_REPLICAS)
-            self.forget_server_error(MAX_REPLICAS)
-        self.forget_server_error(field)
-        result = self.refresh_form()
-        # After a refused submit the banner counts what is left to fix, live, until nothing is.
-        if self._count_errors_in_banner:
-            self._show_error_count(result.errors)
+        # The replica bounds are checked together: editing one can fix the other's message.
+        self.edited((MIN_REPLICAS, MAX_REPLICAS) if field in (MIN_REPLICAS, MAX_REPLICAS) else (field,))
+
+    @on(Checkbox.Changed)
+    def _switch_changed(self, event: Checkbox.Changed) -> None:
+        event.stop()
+        self.edited(())
 
     # Keys and buttons
 
@@ -257,8 +225,9 @@ class EndpointFormScreen(ModalScreen["Endpoint | None"]):
 
     @on(Input.Submitted)
     def _input_submitted(self, event: Input.Submitted) -> None:
+        # Enter ends a field, never the form: a stray one must not create (and bill) an endpoint.
         event.stop()
-        self.action_submit()
+        self.focus_next()
 
 
 class CreateEndpointScreen(EndpointFormScreen):
@@ -268,7 +237,7 @@ class CreateEndpointScreen(EndpointFormScreen):
     SUBMITTING_LABEL = "Creating…"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "submit", "Create", id="form.create",
-                tooltip="Create the endpoint (also enter in a text box); sent once, never retried"),
+                tooltip="Create the endpoint; sent once, never retried (enter in a text box only moves on)"),
         Binding("ctrl+r", "reload", "Reload lists", id="form.reload", show=False,
                 tooltip="Ask the API again for models, hardware and zones"),
     ]
@@ -300,7 +269,9 @@ class CreateEndpointScreen(EndpointFormScreen):
         min_replicas = str(clone.min_replicas) if clone and clone.min_replicas is not None else "1"
         max_replicas = str(clone.max_replicas) if clone and clone.max_replicas is not None else "1"
         with Vertical(id="form-dialog", classes="endpoint-form") as dialog:
-            dialog.border_title = f"Clone {clone.title} as a new endpoint" if clone else "New dedicated endpoint"
+            dialog.border_title = (
+                Content.assemble("Clone ", clone.title, " as a new endpoint") if clone else "New dedicated endpoint"
+            )
             dialog.border_subtitle = "tab moves · ctrl+s creates · esc cancels"
             with VerticalScroll(id="form-body"):
                 yield FieldRow("Model", ModelField(self.initial_model, id="f-model"), field=MODEL)
@@ -325,8 +296,8 @@ class CreateEndpointScreen(EndpointFormScreen):
                 )
                 yield FieldRow(
                     "Spec. decoding",
-                    Checkbox("On (faster answers; rarely worth turning off)", True,
-                             id="f-speculative", compact=True),
+                    Switch("faster answers; rarely worth turning off", "every token from the model itself",
+                           id="f-speculative"),
                     field="speculative_decoding",
                 )
                 yield FieldRow(
@@ -336,8 +307,7 @@ class CreateEndpointScreen(EndpointFormScreen):
                 )
                 yield FieldRow(
                     "Start",
-                    Checkbox("Start now (untick: create it stopped, not billed)", True,
-                             id="f-start", compact=True),
+                    Switch("start now: billed once running", "create it stopped: not billed", id="f-start"),
                     field="start",
                 )
             yield Note(id="form-summary")
@@ -399,11 +369,11 @@ class CreateEndpointScreen(EndpointFormScreen):
         form = self.form_input()
         timeout_row = self.rows()[INACTIVE_TIMEOUT]
         timeout_row.set_hint(
-            logic.describe_inactive_timeout(form.inactive_timeout, empty_means=logic.CREATE_TIMEOUT_EMPTY)
+            describe_inactive_timeout(form.inactive_timeout, empty_means=logic.CREATE_TIMEOUT_EMPTY)
         )
         option = (self.offered or {}).get(form.hardware_id or "")
         summary = logic.estimate_line(option.price_per_hour if option else None, form.min_replicas,
-                                      form.max_replicas)
+                                      form.max_replicas, start=form.start)
         self.query_one("#form-summary", Note).show(summary)
         return result
 
@@ -430,7 +400,7 @@ class CreateEndpointScreen(EndpointFormScreen):
             return
         chosen = select.selection
         with select.prevent(Select.Changed):
-            select.set_options([(zone, zone) for zone in zones])
+            select.set_options([(Text(zone), zone) for zone in zones])
             if chosen in zones:
                 select.value = chosen
 
@@ -440,7 +410,7 @@ class CreateEndpointScreen(EndpointFormScreen):
         self.offered = None
         self.hardware_error = None
         select.disabled = True
-        select.prompt = f"Loading hardware for {model_id}…"
+        select.prompt = "Loading hardware for this model…"
         self.refresh_form()
         try:
             options = await self.provider.list_hardware(model_id)
@@ -452,7 +422,7 @@ class CreateEndpointScreen(EndpointFormScreen):
         if model_id != self.model_id:
             return
         self.show_hardware(options)
-        if after_refusal:
+        if after_refusal and self._refusal_shown:
             self.set_banner(
                 Text(f"{self._refusal}\n  {logic.available_for_model(options)}", style="bold red")
             )
@@ -491,9 +461,6 @@ class CreateEndpointScreen(EndpointFormScreen):
     @on(ModelField.Changed, "#f-model")
     def _model_changed(self, event: ModelField.Changed) -> None:
         event.stop()
-        self._touched.add(MODEL)
-        self.forget_server_error(MODEL)
-        self.forget_server_error(HARDWARE)
         select = self.query_one("#f-hardware", Select)
         # Keep the hardware asked for: it stays chosen if the new model runs on it too.
         self.wanted_hardware = cast("str | None", select.selection) or self.wanted_hardware
@@ -503,22 +470,19 @@ class CreateEndpointScreen(EndpointFormScreen):
         if event.model is not None:
             self._focus_hardware_when_loaded = True
             self._load_hardware(event.model.id)
-        self.refresh_form()
+        self.edited((MODEL,), forget=(HARDWARE,))
 
     @on(Select.Changed, "#f-hardware")
     def _hardware_changed(self, event: Select.Changed) -> None:
         event.stop()
-        self._touched.add(HARDWARE)
-        self.forget_server_error(HARDWARE)
         if event.value is not Select.NULL:
             self.wanted_hardware = None
-        self.refresh_form()
+        self.edited((HARDWARE,))
 
     @on(Select.Changed, "#f-zone")
     def _zone_changed(self, event: Select.Changed) -> None:
         event.stop()
-        self.forget_server_error(AVAILABILITY_ZONE)
-        self.refresh_form()
+        self.edited((), forget=(AVAILABILITY_ZONE,))
 
     # Sending
 
@@ -541,9 +505,7 @@ class CreateEndpointScreen(EndpointFormScreen):
         except APIError as error:
             self.set_submitting(False)
             self._refusal = logic.refusal_text(error, creating=True)
-            self.set_banner(Text(self._refusal, style="bold red"))
-            self.mark_server_error(error)
-            self.refresh_form()
+            self.show_refusal(self._refusal, error)
             if isinstance(error, BadRequestError) and logic.is_hardware_refusal(error):
                 # What the model can run on may have changed since the list was fetched: ask again.
                 self.wanted_hardware = spec.hardware_id
@@ -559,7 +521,7 @@ class UpdateEndpointScreen(EndpointFormScreen):
     SUBMITTING_LABEL = "Saving…"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "submit", "Save", id="form.save",
-                tooltip="Send the changes shown in the preview (also enter in a text box)"),
+                tooltip="Send the changes shown in the preview (enter in a text box only moves on)"),
         Binding("ctrl+n", "clone", "Clone as new", id="form.clone",
                 tooltip="Model, hardware and speculative decoding cannot change in place: "
                         "open the create form pre-filled from this endpoint"),
@@ -577,7 +539,7 @@ class UpdateEndpointScreen(EndpointFormScreen):
         endpoint = self.endpoint
         defaults = logic.update_form_defaults(endpoint, self.current_timeout)
         with Vertical(id="form-dialog", classes="endpoint-form") as dialog:
-            dialog.border_title = f"Update {endpoint.title}"
+            dialog.border_title = Content.assemble("Update ", endpoint.title)
             dialog.border_subtitle = "ctrl+s saves · ctrl+n clones · esc cancels"
             with VerticalScroll(id="form-body"):
                 yield Note(id="form-fixed")
@@ -647,7 +609,7 @@ class UpdateEndpointScreen(EndpointFormScreen):
         result = logic.validate_update(form, self.endpoint, current_timeout=self.current_timeout)
         self.show_messages(result.errors, result.warnings)
         self.rows()[INACTIVE_TIMEOUT].set_hint(
-            logic.describe_inactive_timeout(form.inactive_timeout, empty_means=logic.UPDATE_TIMEOUT_EMPTY)
+            describe_inactive_timeout(form.inactive_timeout, empty_means=logic.UPDATE_TIMEOUT_EMPTY)
         )
         self.query_one("#form-preview", Note).show(self._preview(result))
         return result
@@ -752,9 +714,7 @@ class UpdateEndpointScreen(EndpointFormScreen):
             endpoint = await self.provider.update_endpoint(self.endpoint.id, changes)
         except APIError as error:
             self.set_submitting(False)
-            self.set_banner(Text(logic.refusal_text(error, creating=False), style="bold red"))
-            self.mark_server_error(error)
-            self.refresh_form()
+            self.show_refusal(logic.refusal_text(error, creating=False), error)
             return
         self.dismiss(endpoint)
 

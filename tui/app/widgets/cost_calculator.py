@@ -16,15 +16,14 @@ from textual.widgets import Input, Label, Static
 from tui.api.domain import HardwareOption, ModelOption
 from tui.app.endpoint_forms_logic import (
     DEFAULT_INPUT_SHARE,
-    CalculatorInput,
     blended_price_per_million,
     break_even_tokens_per_day,
     format_money,
     format_tokens,
     hardware_summary,
-    parse_calculator,
     running_cost,
 )
+from tui.app.form_numbers import MAX_REPLICAS_CAP, CalculatorInput, parse_calculator
 
 
 def _mix_words(input_share: float) -> str:
@@ -45,10 +44,10 @@ class CostCalculator(Vertical):
         yield Static(id="calc-title")
         with Horizontal(id="calc-inputs"):
             yield Label("Replicas ")
-            yield Input("1", id="calc-replicas", restrict=r"\d{0,4}", compact=True,
-                        tooltip="How many replicas run at once")
+            yield Input("1", id="calc-replicas", restrict=r"\d*", compact=True,
+                        tooltip=f"How many replicas run at once (1 to {MAX_REPLICAS_CAP})")
             yield Label("  x hours/day ")
-            yield Input("24", id="calc-hours", restrict=r"[\d.]{0,5}", compact=True,
+            yield Input("24", id="calc-hours", restrict=r"[\d.]*", compact=True,
                         tooltip="How many hours a day the endpoint runs (24 = always on)")
             yield Static(id="calc-result")
         yield Static(id="calc-serverless")
