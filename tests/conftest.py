@@ -59,6 +59,8 @@ def start_simulator(clock: ManualClock) -> Iterator[Callable[..., SimulatorServe
             "seed": 0,
             "tokens_per_second": 0.0,
             "clock": clock,
+            # The app's screens still speak v1 with create and start (until they move to v2).
+            "legacy_v1": True,
         }
         options.update(overrides)
         server = SimulatorServer(Simulator(SimulatorConfig(**options)))

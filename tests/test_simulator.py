@@ -89,7 +89,7 @@ def serve() -> Iterator[Callable[..., Harness]]:
     harnesses: list[Harness] = []
 
     def start(**overrides: Any) -> Harness:
-        options: dict[str, Any] = {"clock": ManualClock(EPOCH), "tokens_per_second": 0.0}
+        options: dict[str, Any] = {"clock": ManualClock(EPOCH), "tokens_per_second": 0.0, "legacy_v1": True}
         options.update(overrides)
         sim = Simulator(SimulatorConfig(**options))
         server = SimulatorServer(sim).start()
@@ -1083,7 +1083,7 @@ def test_config_validation() -> None:
 
 
 def test_server_lifecycle() -> None:
-    sim = Simulator(SimulatorConfig(clock=ManualClock(EPOCH)))
+    sim = Simulator(SimulatorConfig(clock=ManualClock(EPOCH), legacy_v1=True))
     server = SimulatorServer(sim)
     assert not server.started
     with server:
@@ -1096,7 +1096,7 @@ def test_server_lifecycle() -> None:
 
 
 def test_server_reports_a_port_in_use() -> None:
-    sim = Simulator(SimulatorConfig())
+    sim = Simulator(SimulatorConfig(legacy_v1=True))
     with SimulatorServer(sim) as first, pytest.raises(OSError):
         SimulatorServer(sim, port=first.port).start()
 

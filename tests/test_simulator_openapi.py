@@ -105,7 +105,8 @@ def schema_validator(spec: dict[str, Any]) -> Any:
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[SimulatorServer]:
-    sim = Simulator(SimulatorConfig(speed=math.inf, tokens_per_second=0, clock=ManualClock(1_768_478_400.0)))
+    config = SimulatorConfig(speed=math.inf, tokens_per_second=0, clock=ManualClock(1_768_478_400.0), legacy_v1=True)
+    sim = Simulator(config)
     with SimulatorServer(sim) as running:
         yield running
 

@@ -28,7 +28,7 @@ H100 = "1x_nvidia_h100_80gb_sxm"
 
 @pytest.fixture
 def server() -> Iterator[SimulatorServer]:
-    sim = Simulator(SimulatorConfig(clock=ManualClock(EPOCH), tokens_per_second=0))
+    sim = Simulator(SimulatorConfig(clock=ManualClock(EPOCH), tokens_per_second=0, legacy_v1=True))
     with SimulatorServer(sim) as running:
         yield running
 

@@ -34,11 +34,19 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from tui.simulator import chat
-from tui.simulator.catalogue import AVAILABILITY_ZONES, HARDWARE, MODELS, Model
+from tui.simulator import chat, engine_shapes
+from tui.simulator.catalogue import AVAILABILITY_ZONES, MODELS, Model
 from tui.simulator.faults import Faults
+from tui.simulator.retirement import (
+    dedicated_not_running,
+    record_chat,
+    resolve_v2_chat,
+    uses_current_engine,
+    v1_retired,
+)
+from tui.simulator.v2_routes import v2_routes
 from tui.simulator.wire import ApiError, json_response
-from tui.simulator.world import STARTED, STATES, STOPPED, EndpointRecord, iso8601
+from tui.simulator.world import ERROR, STARTED, STATES, STOPPED, STOPPING, EndpointRecord, iso8601
 
 if TYPE_CHECKING:
     from tui.simulator.simulator import Simulator
@@ -189,6 +197,8 @@ class Routes:
 
     async def create_endpoint(self, call: Call) -> Response:
         body = call.json_object()
+        if not self.sim.config.legacy_v1:
+            raise v1_retired("Creating")
         catalogue = self.sim.catalogue
         model_id = body.get("model")
         if model_id is None or model_id == "":
@@ -289,6 +299,12 @@ class Routes:
                 has_timeout = "inactive_timeout" in body
                 timeout = _check_inactive_timeout(body)
                 state = _check_state(body, None)
+                if (
+                    state == STARTED
+                    and not self.sim.config.legacy_v1
+                    and world.state(record, call.now) in (STOPPED, STOPPING, ERROR)
+                ):
+                    raise v1_retired("Restarting")
                 if display_name is not None:
                     record.display_name = display_name
                 if autoscaling is not None:
@@ -310,10 +326,10 @@ class Routes:
         # A capacity feed refreshed periodically (UNVERIFIED): the timestamp moves in 5-minute steps.
         updated_at = iso8601(math.floor(call.now / 300) * 300)
         if model_id is None or model_id == "":
-            items = [h.to_json(updated_at) for h in HARDWARE]
+            items = [h.to_json(updated_at) for h in self.sim.catalogue.hardware_list]
         else:
             offered = self.sim.catalogue.offered(model_id)
-            items = [h.to_json(updated_at, offered[h.id]) for h in HARDWARE if h.id in offered]
+            items = [h.to_json(updated_at, offered[h.id]) for h in self.sim.catalogue.hardware_list if h.id in offered]
             if call.unknown_enums:
                 for item in items:
                     item["availability"] = {"status": "reserved-only"}
@@ -359,7 +375,9 @@ class Routes:
         if effort is not None and effort not in ("low", "medium", "high"):
             raise ApiError(400, "reasoning_effort must be one of low, medium, high.", param="reasoning_effort")
 
-        model = self._resolve_chat_model(name, call.now)
+        routed = resolve_v2_chat(self.sim, name, call.now, chat.last_user_text(messages))
+        deployment = routed[1] if routed else None
+        model = routed[0] if routed else self._resolve_chat_model(name, call.now)
         completion = chat.generate(
             seed=self.sim.config.seed,
             model=model,
@@ -371,6 +389,10 @@ class Routes:
         completion_id = call.request_id
         created = int(call.now)
         tps = self.sim.config.tokens_per_second
+        if deployment is not None:
+            record_chat(self.sim, deployment, now=call.now, prompt_tokens=completion.prompt_tokens,
+                        completion_tokens=completion.completion_tokens)
+        current_engine = uses_current_engine(self.sim, model)
         if stream:
             faults = call.faults if call.faulted else Faults()
             plan = chat.StreamPlan(
@@ -385,11 +407,14 @@ class Routes:
                 stall_after=faults.stall_after,
                 extra_fields=faults.extra_fields,
                 malformed=(lambda: self.sim.roll(faults.malformed)) if faults.malformed else None,
+                current_engine=current_engine,
             )
             return chat.EventStreamResponse(chat.stream_events(plan), headers={})
         if tps > 0:
             await asyncio.sleep(completion.completion_tokens / tps)
         payload = chat.response_body(completion, completion_id=completion_id, created=created, model=model, name=name)
+        if current_engine:
+            engine_shapes.current_body(payload, completion)
         return call.respond(payload)
 
     def _resolve_chat_model(self, name: str, now: float) -> Model:
@@ -400,6 +425,8 @@ class Routes:
             if record is not None and record.type == "dedicated":
                 model = catalogue.model(record.model)
                 if model is None or world.state(record, now) != STARTED:
+                    if not self.sim.config.legacy_v1:
+                        raise dedicated_not_running(name)
                     raise _not_available(name, record.model)
                 _require_chat(model, name)
                 world.touch(record, now)
@@ -526,6 +553,7 @@ def build_app(sim: Simulator) -> Starlette:
             api("/v1/clusters/availability-zones", _only("GET", routes.availability_zones)),
             api("/v1/models", _only("GET", routes.models)),
             api("/v1/chat/completions", _only("POST", routes.chat_completions)),
+            *v2_routes(sim, api, _only),
             admin("/_sim/faults", routes.admin_faults),
             admin("/_sim/advance", _only("POST", routes.admin_advance)),
             admin("/_sim/endpoints/{endpoint_id}/state", _only("PUT", routes.admin_state)),

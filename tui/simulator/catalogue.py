@@ -10,6 +10,7 @@ follow the SDK 1.x CLI map and deliberately break the pattern: clients must read
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from dataclasses import dataclass
 
@@ -336,18 +337,31 @@ HARDWARE: tuple[Hardware, ...] = tuple(
 )
 HARDWARE_BY_ID: dict[str, Hardware] = {h.id: h for h in HARDWARE}
 
+# v1 as observed in 2026-10 (together-v2-api.md §0): 1x H100 at 9 cents/minute ($5.40/h), and no
+# A100, L40 or L40S for new deployments. H200 and B200 keep their earlier prices (UNVERIFIED).
+_RETIRED_FAMILIES = ("a100-80gb", "l40s-48gb")
+TODAY_HARDWARE: tuple[Hardware, ...] = tuple(
+    Hardware(h.id, dataclasses.replace(h.family, dollars_per_hour=5.40), h.count)
+    if h.family.gpu_type == "h100-80gb"
+    else h
+    for h in HARDWARE
+    if h.family.gpu_type not in _RETIRED_FAMILIES
+)
+
 
 class Catalogue:
     """Models and hardware plus the per-model availability drawn from the seed."""
 
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, *, hardware: tuple[Hardware, ...] = HARDWARE) -> None:
         self.seed = seed
+        self.hardware_list = hardware
+        self._hardware_by_id = {h.id: h for h in hardware}
         self._availability: dict[str, dict[str, str]] = {}
         for model in MODELS:
             self._availability[model.id] = self._draw_availability(model)
 
     def _draw_availability(self, model: Model) -> dict[str, str]:
-        offered = [h for h in HARDWARE if h.fits(model)]
+        offered = [h for h in self.hardware_list if h.fits(model)]
         # A string seed is hashed with SHA-512 by random.Random: stable across processes,
         # unlike hash().
         rng = random.Random(f"availability:{self.seed}:{model.id}")
@@ -369,7 +383,7 @@ class Catalogue:
         return MODELS_BY_ID.get(model_id)
 
     def hardware(self, hardware_id: str) -> Hardware | None:
-        return HARDWARE_BY_ID.get(hardware_id)
+        return self._hardware_by_id.get(hardware_id)
 
     def offered(self, model_id: str) -> dict[str, str]:
         """Hardware id -> availability for every configuration the model can be deployed on."""

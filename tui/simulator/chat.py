@@ -36,6 +36,7 @@ from typing import Any
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
+from tui.simulator import engine_shapes
 from tui.simulator.catalogue import Model
 from tui.simulator.wire import add_extra_fields, dumps, malform
 
@@ -233,6 +234,10 @@ class Completion:
     @property
     def content(self) -> str:
         return "".join(text for kind, text in self.tokens if kind == CONTENT)
+
+    @property
+    def reasoning_tokens(self) -> int:
+        return sum(1 for kind, _ in self.tokens if kind == REASONING)
 
     @property
     def reasoning(self) -> str:
@@ -434,6 +439,8 @@ class StreamPlan:
     extra_fields: bool = False
     malformed: Callable[[], bool] | None = None
     request_id: str = ""
+    current_engine: bool = False
+    """Stream the current engine's shape (see `engine_shapes`) instead of the older one."""
 
 
 def _event(payload: dict[str, Any], plan: StreamPlan) -> bytes:
@@ -449,6 +456,11 @@ async def stream_events(plan: StreamPlan) -> AsyncIterator[bytes]:
     loop = asyncio.get_running_loop()
     interval = 1 / plan.tokens_per_second if plan.tokens_per_second > 0 else 0.0
     started = loop.time()
+    shapes = engine_shapes if plan.current_engine else None
+    if shapes:
+        template = chunk(completion_id=plan.completion_id, created=plan.created, model=plan.name, kind=CONTENT,
+                         text="", token=0)
+        yield _event(shapes.first_chunk(template), plan)
     for index, (kind, text) in enumerate(plan.completion.tokens):
         if plan.stall_after is not None and index >= plan.stall_after:
             # Hold the connection open and send nothing: the client's read timeout must fire.
@@ -478,7 +490,7 @@ async def stream_events(plan: StreamPlan) -> AsyncIterator[bytes]:
             text=text,
             token=token_id(text),
         )
-        yield _event(payload, plan)
+        yield _event(shapes.chunk(payload) if shapes else payload, plan)
     count = len(plan.completion.tokens)
     if plan.stall_after is not None and count >= plan.stall_after:
         await asyncio.Event().wait()
@@ -486,16 +498,19 @@ async def stream_events(plan: StreamPlan) -> AsyncIterator[bytes]:
         raise StreamCut()
     if interval:
         await asyncio.sleep(max(started + count * interval - loop.time(), 0.0))
-    yield _event(
-        final_chunk(
-            plan.completion,
-            completion_id=plan.completion_id,
-            created=plan.created,
-            model=plan.model,
-            name=plan.name,
-        ),
-        plan,
+    final = final_chunk(
+        plan.completion,
+        completion_id=plan.completion_id,
+        created=plan.created,
+        model=plan.model,
+        name=plan.name,
     )
+    if shapes:
+        trailer = shapes.usage_chunk(final, plan.completion)
+        yield _event(shapes.chunk(final), plan)
+        yield _event(trailer, plan)
+    else:
+        yield _event(final, plan)
     yield b"data: [DONE]\n\n"
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
+import os
 import sys
 
 from tui.simulator.config import DEMO_API_KEY, SimulatorConfig
 from tui.simulator.faults import Faults
 
 DEFAULT_PORT = 8787
+API_KEY_ENV = "TOGETHER_TUI_SIM_API_KEY"
 
 
 def _positive_float(text: str) -> float:
@@ -60,7 +62,11 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         help="allow a non-loopback --host (the simulator has no real authentication)",
     )
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default: {DEFAULT_PORT}; 0 = any)")
-    parser.add_argument("--api-key", default=DEMO_API_KEY, help=f"bearer key to accept (default: {DEMO_API_KEY})")
+    parser.add_argument(
+        "--api-key",
+        default=None,
+        help=f"bearer key to accept (default: ${API_KEY_ENV}, else {DEMO_API_KEY}); never printed",
+    )
     parser.add_argument(
         "--speed",
         type=_positive_float,
@@ -89,10 +95,25 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         "retry_after=2,cut_after=20,error_after=10,stall_after=5,malformed=0.1,unknown_enums,extra_fields'",
     )
     parser.add_argument(
+        "--legacy-v1",
+        action="store_true",
+        help="serve v1 as it was before its retirement (creates and restarts allowed, older prices)",
+    )
+    parser.add_argument(
         "--force-length",
         action="store_true",
         help="make every chat completion run to its max_tokens (benchmarks)",
     )
+
+
+def _api_key(given: str | None) -> tuple[str, str]:
+    """The key to accept, and how to describe it without showing it (only the published demo key is shown)."""
+    if given:
+        return given, "the one given with --api-key"
+    from_env = os.environ.get(API_KEY_ENV, "").strip()
+    if from_env:
+        return from_env, f"the one in ${API_KEY_ENV}"
+    return DEMO_API_KEY, DEMO_API_KEY
 
 
 def run(args: argparse.Namespace) -> int:
@@ -113,15 +134,17 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"error: --faults: {exc}", file=sys.stderr)
         return 2
+    api_key, key_source = _api_key(args.api_key)
     try:
         config = SimulatorConfig(
-            api_key=args.api_key,
+            api_key=api_key,
             speed=args.speed,
             seed=args.seed,
             endpoints=args.endpoints,
             tokens_per_second=args.tokens_per_second,
             faults=faults,
             force_length=args.force_length,
+            legacy_v1=args.legacy_v1,
         )
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -134,7 +157,7 @@ def run(args: argparse.Namespace) -> int:
         return 1
     port = sock.getsockname()[1]
     print(
-        f"Together API simulator at {base_url_for(args.host, port)} - API key: {args.api_key} (Ctrl-C to stop)",
+        f"Together API simulator at {base_url_for(args.host, port)} - API key: {key_source} (Ctrl-C to stop)",
         flush=True,
     )
     server = uvicorn.Server(uvicorn_config(sim))

@@ -63,6 +63,15 @@ class SimulatorConfig:
     `force_length=True` makes every completion run until `max_tokens` (when the request sets
     it), for throughput benchmarks; a prompt containing `[sim:tokens=N]` does the same for a
     single request.
+
+    `legacy_v1=False` (the default) is Together as it is today (reference together-v2-api.md §0):
+    v1 create and restart answer 403 `endpoints_v1_create_access_disabled`, chat to a stopped v1
+    endpoint answers 400 `dedicated_endpoint_not_running`, most models stream the current engine's
+    shape, v1 prices are the observed ones (1x H100 9 cents/minute) with no A100 or L40S, and the
+    default account has two legacy v1 endpoints beside its v2 ones. `legacy_v1=True` is the v1 API
+    before the retirement, for the v1 contract tests and the app's v1 screens.
+
+    `project_slug` names the v2 project (`<slug>/<endpoint>` is a v2 inference name).
     """
 
     api_key: str = DEMO_API_KEY
@@ -74,6 +83,8 @@ class SimulatorConfig:
     faults: Faults | None = None
     owner: str = "demo-user"
     force_length: bool = False
+    legacy_v1: bool = False
+    project_slug: str = "demo-project"
 
     def __post_init__(self) -> None:
         if not self.speed > 0:

@@ -17,9 +17,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from tui.simulator.app import Call, Handler, build_app
-from tui.simulator.catalogue import Catalogue
+from tui.simulator.catalogue import HARDWARE, TODAY_HARDWARE, Catalogue
 from tui.simulator.config import ManualClock, SimulatorConfig
 from tui.simulator.faults import Faults
+from tui.simulator.v2_world import V2World
 from tui.simulator.wire import ApiError, RequestIds, json_response
 from tui.simulator.world import STATES, World
 
@@ -54,7 +55,8 @@ class Simulator:
         self.config = config or SimulatorConfig()
         self.clock: Callable[[], float] = self.config.clock or time.time
         self.faults: Faults = self.config.faults or Faults()
-        self.catalogue = Catalogue(self.config.seed)
+        legacy = self.config.legacy_v1
+        self.catalogue = Catalogue(self.config.seed, hardware=HARDWARE if legacy else TODAY_HARDWARE)
         self.world = World(
             self.catalogue,
             seed=self.config.seed,
@@ -62,6 +64,14 @@ class Simulator:
             speed=self.config.speed,
             now=self.clock(),
             endpoints=self.config.endpoints,
+            legacy_v1=legacy,
+        )
+        self.v2 = V2World(
+            seed=self.config.seed,
+            speed=self.config.speed,
+            now=self.clock(),
+            project_slug=self.config.project_slug,
+            seeded=self.config.endpoints is None,
         )
         self.request_log: list[RequestRecord] = []
         self._lock = threading.Lock()

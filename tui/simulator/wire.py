@@ -122,3 +122,36 @@ def json_response(
     if malformed:
         body = malform(body)
     return Response(body, status_code=status, headers=headers, media_type=JSON_MEDIA_TYPE)
+
+
+# google.rpc.Code for the HTTP statuses the v2 routes answer (grpc-gateway's mapping).
+_RPC_CODES = {400: 3, 401: 16, 403: 7, 404: 5, 409: 10, 412: 9, 429: 8, 500: 13, 503: 14}
+_RPC_NAMES = {3: "INVALID_ARGUMENT", 16: "UNAUTHENTICATED", 7: "PERMISSION_DENIED", 5: "NOT_FOUND",
+              10: "ABORTED", 9: "FAILED_PRECONDITION", 8: "RESOURCE_EXHAUSTED", 13: "INTERNAL", 14: "UNAVAILABLE"}
+
+
+class RpcError(ApiError):
+    """A v2 management error in the RPC envelope `{"code", "message", "details"}` (reference §A10).
+
+    Which v2 routes use this envelope rather than `{"error": ...}` is UNVERIFIED; the simulator uses
+    it for every v2 management route so that clients are exercised on both.
+    """
+
+    def __init__(self, status: int, message: str, *, rpc_code: int | None = None, reason: str | None = None) -> None:
+        super().__init__(status, message)
+        self.rpc_code = rpc_code if rpc_code is not None else _RPC_CODES.get(status, 2)
+        self.reason = reason or _RPC_NAMES.get(self.rpc_code, "UNKNOWN")
+
+    def body(self, request_id: str) -> dict[str, Any]:
+        return {
+            "code": self.rpc_code,
+            "message": self.message,
+            "details": [
+                {
+                    "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                    "reason": self.reason,
+                    "domain": "api.together.ai",
+                    "metadata": {"requestId": request_id},
+                }
+            ],
+        }

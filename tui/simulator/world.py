@@ -188,6 +188,9 @@ _DEFAULT_SEEDS: tuple[_SeedSpec, ...] = (
     _SeedSpec(STOPPED, "google/gemma-3-27b-it", "Gemma 3 27B playground", age_days=7),
 )
 
+# Today's account (v1 retired): the two legacy endpoints still listed, one running and one stopped.
+_TODAY_SEEDS = _DEFAULT_SEEDS[:2]
+
 _ADJECTIVES = ("support", "batch", "eval", "canary", "prod", "staging", "research", "search", "agent", "docs")
 _NOUNS = ("bot", "pipeline", "sandbox", "replica", "worker", "service", "api", "demo", "backend", "lab")
 _SERVERLESS_MODELS = (
@@ -211,6 +214,7 @@ class World:
         speed: float,
         now: float,
         endpoints: int | None,
+        legacy_v1: bool = True,
     ) -> None:
         self.catalogue = catalogue
         self.owner = owner
@@ -221,7 +225,7 @@ class World:
         self._by_name: dict[str, EndpointRecord] = {}
         self._seed_serverless(now)
         if endpoints is None:
-            self._seed_default(now)
+            self._seed_default(now, _DEFAULT_SEEDS if legacy_v1 else _TODAY_SEEDS)
         else:
             self._seed_generated(now, endpoints)
 
@@ -329,8 +333,8 @@ class World:
             )
         )
 
-    def _seed_default(self, now: float) -> None:
-        for spec in _DEFAULT_SEEDS:
+    def _seed_default(self, now: float, seeds: tuple[_SeedSpec, ...]) -> None:
+        for spec in seeds:
             self._seed_one(spec, now)
 
     def _seed_generated(self, now: float, count: int) -> None:
