@@ -11,11 +11,17 @@ import httpx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.hostile import BAD_TIMESTAMPS, HOSTILE_STRINGS
+from tests.test_untrusted_text import assert_clean
 from tui.api import ChatMessage, errors
 from tui.api.http import RetryPolicy
+from tui.api.safe_text import clean_multiline
 from tui.api.together import TogetherClient, TogetherV1Provider
 
-scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=12)
+scalars = (
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12)
+    | st.sampled_from([*HOSTILE_STRINGS[:-1], *BAD_TIMESTAMPS, "12", "NaN"])
+)
 json_values = st.recursive(
     scalars,
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=5),
@@ -65,15 +71,22 @@ def provider_answering(status: int, content: bytes, content_type: str = "applica
 @given(body=bodies, call=st.sampled_from(CALLS), status=st.sampled_from([200, 200, 200, 400, 401, 404, 429, 500]))
 async def test_any_json_body_gives_a_result_or_a_typed_error(body: Any, call: Call, status: int) -> None:
     provider = provider_answering(status, json.dumps(body).encode())
-    with contextlib.suppress(errors.APIError):
-        await call(provider)
+    # A 200 with any body is a result or an invalid response, never anything else (no TypeError, no
+    # ValidationError, no error class that would read as a key or network problem).
+    expected = errors.InvalidResponseError if status == 200 else errors.APIError
+    try:
+        result = await call(provider)
+    except expected as error:
+        assert_clean(str(error))
+    else:
+        assert_clean(result)
 
 
 @settings(max_examples=60, deadline=None)
 @given(body=st.binary(max_size=64), call=st.sampled_from(CALLS))
 async def test_any_bytes_give_a_result_or_a_typed_error(body: bytes, call: Call) -> None:
-    with contextlib.suppress(errors.APIError):
-        await call(provider_answering(200, body))
+    with contextlib.suppress(errors.InvalidResponseError):
+        assert_clean(await call(provider_answering(200, body)))
 
 
 @settings(max_examples=150, deadline=None)
@@ -84,7 +97,8 @@ async def test_any_stream_events_give_chunks_or_a_typed_error(events: list[Any],
         payload += b"data: [DONE]\n\n"
     provider = provider_answering(200, payload, "text/event-stream")
     try:
-        async for _ in provider.stream_chat("m", [ChatMessage("user", "hi")]):
-            pass
-    except errors.APIError:
+        async for event in provider.stream_chat("m", [ChatMessage("user", "hi")]):
+            assert clean_multiline(event.content) == event.content
+            assert clean_multiline(event.reasoning) == event.reasoning
+    except (errors.InvalidResponseError, errors.StreamError, errors.StreamTruncatedError):
         pass

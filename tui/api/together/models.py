@@ -7,21 +7,75 @@ anything the spec marks required but the UI can live without is optional here.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import math
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 #: The states the spec lists; others are kept as-is.
 KNOWN_STATES = ("PENDING", "STARTING", "STARTED", "STOPPING", "STOPPED", "ERROR")
+
+
+# Past this no price, size or count is real; products and sums of such values (memory x GPUs, the burn
+# over every endpoint) then stay finite.
+_PLAUSIBLE_MAX = 1e12
+
+
+def _amount(value: Any) -> float | None:
+    """A price, a size or a rate: finite, not negative and plausible, or None ("unknown"). A number
+    sent as a string is read; NaN, infinities, negatives, booleans and anything else are unknown, never
+    an error (one bad price must not cost the whole hardware list)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        try:
+            value = float(value.strip())
+        except ValueError:
+            return None
+    if not isinstance(value, (int, float)):
+        return None
+    number = float(value)
+    return number if math.isfinite(number) and 0 <= number <= _PLAUSIBLE_MAX else None
+
+
+def _count(value: Any) -> int | None:
+    """A whole, non-negative count (GPUs, tokens, replicas), or None; ``"2"`` and ``2.0`` read as 2."""
+    number = _amount(value)
+    if number is None or not number.is_integer():
+        return None
+    return int(number)
+
+
+def _timestamp_text(value: Any) -> str | None:
+    """Timestamps stay text until the adapter parses them; a non-string is simply unknown."""
+    return value if isinstance(value, str) else None
+
+
+#: Non-negative finite number or None.
+Amount = Annotated[float | None, BeforeValidator(_amount)]
+#: Non-negative whole number or None.
+Count = Annotated[int | None, BeforeValidator(_count)]
+Timestamp = Annotated[str | None, BeforeValidator(_timestamp_text)]
 
 
 class Wire(BaseModel):
     model_config = ConfigDict(extra="allow", populate_by_name=True, frozen=False)
 
 
-class Autoscaling(Wire):
+class Autoscaling(BaseModel):
+    """The bounds a request sends (exactly two whole numbers)."""
+
+    model_config = ConfigDict(extra="forbid")
+
     min_replicas: int
     max_replicas: int
+
+
+class AutoscalingState(Wire):
+    """The bounds an answer reports; a nonsense bound is unknown rather than a failed read."""
+
+    min_replicas: Count = None
+    max_replicas: Count = None
 
 
 class ListEndpoint(Wire):
@@ -32,13 +86,13 @@ class ListEndpoint(Wire):
     type: str = "dedicated"
     owner: str = ""
     state: str = "UNKNOWN"
-    created_at: str | None = None
+    created_at: Timestamp = None
 
 
 class DedicatedEndpoint(ListEndpoint):
     display_name: str | None = None
     hardware: str | None = None
-    autoscaling: Autoscaling | None = None
+    autoscaling: AutoscalingState | None = None
 
 
 class EndpointList(Wire):
@@ -49,12 +103,12 @@ class EndpointList(Wire):
 class HardwareSpec(Wire):
     gpu_type: str | None = None
     gpu_link: str | None = None
-    gpu_memory: float | None = None
-    gpu_count: int | None = None
+    gpu_memory: Amount = None
+    gpu_count: Count = None
 
 
 class EndpointPricing(Wire):
-    cents_per_minute: float | None = None
+    cents_per_minute: Amount = None
 
 
 class HardwareAvailability(Wire):
@@ -67,7 +121,7 @@ class HardwareWithStatus(Wire):
     pricing: EndpointPricing | None = None
     specs: HardwareSpec | None = None
     availability: HardwareAvailability | None = None
-    updated_at: str | None = None
+    updated_at: Timestamp = None
 
 
 class HardwareList(Wire):
@@ -80,23 +134,23 @@ class AvailabilityZones(Wire):
 
 
 class Pricing(Wire):
-    hourly: float | None = None
-    input: float | None = None
-    output: float | None = None
-    base: float | None = None
-    finetune: float | None = None
+    hourly: Amount = None
+    input: Amount = None
+    output: Amount = None
+    base: Amount = None
+    finetune: Amount = None
 
 
 class ModelInfo(Wire):
     id: str
     object: str = "model"
-    created: int | None = None
+    created: Count = None
     type: str | None = None
     display_name: str | None = None
     organization: str | None = None
     link: str | None = None
     license: str | None = None
-    context_length: int | None = None
+    context_length: Count = None
     pricing: Pricing | None = None
 
 
@@ -130,7 +184,7 @@ class ChatDelta(Wire):
     reasoning: str | None = None
     # Not in the spec, but SDK 2.42 models it and some models emit it instead of ``reasoning``.
     reasoning_content: str | None = None
-    token_id: int | None = None
+    token_id: Count = None
 
 
 class ChunkChoice(Wire):
@@ -141,16 +195,16 @@ class ChunkChoice(Wire):
 
 
 class Usage(Wire):
-    prompt_tokens: int | None = None
-    completion_tokens: int | None = None
-    total_tokens: int | None = None
-    cached_tokens: int | None = None
+    prompt_tokens: Count = None
+    completion_tokens: Count = None
+    total_tokens: Count = None
+    cached_tokens: Count = None
 
 
 class ChatCompletionChunk(Wire):
     id: str | None = None
     object: str | None = None
-    created: int | None = None
+    created: Count = None
     model: str | None = None
     choices: list[ChunkChoice] = Field(default_factory=list)
     usage: Usage | None = None
@@ -172,7 +226,7 @@ class ResponseChoice(Wire):
 class ChatCompletionResponse(Wire):
     id: str | None = None
     object: str | None = None
-    created: int | None = None
+    created: Count = None
     model: str | None = None
     choices: list[ResponseChoice] = Field(default_factory=list)
     usage: Usage | None = None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from tui.api.domain import (
@@ -21,6 +21,7 @@ from tui.api.domain import (
     ModelOption,
     Phase,
 )
+from tui.api.safe_text import clean, clean_multiline, clean_optional
 from tui.api.together.client import TogetherClient
 from tui.api.together.models import (
     Autoscaling,
@@ -45,44 +46,66 @@ PHASES = {
 }
 
 
+# Unknown fields are shown in the details panel: bounded, so a hostile one cannot flood it.
+_EXTRA_TEXT_LIMIT = 500
+_EXTRA_DEPTH = 4
+
+
 def phase_of(state: str) -> Phase:
     return PHASES.get(state.upper(), Phase.UNKNOWN)
 
 
 def parse_time(value: str | None) -> datetime | None:
+    """An ISO 8601 time, always timezone-aware: one without a zone is UTC (as Together means it); anything
+    that is not a time is None, so a bad timestamp costs one cell, never the whole table."""
     if not value:
         return None
     try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except (ValueError, OverflowError):
         return None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+def clean_tree(value: Any, depth: int = 0) -> Any:
+    """Unknown JSON made display-safe: every string (keys included) cleaned and bounded, depth bounded."""
+    if isinstance(value, str):
+        return clean(value, limit=_EXTRA_TEXT_LIMIT)
+    if depth >= _EXTRA_DEPTH and isinstance(value, (dict, list)):
+        return "…"
+    if isinstance(value, dict):
+        return {clean(key, limit=100): clean_tree(item, depth + 1) for key, item in value.items()}
+    if isinstance(value, list):
+        return [clean_tree(item, depth + 1) for item in value]
+    return value
 
 
 def endpoint_from_wire(wire: ListEndpoint) -> Endpoint:
     detailed = isinstance(wire, DedicatedEndpoint)
     autoscaling = wire.autoscaling if isinstance(wire, DedicatedEndpoint) else None
+    state = clean(wire.state) or "UNKNOWN"
     return Endpoint(
-        id=wire.id,
-        name=wire.name,
-        model=wire.model,
-        state=wire.state,
-        phase=phase_of(wire.state),
-        kind=wire.type,
-        owner=wire.owner,
+        id=clean(wire.id),
+        name=clean(wire.name),
+        model=clean(wire.model),
+        state=state,
+        phase=phase_of(state),
+        kind=clean(wire.type),
+        owner=clean(wire.owner),
         created_at=parse_time(wire.created_at),
-        display_name=wire.display_name if isinstance(wire, DedicatedEndpoint) else None,
-        hardware_id=wire.hardware if isinstance(wire, DedicatedEndpoint) else None,
+        display_name=clean_optional(wire.display_name) if isinstance(wire, DedicatedEndpoint) else None,
+        hardware_id=clean_optional(wire.hardware) if isinstance(wire, DedicatedEndpoint) else None,
         min_replicas=autoscaling.min_replicas if autoscaling else None,
         max_replicas=autoscaling.max_replicas if autoscaling else None,
         detailed=detailed,
-        extra=dict(wire.model_extra or {}),
+        extra=clean_tree(dict(wire.model_extra or {})),
     )
 
 
 def hardware_from_wire(wire: HardwareWithStatus) -> HardwareOption:
     specs = wire.specs
     cents = wire.pricing.cents_per_minute if wire.pricing else None
-    raw = wire.availability.status if wire.availability else None
+    raw = clean_optional(wire.availability.status) if wire.availability else None
     availability: Availability | None = None
     if raw is not None:
         try:
@@ -90,11 +113,11 @@ def hardware_from_wire(wire: HardwareWithStatus) -> HardwareOption:
         except ValueError:
             availability = Availability.UNKNOWN
     return HardwareOption(
-        id=wire.id,
-        gpu_type=specs.gpu_type if specs else None,
+        id=clean(wire.id),
+        gpu_type=clean_optional(specs.gpu_type) if specs else None,
         gpu_count=specs.gpu_count if specs else None,
         gpu_memory_gb=specs.gpu_memory if specs else None,
-        gpu_link=specs.gpu_link if specs else None,
+        gpu_link=clean_optional(specs.gpu_link) if specs else None,
         # v1 prices are US cents per minute.
         price_per_hour=None if cents is None else cents * 60 / 100,
         availability=availability,
@@ -107,14 +130,15 @@ def hardware_from_wire(wire: HardwareWithStatus) -> HardwareOption:
 def model_from_wire(wire: ModelInfo) -> ModelOption:
     pricing = wire.pricing
     return ModelOption(
-        id=wire.id,
-        kind=wire.type,
-        display_name=wire.display_name,
-        organization=wire.organization,
-        context_length=wire.context_length,
+        id=clean(wire.id),
+        kind=clean_optional(wire.type),
+        display_name=clean_optional(wire.display_name),
+        organization=clean_optional(wire.organization),
+        # A context of 0 tokens holds nothing: unknown.
+        context_length=wire.context_length or None,
         # The CLI shows "see pricing" for non-positive prices: treat them as unknown.
-        input_price_per_m=pricing.input if pricing and pricing.input and pricing.input > 0 else None,
-        output_price_per_m=pricing.output if pricing and pricing.output and pricing.output > 0 else None,
+        input_price_per_m=pricing.input if pricing and pricing.input else None,
+        output_price_per_m=pricing.output if pricing and pricing.output else None,
     )
 
 
@@ -189,10 +213,11 @@ class TogetherV1Provider:
             if minimum is UNSET or maximum is UNSET:
                 current = await self.client.get_endpoint(endpoint_id)
                 bounds = current.autoscaling
+                # A bound the service reports as nonsense (None here) takes the other one's value.
                 if minimum is UNSET:
-                    minimum = bounds.min_replicas if bounds else maximum
+                    minimum = bounds.min_replicas if bounds and bounds.min_replicas is not None else maximum
                 if maximum is UNSET:
-                    maximum = bounds.max_replicas if bounds else minimum
+                    maximum = bounds.max_replicas if bounds and bounds.max_replicas is not None else minimum
             fields["autoscaling"] = Autoscaling(min_replicas=minimum, max_replicas=maximum)
         if changes.inactive_timeout is not UNSET:
             fields["inactive_timeout"] = changes.inactive_timeout
@@ -212,7 +237,8 @@ class TogetherV1Provider:
         return [hardware_from_wire(wire) for wire in await self.client.list_hardware(model)]
 
     async def list_availability_zones(self) -> list[str]:
-        return await self.client.list_availability_zones()
+        zones = (clean(zone, limit=100) for zone in await self.client.list_availability_zones())
+        return [zone for zone in zones if zone]
 
     async def list_models(self, *, dedicated_only: bool = False) -> list[ModelOption]:
         wires = await self.client.list_models(dedicated=True if dedicated_only else None)
@@ -229,9 +255,9 @@ class TogetherV1Provider:
                     continue
                 delta = choice.delta
                 if delta is not None:
-                    content = delta.content or ""
-                    reasoning = (delta.reasoning or "") + (delta.reasoning_content or "")
-                finish_reason = choice.finish_reason
+                    content = clean_multiline(delta.content)
+                    reasoning = clean_multiline((delta.reasoning or "") + (delta.reasoning_content or ""))
+                finish_reason = clean_optional(choice.finish_reason, limit=40)
             yield ChatEvent(
                 content=content,
                 reasoning=reasoning,
@@ -246,9 +272,9 @@ class TogetherV1Provider:
         choice = response.choices[0] if response.choices else None
         message = choice.message if choice else None
         return ChatReply(
-            content=(message.content or "") if message else "",
-            reasoning=((message.reasoning or "") + (message.reasoning_content or "")) if message else "",
-            finish_reason=choice.finish_reason if choice else None,
+            content=clean_multiline(message.content) if message else "",
+            reasoning=clean_multiline((message.reasoning or "") + (message.reasoning_content or "")) if message else "",
+            finish_reason=clean_optional(choice.finish_reason, limit=40) if choice else None,
             usage=usage_from_wire(response.usage),
         )
 
