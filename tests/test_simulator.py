@@ -1111,7 +1111,7 @@ def _parse(*argv: str) -> Any:
 
 def test_cli_parser_defaults() -> None:
     args = _parse()
-    assert (args.host, args.port, args.api_key, args.speed, args.seed) == ("127.0.0.1", 8787, DEMO_API_KEY, 1.0, 0)
+    assert (args.host, args.port, args.api_key, args.speed, args.seed) == ("127.0.0.1", 8787, None, 1.0, 0)
     assert args.endpoints is None and args.tokens_per_second == 50.0 and args.faults is None
     assert _parse("--speed", "inf").speed == math.inf
 

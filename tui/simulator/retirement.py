@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from tui.simulator.simulator import Simulator
 
 V1_RETIRED_CODE = "endpoints_v1_create_access_disabled"
-OLDER_ENGINE_MODELS = frozenset({"mistralai/Mixtral-8x7B-Instruct-v0.1", "google/gemma-3-27b-it"})
+OLDER_ENGINE_MODELS = frozenset({"mistralai/Mixtral-8x7B-Instruct-v0.1", "meta-llama/Llama-3.3-70B-Instruct-Turbo"})
 
 
 def v1_retired(action: str) -> ApiError:

@@ -107,8 +107,8 @@ def _percentile(values: list[float], fraction: float) -> float:
 
 
 def metrics_json(served: list[ServedRequest], start: float, end: float) -> dict[str, Any]:
-    """Figures computed from the chat requests the simulator actually served in [start, end)."""
-    window = [s for s in served if start <= s.at < end]
+    """Figures computed from the chat requests the simulator actually served in [start, end]."""
+    window = [s for s in served if start <= s.at <= end]
     ok = [s for s in window if s.status < 400]
     failed = len(window) - len(ok)
     seconds = max(end - start, 1.0)
