@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import io
+import json
 import stat
 import sys
 from dataclasses import dataclass
@@ -483,3 +484,33 @@ def test_login_file_store_write_failure_stores_nothing(cli: Cli, monkeypatch: py
     assert result.code == 1
     assert "Nothing was stored: cannot write" in result.err
     assert "PLAIN TEXT" not in result.err
+
+
+# --------------------------------------------------------------------------------------------
+# a hostile server: nothing it says reaches the terminal raw
+
+
+class HostileApi(StandInApi):
+    """Answers with a status, a reason phrase and a body of the test's choosing."""
+
+    def __init__(self, status: int, reason: bytes, body: bytes) -> None:
+        super().__init__(status)
+        self.reason, self.body = reason, body
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        return httpx.Response(self.status, content=self.body, extensions={"reason_phrase": self.reason})
+
+
+@pytest.mark.parametrize("status", [200, 401, 500])
+def test_status_and_login_print_nothing_raw_from_the_server(cli: Cli, status: int) -> None:
+    from tests.hostile import echoed_key_message
+
+    body = json.dumps({"error": {"message": echoed_key_message(KEY) + "\x1b]52;c;cHduZWQ=\x07"}}).encode()
+    cli.api = HostileApi(status, b"OK\x1b]0;pwned title\x07\x1b[2J", body)
+    cli.environ["TOGETHER_API_KEY"] = KEY
+    results = [cli("auth", "status"), cli("auth", "login", stdin=io.StringIO(KEY + "\n"))]
+    for result in results:  # the Cli wrapper has already checked that the key is not in the output
+        assert "\x1b" not in result.text and "\x07" not in result.text, result.text
+    if status == 401:
+        assert "Invalid API key provided: …abcd" in results[0].out

@@ -59,7 +59,7 @@ def test_the_first_run_apps_crash_report_does_not_print_the_key(tmp_path: Path) 
 async def test_the_key_is_never_on_screen(start_simulator: Callable[..., SimulatorServer]) -> None:
     server = start_simulator(api_key=SECRET)
     app: TogetherApp = make_app(server, api_key=SECRET)  # type: ignore[arg-type]
-    app.provider.client._http.auth._key = ApiKey(SECRET)  # type: ignore[attr-defined]
+    app.provider.client.session._http.auth._key = ApiKey(SECRET)  # type: ignore[attr-defined]
     async with app.run_test(size=(120, 36)) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()

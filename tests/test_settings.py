@@ -192,10 +192,8 @@ def test_wrong_type_names_the_key_and_uses_its_default(tmp_path: Path) -> None:
     assert loaded.settings.chat.top_p == 0.5
     path = tmp_path / "settings.toml"
     assert loaded.problems == [
-        f"{path}: refresh_interval: Input should be a valid number, unable to parse string as a number; "
-        "using the default, 10.0",
-        f"{path}: chat.temperature: Input should be a valid number, unable to parse string as a number; "
-        "using the default, 0.7",
+        f"{path}: refresh_interval: Input should be a valid number; using the default, 10.0",
+        f"{path}: chat.temperature: Input should be a valid number; using the default, 0.7",
     ]
 
 
@@ -212,6 +210,20 @@ def test_wrong_type_names_the_key_and_uses_its_default(tmp_path: Path) -> None:
         ("[chat]\ntop_p = 1.5", "chat.top_p"),
         ('[profiles.work]\napi_key_env = "$WORK_KEY"', "profiles.work.api_key_env"),
         ("[keymap]\nquit = 5", "keymap.quit"),
+        ('bell = "yes"', "bell"),
+        ("notifications = 1", "notifications"),
+        ("refresh_interval = nan", "refresh_interval"),
+        ("refresh_interval = inf", "refresh_interval"),
+        ("refresh_interval = -5", "refresh_interval"),
+        ("fast_refresh_interval = 0", "fast_refresh_interval"),
+        ("wait_timeout_minutes = -1", "wait_timeout_minutes"),
+        ('confirm_start = "no"', "confirm_start"),
+        ("[chat]\ntemperature = 2.5", "chat.temperature"),
+        ("[chat]\ntemperature = -0.1", "chat.temperature"),
+        ("[chat]\nmax_tokens = -3", "chat.max_tokens"),
+        ("[chat]\nmax_tokens = 1.5", "chat.max_tokens"),
+        ("[chat]\nmax_tokens = 999999999", "chat.max_tokens"),
+        ("[chat]\nsystem_prompt = 3", "chat.system_prompt"),
     ],
 )
 def test_invalid_values_are_named_and_dropped(tmp_path: Path, text: str, key: str) -> None:
@@ -249,9 +261,9 @@ def test_unknown_keys_are_warned_about_and_ignored(tmp_path: Path) -> None:
     path = tmp_path / "settings.toml"
     assert sorted(loaded.problems) == sorted(
         [
-            f"{path}: unknown key 'them'; ignoring it",
-            f"{path}: unknown key 'chat.temprature'; ignoring it",
-            f"{path}: unknown key 'profiles.work.api_key'; ignoring it",
+            f"{path}: unknown key 'them' (did you mean 'theme'?); ignoring it",
+            f"{path}: unknown key 'chat.temprature' (did you mean 'temperature'?); ignoring it",
+            f"{path}: unknown key 'profiles.work.api_key' (did you mean 'api_key_env'?); ignoring it",
         ]
     )
     assert loaded.settings.profiles == {"work": Profile()}
@@ -365,3 +377,25 @@ def test_save_setting_keeps_symlinks_and_mode(tmp_path: Path) -> None:
     assert 'theme = "dracula"' in real.read_text()
     assert stat.S_IMODE(real.stat().st_mode) == 0o640
     assert sorted(os.listdir(real.parent)) == ["together-tui.toml"]
+
+
+def test_an_unknown_theme_is_reported_with_a_suggestion_and_replaced(tmp_path: Path) -> None:
+    (tmp_path / "settings.toml").write_text('theme = "nrod"\nbell = true\n')
+    loaded = load_settings(tmp_path / "settings.toml", themes={"nord", "textual-dark", "dracula"})
+    assert loaded.settings.theme == "textual-dark" and loaded.settings.bell is True
+    assert loaded.problems == [
+        f"{tmp_path / 'settings.toml'}: theme: unknown theme 'nrod' (did you mean 'nord'?); "
+        "using the default, 'textual-dark'"
+    ]
+
+
+def test_a_known_theme_is_kept_and_unchecked_without_a_list(tmp_path: Path) -> None:
+    (tmp_path / "settings.toml").write_text('theme = "nord"\n')
+    assert load_settings(tmp_path / "settings.toml", themes={"nord"}).problems == []
+    (tmp_path / "settings.toml").write_text('theme = "anything"\n')
+    assert load_settings(tmp_path / "settings.toml").settings.theme == "anything"
+
+
+def test_confirm_start_defaults_on_and_can_be_turned_off(tmp_path: Path) -> None:
+    assert Settings().confirm_start is True
+    assert load_text(tmp_path, "confirm_start = false\n").settings.confirm_start is False

@@ -7,10 +7,26 @@ simulator's web stack or for keyring backends.
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from collections.abc import Sequence
 
 from tui import __version__
+
+#: The bounds settings.toml puts on refresh_interval: a poll every few milliseconds is a busy loop.
+REFRESH_BOUNDS = (1.0, 3600.0)
+
+
+def refresh_seconds(text: str) -> float:
+    """``--refresh``: seconds between polls, a finite number within REFRESH_BOUNDS."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    low, high = REFRESH_BOUNDS
+    if not math.isfinite(value) or not low <= value <= high:
+        raise argparse.ArgumentTypeError(f"{text!r}: the interval must be between {low:g} and {high:g} seconds")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -34,7 +50,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--read-only", action="store_true", help="disable every action that changes anything")
     parser.add_argument(
-        "--refresh", type=float, metavar="SECONDS", help="poll interval while all endpoints are steady"
+        "--no-confirm-start",
+        dest="confirm_start",
+        action="store_false",
+        default=None,
+        help="start endpoints without the one-key confirmation of their $/hour (also a setting)",
+    )
+    parser.add_argument(
+        "--refresh",
+        type=refresh_seconds,
+        metavar="SECONDS",
+        help="poll interval while all endpoints are steady (1 to 3600)",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     simulate = commands.add_parser(
@@ -66,12 +92,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run_app(args: argparse.Namespace) -> int:
+    # Textual's own themes; the app imports this module anyway, so checking costs no start-up time.
+    from textual.theme import BUILTIN_THEMES
+
     from tui.app.config import AppConfig
     from tui.keys.resolve import resolve_base_url
     from tui.keys.urls import InsecureBaseURLError, check_base_url_safe
     from tui.settings import load_settings
 
-    loaded = load_settings()
+    loaded = load_settings(themes=frozenset(BUILTIN_THEMES))
     settings = loaded.settings
     problems = list(loaded.problems)
     notices: list[str] = []
@@ -95,11 +124,12 @@ def run_app(args: argparse.Namespace) -> int:
             from tui.app.first_run import FirstRunApp
             from tui.keys.store import default_store
 
-            choice = FirstRunApp(
+            first_run = FirstRunApp(
                 base_url=base_url, profile=profile_name, store=default_store(), env_name=env_name or ENV_VAR
-            ).run()
+            )
+            choice = first_run.run()
             if choice is None:
-                return 0
+                return first_run.return_code or 0
             if choice.demo:
                 demo = True
             else:
@@ -128,6 +158,7 @@ def run_app(args: argparse.Namespace) -> int:
         fast_refresh_interval=settings.fast_refresh_interval,
         notifications=settings.notifications,
         bell=settings.bell,
+        confirm_start=settings.confirm_start if args.confirm_start is None else args.confirm_start,
         confirm_delete=settings.confirm_delete,
         wait_timeout_minutes=settings.wait_timeout_minutes,
         theme=settings.theme,
@@ -138,12 +169,14 @@ def run_app(args: argparse.Namespace) -> int:
     )
     from tui.app.app import TogetherApp
 
+    app = TogetherApp(provider, config)
     try:
-        TogetherApp(provider, config).run()
+        app.run()
     finally:
         if backend is not None:
             backend.stop()
-    return 0
+    # Non-zero after a crash (Textual sets 1 for an unhandled exception) or a signal (128 + its number).
+    return app.return_code or 0
 
 
 if __name__ == "__main__":

@@ -12,7 +12,8 @@ import os
 import re
 import stat
 import tomllib
-from collections.abc import Mapping
+import typing
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -35,18 +36,24 @@ __all__ = [
 
 SETTINGS_ENV = "TOGETHER_TUI_CONFIG"
 SETTINGS_FILE_NAME = "settings.toml"
+DEFAULT_THEME = "textual-dark"
 
 
 class _Section(BaseModel):
     # A misspelt key would otherwise be dropped without a word; forbidding extras turns it into
-    # an "unknown key" problem the user gets to see.
-    model_config = ConfigDict(extra="forbid")
+    # an "unknown key" problem the user gets to see. Strict: `bell = "no"` or `read_only = 1` is a
+    # mistake to report, not a truthy value to guess at; nan and inf are never a sane interval or price.
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
+
+
+#: The most a chat answer may ask for; the model's context bounds it further when known.
+MAX_TOKENS_CAP = 1_000_000
 
 
 class ChatDefaults(_Section):
     system_prompt: str = ""
-    temperature: float | None = Field(default=0.7, ge=0)
-    max_tokens: int | None = Field(default=1024, ge=1)
+    temperature: float | None = Field(default=0.7, ge=0, le=2)
+    max_tokens: int | None = Field(default=1024, ge=1, le=MAX_TOKENS_CAP)
     top_p: float | None = Field(default=None, ge=0, le=1)
     reasoning_effort: Literal["low", "medium", "high"] | None = None
 
@@ -59,16 +66,19 @@ class Profile(_Section):
 
 
 class Settings(_Section):
-    refresh_interval: float = Field(default=10.0, ge=1)
+    refresh_interval: float = Field(default=10.0, ge=1, le=3600)
     """Steady-state poll interval in seconds."""
-    fast_refresh_interval: float = Field(default=2.0, ge=0.5)
+    fast_refresh_interval: float = Field(default=2.0, ge=0.5, le=600)
     """Poll interval while anything is transitional (starting, stopping)."""
-    theme: str = "textual-dark"
+    theme: str = DEFAULT_THEME
+    """A Textual theme name; checked against the themes the app knows when the caller passes them."""
     read_only: bool = False
     notifications: bool = True
     bell: bool = False
+    confirm_start: bool = True
+    """Starting an endpoint (billing begins) asks a one-key confirmation showing its $/hour."""
     confirm_delete: Literal["typed-when-running", "always-typed", "simple"] = "typed-when-running"
-    wait_timeout_minutes: float = Field(default=30.0, gt=0)
+    wait_timeout_minutes: float = Field(default=30.0, gt=0, le=24 * 60)
     chat: ChatDefaults = Field(default_factory=ChatDefaults)
     keymap: dict[str, str] = Field(default_factory=dict)
     """Binding id -> keys, passed to App.set_keymap."""
@@ -167,12 +177,22 @@ def _parse_leniently(text: str, where: str, problems: list[str]) -> dict[str, An
     return {}
 
 
-def _describe_default(loc: tuple[int | str, ...]) -> str:
+def _section_at(path: tuple[int | str, ...]) -> type[BaseModel] | None:
+    """The settings table found along ``path`` (``("profiles", "work")`` -> Profile), if it is one."""
     model: type[BaseModel] | None = Settings
-    for part in loc[:-1]:
-        info = model.model_fields.get(str(part)) if model is not None else None
+    parts = list(path)
+    while parts and model is not None:
+        info = model.model_fields.get(str(parts.pop(0)))
         annotation = info.annotation if info is not None else None
+        if typing.get_origin(annotation) is dict and parts:
+            parts.pop(0)  # the entry's own name, e.g. the profile's
+            annotation = typing.get_args(annotation)[1]
         model = annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
+    return model
+
+
+def _describe_default(loc: tuple[int | str, ...]) -> str:
+    model = _section_at(loc[:-1])
     if model is None:
         return "ignoring it"
     info = model.model_fields.get(str(loc[-1]))
@@ -206,6 +226,30 @@ def _delete_at(data: dict[str, Any], loc: tuple[int | str, ...]) -> bool:
     return True
 
 
+def _did_you_mean(loc: tuple[int | str, ...]) -> str:
+    """`` (did you mean 'bell'?)`` for a misspelt key, from the keys of the table it sits in."""
+    import difflib
+
+    model = _section_at(loc[:-1])
+    if model is None:
+        return ""
+    close = difflib.get_close_matches(str(loc[-1]), list(model.model_fields), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _check_theme(settings: Settings, themes: Collection[str], where: str, problems: list[str]) -> Settings:
+    if settings.theme in themes:
+        return settings
+    import difflib
+
+    close = difflib.get_close_matches(settings.theme, list(themes), n=1, cutoff=0.6)
+    hint = f"did you mean {close[0]!r}?" if close else f"one of {', '.join(sorted(themes))}"
+    problems.append(
+        f"{where}: theme: unknown theme {settings.theme!r} ({hint}); using the default, {DEFAULT_THEME!r}"
+    )
+    return settings.model_copy(update={"theme": DEFAULT_THEME})
+
+
 def _validate_leniently(data: dict[str, Any], where: str, problems: list[str]) -> Settings:
     data = copy.deepcopy(data)
     for _attempt in range(_MAX_REPAIRS):
@@ -218,7 +262,7 @@ def _validate_leniently(data: dict[str, Any], where: str, problems: list[str]) -
             loc = tuple(error["loc"])
             dotted = ".".join(str(part) for part in loc)
             if error["type"] == "extra_forbidden":
-                problems.append(f"{where}: unknown key {dotted!r}; ignoring it")
+                problems.append(f"{where}: unknown key {dotted!r}{_did_you_mean(loc)}; ignoring it")
             else:
                 problems.append(f"{where}: {dotted}: {error['msg']}; {_describe_default(loc)}")
             progressed = _delete_at(data, loc) or progressed
@@ -228,8 +272,12 @@ def _validate_leniently(data: dict[str, Any], where: str, problems: list[str]) -
     return Settings()
 
 
-def load_settings(path: Path | None = None) -> LoadedSettings:
-    """Read the settings file. Never raises for a bad or unreadable file: see `problems`."""
+def load_settings(path: Path | None = None, *, themes: Collection[str] | None = None) -> LoadedSettings:
+    """Read the settings file. Never raises for a bad or unreadable file: see `problems`.
+
+    `themes`, when given, are the theme names the app knows (Textual's, which this module does not
+    import: the headless layers stay free of Textual); an unknown `theme` is then reported and replaced.
+    """
     if path is None:
         path = settings_path()
     where = display_path(path)
@@ -243,7 +291,10 @@ def load_settings(path: Path | None = None) -> LoadedSettings:
         problems.append(f"{where}: cannot read the settings file ({detail}); using the default settings")
         return LoadedSettings(Settings(), path, problems)
     data = _parse_leniently(text, where, problems)
-    return LoadedSettings(_validate_leniently(data, where, problems), path, problems)
+    settings = _validate_leniently(data, where, problems)
+    if themes is not None:
+        settings = _check_theme(settings, themes, where, problems)
+    return LoadedSettings(settings, path, problems)
 
 
 # --------------------------------------------------------------------------------------------

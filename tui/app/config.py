@@ -27,6 +27,8 @@ class AppConfig:
     fast_refresh_interval: float = 2.0
     notifications: bool = True
     bell: bool = False
+    #: Starting an endpoint (billing begins) asks a one-key confirmation showing its $/hour.
+    confirm_start: bool = True
     confirm_delete: str = "typed-when-running"
     wait_timeout_minutes: float = 30.0
     theme: str = "textual-dark"

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any
 
+from tui.api.safe_text import clean_multiline
 from tui.keys.resolve import ENV_VAR, env_name_for, resolve_api_key, resolve_base_url
 from tui.keys.secret import ApiKey, InvalidApiKeyError
 from tui.keys.store import (
@@ -104,11 +105,13 @@ class _Context:
     err: IO[str]
     transport: httpx.BaseTransport | None
 
+    # Messages quote servers, keyring backends and environment values: nothing reaches the terminal
+    # as control, whatever they held (the verifier has already masked the key in what it relays).
     def say(self, message: str = "") -> None:
-        print(message, file=self.out)
+        print(clean_multiline(message), file=self.out)
 
     def warn(self, message: str) -> None:
-        print(message, file=self.err)
+        print(clean_multiline(message), file=self.err)
 
     @property
     def effective_env(self) -> str:
