@@ -20,10 +20,18 @@ from tui.api.domain import (
     ModelOption,
     Phase,
 )
+from tui.api.errors import (
+    APIError,
+    EndpointNotRunningError,
+    InvalidResponseError,
+    ResponseTooLargeError,
+    V1RetiredError,
+)
 from tui.api.provider import Provider
 
 __all__ = [
     "UNSET",
+    "APIError",
     "Availability",
     "ChatEvent",
     "ChatMessage",
@@ -32,10 +40,14 @@ __all__ = [
     "ChatUsage",
     "Endpoint",
     "EndpointChanges",
+    "EndpointNotRunningError",
     "EndpointSpec",
     "HardwareOption",
+    "InvalidResponseError",
     "ModelOption",
     "Phase",
     "Provider",
+    "ResponseTooLargeError",
+    "V1RetiredError",
     "errors",
 ]
