@@ -35,15 +35,21 @@ class Phase(StrEnum):
     STOPPED = "stopped"
     FAILED = "failed"
     UNKNOWN = "unknown"
+    #: v2: replicas starting or draining towards a new count while the deployment serves.
+    SCALING = "scaling"
+    #: A change being rolled out (reprovisioning after an update).
+    UPDATING = "updating"
+    #: v2: below the requested capacity (no GPUs to place replicas, startup stalled); may still serve.
+    DEGRADED = "degraded"
 
     @property
     def transitional(self) -> bool:
-        return self in (Phase.PENDING, Phase.STARTING, Phase.STOPPING)
+        return self in (Phase.PENDING, Phase.STARTING, Phase.STOPPING, Phase.SCALING, Phase.UPDATING)
 
     @property
     def billing(self) -> bool:
         """Whether replicas are (or may be) running and billed in this phase."""
-        return self in (Phase.READY, Phase.STOPPING, Phase.STARTING)
+        return self in (Phase.READY, Phase.STOPPING, Phase.STARTING, Phase.SCALING, Phase.UPDATING, Phase.DEGRADED)
 
 
 class Availability(StrEnum):
@@ -73,6 +79,19 @@ class Endpoint:
     detailed: bool = False
     #: Fields the API sent that this version does not know; part of equality, so a change shows.
     extra: dict[str, Any] = field(default_factory=dict, hash=False)
+    #: Which Together API the endpoint lives on: "v1" (legacy) or "v2".
+    api: str = "v1"
+    #: v2: what serves behind the endpoint, in the API's order.
+    deployments: tuple[Deployment, ...] = ()
+    #: The provider's opaque version (v2 etag), sent back on writes to refuse a stale change.
+    version: str | None = None
+    status_message: str | None = None
+    #: The `model` string chat requests pass; None means `name`.
+    inference_target: str | None = None
+
+    @property
+    def inference_model(self) -> str:
+        return self.inference_target or self.name
 
     @property
     def title(self) -> str:
@@ -81,6 +100,60 @@ class Endpoint:
     @property
     def dedicated(self) -> bool:
         return self.kind == "dedicated"
+
+
+@dataclass(frozen=True, slots=True)
+class Deployment:
+    """One v2 deployment: a model on an immutable config, with its own replicas and share of traffic."""
+
+    id: str
+    #: The qualified name (`<slug>/<endpoint>/<deployment>`): passing it as `model` pins this deployment.
+    name: str
+    model: str
+    hardware: str
+    state: str
+    phase: Phase
+    ready_replicas: int | None = None
+    desired_replicas: int | None = None
+    min_replicas: int | None = None
+    max_replicas: int | None = None
+    traffic_weight: float | None = None
+    #: The API's estimate of the fraction of the endpoint's traffic that reaches it (0..1).
+    estimated_share: float | None = None
+    dollars_per_hour: float | None = None
+    status_message: str | None = None
+    inactive_timeout: int | None = None
+    version: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Capabilities:
+    """What a control plane can do, so screens offer only what works instead of branching on the provider."""
+
+    serverless_listing: bool = False
+    #: "zones" (v1 availability zones), "regions" (v2 placement), or None.
+    placement: str | None = None
+    speculative_decoding: bool = False
+    inactive_timeout: bool = False
+    get_by_id: bool = True
+    events: bool = False
+    metrics: bool = False
+    traffic_split: bool = False
+    renames: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class DeployOption:
+    """One way to deploy a model: an opaque id the provider understands, with hardware, price and availability."""
+
+    id: str
+    model: str
+    hardware_label: str
+    gpu_type: str | None = None
+    gpu_count: int | None = None
+    regions: tuple[str, ...] = ()
+    dollars_per_hour: float | None = None
+    availability: Availability = Availability.UNKNOWN
 
 
 @dataclass(frozen=True, slots=True)
