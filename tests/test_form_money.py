@@ -101,7 +101,7 @@ async def test_switches_say_on_and_off_and_created_stopped_bills_nothing(sim_ser
         start.focus()
         await pilot.press("space")
         await settle(pilot)
-        assert str(start.label) == "Off: create it stopped: not billed"
+        assert str(start.label) == "Off: create it stopped (not billed)"
         assert summary(form).startswith("Estimate: created stopped: nothing billed until started")
         speculative.value = False
         await settle(pilot)

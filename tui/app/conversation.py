@@ -27,9 +27,11 @@ from tui.api.errors import (
     StreamError,
     StreamTruncatedError,
 )
+from tui.api.safe_text import clean_multiline
 
 if TYPE_CHECKING:
     from tui.api.provider import Provider
+    from tui.app.chat_start import StartCost
 
 #: A monotonic clock in seconds (``time.perf_counter`` in the app; a scripted one in tests).
 Clock = Callable[[], float]
@@ -275,6 +277,8 @@ class Turn:
     advice: ErrorAdvice | None = None
     #: Set while waiting for an endpoint: what the pane last knew of it.
     endpoint_state: str | None = None
+    #: What starting the endpoint costs, shown in the start offer (None while it is being looked up).
+    start_cost: StartCost | None = None
     _content: list[str] = field(default_factory=list)
     _reasoning: list[str] = field(default_factory=list)
 
@@ -304,6 +308,7 @@ class Turn:
         self.error = None
         self.advice = None
         self.endpoint_state = None
+        self.start_cost = None
 
     def fail(self, error: APIError) -> None:
         self.state = TurnState.FAILED
@@ -405,7 +410,8 @@ def conversation_markdown(conversation: Conversation, exported_at: datetime) -> 
             lines += [f"*Still {turn.state.value} at export time.*", ""]
         if turn.metrics is not None and figures(turn.metrics):
             lines += [f"*{figures_line(turn.metrics)}*", ""]
-    return "\n".join(lines).rstrip() + "\n"
+    # A file is read in a terminal too (cat, less -R): what the service sent must not reach it as control.
+    return clean_multiline("\n".join(lines).rstrip()) + "\n"
 
 
 class MarkdownParts:

@@ -18,16 +18,15 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical, VerticalScroll
-from textual.content import Content
+from textual.containers import Vertical
 from textual.dom import DOMNode
-from textual.events import Key
 from textual.message import Message
-from textual.widgets import Input, Select, Static, TextArea
+from textual.widgets import Input, Select, Static
 from textual.worker import Worker, WorkerCancelled, WorkerFailed
 
 from tui.api.domain import Endpoint, ModelOption, Phase
 from tui.api.errors import APIError, AuthenticationError, NotFoundError
+from tui.app.chat_start import StartCost, start_cost
 from tui.app.conversation import (
     ChatTarget,
     Clock,
@@ -42,6 +41,7 @@ from tui.app.conversation import (
     smoke_test,
 )
 from tui.app.widgets.chat_params import ChatOptions, ChatParamsPanel, InvalidParameter, options_summary
+from tui.app.widgets.chat_prompt import EMPTY_TEXT, ConversationLog, PromptInput
 from tui.app.widgets.chat_target import TargetBar, TargetPicker
 
 if TYPE_CHECKING:
@@ -49,65 +49,6 @@ if TYPE_CHECKING:
 
     from tui.app.app import TogetherApp
     from tui.app.widgets.chat_message import AssistantMessage
-
-EMPTY_TEXT = Content.assemble(
-    ("Check that a model answers, and how fast.\n\n", "bold"),
-    "Pick a target with ", ("ctrl+t", "bold"), " (or press ", ("c", "bold"),
-    " on an endpoint in the Endpoints pane), type a prompt and press ", ("enter", "bold"), ".\n",
-    "Each answer streams with its reasoning and ends with time to first token, tokens/s and usage.\n",
-    ("esc", "bold"), " stops an answer, ", ("ctrl+r", "bold"), " retries, ", ("ctrl+s", "bold"),
-    " exports the conversation as Markdown.\n",
-    "With no answer coming, ", ("esc", "bold"), " moves to the conversation: ", ("y", "bold"),
-    " copies the last answer, ", ("i", "bold"), " comes back to the prompt.",
-)
-
-
-class PromptInput(TextArea):
-    """The prompt box: ``enter`` sends, ``shift+enter`` (or ``ctrl+j``) starts a new line."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "send", "Send", id="chat.send", tooltip="Send the prompt"),
-        Binding("shift+enter,ctrl+j", "newline", "Newline", id="chat.newline",
-                tooltip="Start a new line in the prompt (ctrl+j where shift+enter is not sent)"),
-        # While an answer streams, escape falls through to the pane's Stop.
-        Binding("escape", "leave", "To conversation", id="chat.leave_prompt", show=False,
-                tooltip="Move to the conversation: y copies the last answer, arrows scroll, i comes back"),
-    ]
-
-    class Submitted(Message):
-        def __init__(self, prompt: PromptInput, text: str) -> None:
-            super().__init__()
-            self.prompt = prompt
-            self.text = text
-
-    async def _on_key(self, event: Key) -> None:
-        # TextArea inserts a newline for enter before bindings are looked at: keep it from doing so
-        # whenever the key is bound to send or newline (after the user's keymap).
-        if not event.is_printable:
-            active = self.screen.active_bindings.get(event.key)
-            if active is not None and active.node is self:
-                event.prevent_default()
-
-    def action_send(self) -> None:
-        self.post_message(self.Submitted(self, self.text))
-
-    def action_newline(self) -> None:
-        start, end = self.selection
-        self.replace("\n", start, end, maintain_selection_offset=False)
-
-    def action_leave(self) -> None:
-        self.screen.query_one(ConversationLog).focus()
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "leave":
-            pane = self.parent
-            return not (isinstance(pane, ChatPane) and pane.conversation.busy)
-        return super().check_action(action, parameters)
-
-
-class ConversationLog(VerticalScroll):
-    """The exchanges; anchored to the bottom so it follows a stream until the user scrolls up."""
-
 
 class ChatPane(Vertical):
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -210,13 +151,21 @@ class ChatPane(Vertical):
         self.target = target
         self._target_endpoint = endpoint
         self.query_one(TargetBar).show(target, endpoint)
-        self.query_one(ChatParamsPanel).set_reasoning_supported(target.reasoning_effort)
+        panel = self.query_one(ChatParamsPanel)
+        panel.set_reasoning_supported(target.reasoning_effort)
+        panel.set_context_length(self._context_length(target))
         self._update_summary()
-        if previous is not None and previous.key != target.key and self.conversation.turns:
-            from tui.app.widgets.chat_message import TargetDivider
+        if previous is not None and previous.key != target.key:
+            # An offer to start the old target's endpoint is not an offer for the new one.
+            self._drop_pending_start()
+            if self.conversation.turns:
+                from tui.app.widgets.chat_message import TargetDivider
 
-            self.query_one(ConversationLog).mount(TargetDivider(target.label, target.model))
+                self.query_one(ConversationLog).mount(TargetDivider(target.label, target.model))
         self.refresh_bindings()
+
+    def _context_length(self, target: ChatTarget) -> int | None:
+        return next((m.context_length for m in self._models if m.id == target.base_model), None)
 
     def _note_endpoint(self, endpoint: Endpoint) -> None:
         """Record the latest state seen for the target endpoint and show it in the bar."""
@@ -249,6 +198,8 @@ class ChatPane(Vertical):
             raise models
         else:
             self._models = [m for m in models if m.is_chat]
+            if self.target is not None:
+                self.query_one(ChatParamsPanel).set_context_length(self._context_length(self.target))
         if problems:
             # Let the next opening of the picker try again.
             self._targets_requested = False
@@ -342,7 +293,8 @@ class ChatPane(Vertical):
         if options is None:
             panel = self.query_one(ChatParamsPanel)
             panel.display = True
-            self.app.notify(self._options_error or "Invalid option.", title="Options", severity="error")
+            self.app.notify(self._options_error or "Invalid option.", title="Options", severity="error",
+                            markup=False)
             return
         self._drop_pending_start()
         self.conversation.system_prompt = options.system_prompt
@@ -371,6 +323,7 @@ class ChatPane(Vertical):
         if last is not None and last.state is TurnState.NEEDS_START:
             last.state = TurnState.STOPPED
             self._view(last).show_state()
+            self.refresh_bindings()
 
     def _start_turn(self, turn: Turn, *, start_endpoint: bool = False) -> None:
         self._turn_worker = self.run_worker(
@@ -428,9 +381,28 @@ class ChatPane(Vertical):
         turn.fail(error)
         advice = turn.advice
         if advice is not None and advice.offer_start and turn.target.endpoint_id is not None:
-            turn.state = TurnState.NEEDS_START
-            if self._target_endpoint is not None and self._target_endpoint.id == turn.target.endpoint_id:
-                turn.endpoint_state = self._target_endpoint.state
+            known = self._target_endpoint
+            if known is not None and known.id == turn.target.endpoint_id:
+                turn.endpoint_state = known.state
+            self._offer_start(turn, known if known is not None and known.id == turn.target.endpoint_id else None)
+
+    def _offer_start(self, turn: Turn, endpoint: Endpoint | None) -> None:
+        """Hold the prompt and offer to start its endpoint, priced as soon as the price is known."""
+        turn.state = TurnState.NEEDS_START
+        turn.start_cost = None
+        self.run_worker(self._price_start(turn, endpoint), group="chat-start-cost", exit_on_error=False)
+
+    async def _price_start(self, turn: Turn, endpoint: Endpoint | None) -> None:
+        assert turn.target.endpoint_id is not None
+        if endpoint is None or not endpoint.detailed:
+            try:
+                endpoint = await self.tui.provider.get_endpoint(turn.target.endpoint_id)
+            except APIError:
+                endpoint = None
+        turn.start_cost = StartCost(None) if endpoint is None else await start_cost(self.tui.provider, endpoint)
+        view = self._views.get(id(turn))
+        if view is not None and turn.state is TurnState.NEEDS_START:
+            view.show_state()
 
     # Endpoint readiness
 
@@ -456,7 +428,7 @@ class ChatPane(Vertical):
             turn.state = TurnState.WAITING
             view.show_state()
             return await self._wait_until_ready(turn, view)
-        turn.state = TurnState.NEEDS_START
+        self._offer_start(turn, endpoint)
         view.show_state()
         return False
 
@@ -570,6 +542,8 @@ class ChatPane(Vertical):
         turn = self.conversation.last
         if turn is None or turn.state is not TurnState.NEEDS_START:
             return
+        if self.target is None or turn.target.key != self.target.key:
+            return  # withdrawn with the target change; never start what is no longer the target
         if self.tui.read_only:
             self.tui.notify_read_only()
             return
@@ -608,7 +582,8 @@ class ChatPane(Vertical):
             return
         options = self._read_options()
         if options is None:
-            self.app.notify(self._options_error or "Invalid option.", title="Options", severity="error")
+            self.app.notify(self._options_error or "Invalid option.", title="Options", severity="error",
+                            markup=False)
             return
         self.conversation.system_prompt = options.system_prompt
         turn.reset_answer()
@@ -656,9 +631,10 @@ class ChatPane(Vertical):
         try:
             path.write_text(text, encoding="utf-8")
         except OSError as error:
-            self.app.notify(f"Could not write {path}: {error.strerror or error}", title="Export", severity="error")
+            self.app.notify(f"Could not write {path}: {error.strerror or error}", title="Export", severity="error",
+                            markup=False)
             return
-        self.app.notify(f"Saved {len(self.conversation.turns)} exchange(s) to {path}", title="Export")
+        self.app.notify(f"Saved {len(self.conversation.turns)} exchange(s) to {path}", title="Export", markup=False)
 
     # Smoke test
 
@@ -699,7 +675,10 @@ class ChatPane(Vertical):
             # A prompt waiting for a decision is dropped with its Cancel button or by sending another.
             return last is not None and last.state.busy
         if action == "start_endpoint":
-            return last is not None and last.state is TurnState.NEEDS_START and not self.tui.read_only
+            return (
+                last is not None and last.state is TurnState.NEEDS_START and not self.tui.read_only
+                and self.target is not None and last.target.key == self.target.key
+            )
         if action == "retry":
             return last is not None and not last.state.busy
         if action == "copy_answer":

@@ -307,7 +307,7 @@ class CreateEndpointScreen(EndpointFormScreen):
                 )
                 yield FieldRow(
                     "Start",
-                    Switch("start now: billed once running", "create it stopped: not billed", id="f-start"),
+                    Switch("start now (billed once running)", "create it stopped (not billed)", id="f-start"),
                     field="start",
                 )
             yield Note(id="form-summary")

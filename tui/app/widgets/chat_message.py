@@ -19,6 +19,7 @@ from textual.widgets import Button, Collapsible, Markdown, Static
 from textual.widgets.markdown import MarkdownStream
 
 from tui.api.domain import ChatEvent
+from tui.api.safe_text import clean
 from tui.app.conversation import MarkdownParts, Turn, TurnState, figures_line, format_seconds
 
 #: Each state is a glyph and a word, so it reads the same in 16 colours or none.
@@ -86,7 +87,17 @@ class StreamedDocument(Vertical):
         self._stream: MarkdownStream | None = None
 
     def compose(self) -> ComposeResult:
-        yield Markdown()
+        yield self._part()
+
+    @staticmethod
+    def _part() -> Markdown:
+        # A model writes these links: a click must never open a file or a page the user did not choose.
+        return Markdown(open_links=False)
+
+    def on_markdown_link_clicked(self, event: Markdown.LinkClicked) -> None:
+        event.stop()
+        self.app.notify(f"Links in answers are not opened: {clean(event.href, limit=200)}",
+                        title="Link", severity="warning", markup=False)
 
     @property
     def source(self) -> str:
@@ -107,7 +118,7 @@ class StreamedDocument(Vertical):
 
     async def _next_part(self) -> None:
         await self.close()
-        await self.mount(Markdown())
+        await self.mount(self._part())
 
     async def close(self) -> None:
         """Put everything written into the document; safe to call more than once."""
@@ -118,7 +129,7 @@ class StreamedDocument(Vertical):
     async def clear(self) -> None:
         await self.close()
         await self.remove_children()
-        await self.mount(Markdown())
+        await self.mount(self._part())
         self._parts = MarkdownParts(self.PART_SIZE)
 
 
@@ -323,10 +334,13 @@ class AssistantMessage(Vertical):
             parts.append((f"{turn.target.label} is {state}. ", "bold"))
             if self._read_only:
                 parts.append("Read-only mode: it cannot be started from here. Pick another target (ctrl+t).")
-            else:
-                parts.append(
-                    "Start it (ctrl+g) and this prompt is sent once it is ready, or pick another target (ctrl+t)."
-                )
+                return Content.assemble(*parts)
+            # The offer is the confirmation: it says what billing will begin at before ctrl+g accepts.
+            cost = turn.start_cost.words if turn.start_cost is not None else "checking its $/hour…"
+            parts += [
+                "Start it (", ("ctrl+g", "bold"), "): billing begins at ", (cost, "bold"),
+                ". The prompt is sent once it is ready; or pick another target (ctrl+t).",
+            ]
             return Content.assemble(*parts)
         if turn.state is TurnState.WAITING:
             return Content.assemble(

@@ -16,6 +16,7 @@ from textual.widgets import Input, Label, Select
 from tui.api.domain import ChatParams
 from tui.app.config import ChatDefaults
 from tui.app.conversation import REASONING_EFFORTS
+from tui.app.form_numbers import max_tokens_limit, parse_max_tokens
 
 
 class InvalidParameter(ValueError):
@@ -47,16 +48,10 @@ def _parse_float(field_id: str, name: str, text: str, low: float, high: float) -
     return value
 
 
-def _parse_int(field_id: str, name: str, text: str) -> int | None:
-    text = text.strip()
-    if not text:
-        return None
-    try:
-        value = int(text)
-    except ValueError:
-        raise InvalidParameter(field_id, f"{name} must be a whole number, not {text!r}.") from None
-    if value < 1:
-        raise InvalidParameter(field_id, f"{name} must be at least 1.")
+def _parse_max_tokens(field_id: str, text: str, context_length: int | None) -> int | None:
+    value, error = parse_max_tokens(text, context_length)
+    if error is not None:
+        raise InvalidParameter(field_id, error)
     return value
 
 
@@ -67,6 +62,8 @@ class ChatParamsPanel(Vertical):
         super().__init__(id=id)
         self.defaults = defaults
         self._reasoning_supported = False
+        #: The target model's context length when the API gave it: the bound of max tokens.
+        self.context_length: int | None = None
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="param-row"):
@@ -106,10 +103,15 @@ class ChatParamsPanel(Vertical):
         if self.is_mounted:
             self.query_one("#reasoning-effort", Select).disabled = not supported
 
+    def set_context_length(self, context_length: int | None) -> None:
+        self.context_length = context_length
+        if self.is_mounted:
+            self.query_one("#max-tokens", Input).tooltip = f"1 to {max_tokens_limit(context_length):,}"
+
     def read(self) -> ChatOptions:
         """The options as typed; raises InvalidParameter naming the field at fault."""
         temperature = _parse_float("temperature", "Temperature", self.query_one("#temperature", Input).value, 0, 2)
-        max_tokens = _parse_int("max-tokens", "Max tokens", self.query_one("#max-tokens", Input).value)
+        max_tokens = _parse_max_tokens("max-tokens", self.query_one("#max-tokens", Input).value, self.context_length)
         top_p = _parse_float("top-p", "top_p", self.query_one("#top-p", Input).value, 0, 1)
         effort_value = self.query_one("#reasoning-effort", Select).value
         effort = effort_value if isinstance(effort_value, str) and self._reasoning_supported else None

@@ -1,0 +1,71 @@
+"""The Chat pane's prompt box and conversation log, and what the log shows before the first prompt."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.events import Key
+from textual.message import Message
+from textual.widgets import TextArea
+
+EMPTY_TEXT = Content.assemble(
+    ("Check that a model answers, and how fast.\n\n", "bold"),
+    "Pick a target with ", ("ctrl+t", "bold"), " (or press ", ("c", "bold"),
+    " on an endpoint in the Endpoints pane), type a prompt and press ", ("enter", "bold"), ".\n",
+    "Each answer streams with its reasoning and ends with time to first token, tokens/s and usage.\n",
+    ("esc", "bold"), " stops an answer, ", ("ctrl+r", "bold"), " retries, ", ("ctrl+s", "bold"),
+    " exports the conversation as Markdown.\n",
+    "With no answer coming, ", ("esc", "bold"), " moves to the conversation: ", ("y", "bold"),
+    " copies the last answer, ", ("i", "bold"), " comes back to the prompt.",
+)
+
+
+class PromptInput(TextArea):
+    """The prompt box: ``enter`` sends, ``shift+enter`` (or ``ctrl+j``) starts a new line."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "send", "Send", id="chat.send", tooltip="Send the prompt"),
+        Binding("shift+enter,ctrl+j", "newline", "Newline", id="chat.newline",
+                tooltip="Start a new line in the prompt (ctrl+j where shift+enter is not sent)"),
+        # While an answer streams, escape falls through to the pane's Stop.
+        Binding("escape", "leave", "To conversation", id="chat.leave_prompt", show=False,
+                tooltip="Move to the conversation: y copies the last answer, arrows scroll, i comes back"),
+    ]
+
+    class Submitted(Message):
+        def __init__(self, prompt: PromptInput, text: str) -> None:
+            super().__init__()
+            self.prompt = prompt
+            self.text = text
+
+    async def _on_key(self, event: Key) -> None:
+        # TextArea inserts a newline for enter before bindings are looked at: keep it from doing so
+        # whenever the key is bound to send or newline (after the user's keymap).
+        if not event.is_printable:
+            active = self.screen.active_bindings.get(event.key)
+            if active is not None and active.node is self:
+                event.prevent_default()
+
+    def action_send(self) -> None:
+        self.post_message(self.Submitted(self, self.text))
+
+    def action_newline(self) -> None:
+        start, end = self.selection
+        self.replace("\n", start, end, maintain_selection_offset=False)
+
+    def action_leave(self) -> None:
+        self.screen.query_one(ConversationLog).focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "leave":
+            # The pane's conversation: while it streams, escape is the pane's Stop.
+            conversation = getattr(self.parent, "conversation", None)
+            return not getattr(conversation, "busy", False)
+        return super().check_action(action, parameters)
+
+
+class ConversationLog(VerticalScroll):
+    """The exchanges; anchored to the bottom so it follows a stream until the user scrolls up."""
