@@ -25,8 +25,9 @@ from textual.widgets import DataTable, Input, Static
 from textual.worker import Worker
 
 from tui.api.domain import Endpoint, HardwareOption, Phase
-from tui.api.errors import APIError, APITimeoutError, ConnectionFailedError, InvalidResponseError, NotFoundError
+from tui.api.errors import APIError, NotFoundError
 from tui.app.conversation import SmokeResult, smoke_test
+from tui.app.endpoint_advice import empty_table_message, outcome_unknown, smoke_test_refusal
 from tui.app.endpoint_costs import burn_per_hour, cost_at_max, cost_once_started, hourly_cost
 from tui.app.endpoint_tracking import (
     COLUMNS_BY_KEY,
@@ -526,17 +527,10 @@ class EndpointsPane(Widget):
         )
 
     def _empty_message(self) -> str:
-        if not self._loaded:
-            if self._scheduler.last_error is not None:
-                return "No endpoint data: the API did not answer (see above)."
-            return "Loading endpoints…"
-        if self._endpoints and self._filter_text:
-            return f"No endpoint matches “{self._filter_text}”. Escape clears the filter."
-        if self._endpoints:
-            return "No endpoint selected."
-        hint = "" if self._app.read_only else " Press n to create one."
-        serverless = "" if self._include_serverless else " Press a to list serverless models too."
-        return f"No dedicated endpoints in this account.{hint}{serverless}"
+        return empty_table_message(
+            loaded=self._loaded, failed=self._scheduler.last_error is not None, any_endpoints=bool(self._endpoints),
+            filter_text=self._filter_text, read_only=self._app.read_only, serverless=self._include_serverless,
+        )
 
     def _show_status(self) -> None:
         app = self._app
@@ -700,7 +694,9 @@ class EndpointsPane(Widget):
         endpoint = self._dedicated_selected("start")
         if endpoint is None:
             return
-        if not getattr(self._app.config, "confirm_start", True) or not self._would_start(endpoint):
+        # Nothing is confirmed when nothing would be sent: start_endpoint then only says why.
+        already = endpoint.id in self._expected or endpoint.phase in (Phase.READY, Phase.PENDING, Phase.STARTING)
+        if already or not getattr(self._app.config, "confirm_start", True):
             self.start_endpoint(endpoint.id)
             return
         hardware = self._hardware_for(endpoint)
@@ -713,10 +709,6 @@ class EndpointsPane(Widget):
             ),
             callback=partial(self._start_answer, endpoint.id),
         )
-
-    def _would_start(self, endpoint: Endpoint) -> bool:
-        """Whether start_endpoint would send a request (else it only explains why not: no dialog)."""
-        return endpoint.id not in self._expected and endpoint.phase not in (Phase.READY, Phase.PENDING, Phase.STARTING)
 
     def _start_answer(self, endpoint_id: str, confirmed: bool | None) -> None:
         if confirmed:
@@ -785,15 +777,9 @@ class EndpointsPane(Widget):
         endpoint = self._selected()
         if endpoint is None:
             return
-        if endpoint.phase is not Phase.READY and endpoint.phase is not Phase.UNKNOWN:
-            if endpoint.phase in (Phase.PENDING, Phase.STARTING):
-                hint = " It is on its way up: try again once it is STARTED."
-            elif endpoint.phase is Phase.FAILED:
-                hint = " Its last start failed; the details (i) show its history."
-            else:
-                hint = "" if self._app.read_only else " Start it first (s)."
-            self._say(f"{endpoint.title} is {endpoint.state}: it cannot answer yet.{hint}",
-                        title="Smoke test", severity="warning")
+        refusal = smoke_test_refusal(endpoint, read_only=self._app.read_only)
+        if refusal is not None:
+            self._say(refusal, title="Smoke test", severity="warning")
             return
         self._run_smoke_test(endpoint)
 
@@ -838,9 +824,7 @@ class EndpointsPane(Widget):
             self._after_change(app.now())
             # A timeout or an unreadable 2xx leaves the outcome unknown: the request may have been
             # carried out. Say so, and look again soon rather than at the next steady poll.
-            unknown = isinstance(exc, (APITimeoutError, InvalidResponseError)) or (
-                isinstance(exc, ConnectionFailedError) and "closed the connection" in exc.message
-            )
+            unknown = outcome_unknown(exc)
             outcome = "\nIt may have been carried out: the table will show within seconds." if unknown else ""
             self._say(f"Couldn't {verb} {endpoint.title}: {exc}{outcome}", title=f"{verb.capitalize()} failed",
                        severity="error", timeout=12)
