@@ -1,5 +1,5 @@
 """What the Endpoints pane looks like: the table (wide and 80x24), the detail panel with a state
-timeline, the delete confirmation, the help screen, and the stale table after an API error."""
+timeline, the start and delete confirmations, the help screen, and the stale table after an API error."""
 
 from __future__ import annotations
 
@@ -98,3 +98,13 @@ def test_stale_table_after_a_server_error(snap_compare: Any, sim_server: Simulat
         await loaded(pilot)
 
     assert snap_compare(app, terminal_size=(100, 30), run_before=run_before)
+
+
+def test_start_confirmation_with_its_price(snap_compare: Any, sim_server: SimulatorServer) -> None:
+    async def run_before(pilot: Any) -> None:
+        await loaded(pilot)
+        await select(pilot, "Gemma")
+        await pilot.press("s")
+        await quiet(pilot)
+
+    assert snap_compare(make_app(sim_server), terminal_size=(80, 24), run_before=run_before)
