@@ -157,6 +157,41 @@ class DeployOption:
 
 
 @dataclass(frozen=True, slots=True)
+class DeploySpec:
+    """What a v2 deploy form produces: one deploy option onto a new or an existing endpoint."""
+
+    #: A ``DeployOption.id`` from the same provider.
+    option_id: str
+    #: A new endpoint's name, or an existing endpoint's id or name (then the deployment joins it).
+    endpoint: str
+    #: Unique within the endpoint; None lets the provider name it after the model.
+    deployment_name: str | None = None
+    min_replicas: int = 1
+    max_replicas: int = 1
+    #: Minutes idle before auto-stop; None or 0 = never.
+    inactive_timeout: int | None = None
+    #: The deployment's weight in the endpoint's traffic split (0 = deployed but not routed yet).
+    traffic_weight: float = 1.0
+    #: Regions to place it in; empty = wherever there is room.
+    regions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEvent:
+    """One entry of an endpoint's events feed (v2): what happened to it or to one of its deployments."""
+
+    id: str
+    at: datetime | None
+    #: The provider's severity word (``LEVEL_WARN``), shown as-is.
+    level: str
+    #: What kind of event (``deployment.scaled``, ``condition.set``).
+    type: str
+    message: str
+    deployment_id: str | None = None
+    source: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class HardwareOption:
     """One thing an endpoint can run on, with its price normalised to US dollars per hour."""
 

@@ -1,0 +1,412 @@
+"""Together v2 behind the provider interface: endpoints with deployments, and the operations on them.
+
+v2 has no start or stop verb and no one-step create: this is where they are made of the API's pieces
+(reference together-v2-api.md §A3-A5), so screens never branch on the provider:
+
+* start / stop scale a deployment's autoscaling bounds (stop = 0/0; start = the bounds it had);
+* deploy = endpoint (new or existing) + deployment + traffic split, rolling back a new endpoint when the
+  deployment is refused; nothing here is retried automatically;
+* delete is the smart delete the docs give: scale to 0/0, wait until STOPPED, leave the split, delete the
+  deployment(s), then the endpoint, each step reported.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import secrets
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from tui.api import errors
+from tui.api.domain import (
+    UNSET,
+    ChatEvent,
+    ChatMessage,
+    ChatParams,
+    ChatReply,
+    Deployment,
+    DeployOption,
+    DeploySpec,
+    Endpoint,
+    EndpointChanges,
+    HardwareOption,
+    ModelOption,
+    TimelineEvent,
+)
+from tui.api.together.client import TogetherClient
+from tui.api.together.provider import TogetherV1Provider
+from tui.api.together.v2 import adapter
+from tui.api.together.v2.adapter import Catalogue
+from tui.api.together.v2.client import TogetherV2Client
+from tui.api.together.v2.wire import (
+    AutoscalingRequest,
+    DeploymentCreate,
+    DeploymentUpdate,
+    DeploymentV2,
+    EndpointCreate,
+    EndpointUpdate,
+    EndpointV2,
+    Placement,
+    PlacementInline,
+    TrafficSplitRequest,
+)
+
+#: Told each step of a deploy or a delete, as a sentence.
+Progress = Callable[[str], object]
+STOPPED = "DEPLOYMENT_STATE_STOPPED"
+FAILED = "DEPLOYMENT_STATE_FAILED"
+#: Bounds a deployment starts with when nothing says what it had (the CLI's deploy default).
+DEFAULT_START_BOUNDS = (1, 1)
+_NAME_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+class ReplicaBoundsError(errors.BadRequestError):
+    """Bounds refused before anything is sent (the service would refuse them too, less clearly)."""
+
+    kind = "replicas refused"
+
+
+def check_bounds(minimum: int, maximum: int) -> None:
+    if minimum < 0 or maximum < 0:
+        raise ReplicaBoundsError(f"Replicas cannot be negative (got {minimum}/{maximum}).")
+    if minimum == 0 and maximum > 0:
+        raise ReplicaBoundsError(
+            f"A minimum of 0 with a maximum of {maximum} is not allowed: set both to 0 to stop the deployment, "
+            "or the minimum to at least 1."
+        )
+    if minimum > maximum:
+        raise ReplicaBoundsError(f"The minimum ({minimum}) cannot be greater than the maximum ({maximum}).")
+
+
+def _ignore(_: str) -> None:
+    return None
+
+
+class TogetherV2Provider:
+    label = "Together v2"
+
+    def __init__(
+        self,
+        client: TogetherV2Client,
+        inference: TogetherClient,
+        *,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        poll_interval: float = 5.0,
+        stop_timeout: float = 900.0,
+    ) -> None:
+        self.client = client
+        self.base_url = client.root
+        # The inference host speaks the same OpenAI-compatible chat as v1: its client and adapter serve here.
+        self._chat = TogetherV1Provider(inference)
+        self.inference_url = inference.base_url
+        self._sleep = sleep
+        self._poll_interval = poll_interval
+        self._max_polls = max(1, round(stop_timeout / poll_interval))
+        self._catalogue: Catalogue | None = None
+        #: deployment id -> endpoint id, from every endpoint seen (v2 paths need both).
+        self._parents: dict[str, str] = {}
+        #: deployment id -> the last bounds it ran with, so a start restores them.
+        self._running_bounds: dict[str, tuple[int, int]] = {}
+
+    def __repr__(self) -> str:
+        return f"TogetherV2Provider(base_url={self.base_url!r})"
+
+    # Reading
+
+    async def catalogue(self, *, refresh: bool = False) -> Catalogue:
+        """Instance types (prices) and supported models (names), loaded once per session unless refreshed."""
+        if self._catalogue is None or refresh:
+            instances, models = await asyncio.gather(
+                self.client.list_instance_types(), self.client.list_supported_models()
+            )
+            self._catalogue = Catalogue(instances, models)
+        return self._catalogue
+
+    async def list_endpoints(self) -> list[Endpoint]:
+        wires = await self.client.list_endpoints()
+        catalogue = await self.catalogue()
+        return [self._seen(adapter.endpoint_from_wire(wire, catalogue)) for wire in wires]
+
+    async def get_endpoint(self, endpoint_id: str) -> Endpoint:
+        wire, details = await asyncio.gather(
+            self.client.get_endpoint(endpoint_id), self.client.list_deployments(endpoint_id)
+        )
+        return await self._endpoint(wire, details)
+
+    async def get_deployment(self, deployment_id: str) -> Deployment:
+        endpoint_id = await self.endpoint_of(deployment_id)
+        return await self._deployment(await self.client.get_deployment(endpoint_id, deployment_id))
+
+    async def endpoint_of(self, deployment_id: str) -> str:
+        """The id of the endpoint a deployment belongs to."""
+        if deployment_id not in self._parents:
+            await self.list_endpoints()
+        try:
+            return self._parents[deployment_id]
+        except KeyError:
+            raise errors.NotFoundError(f"No endpoint has a deployment {deployment_id}.") from None
+
+    # Deploying
+
+    async def deploy_options(self, model: str) -> list[DeployOption]:
+        """Each certified deployment profile of ``model`` with its hardware, $/hour per replica and room."""
+        supported = await self.client.list_supported_models(search=model)
+        catalogue = await self.catalogue(refresh=True)
+        chosen = [m for m in supported if model in (m.name, m.id)]
+        return [option for m in chosen for option in adapter.deploy_options(m, catalogue)]
+
+    async def deploy(self, spec: DeploySpec, progress: Progress = _ignore) -> Endpoint:
+        """Endpoint + deployment + traffic split in one step; a new endpoint is deleted if the deployment fails."""
+        config, model = adapter.parse_option_id(spec.option_id)
+        check_bounds(spec.min_replicas, spec.max_replicas)
+        existing = await self._find_endpoint(spec.endpoint)
+        created = existing is None
+        if existing is None:
+            progress(f"Creating endpoint {spec.endpoint}")
+            try:
+                existing = await self.client.create_endpoint(EndpointCreate(name=spec.endpoint))
+            except errors.ConflictError:
+                # Made meanwhile by someone else: join it, as the CLI does, and never delete it.
+                existing = await self._find_endpoint(spec.endpoint)
+                if existing is None:
+                    raise
+                created = False
+        name = spec.deployment_name or self._deployment_name(model)
+        request = DeploymentCreate(
+            name=name,
+            autoscaling=AutoscalingRequest(min_replicas=spec.min_replicas, max_replicas=spec.max_replicas),
+            model=model,
+            config=config,
+            **({"inactive_timeout": spec.inactive_timeout} if spec.inactive_timeout else {}),
+            **({"placement": Placement(inline=PlacementInline(regions=list(spec.regions)))} if spec.regions else {}),
+        )
+        progress(f"Creating deployment {name}")
+        try:
+            deployment = await self.client.create_deployment(existing.id, request)
+        except errors.APIError:
+            if created:
+                progress(f"Deployment refused: deleting the new endpoint {spec.endpoint}")
+                await self.client.delete_endpoint(existing.id)
+            raise
+        self._parents[deployment.id] = existing.id
+        fresh = await self.client.get_endpoint(existing.id)
+        weights = {entry.deployment_id: entry.weight for entry in fresh.traffic_split}
+        # Whether the service adds a new deployment to the split is not documented: upsert it.
+        if weights.get(deployment.id, 0.0) != spec.traffic_weight:
+            progress(f"Routing weight {spec.traffic_weight:g} to {name}")
+            weights[deployment.id] = spec.traffic_weight
+            await self._set_split(fresh, weights)
+        return await self.get_endpoint(existing.id)
+
+    # Scaling: start and stop are bounds
+
+    async def scale_deployment(
+        self, deployment_id: str, min_replicas: int, max_replicas: int, *, version: str | None = None
+    ) -> Deployment:
+        """New bounds; ``version`` is the etag the caller loaded (a stale one is a ConflictError)."""
+        check_bounds(min_replicas, max_replicas)
+        endpoint_id = await self.endpoint_of(deployment_id)
+        request = DeploymentUpdate(
+            autoscaling=AutoscalingRequest(min_replicas=min_replicas, max_replicas=max_replicas),
+            **({"etag": version} if version else {}),
+        )
+        return await self._deployment(await self.client.update_deployment(endpoint_id, deployment_id, request))
+
+    async def stop_deployment(self, deployment_id: str, *, version: str | None = None) -> Deployment:
+        return await self.scale_deployment(deployment_id, 0, 0, version=version)
+
+    async def start_deployment(
+        self, deployment_id: str, bounds: tuple[int, int] | None = None, *, version: str | None = None
+    ) -> Deployment:
+        """Back to ``bounds``, else the bounds it last ran with here, else 1/1."""
+        minimum, maximum = bounds or self._running_bounds.get(deployment_id, DEFAULT_START_BOUNDS)
+        if minimum < 1:
+            raise ReplicaBoundsError(f"A start needs at least one replica (got {minimum}/{maximum}).")
+        return await self.scale_deployment(deployment_id, minimum, maximum, version=version)
+
+    async def start_endpoint(self, endpoint_id: str) -> Endpoint:
+        """Start every stopped deployment of the endpoint."""
+        current = await self.get_endpoint(endpoint_id)
+        for deployment in current.deployments:
+            if deployment.max_replicas == 0:
+                await self.start_deployment(deployment.id, version=deployment.version)
+        return await self.get_endpoint(endpoint_id)
+
+    async def stop_endpoint(self, endpoint_id: str) -> Endpoint:
+        current = await self.get_endpoint(endpoint_id)
+        for deployment in current.deployments:
+            if deployment.max_replicas != 0:
+                await self.stop_deployment(deployment.id, version=deployment.version)
+        return await self.get_endpoint(endpoint_id)
+
+    async def update_endpoint(self, endpoint_id: str, changes: EndpointChanges) -> Endpoint:
+        """Bounds and the inactive timeout of an endpoint's only deployment (v2 names are immutable)."""
+        if changes.display_name is not UNSET:
+            raise errors.BadRequestError("A v2 endpoint's name cannot change: deploy to a new endpoint instead.")
+        current = await self.get_endpoint(endpoint_id)
+        if len(current.deployments) != 1:
+            raise errors.BadRequestError(
+                f"{current.name} has {len(current.deployments)} deployments: change one of them instead."
+            )
+        [deployment] = current.deployments
+        fields: dict[str, Any] = {"etag": deployment.version} if deployment.version else {}
+        if changes.min_replicas is not UNSET or changes.max_replicas is not UNSET:
+            minimum = deployment.min_replicas if changes.min_replicas is UNSET else changes.min_replicas
+            maximum = deployment.max_replicas if changes.max_replicas is UNSET else changes.max_replicas
+            if minimum is None or maximum is None:
+                # The service reported a bound as nonsense: take the other one's value.
+                minimum = maximum = minimum if maximum is None else maximum
+            if minimum is None or maximum is None:
+                raise errors.BadRequestError(f"{deployment.name} reports no replica bounds: give both.")
+            check_bounds(minimum, maximum)
+            fields["autoscaling"] = AutoscalingRequest(min_replicas=minimum, max_replicas=maximum)
+        if changes.inactive_timeout is not UNSET:
+            # v2 says "off" with 0.
+            fields["inactive_timeout"] = changes.inactive_timeout or 0
+        await self.client.update_deployment(endpoint_id, deployment.id, DeploymentUpdate(**fields))
+        return await self.get_endpoint(endpoint_id)
+
+    # Smart delete
+
+    async def delete(self, target_id: str, progress: Progress = _ignore) -> None:
+        """Delete an endpoint (``ep_…``) or one deployment (``dep_…``) the way the service allows it."""
+        if target_id in self._parents or target_id.startswith("dep_"):
+            endpoint_id = await self.endpoint_of(target_id)
+            await self._delete_deployments(endpoint_id, {target_id}, progress)
+            return
+        deployments = await self.client.list_deployments(target_id)
+        await self._delete_deployments(target_id, {d.id for d in deployments}, progress)
+        fresh = await self.client.get_endpoint(target_id)
+        progress(f"Deleting endpoint {fresh.name}")
+        await self.client.delete_endpoint(target_id, etag=fresh.etag)
+        progress(f"Deleted endpoint {fresh.name}")
+
+    async def delete_endpoint(self, endpoint_id: str) -> None:
+        await self.delete(endpoint_id)
+
+    async def _delete_deployments(self, endpoint_id: str, doomed: set[str], progress: Progress) -> None:
+        current = [d for d in await self.client.list_deployments(endpoint_id) if d.id in doomed]
+        for deployment in current:
+            if deployment.status.state != STOPPED:
+                progress(f"Stopping {deployment.name} (scaling to 0/0)")
+                await self.client.update_deployment(
+                    endpoint_id,
+                    deployment.id,
+                    DeploymentUpdate(autoscaling=AutoscalingRequest(min_replicas=0, max_replicas=0)),
+                )
+        stopped = [await self._wait_stopped(endpoint_id, d, progress) for d in current]
+        endpoint = await self.client.get_endpoint(endpoint_id)
+        weights = {e.deployment_id: e.weight for e in endpoint.traffic_split if e.deployment_id not in doomed}
+        if len(weights) != len(endpoint.traffic_split):
+            progress(f"Removing {len(endpoint.traffic_split) - len(weights)} deployment(s) from the traffic split")
+            await self._set_split(endpoint, weights)
+        for deployment in stopped:
+            progress(f"Deleting {deployment.name}")
+            await self.client.delete_deployment(endpoint_id, deployment.id, etag=deployment.etag)
+            self._parents.pop(deployment.id, None)
+            self._running_bounds.pop(deployment.id, None)
+
+    async def _wait_stopped(self, endpoint_id: str, deployment: DeploymentV2, progress: Progress) -> DeploymentV2:
+        for _ in range(self._max_polls):
+            if deployment.status.state == STOPPED:
+                progress(f"{deployment.name} stopped")
+                return deployment
+            if deployment.status.state == FAILED:
+                raise errors.APIError(
+                    f"{deployment.name} failed while stopping: {deployment.status.message or 'no reason given'}"
+                )
+            await self._sleep(self._poll_interval)
+            deployment = await self.client.get_deployment(endpoint_id, deployment.id)
+        if deployment.status.state == STOPPED:
+            return deployment
+        raise errors.APITimeoutError(
+            f"{deployment.name} is still {deployment.status.state} after "
+            f"{self._max_polls * self._poll_interval:g} s; nothing was deleted: try again later."
+        )
+
+    # Events
+
+    async def list_events(
+        self,
+        endpoint_id: str,
+        *,
+        after: str | None = None,
+        limit: int | None = None,
+        since: datetime | None = None,
+        min_level: str | None = None,
+        deployment_ids: Sequence[str] = (),
+    ) -> tuple[list[TimelineEvent], str | None]:
+        """One page of the endpoint's feed, newest first, and the cursor of the next (None at the end)."""
+        page = await self.client.list_events(
+            endpoint_id, after=after, limit=limit, since=since, min_level=min_level, deployment_ids=deployment_ids
+        )
+        return [adapter.event_from_wire(e) for e in page.data], page.next_cursor
+
+    # Catalogue for the screens
+
+    async def list_hardware(self, model: str | None = None) -> list[HardwareOption]:
+        catalogue = await self.catalogue(refresh=True)
+        options = [adapter.hardware_from_wire(i) for i in catalogue.instances.values()]
+        if model is None:
+            return options
+        fitting = {o.hardware_label for o in await self.deploy_options(model)}
+        return [o for o in options if adapter.hardware_label(o.id) in fitting]
+
+    async def list_models(self) -> list[ModelOption]:
+        return [adapter.model_from_wire(m) for m in await self.client.list_supported_models()]
+
+    async def list_regions(self) -> list[str]:
+        catalogue = await self.catalogue()
+        return sorted({r.name for i in catalogue.instances.values() for r in i.regions if r.name})
+
+    # Chat, on the inference host
+
+    def stream_chat(
+        self, model: str, messages: Sequence[ChatMessage], params: ChatParams | None = None
+    ) -> AsyncIterator[ChatEvent]:
+        return self._chat.stream_chat(model, messages, params)
+
+    async def chat(self, model: str, messages: Sequence[ChatMessage], params: ChatParams | None = None) -> ChatReply:
+        return await self._chat.chat(model, messages, params)
+
+    async def aclose(self) -> None:
+        await self._chat.aclose()
+
+    # Plumbing
+
+    async def _endpoint(self, wire: EndpointV2, details: Sequence[DeploymentV2] | None = None) -> Endpoint:
+        return self._seen(adapter.endpoint_from_wire(wire, await self.catalogue(), details))
+
+    async def _deployment(self, wire: DeploymentV2) -> Deployment:
+        self._parents[wire.id] = wire.endpoint_id
+        return self._remember(adapter.deployment_from_wire(wire, {}, await self.catalogue()))
+
+    def _seen(self, endpoint: Endpoint) -> Endpoint:
+        for deployment in endpoint.deployments:
+            self._parents[deployment.id] = endpoint.id
+            self._remember(deployment)
+        return endpoint
+
+    def _remember(self, deployment: Deployment) -> Deployment:
+        if deployment.min_replicas and deployment.max_replicas:
+            self._running_bounds[deployment.id] = (deployment.min_replicas, deployment.max_replicas)
+        return deployment
+
+    async def _find_endpoint(self, wanted: str) -> EndpointV2 | None:
+        for endpoint in await self.client.list_endpoints():
+            if wanted in (endpoint.id, endpoint.name, endpoint.name.rpartition("/")[2]):
+                return endpoint
+        return None
+
+    async def _set_split(self, endpoint: EndpointV2, weights: Mapping[str, float | None]) -> None:
+        split = [TrafficSplitRequest(deployment_id=d, weight=w or 0.0) for d, w in weights.items()]
+        request = EndpointUpdate(traffic_split=split, **({"etag": endpoint.etag} if endpoint.etag else {}))
+        await self.client.update_endpoint(endpoint.id, request)
+
+    def _deployment_name(self, model: str) -> str:
+        """``<model-name>-<8 hex>`` as the CLI names them, from the catalogue's name for the model."""
+        known = self._catalogue.model_name(model) if self._catalogue else model
+        base = _NAME_UNSAFE.sub("-", known.rpartition("/")[2] if known.startswith("projects/") else known)
+        return f"{base.strip('-._')[:100] or 'deployment'}-{secrets.token_hex(4)}"
