@@ -354,4 +354,4 @@ class DeploymentUpdate(Request):
 def update_mask(request: Request) -> str:
     """The camelCase names of exactly the fields the caller set, etag aside (it is a precondition)."""
     fields = request.model_fields_set - {"etag"}
-    return ",".join(sorted(request.model_fields[name].alias or name for name in fields))
+    return ",".join(sorted(type(request).model_fields[name].alias or name for name in fields))
