@@ -7,19 +7,25 @@ toggles ``enabled``).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from datetime import datetime
 from typing import Protocol, runtime_checkable
 
 from tui.api.domain import (
+    Capabilities,
     ChatEvent,
     ChatMessage,
     ChatParams,
     ChatReply,
+    Deployment,
+    DeployOption,
+    DeploySpec,
     Endpoint,
     EndpointChanges,
     EndpointSpec,
     HardwareOption,
     ModelOption,
+    TimelineEvent,
 )
 
 
@@ -62,3 +68,47 @@ class Provider(Protocol):
     ) -> ChatReply: ...
 
     async def aclose(self) -> None: ...
+
+
+@runtime_checkable
+class DeployingProvider(Provider, Protocol):
+    """A control plane whose endpoints are made of deployments (Together v2): deploy, scale, smart delete.
+
+    Beyond ``Provider``: screens check ``isinstance(provider, DeployingProvider)`` (or its capabilities)
+    before offering these, so the v1-only provider keeps working unchanged.
+    """
+
+    capabilities: Capabilities
+
+    async def deploy_options(self, model: str) -> list[DeployOption]: ...
+
+    async def deploy(self, spec: DeploySpec, progress: Callable[[str], object] = ...) -> Endpoint:
+        """Create exactly once: implementations must never retry this automatically."""
+        ...
+
+    async def get_deployment(self, deployment_id: str) -> Deployment: ...
+
+    async def scale_deployment(
+        self, deployment_id: str, min_replicas: int, max_replicas: int, *, version: str | None = None
+    ) -> Deployment: ...
+
+    async def start_deployment(
+        self, deployment_id: str, bounds: tuple[int, int] | None = None, *, version: str | None = None
+    ) -> Deployment: ...
+
+    async def stop_deployment(self, deployment_id: str, *, version: str | None = None) -> Deployment: ...
+
+    async def delete(self, target_id: str, progress: Callable[[str], object] = ...) -> None:
+        """Delete an endpoint or one deployment, telling ``progress`` each step."""
+        ...
+
+    async def list_events(
+        self,
+        endpoint_id: str,
+        *,
+        after: str | None = None,
+        limit: int | None = None,
+        since: datetime | None = None,
+        min_level: str | None = None,
+        deployment_ids: Sequence[str] = (),
+    ) -> tuple[list[TimelineEvent], str | None]: ...

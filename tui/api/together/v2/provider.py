@@ -288,10 +288,11 @@ class TogetherV2Provider:
 
     async def _delete_deployments(self, endpoint_id: str, doomed: set[str], progress: Progress) -> None:
         current = [d for d in await self.client.list_deployments(endpoint_id) if d.id in doomed]
-        for deployment in current:
+        for index, deployment in enumerate(current):
             if deployment.status.state != STOPPED:
                 progress(f"Stopping {deployment.name} (scaling to 0/0)")
-                await self.client.update_deployment(
+                # What the service answers is where the wait starts (it may have stopped already).
+                current[index] = await self.client.update_deployment(
                     endpoint_id,
                     deployment.id,
                     DeploymentUpdate(autoscaling=AutoscalingRequest(min_replicas=0, max_replicas=0)),
