@@ -1,0 +1,354 @@
+"""Every key binding of the app as data: one table feeds the bindings, the help screen, the palette and
+the settings' ``[keymap]`` validation. No Textual here (settings are read before the UI exists);
+``tui.app.bindings`` turns a scope's rows into Textual ``Binding`` objects.
+
+A binding id names what a key does (``endpoints.start``); the user remaps it with ``"endpoints.start" =
+"S"`` in ``[keymap]``. Ids are stable: renaming one breaks someone's settings.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Key:
+    id: str
+    #: Textual key names, comma-separated for several.
+    keys: str
+    action: str
+    description: str
+    tooltip: str = ""
+    #: In the footer (False: only in help and the palette).
+    show: bool = True
+    priority: bool = False
+
+
+#: Scope -> its bindings, in the order help lists them.
+TABLE: dict[str, tuple[Key, ...]] = {
+    # TogetherApp (tui.app.app)
+    "app": (
+        Key("app.pane.endpoints", "1", "show_pane('endpoints')", "Endpoints", show=False),
+        Key("app.pane.hardware", "2", "show_pane('hardware')", "Hardware", show=False),
+        Key("app.pane.chat", "3", "show_pane('chat')", "Chat", show=False),
+        Key("app.pane.previous", "left_square_bracket", "cycle_pane(-1)", "Previous pane", show=False),
+        Key("app.pane.next", "right_square_bracket", "cycle_pane(1)", "Next pane", show=False),
+        Key("app.help", "question_mark", "help", "Help"),
+        Key("app.quit", "ctrl+q", "quit", "Quit", priority=True),
+    ),
+    # FirstRunApp (tui.app.first_run)
+    "first_run": (
+        Key("first_run.demo", "ctrl+d", "demo", "Start the demo", priority=True),
+        Key("first_run.quit", "escape,ctrl+q", "quit", "Quit"),
+    ),
+    # EndpointsPane (tui.app.panes.endpoints)
+    "endpoints": (
+        Key(
+            "endpoints.start",
+            "s",
+            "start",
+            "Start",
+            tooltip="Start the selected endpoint; billing begins once it is STARTED",
+        ),
+        Key(
+            "endpoints.stop", "x", "stop", "Stop", tooltip="Stop the selected endpoint; billing ends once it is STOPPED"
+        ),
+        Key(
+            "endpoints.delete",
+            "d",
+            "delete",
+            "Delete",
+            tooltip="Delete the selected endpoint (asks first; Cancel is focused)",
+        ),
+        Key("endpoints.new", "n", "new", "New", tooltip="Create a new dedicated endpoint"),
+        Key(
+            "endpoints.edit",
+            "e",
+            "edit",
+            "Edit",
+            tooltip="Change the display name, replicas or idle timeout of the selected endpoint",
+        ),
+        Key("endpoints.chat", "c", "chat", "Chat", tooltip="Chat with the selected endpoint's model"),
+        Key(
+            "endpoints.smoke_test",
+            "t",
+            "smoke_test",
+            "Test",
+            tooltip="Send a short prompt to the selected STARTED endpoint; report TTFT and tokens/s",
+        ),
+        Key(
+            "endpoints.copy_name",
+            "y",
+            "copy_name",
+            "Copy",
+            tooltip="Copy the name to pass as model (OSC 52: works over SSH)",
+        ),
+        Key("endpoints.filter", "slash", "filter", "Filter", tooltip="Filter rows by name, model, hardware or state"),
+        Key(
+            "endpoints.refresh", "r", "refresh", "Refresh", tooltip="Refresh the list and every endpoint's details now"
+        ),
+        Key(
+            "endpoints.sort",
+            "o",
+            "cycle_sort",
+            "Sort",
+            tooltip="Sort by the next column (name, state, $/hour, age, model, hardware, replicas)",
+            show=False,
+        ),
+        Key(
+            "endpoints.reverse_sort", "O", "reverse_sort", "Reverse sort", tooltip="Reverse the sort order", show=False
+        ),
+        Key(
+            "endpoints.serverless",
+            "a",
+            "toggle_serverless",
+            "Serverless",
+            tooltip="Show or hide serverless models beside your dedicated endpoints",
+            show=False,
+        ),
+        Key("endpoints.details", "i", "toggle_details", "Details", tooltip="Show or hide the detail panel", show=False),
+        Key(
+            "endpoints.clear_filter",
+            "escape",
+            "clear_filter",
+            "Clear filter",
+            tooltip="Clear the filter and show every row",
+            show=False,
+        ),
+        Key("endpoints.read_only", "s,x,d,n,e", "refuse_read_only", "", show=False),
+    ),
+    # HardwarePane (tui.app.panes.hardware)
+    "hardware": (
+        Key(
+            "hardware.model",
+            "m",
+            "pick_model",
+            "Model",
+            tooltip="Pick a model: the table narrows to what it runs on, with availability",
+        ),
+        Key(
+            "hardware.filter",
+            "slash",
+            "filter",
+            "Filter",
+            tooltip="Filter rows by words in the id, GPU, memory, link or availability",
+        ),
+        Key(
+            "hardware.hide_unavailable",
+            "u",
+            "toggle_unavailable",
+            "Hide unavailable",
+            tooltip="Hide or show hardware the picked model cannot get right now",
+        ),
+        Key(
+            "hardware.sort",
+            "o",
+            "cycle_sort",
+            "Sort",
+            tooltip="Sort by the next column: cheapest available, price, memory, GPU, count, id",
+        ),
+        Key("hardware.reverse", "O", "reverse_sort", "Reverse sort", tooltip="Reverse the current order", show=False),
+        Key(
+            "hardware.create",
+            "n",
+            "create",
+            "New endpoint",
+            tooltip="Open the create form with this model and hardware filled in (also enter)",
+        ),
+        Key(
+            "hardware.calculator",
+            "c",
+            "calculator",
+            "Cost calc",
+            tooltip="Edit replicas and hours per day in the cost calculator",
+            show=False,
+        ),
+        Key("hardware.refresh", "r", "refresh", "Refresh", tooltip="Ask the API for hardware again"),
+        Key(
+            "hardware.back",
+            "escape",
+            "back",
+            "Back to table",
+            tooltip="Leave the filter or calculator; clears the filter",
+            show=False,
+        ),
+    ),
+    # ChatPane (tui.app.panes.chat)
+    "chat": (
+        Key(
+            "chat.target",
+            "ctrl+t",
+            "choose_target",
+            "Target",
+            tooltip="Choose the endpoint or serverless model to chat with",
+        ),
+        Key(
+            "chat.stop",
+            "escape",
+            "stop",
+            "Stop",
+            tooltip="Stop the answer now (what arrived stays) or drop a queued prompt",
+        ),
+        Key(
+            "chat.start_endpoint",
+            "ctrl+g",
+            "start_endpoint",
+            "Start endpoint",
+            tooltip="Start the stopped endpoint and send the prompt once it is ready",
+        ),
+        Key("chat.retry", "ctrl+r", "retry", "Retry", tooltip="Send the last prompt again"),
+        Key(
+            "chat.copy",
+            "y",
+            "copy_answer",
+            "Copy answer",
+            tooltip="Copy the last answer to the clipboard (OSC 52, works over SSH)",
+        ),
+        Key("chat.export", "ctrl+s", "export", "Export", tooltip="Save the conversation as a Markdown file"),
+        Key(
+            "chat.options",
+            "ctrl+o",
+            "toggle_options",
+            "Options",
+            tooltip="System prompt, temperature, max tokens, top_p, reasoning effort",
+        ),
+        Key(
+            "chat.new",
+            "ctrl+n",
+            "new_chat",
+            "New chat",
+            tooltip="Clear the conversation (the target and options stay)",
+            show=False,
+        ),
+        Key("chat.prompt", "i", "focus_prompt", "Write", tooltip="Move to the prompt box", show=False),
+        Key(
+            "chat.smoke_test",
+            "ctrl+k",
+            "smoke_test",
+            "Smoke test",
+            tooltip="Send a short fixed prompt to the target and report TTFT and tokens/s",
+            show=False,
+        ),
+    ),
+    # PromptInput (tui.app.widgets.chat_prompt)
+    "chat.prompt": (
+        Key("chat.send", "enter", "send", "Send", tooltip="Send the prompt"),
+        Key(
+            "chat.newline",
+            "shift+enter,ctrl+j",
+            "newline",
+            "Newline",
+            tooltip="Start a new line in the prompt (ctrl+j where shift+enter is not sent)",
+        ),
+        Key(
+            "chat.leave_prompt",
+            "escape",
+            "leave",
+            "To conversation",
+            tooltip="Move to the conversation: y copies the last answer, arrows scroll, i comes back",
+            show=False,
+        ),
+    ),
+    # TargetPicker (tui.app.widgets.chat_target)
+    "chat.target": (Key("chat.target.close", "escape", "close", "Close", tooltip="Close the target list"),),
+    # ExportChatScreen (tui.app.screens.export_chat)
+    "chat.export": (Key("chat.export.cancel", "escape", "cancel", "Cancel", tooltip="Close without saving"),),
+    # EndpointFormScreen (tui.app.screens.endpoint_form)
+    "form": (
+        Key("form.submit", "ctrl+s", "submit", "Submit", tooltip="Send the form (enter in a text box only moves on)"),
+        Key("form.cancel", "escape", "cancel", "Cancel", tooltip="Close without sending anything"),
+    ),
+    # CreateEndpointScreen (tui.app.screens.endpoint_form)
+    "form.create": (
+        Key(
+            "form.create",
+            "ctrl+s",
+            "submit",
+            "Create",
+            tooltip="Create the endpoint; sent once, never retried (enter in a text box only moves on)",
+        ),
+        Key(
+            "form.reload",
+            "ctrl+r",
+            "reload",
+            "Reload lists",
+            tooltip="Ask the API again for models, hardware and zones",
+            show=False,
+        ),
+    ),
+    # UpdateEndpointScreen (tui.app.screens.endpoint_form)
+    "form.update": (
+        Key(
+            "form.save",
+            "ctrl+s",
+            "submit",
+            "Save",
+            tooltip="Send the changes shown in the preview (enter in a text box only moves on)",
+        ),
+        Key(
+            "form.clone",
+            "ctrl+n",
+            "clone",
+            "Clone as new",
+            tooltip=(
+                "Model, hardware and speculative decoding cannot change in place: "
+                "open the create form pre-filled from this endpoint"
+            ),
+        ),
+    ),
+    # ModelField (tui.app.widgets.model_picker)
+    "model_field": (
+        Key(
+            "model_field.pick",
+            "enter,space",
+            "pick",
+            "Pick model",
+            tooltip="Search the models that can run on a dedicated endpoint",
+        ),
+    ),
+    # ModelPicker (tui.app.widgets.model_picker)
+    "model_picker": (
+        Key("model_picker.next", "down", "move(1)", "Next", show=False),
+        Key("model_picker.previous", "up", "move(-1)", "Previous", show=False),
+        Key("model_picker.page_down", "pagedown", "move(8)", "Page down", show=False),
+        Key("model_picker.page_up", "pageup", "move(-8)", "Page up", show=False),
+        Key(
+            "model_picker.reload",
+            "ctrl+r",
+            "reload",
+            "Reload models",
+            tooltip="Ask the API for the list of deployable models again",
+        ),
+    ),
+    # ModelPickerScreen (tui.app.widgets.model_picker)
+    "model_picker.screen": (
+        Key("model_picker.cancel", "escape", "cancel", "Cancel", tooltip="Close without changing the model"),
+    ),
+    # ConfirmDeleteScreen (tui.app.screens.confirm_delete)
+    "confirm_delete": (Key("confirm_delete.cancel", "escape", "cancel", "Cancel"),),
+    # ConfirmStartScreen (tui.app.screens.confirm_start)
+    "confirm_start": (
+        Key("confirm_start.start", "y,enter", "answer(True)", "Start", priority=True),
+        Key("confirm_start.cancel", "n,escape", "answer(False)", "Cancel", priority=True),
+    ),
+    # HelpScreen (tui.app.screens.help)
+    "help": (Key("help.close", "escape,question_mark,q", "dismiss", "Close"),),
+}
+
+BY_ID: dict[str, Key] = {key.id: key for keys in TABLE.values() for key in keys}
+
+
+def scope(name: str) -> tuple[Key, ...]:
+    return TABLE[name]
+
+
+def unknown_binding_problem(binding_id: str) -> str | None:
+    """None for a known id; else the problem, with the nearest known id ("did you mean app.quit?")."""
+    if binding_id in BY_ID:
+        return None
+    # A bare action name ("quit") is the commonest slip: suggest the id whose action it is.
+    by_action = [key.id for key in BY_ID.values() if key.id.rsplit(".", 1)[-1] == binding_id]
+    close = by_action or difflib.get_close_matches(binding_id, BY_ID, n=1, cutoff=0.6)
+    hint = f"; did you mean {close[0]}?" if close else ""
+    return f"unknown binding id {binding_id!r}{hint}"
