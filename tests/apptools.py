@@ -44,3 +44,22 @@ def make_app(
     app = TogetherApp(make_provider(server, api_key=api_key, **(client_options or {})), replace(base, **config))
     app.animation_level = "none"
     return app
+
+
+async def settle(pilot: Any) -> None:
+    """Let keys, workers and the store's requests finish, and what their answers start, also on a busy machine.
+
+    The one way tests wait for the app to be quiet: a real-time pause lets the app's own queue (key
+    events) run, then workers and the endpoint store are waited on until nothing new starts.
+    """
+    app = pilot.app
+    await pilot.pause(0.02)
+    for _ in range(6):
+        await app.workers.wait_for_complete()
+        store = getattr(getattr(app, "context", None), "store", None)
+        if store is not None:
+            await store.settled()
+        await pilot.pause()
+        busy = any(worker.is_running for worker in app.workers) or (store is not None and not store.idle)
+        if not busy:
+            return
