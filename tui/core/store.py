@@ -137,6 +137,20 @@ class EndpointStore:
     def status(self) -> str:
         return self.scheduler.status(self.clock())
 
+    @property
+    def idle(self) -> bool:
+        """No poll and no action in flight (the loop may be sleeping until the next poll)."""
+        return (self._poll_task is None or self._poll_task.done()) and not self._tasks
+
+    async def settled(self) -> None:
+        """Until the poll and the actions in flight are done, and whatever they started (for tests)."""
+        for _ in range(10):
+            pending = [task for task in (self._poll_task, *self._tasks) if task is not None and not task.done()]
+            if not pending:
+                return
+            await asyncio.wait(pending)
+            await asyncio.sleep(0)
+
     # Subscriptions
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
