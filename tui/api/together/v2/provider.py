@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import re
 import secrets
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -40,23 +40,18 @@ from tui.api.together.provider import TogetherV1Provider
 from tui.api.together.v2 import adapter
 from tui.api.together.v2.adapter import Catalogue
 from tui.api.together.v2.client import TogetherV2Client
+from tui.api.together.v2.teardown import Progress, Teardown, set_split
 from tui.api.together.v2.wire import (
     AutoscalingRequest,
     DeploymentCreate,
     DeploymentUpdate,
     DeploymentV2,
     EndpointCreate,
-    EndpointUpdate,
     EndpointV2,
     Placement,
     PlacementInline,
-    TrafficSplitRequest,
 )
 
-#: Told each step of a deploy or a delete, as a sentence.
-Progress = Callable[[str], object]
-STOPPED = "DEPLOYMENT_STATE_STOPPED"
-FAILED = "DEPLOYMENT_STATE_FAILED"
 #: Bounds a deployment starts with when nothing says what it had (the CLI's deploy default).
 DEFAULT_START_BOUNDS = (1, 1)
 _NAME_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -101,9 +96,7 @@ class TogetherV2Provider:
         # The inference host speaks the same OpenAI-compatible chat as v1: its client and adapter serve here.
         self._chat = TogetherV1Provider(inference)
         self.inference_url = inference.base_url
-        self._sleep = sleep
-        self._poll_interval = poll_interval
-        self._max_polls = max(1, round(stop_timeout / poll_interval))
+        self._teardown = Teardown(client, sleep=sleep, poll_interval=poll_interval, stop_timeout=stop_timeout)
         self._catalogue: Catalogue | None = None
         #: deployment id -> endpoint id, from every endpoint seen (v2 paths need both).
         self._parents: dict[str, str] = {}
@@ -197,7 +190,7 @@ class TogetherV2Provider:
         if weights.get(deployment.id, 0.0) != spec.traffic_weight:
             progress(f"Routing weight {spec.traffic_weight:g} to {name}")
             weights[deployment.id] = spec.traffic_weight
-            await self._set_split(fresh, weights)
+            await set_split(self.client, fresh, weights)
         return await self.get_endpoint(existing.id)
 
     # Scaling: start and stop are bounds
@@ -274,10 +267,10 @@ class TogetherV2Provider:
         """Delete an endpoint (``ep_…``) or one deployment (``dep_…``) the way the service allows it."""
         if target_id in self._parents or target_id.startswith("dep_"):
             endpoint_id = await self.endpoint_of(target_id)
-            await self._delete_deployments(endpoint_id, {target_id}, progress)
+            self._forget(await self._teardown.delete_deployments(endpoint_id, {target_id}, progress))
             return
         deployments = await self.client.list_deployments(target_id)
-        await self._delete_deployments(target_id, {d.id for d in deployments}, progress)
+        self._forget(await self._teardown.delete_deployments(target_id, {d.id for d in deployments}, progress))
         fresh = await self.client.get_endpoint(target_id)
         progress(f"Deleting endpoint {fresh.name}")
         await self.client.delete_endpoint(target_id, etag=fresh.etag)
@@ -285,47 +278,6 @@ class TogetherV2Provider:
 
     async def delete_endpoint(self, endpoint_id: str) -> None:
         await self.delete(endpoint_id)
-
-    async def _delete_deployments(self, endpoint_id: str, doomed: set[str], progress: Progress) -> None:
-        current = [d for d in await self.client.list_deployments(endpoint_id) if d.id in doomed]
-        for index, deployment in enumerate(current):
-            if deployment.status.state != STOPPED:
-                progress(f"Stopping {deployment.name} (scaling to 0/0)")
-                # What the service answers is where the wait starts (it may have stopped already).
-                current[index] = await self.client.update_deployment(
-                    endpoint_id,
-                    deployment.id,
-                    DeploymentUpdate(autoscaling=AutoscalingRequest(min_replicas=0, max_replicas=0)),
-                )
-        stopped = [await self._wait_stopped(endpoint_id, d, progress) for d in current]
-        endpoint = await self.client.get_endpoint(endpoint_id)
-        weights = {e.deployment_id: e.weight for e in endpoint.traffic_split if e.deployment_id not in doomed}
-        if len(weights) != len(endpoint.traffic_split):
-            progress(f"Removing {len(endpoint.traffic_split) - len(weights)} deployment(s) from the traffic split")
-            await self._set_split(endpoint, weights)
-        for deployment in stopped:
-            progress(f"Deleting {deployment.name}")
-            await self.client.delete_deployment(endpoint_id, deployment.id, etag=deployment.etag)
-            self._parents.pop(deployment.id, None)
-            self._running_bounds.pop(deployment.id, None)
-
-    async def _wait_stopped(self, endpoint_id: str, deployment: DeploymentV2, progress: Progress) -> DeploymentV2:
-        for _ in range(self._max_polls):
-            if deployment.status.state == STOPPED:
-                progress(f"{deployment.name} stopped")
-                return deployment
-            if deployment.status.state == FAILED:
-                raise errors.APIError(
-                    f"{deployment.name} failed while stopping: {deployment.status.message or 'no reason given'}"
-                )
-            await self._sleep(self._poll_interval)
-            deployment = await self.client.get_deployment(endpoint_id, deployment.id)
-        if deployment.status.state == STOPPED:
-            return deployment
-        raise errors.APITimeoutError(
-            f"{deployment.name} is still {deployment.status.state} after "
-            f"{self._max_polls * self._poll_interval:g} s; nothing was deleted: try again later."
-        )
 
     # Events
 
@@ -401,10 +353,10 @@ class TogetherV2Provider:
                 return endpoint
         return None
 
-    async def _set_split(self, endpoint: EndpointV2, weights: Mapping[str, float | None]) -> None:
-        split = [TrafficSplitRequest(deployment_id=d, weight=w or 0.0) for d, w in weights.items()]
-        request = EndpointUpdate(traffic_split=split, **({"etag": endpoint.etag} if endpoint.etag else {}))
-        await self.client.update_endpoint(endpoint.id, request)
+    def _forget(self, deployment_ids: list[str]) -> None:
+        for deployment_id in deployment_ids:
+            self._parents.pop(deployment_id, None)
+            self._running_bounds.pop(deployment_id, None)
 
     def _deployment_name(self, model: str) -> str:
         """``<model-name>-<8 hex>`` as the CLI names them, from the catalogue's name for the model."""
