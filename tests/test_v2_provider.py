@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 from v2_tools import GPT_OSS_20B, Start, provider_for, requests_to, today
 
@@ -197,4 +198,29 @@ async def test_update_changes_the_only_deployment_and_refuses_what_v2_cannot_do(
     support = await by_name(provider, "support-bot")
     with pytest.raises(errors.BadRequestError, match="has 2 deployments"):
         await provider.update_endpoint(support.id, EndpointChanges(min_replicas=2, max_replicas=UNSET))
+    await provider.aclose()
+
+
+async def test_a_deployment_that_fails_while_stopping_stops_the_delete() -> None:
+    failed = {
+        "id": "dep_1",
+        "endpointId": "ep_1",
+        "name": "acme/e/d",
+        "status": {"state": "DEPLOYMENT_STATE_FAILED", "message": "Teardown failed"},
+    }
+    sent: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(f"{request.method} {request.url.path}")
+        if request.method == "GET" and request.url.path.endswith("/deployments"):
+            running = {**failed, "status": {"state": "DEPLOYMENT_STATE_READY", "message": "ok"}}
+            return httpx.Response(200, json={"data": [running], "next_cursor": None})
+        return httpx.Response(200, json=failed)
+
+    provider = TogetherProvider.connect(
+        "k", environ={"TOGETHER_PROJECT_ID": "proj_1"}, transport=httpx.MockTransport(handler)
+    )
+    with pytest.raises(errors.APIError, match="failed while stopping: Teardown failed"):
+        await provider.delete("ep_1")
+    assert not any(line.startswith("DELETE") for line in sent)
     await provider.aclose()
