@@ -209,7 +209,9 @@ def test_describe_inactive_timeout_tells_empty_from_zero() -> None:
     assert empty != zero
     assert numbers.describe_inactive_timeout("1", empty_means="") == "Stops after 1 idle minute."
     assert numbers.describe_inactive_timeout("90", empty_means="") == "Stops after 90 idle minutes (1.5 h)."
-    assert numbers.describe_inactive_timeout("x", empty_means="") == "Whole minutes up to 1,440: 0 switches auto-stop off."
+    assert numbers.describe_inactive_timeout("x", empty_means="") == (
+        "Whole minutes up to 1,440: 0 switches auto-stop off."
+    )
 
 
 # Update form

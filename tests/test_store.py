@@ -183,7 +183,9 @@ async def test_delete_forgets_the_endpoint(store: EndpointStore, provider: FakeP
     assert [a.title for a in announcements(store)] == ["Endpoint deleted"]
 
 
-async def test_settled_waits_for_the_action_and_the_poll_in_flight(store: EndpointStore, provider: FakeProvider) -> None:
+async def test_settled_waits_for_the_action_and_the_poll_in_flight(
+    store: EndpointStore, provider: FakeProvider
+) -> None:
     store.start("a")
     store.poll_now()
     assert not store.idle
