@@ -19,6 +19,7 @@ import threading
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 _ANSI = re.compile(rb"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
@@ -42,6 +43,11 @@ class PtyApp:
                                              "LINES": str(rows)})
         self.pid = pid
         self.fd = fd
+        self.columns = columns
+        self.rows = rows
+        self._emulator: Any = None
+        self._emulator_stream: Any = None
+        self._fed = 0
         self.output = bytearray()
         self._lock = threading.Lock()
         self.returncode: int | None = None
@@ -79,7 +85,32 @@ class PtyApp:
             return bytes(self.output)
 
     def screen_text(self) -> str:
+        """Everything written so far, as text (a marker found here was drawn at some point)."""
         return plain(self.data)
+
+    def screen(self) -> list[str]:
+        """The screen as it stands now, rendered by a terminal emulator (pyte), line by line."""
+        import pyte
+
+        if self._emulator is None:
+            self._emulator = pyte.Screen(self.columns, self.rows)
+            self._emulator_stream = pyte.ByteStream(self._emulator)
+        data = self.data
+        self._emulator_stream.feed(data[self._fed :])
+        self._fed = len(data)
+        return list(self._emulator.display)
+
+    def wait_for_screen(self, *texts: str, timeout: float = 30.0) -> bool:
+        """Whether every one of ``texts`` is on the screen at once before the (generous) deadline."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            drawn = "\n".join(self.screen())
+            if all(text in drawn for text in texts):
+                return True
+            if self._exited():
+                return False
+            time.sleep(0.2)
+        return False
 
     def wait_for(self, text: str, timeout: float = 30.0) -> bool:
         """Whether ``text`` appeared on screen before the (generous) deadline; never a speed claim."""

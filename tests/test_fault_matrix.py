@@ -150,6 +150,8 @@ class Session:
         self.sim = Simulator(SimulatorConfig(
             api_key=DEMO_API_KEY, speed=math.inf, seed=0, tokens_per_second=0.0,
             clock=ManualClock(start=FROZEN_NOW.timestamp()), endpoints=LARGE if large else None,
+            # The v1 screens still create and start through v1 (the v2 screens come with issue 13).
+            legacy_v1=True,
         ))
         self.server = SimulatorServer(self.sim).start()
         self.server_up = True

@@ -65,10 +65,11 @@ def test_hostile_names_models_hardware_and_chat_reach_the_terminal_only_as_text(
 ) -> None:
     app = run_against(hostile, tmp_path)
     try:
-        assert app.wait_for("Endpoints"), app.screen_text()[-2000:]
-        # Wait for rows (the model column shows the CJK name as plain text), then walk every row: the
-        # detail panel renders each endpoint's hostile display name and hardware.
-        assert app.wait_for("日本語のモデル名"), app.screen_text()[-2000:]
+        # Every hostile endpoint listed; then walk every row: the detail panel renders each one's
+        # hostile display name and hardware.
+        # Markup in data is shown as the characters themselves, never acted on.
+        literal = ("[@click=app.quit]X[/]", "a [/] v2", "my model [/b]", "[link='file:///etc/passwd']")
+        assert app.wait_for_screen(f"Endpoints {len(SHORT)}", *literal), "\n".join(app.screen())
         for _ in range(len(SHORT) + 2):
             app.send("\x1b[B", pause=0.15)
         app.send("\x1b[A" * 3, pause=0.5)
@@ -78,9 +79,6 @@ def test_hostile_names_models_hardware_and_chat_reach_the_terminal_only_as_text(
         app.send("c", pause=1.0)  # chat with the selected endpoint: a hostile stream
         app.send("hello\r", pause=3.0)
         assert app.returncode is None, "the app died on hostile data"
-        screen = app.screen_text()
-        # Markup in data is shown as the characters themselves, never acted on.
-        assert "@click=app.quit" in screen or "[/]" in screen
         app.send("\x11")  # ctrl+q
         assert app.wait() == 0
     finally:

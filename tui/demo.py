@@ -35,7 +35,12 @@ def start_demo_backend(
     from tui.simulator import DEMO_API_KEY, Simulator, SimulatorConfig, SimulatorServer
 
     simulator = Simulator(
-        SimulatorConfig(api_key=DEMO_API_KEY, speed=speed, seed=seed, tokens_per_second=tokens_per_second)
+        SimulatorConfig(
+            api_key=DEMO_API_KEY, speed=speed, seed=seed, tokens_per_second=tokens_per_second,
+            # The screens still create and start through v1 until they speak v2 (issue 13): until then the
+            # demo serves the v1 account as it was, where create and start work.
+            legacy_v1=True,
+        )
     )
     server = SimulatorServer(simulator)
     server.start()

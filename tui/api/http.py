@@ -233,7 +233,7 @@ class ApiSession:
                 except httpx.TransportError as exc:
                     if received and not isinstance(exc, httpx.TimeoutException):
                         raise errors.StreamTruncatedError(
-                            f"The connection broke mid-stream ({type(exc).__name__})", chunks_received=received
+                            f"The connection broke mid-answer ({type(exc).__name__})", chunks_received=received
                         ) from None
                     raise error_from_transport(exc, url, key=self._key) from None
                 for event in decoder.feed(chunk):
