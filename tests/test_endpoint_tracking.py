@@ -1,13 +1,10 @@
-"""The Endpoints pane's rules, without Textual: polling, cost, details, timeline, waits, layout."""
+"""The endpoint rules in tui.core, without Textual: polling, cost, details, timeline, waits, layout."""
 
 from __future__ import annotations
 
 import asyncio
-import subprocess
-import sys
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,25 +17,13 @@ from tui.api.errors import (
     RateLimitError,
     ServerError,
 )
-from tui.app.endpoint_costs import Burn, burn_per_hour, cost_once_started, format_money, hourly_cost
-from tui.app.endpoint_tracking import (
-    COLUMNS,
-    DetailCache,
-    PollScheduler,
-    StateTimeline,
-    WaitResult,
-    WaitTarget,
-    WaitTracker,
-    describe_error,
-    fetch_bounded,
-    filter_terms,
-    format_age,
-    format_duration,
-    hardware_label,
-    matches,
-    plan_columns,
-    sort_keys,
-)
+from tui.core.costs import Burn, burn_per_hour, cost_once_started, hourly_cost
+from tui.core.details import DetailCache, fetch_bounded
+from tui.core.format import format_age, format_duration, format_price, hardware_label
+from tui.core.listing import COLUMNS, filter_terms, matches, plan_columns, sort_keys
+from tui.core.polling import PollScheduler, describe_error
+from tui.core.timeline import StateTimeline
+from tui.core.waits import WaitResult, WaitTarget, WaitTracker
 
 NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
 PHASES = {"PENDING": Phase.PENDING, "STARTING": Phase.STARTING, "STARTED": Phase.READY,
@@ -59,16 +44,6 @@ def endpoint(state: str = "STARTED", *, id: str = "endpoint-1", detailed: bool =
 
 def at(seconds: float) -> datetime:
     return NOW + timedelta(seconds=seconds)
-
-
-def test_the_module_does_not_import_textual() -> None:
-    code = "import sys, tui.app.endpoint_tracking; print('textual' in sys.modules)"
-    root = Path(__file__).resolve().parents[1]
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root, check=True)
-    assert result.stdout.strip() == "False"
-
-
-# Formatting
 
 
 @pytest.mark.parametrize(("seconds", "text"), [(0, "0s"), (59, "59s"), (60, "1m"), (3599, "59m"),
@@ -146,7 +121,7 @@ def test_a_price_that_is_not_a_price_is_unknown_never_nan_inf_or_negative(price:
     assert hourly_cost(running, broken) is None
     assert cost_once_started(running, broken) is None
     assert burn_per_hour([running], {H100.id: broken}).per_hour() == "?/h"
-    assert format_money(price) == "?"
+    assert format_price(price, cents=True) == "?"
 
 
 # Polling

@@ -12,7 +12,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.mark.parametrize("module", ["tui.api", "tui.api.together", "tui.simulator", "tui.keys", "tui.settings"])
+@pytest.mark.parametrize(
+    "module", ["tui.api", "tui.api.together", "tui.simulator", "tui.keys", "tui.settings", "tui.core", "tui.core.store"]
+)
 def test_headless_layers_do_not_import_textual(module: str) -> None:
     code = f"import sys, {module}; print('textual' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)

@@ -20,11 +20,11 @@ from textual.widgets import Footer, TabbedContent, TabPane
 
 from tui.app.config import AppConfig
 from tui.app.crash import SecretSafeCrashReports
-from tui.app.endpoint_costs import Burn
 from tui.app.panes.chat import ChatPane
 from tui.app.panes.endpoints import EndpointsPane
 from tui.app.panes.hardware import HardwarePane
 from tui.app.widgets.status_header import StatusHeader
+from tui.core.costs import Burn
 
 if TYPE_CHECKING:
     from tui.api import Endpoint, Provider

@@ -20,18 +20,12 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from tui.api.domain import Endpoint, Phase
-from tui.api.errors import APIError, APITimeoutError, ConnectionFailedError, InvalidResponseError, NotFoundError
-from tui.core.tracking import (
-    EXPECTED_AFTER,
-    DetailCache,
-    Expected,
-    PollScheduler,
-    StateTimeline,
-    WaitOutcome,
-    WaitTarget,
-    WaitTracker,
-    fetch_bounded,
-)
+from tui.api.errors import APIError, NotFoundError
+from tui.core.advice import outcome_unknown
+from tui.core.details import DetailCache, fetch_bounded
+from tui.core.polling import PollScheduler
+from tui.core.timeline import StateTimeline
+from tui.core.waits import EXPECTED_AFTER, Expected, WaitOutcome, WaitTarget, WaitTracker
 
 if TYPE_CHECKING:
     from tui.api.provider import Provider
@@ -406,10 +400,11 @@ class EndpointStore:
             self.timeline.note(endpoint.id, f"{verb} failed", self.clock())
             # A timeout or an unreadable 2xx leaves the outcome unknown: the request may have been carried
             # out. Say so, and look again soon rather than at the next steady poll.
-            unknown = isinstance(exc, (APITimeoutError, InvalidResponseError)) or (
-                isinstance(exc, ConnectionFailedError) and "closed the connection" in exc.message
+            maybe = (
+                "\nIt may have been carried out: the table will show within seconds."
+                if outcome_unknown(exc)
+                else ""
             )
-            maybe = "\nIt may have been carried out: the table will show within seconds." if unknown else ""
             self._announce(f"Couldn't {verb} {endpoint.title}: {exc}{maybe}", title=f"{verb.capitalize()} failed",
                            severity="error")
             self._settle()

@@ -27,31 +27,20 @@ from textual.worker import Worker
 from tui.api.domain import Endpoint, HardwareOption, Phase
 from tui.api.errors import APIError, NotFoundError
 from tui.app.conversation import SmokeResult, smoke_test
-from tui.app.endpoint_advice import empty_table_message, outcome_unknown, smoke_test_refusal
-from tui.app.endpoint_costs import burn_per_hour, cost_at_max, cost_once_started, hourly_cost
-from tui.app.endpoint_tracking import (
-    COLUMNS_BY_KEY,
-    EXPECTED_AFTER,
-    DetailCache,
-    Expected,
-    PollScheduler,
-    StateTimeline,
-    WaitTarget,
-    WaitTracker,
-    fetch_bounded,
-    filter_terms,
-    format_age,
-    hardware_label,
-    matches,
-    plan_columns,
-    sort_keys,
-)
 from tui.app.screens.confirm_delete import ConfirmDeleteScreen, needs_typed_name
 from tui.app.screens.confirm_start import ConfirmStartScreen
 from tui.app.widgets.endpoint_detail import DetailView, EndpointDetail
 from tui.app.widgets.endpoint_table import EndpointTable, RowView, endpoint_row, same_text
 from tui.app.widgets.poll_banner import TitleLine, poll_banner
 from tui.app.widgets.state_badge import SPINNER_FRAMES, state_text
+from tui.core.advice import empty_table_message, outcome_unknown, smoke_test_refusal
+from tui.core.costs import burn_per_hour, cost_at_max, cost_once_started, hourly_cost
+from tui.core.details import DetailCache, fetch_bounded
+from tui.core.format import format_age, hardware_label
+from tui.core.listing import COLUMNS_BY_KEY, filter_terms, matches, plan_columns, sort_keys
+from tui.core.polling import PollScheduler
+from tui.core.timeline import StateTimeline
+from tui.core.waits import EXPECTED_AFTER, Expected, WaitTarget, WaitTracker
 
 if TYPE_CHECKING:
     from tui.app.app import TogetherApp

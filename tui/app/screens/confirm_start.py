@@ -17,7 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from tui.api.domain import Endpoint
-from tui.app.endpoint_costs import format_money
+from tui.core.format import format_price
 
 
 def start_summary(endpoint: Endpoint, *, per_hour: float | None, at_max: float | None, hardware: str) -> Text:
@@ -32,14 +32,16 @@ def start_summary(endpoint: Endpoint, *, per_hour: float | None, at_max: float |
         text.append("price unknown", style="bold yellow")
         text.append(" (the hardware price is not loaded)", style="dim")
     else:
-        text.append(f"{format_money(per_hour)}/hour", style="bold")
+        text.append(f"{format_price(per_hour, cents=True)}/hour", style="bold")
         replicas = endpoint.min_replicas
         if replicas is not None:
             text.append(f" ({replicas} replica{'s' if replicas != 1 else ''})", style="dim")
-        text.append(f", {format_money(per_hour * 24)}/day")
+        text.append(f", {format_price(per_hour * 24, cents=True)}/day")
     if at_max is not None and per_hour is not None and at_max > per_hour:
-        text.append(f"\nUp to {format_money(at_max)}/hour if it scales to {endpoint.max_replicas} replicas.",
-                    style="dim")
+        text.append(
+            f"\nUp to {format_price(at_max, cents=True)}/hour if it scales to {endpoint.max_replicas} replicas.",
+            style="dim",
+        )
     return text
 
 

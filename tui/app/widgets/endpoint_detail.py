@@ -19,11 +19,12 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
-from tui.api.domain import Endpoint, HardwareOption, gpu_family
+from tui.api.domain import Endpoint, HardwareOption
 from tui.api.safe_text import clean
-from tui.app.endpoint_costs import format_money, known_amount
-from tui.app.endpoint_tracking import Expected, Observation, Wait, format_age, format_duration
 from tui.app.widgets.state_badge import state_text
+from tui.core.format import format_age, format_duration, format_price, gpu_name, known_amount, link_label
+from tui.core.timeline import Observation
+from tui.core.waits import Expected, Wait
 
 #: Below this width the timeline goes under the fields instead of beside them.
 SIDE_BY_SIDE_WIDTH = 100
@@ -80,7 +81,7 @@ def _fields(view: DetailView) -> Table:
         if endpoint.hardware_id is not None:
             row("Hardware id", Text(endpoint.hardware_id, style="dim"))
         if view.hardware is not None:
-            row("Price", f"{format_money(view.hardware.price_per_hour)}/h per replica")
+            row("Price", f"{format_price(view.hardware.price_per_hour, cents=True)}/h per replica")
         if endpoint.min_replicas is not None:
             row("Replicas", f"min {endpoint.min_replicas} · max {endpoint.max_replicas}")
         row("Cost", *_cost(view))
@@ -101,13 +102,13 @@ def _hardware(view: DetailView) -> list[str | Text]:
         return [Text("loading…" if view.loading else "unknown", style="dim")]
     if hardware is None:
         return [Text("not in the hardware list: GPU and price unknown", style="dim")]
-    specs = [f"{hardware.gpu_count or '?'}x {gpu_family(hardware.gpu_type) or '?'}"]
+    specs = [f"{hardware.gpu_count or '?'}x {gpu_name(hardware)}"]
     if memory := known_amount(hardware.gpu_memory_gb):
         specs.append(f"{memory:g} GB each")
     if total := known_amount(hardware.total_memory_gb):
         specs.append(f"{total:g} GB total")
     if hardware.gpu_link:
-        specs.append(hardware.gpu_link.upper() if hardware.gpu_link != "pcie" else "PCIe")
+        specs.append(link_label(hardware.gpu_link))
     return [Text(" · ".join(specs), style="bold")]
 
 
@@ -115,11 +116,11 @@ def _cost(view: DetailView) -> list[str | Text]:
     if view.cost is None:
         return [Text("unknown until the hardware price and replicas are known", style="dim")]
     parts: list[str | Text] = [
-        Text(f"{format_money(view.cost)}/h now", style="bold"),
-        f" · {format_money(view.cost * 24)}/day",
+        Text(f"{format_price(view.cost, cents=True)}/h now", style="bold"),
+        f" · {format_price(view.cost * 24, cents=True)}/day",
     ]
     if view.cost_at_max is not None and view.cost_at_max != view.cost:
-        parts.append(Text(f" · up to {format_money(view.cost_at_max)}/h at max", style="dim"))
+        parts.append(Text(f" · up to {format_price(view.cost_at_max, cents=True)}/h at max", style="dim"))
     return parts
 
 

@@ -18,9 +18,10 @@ from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist, ColumnKey, RowDoesNotExist
 
 from tui.api.domain import Endpoint
-from tui.app.endpoint_costs import format_money
-from tui.app.endpoint_tracking import COLUMNS_BY_KEY, Expected, format_age
 from tui.app.widgets.state_badge import state_text
+from tui.core.format import format_age, format_price
+from tui.core.listing import COLUMNS_BY_KEY
+from tui.core.waits import Expected
 
 #: Removing a row re-indexes every row after it; past this many removals at once (a new filter),
 #: rebuilding the table is cheaper than removing rows one by one.
@@ -92,9 +93,9 @@ def endpoint_row(
     if cost is None:
         price = _cell("…" if loading else ("—" if not dedicated else "?"), "dim", justify="right")
     elif cost == 0:
-        price = _cell(format_money(0.0), "dim", justify="right")
+        price = _cell(format_price(0.0, cents=True), "dim", justify="right")
     else:
-        price = _cell(format_money(cost), "bold", justify="right")
+        price = _cell(format_price(cost, cents=True), "bold", justify="right")
     age = _cell(format_age(now - endpoint.created_at) if endpoint.created_at else "?", justify="right")
     return RowView(
         endpoint.id,

@@ -16,16 +16,8 @@ from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist, RowDoesNotExist
 
 from tui.api.domain import HardwareOption
-from tui.app.endpoint_costs import known_amount
-from tui.app.endpoint_forms_logic import (
-    HardwareSort,
-    availability_look,
-    filter_hardware,
-    format_memory,
-    format_money,
-    gpu_name,
-    sort_hardware,
-)
+from tui.app.endpoint_forms_logic import HardwareSort, availability_look, filter_hardware, sort_hardware
+from tui.core.format import format_memory, format_price, gpu_name, known_amount
 
 #: Rich styles for availability tones: named colours, so 16- and 256-colour terminals keep them apart.
 TONE_STYLES = {
@@ -46,12 +38,11 @@ def _right(value: str) -> Text:
 
 
 def _price(value: float | None, *, cents: bool) -> Text:
-    amount = known_amount(value)
-    return _right("?" if amount is None else format_money(amount, cents=cents))
+    return _right(format_price(value, cents=cents))
 
 
 def _memory(value: float | None) -> Text:
-    return _right(format_memory(known_amount(value)))
+    return _right(format_memory(value))
 
 
 def _cents(option: HardwareOption) -> Text:

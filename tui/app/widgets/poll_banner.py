@@ -12,7 +12,7 @@ from rich.text import Text
 from textual.widget import Widget
 
 from tui.api.errors import APIError
-from tui.app.endpoint_tracking import PollScheduler, describe_error, error_advice
+from tui.core.polling import PollScheduler, describe_error, error_advice
 
 
 def poll_banner(scheduler: PollScheduler, now: datetime) -> Text | None:

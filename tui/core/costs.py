@@ -2,32 +2,17 @@
 
 A price the API sent as NaN, infinite or negative is no price: it reads as unknown (``?``), never
 ``$nan`` or ``-$3.00/h``. A sum with unknown parts says so (``$5.40/h + ?``) rather than reading as a
-confident total, since an endpoint whose rate is unknown may well be billing. No UI in here.
+confident total, since an endpoint whose rate is unknown may well be billing. Rates keep their cents
+(``$3,326.69/day``): a burn is read to the cent and compared from one poll to the next.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from tui.api.domain import Endpoint, HardwareOption, Phase
-
-
-def known_amount(value: float | None) -> float | None:
-    """``value`` if it is a usable amount of money or size (finite, not negative), else None."""
-    if value is None or isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    if not math.isfinite(value) or value < 0:
-        return None
-    return float(value)
-
-
-def format_money(value: float | None) -> str:
-    amount = known_amount(value)
-    if amount is None:
-        return "?"
-    return f"${amount:,.2f}"
+from tui.core.format import format_price, known_amount
 
 
 def price_per_hour(hardware: HardwareOption | None) -> float | None:
@@ -92,10 +77,10 @@ class Burn:
 
     def _say(self, amount: float, unit: str) -> str:
         if self.certain:
-            return f"{format_money(amount)}{unit}"
+            return f"{format_price(amount, cents=True)}{unit}"
         if amount == 0:
             return f"?{unit}"
-        return f"{format_money(amount)}{unit} + ?"
+        return f"{format_price(amount, cents=True)}{unit} + ?"
 
 
 def burn_per_hour(endpoints: Iterable[Endpoint], hardware: Mapping[str, HardwareOption] | None) -> Burn:

@@ -1,4 +1,4 @@
-"""What the Endpoints pane tells the user when it cannot do what was asked, with no UI in it."""
+"""What the user is told when an action cannot be done, or its outcome is not known."""
 
 from __future__ import annotations
 

@@ -1,0 +1,125 @@
+"""Details the endpoint list does not carry, and how to fetch them without flooding the API.
+
+In steady state a poll costs one list request and nothing else: a detail is fetched once per endpoint,
+again when its state changes or the user refreshes, with a bounded number of requests in flight.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import replace
+from typing import TypeVar
+
+from tui.api.domain import Endpoint
+from tui.api.errors import APIError
+
+T = TypeVar("T")
+
+
+class DetailCache:
+    """Per-endpoint details the list does not carry (hardware, autoscaling, display name).
+
+    Fetched once per endpoint, again when its state changes or when the user refreshes; in steady
+    state a poll costs one list request and nothing else.
+    """
+
+    def __init__(self) -> None:
+        self._details: dict[str, Endpoint] = {}
+        self._stale: set[str] = set()
+        #: The last merge per endpoint, reused while neither side changed (most polls, most rows).
+        self._merged: dict[str, tuple[Endpoint, Endpoint, Endpoint]] = {}
+
+    def __contains__(self, endpoint_id: object) -> bool:
+        return endpoint_id in self._details
+
+    def __len__(self) -> int:
+        return len(self._details)
+
+    def get(self, endpoint_id: str) -> Endpoint | None:
+        return self._details.get(endpoint_id)
+
+    def store(self, endpoint: Endpoint) -> None:
+        if endpoint.detailed:
+            self._details[endpoint.id] = endpoint
+            self._stale.discard(endpoint.id)
+
+    def forget(self, endpoint_id: str) -> None:
+        self._details.pop(endpoint_id, None)
+        self._merged.pop(endpoint_id, None)
+        self._stale.discard(endpoint_id)
+
+    def invalidate(self, endpoint_ids: Iterable[str] | None = None) -> None:
+        self._stale.update(self._details if endpoint_ids is None else endpoint_ids)
+
+    def prune(self, present: Iterable[str]) -> None:
+        keep = set(present)
+        for endpoint_id in [i for i in self._details if i not in keep]:
+            self.forget(endpoint_id)
+
+    def wanted(self, listed: Iterable[Endpoint]) -> list[str]:
+        """Ids worth a detail request, in the order given."""
+        ids = []
+        for endpoint in listed:
+            if not endpoint.dedicated or endpoint.detailed:
+                continue
+            cached = self._details.get(endpoint.id)
+            if cached is None or endpoint.id in self._stale or cached.state != endpoint.state:
+                ids.append(endpoint.id)
+        return ids
+
+    def merge(self, listed: Endpoint) -> Endpoint:
+        """The listed endpoint (fresh state) with the cached details filled in."""
+        if listed.detailed:
+            self.store(listed)
+            return listed
+        cached = self._details.get(listed.id)
+        if cached is None:
+            return listed
+        previous = self._merged.get(listed.id)
+        if previous is not None and previous[1] is cached and previous[0] == listed:
+            return previous[2]
+        merged = replace(
+            listed,
+            display_name=cached.display_name,
+            hardware_id=cached.hardware_id,
+            min_replicas=cached.min_replicas,
+            max_replicas=cached.max_replicas,
+            detailed=True,
+            extra={**cached.extra, **listed.extra},
+        )
+        self._merged[listed.id] = (listed, cached, merged)
+        return merged
+
+
+async def fetch_bounded(
+    ids: Sequence[str],
+    fetch: Callable[[str], Awaitable[T]],
+    *,
+    concurrency: int,
+    on_result: Callable[[str, T], None],
+    on_error: Callable[[str, APIError], bool],
+) -> None:
+    """Fetch ``ids`` with at most ``concurrency`` requests in flight.
+
+    ``on_error`` returns whether to go on: a rate limit or an outage stops the batch rather than
+    sending hundreds of requests that will fail the same way.
+    """
+    pending = iter(ids)
+    stopped = False
+
+    async def runner() -> None:
+        nonlocal stopped
+        for endpoint_id in pending:
+            if stopped:
+                return
+            try:
+                result = await fetch(endpoint_id)
+            except APIError as exc:
+                if not on_error(endpoint_id, exc):
+                    stopped = True
+                    return
+                continue
+            on_result(endpoint_id, result)
+
+    await asyncio.gather(*(runner() for _ in range(max(1, min(concurrency, len(ids))))))
