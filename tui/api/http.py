@@ -26,8 +26,8 @@ from tui.api.auth import BearerAuth, SecretLike, mask_key, reveal
 from tui.api.error_mapping import error_from_response, error_from_transport, host_of, request_id_of, safe_message
 from tui.api.retry import IDEMPOTENT_METHODS, RETRY_STATUSES, RetryPolicy, retry_after_seconds
 from tui.api.sse import ServerSentEvent, SSEDecoder, format_size
+from tui.api.urls import check_base_url_safe, trust_env_for
 from tui.keys.secret import ApiKey
-from tui.keys.urls import check_base_url_safe, trust_env_for
 
 __all__ = [
     "IDEMPOTENT_METHODS",

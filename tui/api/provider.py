@@ -35,6 +35,12 @@ class Provider(Protocol):
     label: str
     base_url: str
 
+    async def check_access(self) -> None:
+        """One cheap authenticated request: returns when the key is accepted, else raises the mapped APIError
+        (AuthenticationError for a refused key). How a key is checked is the provider's business, so the
+        first-run screen and ``auth login/status`` check every provider's keys the same way."""
+        ...
+
     async def list_endpoints(self, *, include_serverless: bool = False) -> list[Endpoint]: ...
 
     async def get_endpoint(self, endpoint_id: str) -> Endpoint: ...

@@ -246,7 +246,7 @@ def _login(ctx: _Context, *, file_store: bool, verify: bool) -> int:
             ctx.warn(f"{ctx.base_url} refused the key {key.masked}: {result.detail}. Nothing was stored.")
             return _EXIT_FAIL
         if result.ok:
-            ctx.say(f"The key {key.masked} works: {ctx.base_url} answered {result.detail}.")
+            ctx.say(f"The key {key.masked} works: {ctx.base_url} {result.detail} it.")
         else:
             ctx.warn(
                 f"Could not check the key: {result.detail}. Storing it anyway; check it later with "

@@ -22,6 +22,7 @@ from tui.api.http import (
     Sleep,
     default_sleep,
 )
+from tui.api.registry import TOGETHER_BASE_URL as DEFAULT_BASE_URL
 from tui.api.together.models import (
     AvailabilityZones,
     ChatCompletionChunk,
@@ -36,7 +37,6 @@ from tui.api.together.models import (
     UpdateEndpointRequest,
     dump_request,
 )
-from tui.keys.urls import DEFAULT_BASE_URL
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -88,6 +88,13 @@ class TogetherClient:
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
+
+    async def check_access(self) -> None:
+        """One cheap authenticated request (the caller's dedicated endpoints: small, unlike /models).
+
+        Not retried: a key check should answer at once; a 5xx says "try later", not "wait here".
+        """
+        await self._request("GET", "/endpoints", params={"type": "dedicated"}, retry=False)
 
     # Endpoints
 

@@ -33,12 +33,12 @@ from tui.api.domain import (
     ModelOption,
     TimelineEvent,
 )
-from tui.api.http import SecretLike
+from tui.api.http import READ_DEADLINE, SecretLike
+from tui.api.registry import TOGETHER_BASE_URL as DEFAULT_BASE_URL
 from tui.api.together.client import TogetherClient
 from tui.api.together.provider import TogetherV1Provider
 from tui.api.together.v2.client import DEFAULT_INFERENCE_URL, TogetherV2Client, management_root
 from tui.api.together.v2.provider import Progress, TogetherV2Provider
-from tui.keys.urls import DEFAULT_BASE_URL
 
 CAPABILITIES = Capabilities(
     serverless_listing=True,
@@ -81,6 +81,7 @@ class TogetherProvider:
         project_id: str | None = None,
         environ: Mapping[str, str] | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        read_deadline: float = READ_DEADLINE,
         **v2_options: Any,
     ) -> TogetherProvider:
         """Both APIs of one account from its key. ``base_url`` may be the root or ``…/v1`` (today's default).
@@ -90,14 +91,20 @@ class TogetherProvider:
         """
         env = environ if environ is not None else os.environ
         root = management_root(base_url)
-        v1_client = TogetherClient(api_key, f"{root}/v1", transport=transport)
+        v1_client = TogetherClient(api_key, f"{root}/v1", transport=transport, read_deadline=read_deadline)
         inference_root = management_root(inference_url or env.get("TOGETHER_INFERENCE_URL") or DEFAULT_INFERENCE_URL)
-        inference = TogetherClient(api_key, f"{inference_root}/v1", transport=transport)
+        inference = TogetherClient(
+            api_key, f"{inference_root}/v1", transport=transport, read_deadline=read_deadline
+        )
         v2_client = TogetherV2Client(v1_client.session, project_id=project_id, environ=env)
         return cls(TogetherV1Provider(v1_client), TogetherV2Provider(v2_client, inference, **v2_options))
 
     def __repr__(self) -> str:
         return f"TogetherProvider(base_url={self.base_url!r})"
+
+    async def check_access(self) -> None:
+        """The key is the account's: v2's whoami answers for it whatever the account still has on v1."""
+        await self.v2.check_access()
 
     def is_v2(self, resource_id: str) -> bool:
         return resource_id in self._v2_ids or resource_id.startswith(_V2_PREFIXES)

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from tui.api import errors
 from tui.api.domain import (
     UNSET,
     Availability,
@@ -175,6 +176,16 @@ class TogetherV1Provider:
 
     def __repr__(self) -> str:
         return f"TogetherV1Provider(base_url={self.base_url!r})"
+
+    async def check_access(self) -> None:
+        """Returns when the key is accepted; raises the mapped error otherwise.
+
+        A V1RetiredError means the service read the key and refused only v1's retired verbs: the key works.
+        """
+        try:
+            await self.client.check_access()
+        except errors.V1RetiredError:
+            return
 
     async def list_endpoints(self, *, include_serverless: bool = False) -> list[Endpoint]:
         wires = await self.client.list_endpoints(type=None if include_serverless else "dedicated")

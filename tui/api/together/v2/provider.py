@@ -106,6 +106,10 @@ class TogetherV2Provider:
     def __repr__(self) -> str:
         return f"TogetherV2Provider(base_url={self.base_url!r})"
 
+    async def check_access(self) -> None:
+        """``/v3/whoami``: the one request every key may make, whatever project it belongs to."""
+        await self.client.session.request("GET", f"{self.client.root}/v3/whoami", retry=False)
+
     # Reading
 
     async def catalogue(self, *, refresh: bool = False) -> Catalogue:
