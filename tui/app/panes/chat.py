@@ -1,136 +1,118 @@
 """The Chat pane: check that an endpoint (or a serverless model) answers, and how fast.
 
-A turn goes: (for an endpoint) make sure it is STARTED, offering to start it and queueing the prompt
-until it is; then stream the answer into its own Markdown widget, reasoning first; then show TTFT,
-tokens/s and the usage under it. Every failure keeps what arrived, says what happened and can be
-retried with ``ctrl+r``. Timings use ``perf_counter`` (an attribute, so tests can script the clock).
+A view over the core: the targets are the store's endpoints (live, through its subscription) and the
+catalogue's chat models; a turn is run by ``TurnRunner`` (readiness, starting and waiting all through
+the store). For an endpoint that is not running the pane holds the prompt under a priced offer, which
+is the confirmation: it belongs to its target and is withdrawn when the target changes. Each answer
+streams into its own Markdown widget, reasoning first, then TTFT, tokens/s and the usage under it.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import dataclasses
-import inspect
-import time
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
-from textual.dom import DOMNode
 from textual.message import Message
 from textual.widgets import Input, Select, Static
-from textual.worker import Worker, WorkerCancelled, WorkerFailed
+from textual.worker import Worker
 
 from tui.api.domain import Endpoint, ModelOption, Phase
-from tui.api.errors import APIError, AuthenticationError, NotFoundError
-from tui.app.chat_start import StartCost, start_cost
-from tui.app.conversation import (
-    ChatTarget,
-    Clock,
-    Conversation,
-    ErrorAdvice,
-    Readiness,
-    StreamMetrics,
-    Turn,
-    TurnState,
-    advise,
-    readiness,
-    smoke_test,
-)
+from tui.api.errors import APIError
+from tui.app.bindings import bindings
 from tui.app.widgets.chat_params import ChatOptions, ChatParamsPanel, InvalidParameter, options_summary
 from tui.app.widgets.chat_prompt import EMPTY_TEXT, ConversationLog, PromptInput
 from tui.app.widgets.chat_target import TargetBar, TargetPicker
+from tui.core.chat import ChatTarget, Clock, Conversation, Turn, TurnState, advise
+from tui.core.chat_text import conversation_markdown
+from tui.core.chat_turns import TurnRunner, smoke_test
+from tui.core.store import Changed
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from tui.app.app import TogetherApp
+    from tui.app.context import AppContext
     from tui.app.widgets.chat_message import AssistantMessage
+    from tui.core.store import StoreEvent
+
+__all__ = ["ChatPane", "ConversationLog", "PromptInput"]
+
 
 class ChatPane(Vertical):
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+t", "choose_target", "Target", id="chat.target",
-                tooltip="Choose the endpoint or serverless model to chat with"),
-        Binding("escape", "stop", "Stop", id="chat.stop",
-                tooltip="Stop the answer now (what arrived stays) or drop a queued prompt"),
-        Binding("ctrl+g", "start_endpoint", "Start endpoint", id="chat.start_endpoint",
-                tooltip="Start the stopped endpoint and send the prompt once it is ready"),
-        Binding("ctrl+r", "retry", "Retry", id="chat.retry", tooltip="Send the last prompt again"),
-        Binding("y", "copy_answer", "Copy answer", id="chat.copy",
-                tooltip="Copy the last answer to the clipboard (OSC 52, works over SSH)"),
-        Binding("ctrl+s", "export", "Export", id="chat.export",
-                tooltip="Save the conversation as a Markdown file"),
-        Binding("ctrl+o", "toggle_options", "Options", id="chat.options",
-                tooltip="System prompt, temperature, max tokens, top_p, reasoning effort"),
-        Binding("ctrl+n", "new_chat", "New chat", id="chat.new", show=False,
-                tooltip="Clear the conversation (the target and options stay)"),
-        Binding("i", "focus_prompt", "Write", id="chat.prompt", show=False,
-                tooltip="Move to the prompt box"),
-        Binding("ctrl+k", "smoke_test", "Smoke test", id="chat.smoke_test", show=False,
-                tooltip="Send a short fixed prompt to the target and report TTFT and tokens/s"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = [*bindings("chat")]
 
-    def __init__(self) -> None:
+    def __init__(self, context: AppContext) -> None:
         super().__init__()
+        self.context = context
         self.conversation = Conversation()
         self.target: ChatTarget | None = None
-        #: Monotonic clock for every figure and deadline; tests replace it with a scripted one.
-        self.perf_counter: Clock = time.perf_counter
-        #: Seconds between state checks while a prompt waits for its endpoint.
-        self.readiness_poll_interval = 2.0
-        #: How long a just-started endpoint may still read STOPPED before the start counts as refused.
-        self.start_grace = 30.0
-        self._target_endpoint: Endpoint | None = None
-        self._endpoints: list[Endpoint] = []
+        self.runner = TurnRunner(
+            context.provider, context.store, context.catalog, say=self._say, changed=self.refresh_bindings
+        )
         self._models: list[ModelOption] = []
-        self._targets_requested = False
+        self._models_problem = ""
         self._views: dict[int, AssistantMessage] = {}
         self._turn_worker: Worker[None] | None = None
-        self._endpoint_news: asyncio.Event | None = None
         self._options_error: str | None = None
+        self._unsubscribe = lambda: None
 
     @property
-    def tui(self) -> TogetherApp:
-        return self.app  # type: ignore[return-value]
+    def perf_counter(self) -> Clock:
+        """The monotonic clock of every figure; tests replace it with a scripted one."""
+        return self.runner.clock
+
+    @perf_counter.setter
+    def perf_counter(self, clock: Clock) -> None:
+        self.runner.clock = clock
 
     def compose(self) -> ComposeResult:
         yield TargetBar(id="chat-target")
         yield TargetPicker(id="target-picker")
         with ConversationLog(id="conversation"):
             yield Static(EMPTY_TEXT, id="chat-empty")
-        yield ChatParamsPanel(self.tui.config.chat, id="chat-options")
+        yield ChatParamsPanel(self.context.config.chat, id="chat-options")
         yield PromptInput(id="chat-prompt", soft_wrap=True,
                           placeholder="Ask something… (enter sends, shift+enter or ctrl+j: new line)")
         yield Static(id="chat-summary")
 
     def on_mount(self) -> None:
-        self._endpoint_news = asyncio.Event()
         self.query_one(TargetPicker).display = False
         self.query_one(ChatParamsPanel).display = False
         self._update_summary()
-        self._watch_endpoints_pane()
+        self._unsubscribe = self.context.store.subscribe(self._store_changed)
+        self._load_models()
 
-    def _watch_endpoints_pane(self) -> None:
-        """Follow the Endpoints pane's polls, when it publishes them, to keep the target's state fresh."""
-        pane = self._endpoints_pane()
-        if isinstance(pane, DOMNode) and "generation" in getattr(type(pane), "_reactives", {}):
-            self.watch(pane, "generation", self._endpoints_refreshed, init=False)
+    def on_unmount(self) -> None:
+        self._unsubscribe()
 
-    def _endpoints_refreshed(self) -> None:
-        if self._endpoint_news is not None:
-            self._endpoint_news.set()
-        if self.target is not None and self.target.endpoint_id is not None:
-            known = self.tui.endpoint(self.target.endpoint_id)
-            if known is not None:
-                self._note_endpoint(known)
+    def _store_changed(self, event: StoreEvent) -> None:
+        if isinstance(event, Changed) and event.rows:
+            self._show_endpoints()
+
+    @property
+    def _endpoints(self) -> list[Endpoint]:
+        return [endpoint for endpoint in self.context.store.endpoints.values() if endpoint.dedicated]
+
+    def _show_endpoints(self) -> None:
+        """The store has news: the picker's list, the target's state, and the offer's price follow it."""
+        self.query_one(TargetPicker).set_choices(self._endpoints, self._models, self._models_problem)
+        target = self.target
+        if target is None:
+            ready = next((e for e in self._endpoints if e.phase is Phase.READY), None)
+            if ready is not None:
+                self.set_target(ChatTarget.for_endpoint(ready))
+            return
+        if target.endpoint_id is not None:
+            self.query_one(TargetBar).show(target, self.context.store.get(target.endpoint_id))
+            last = self.conversation.last
+            if last is not None and last.state is TurnState.NEEDS_START and last.start_cost is None:
+                self._price_offer(last)
 
     # The shell's entry points
 
     def focus_default(self) -> None:
-        self._request_targets()
         picker = self.query_one(TargetPicker)
         if picker.display:
             picker.query_one("#target-filter").focus()
@@ -138,18 +120,17 @@ class ChatPane(Vertical):
             self.query_one(PromptInput).focus()
 
     def set_endpoint_target(self, endpoint: Endpoint) -> None:
-        endpoint = self._with_details(endpoint)
-        self.set_target(ChatTarget.for_endpoint(endpoint), endpoint)
+        # The store's copy carries the details a list row may lack (a v1 list has no display names).
+        self.set_target(ChatTarget.for_endpoint(self.context.store.get(endpoint.id) or endpoint))
         self.query_one(TargetPicker).close()
-        self._request_targets()
 
     # Target
 
-    def set_target(self, target: ChatTarget, endpoint: Endpoint | None = None) -> None:
-        """Chat with ``target`` from the next prompt on (an endpoint's last known state goes with it)."""
+    def set_target(self, target: ChatTarget) -> None:
+        """Chat with ``target`` from the next prompt on."""
         previous = self.target
         self.target = target
-        self._target_endpoint = endpoint
+        endpoint = self.context.store.get(target.endpoint_id) if target.endpoint_id is not None else None
         self.query_one(TargetBar).show(target, endpoint)
         panel = self.query_one(ChatParamsPanel)
         panel.set_reasoning_supported(target.reasoning_effort)
@@ -167,64 +148,29 @@ class ChatPane(Vertical):
     def _context_length(self, target: ChatTarget) -> int | None:
         return next((m.context_length for m in self._models if m.id == target.base_model), None)
 
-    def _note_endpoint(self, endpoint: Endpoint) -> None:
-        """Record the latest state seen for the target endpoint and show it in the bar."""
-        if self.target is not None and self.target.endpoint_id == endpoint.id:
-            self._target_endpoint = endpoint
-            self.query_one(TargetBar).show(self.target, endpoint)
-        self._endpoints = [endpoint if e.id == endpoint.id else e for e in self._endpoints]
+    def _load_models(self) -> None:
+        self.run_worker(self._fetch_models(), group="chat-models", exclusive=True, exit_on_error=False)
 
-    def _request_targets(self, *, force: bool = False) -> None:
-        if self._targets_requested and not force:
-            return
-        self._targets_requested = True
-        self.run_worker(self._load_targets(), group="chat-targets", exclusive=True, exit_on_error=False)
-
-    async def _load_targets(self) -> None:
-        provider = self.tui.provider
-        endpoints, models = await asyncio.gather(
-            provider.list_endpoints(), provider.list_models(), return_exceptions=True
-        )
-        problems: list[str] = []
-        if isinstance(endpoints, APIError):
-            problems.append(f"Endpoints not loaded: {endpoints}")
-        elif isinstance(endpoints, BaseException):
-            raise endpoints
+    async def _fetch_models(self) -> None:
+        try:
+            models = await self.context.catalog.models()
+        except APIError as error:
+            # The next opening of the picker asks again (the catalogue keeps no failure).
+            self._models_problem = f"Models not loaded: {error}"
         else:
-            self._endpoints = [self._with_details(e) for e in endpoints if e.dedicated]
-        if isinstance(models, APIError):
-            problems.append(f"Models not loaded: {models}")
-        elif isinstance(models, BaseException):
-            raise models
-        else:
+            self._models_problem = ""
             self._models = [m for m in models if m.is_chat]
             if self.target is not None:
                 self.query_one(ChatParamsPanel).set_context_length(self._context_length(self.target))
-        if problems:
-            # Let the next opening of the picker try again.
-            self._targets_requested = False
-        self.query_one(TargetPicker).set_choices(self._endpoints, self._models, "  ".join(problems))
-        if self.target is None:
-            ready = next((e for e in self._endpoints if e.phase is Phase.READY), None)
-            if ready is not None:
-                self.set_target(ChatTarget.for_endpoint(ready), ready)
-        elif self.target.endpoint_id is not None:
-            known = next((e for e in self._endpoints if e.id == self.target.endpoint_id), None)
-            if known is not None:
-                self._note_endpoint(known)
-
-    def _with_details(self, listed: Endpoint) -> Endpoint:
-        """A v1 list carries no display names: borrow the Endpoints pane's details, keep the fresh state."""
-        known = self.tui.endpoint(listed.id)
-        if known is None or not known.detailed:
-            return listed
-        return dataclasses.replace(known, state=listed.state, phase=listed.phase)
+        self._show_endpoints()
 
     def action_choose_target(self) -> None:
         picker = self.query_one(TargetPicker)
-        picker.set_choices(self._endpoints, self._models, "" if self._targets_requested else "loading…")
+        status = self._models_problem or ("" if self.context.store.loaded else "loading…")
+        picker.set_choices(self._endpoints, self._models, status)
         picker.open(self.target)
-        self._request_targets(force=True)
+        if self._models_problem or not self._models:
+            self._load_models()
 
     @on(TargetBar.ChangeRequested)
     def _bar_clicked(self) -> None:
@@ -233,7 +179,7 @@ class ChatPane(Vertical):
     @on(TargetPicker.Chosen)
     def _target_chosen(self, event: TargetPicker.Chosen) -> None:
         event.stop()
-        self.set_target(event.target, event.endpoint)
+        self.set_target(event.target)
         self.query_one(TargetPicker).close()
         self.query_one(PromptInput).focus()
 
@@ -333,210 +279,23 @@ class ChatPane(Vertical):
         self.refresh_bindings()
 
     async def _run_turn(self, turn: Turn, start_endpoint: bool) -> None:
-        view = self._view(turn)
-        try:
-            if turn.target.endpoint_id is not None:
-                if start_endpoint:
-                    ready = await self._start_and_wait(turn, view)
-                else:
-                    ready = await self._ensure_ready(turn, view)
-                if not ready:
-                    return
-            await self._stream(turn, view)
-        except APIError as error:
-            self._fail(turn, error)
-        except asyncio.CancelledError:
-            raise
-        except Exception as error:
-            turn.state = TurnState.FAILED
-            turn.advice = ErrorAdvice("Unexpected error", f"{type(error).__name__}: {error}", "Retry with ctrl+r.")
-            self.log.error(f"chat turn failed: {error!r}")
-        finally:
-            if turn.state in (TurnState.WAITING, TurnState.STREAMING):
-                turn.state = TurnState.STOPPED
-            view.show_state()
-            self.refresh_bindings()
+        await self.runner.run(self.conversation, turn, self._view(turn), start=start_endpoint)
+        if turn.state is TurnState.NEEDS_START:
+            self._price_offer(turn)
 
-    async def _stream(self, turn: Turn, view: AssistantMessage) -> None:
-        turn.state = TurnState.STREAMING
-        metrics = turn.metrics = StreamMetrics(started=self.perf_counter())
-        view.show_state()
-        self.refresh_bindings()
-        messages = self.conversation.messages_for(turn)
-        try:
-            async for event in self.tui.provider.stream_chat(turn.target.model, messages, turn.params):
-                now = self.perf_counter()
-                metrics.record(event, now)
-                turn.add(event)
-                await view.write(event)
-                view.show_progress(now)
-            turn.state = TurnState.DONE
-        except APIError as error:
-            self._fail(turn, error)
-        finally:
-            metrics.finish(self.perf_counter())
-            await view.close_streams()
+    def _price_offer(self, turn: Turn) -> None:
+        self.run_worker(self._show_price(turn), group="chat-start-cost", exclusive=True, exit_on_error=False)
 
-    def _fail(self, turn: Turn, error: APIError) -> None:
-        turn.fail(error)
-        advice = turn.advice
-        if advice is not None and advice.offer_start and turn.target.endpoint_id is not None:
-            known = self._target_endpoint
-            if known is not None and known.id == turn.target.endpoint_id:
-                turn.endpoint_state = known.state
-            self._offer_start(turn, known if known is not None and known.id == turn.target.endpoint_id else None)
-
-    def _offer_start(self, turn: Turn, endpoint: Endpoint | None) -> None:
-        """Hold the prompt and offer to start its endpoint, priced as soon as the price is known."""
-        turn.state = TurnState.NEEDS_START
-        turn.start_cost = None
-        self.run_worker(self._price_start(turn, endpoint), group="chat-start-cost", exit_on_error=False)
-
-    async def _price_start(self, turn: Turn, endpoint: Endpoint | None) -> None:
-        assert turn.target.endpoint_id is not None
-        if endpoint is None or not endpoint.detailed:
-            try:
-                endpoint = await self.tui.provider.get_endpoint(turn.target.endpoint_id)
-            except APIError:
-                endpoint = None
-        turn.start_cost = StartCost(None) if endpoint is None else await start_cost(self.tui.provider, endpoint)
+    async def _show_price(self, turn: Turn) -> None:
+        cost = await self.runner.price_offer(turn)
         view = self._views.get(id(turn))
-        if view is not None and turn.state is TurnState.NEEDS_START:
+        if cost is not None and view is not None and turn.state is TurnState.NEEDS_START:
+            turn.start_cost = cost
             view.show_state()
 
-    # Endpoint readiness
-
-    async def _current_endpoint(self, endpoint_id: str, *, trust_known: bool) -> Endpoint:
-        """The endpoint's state: the Endpoints pane's if it is fresh enough to trust, else asked for."""
-        if trust_known:
-            known = self.tui.endpoint(endpoint_id)
-            if known is not None and known.phase is Phase.READY:
-                return known
-        endpoint = await self.tui.provider.get_endpoint(endpoint_id)
-        self._note_endpoint(endpoint)
-        return endpoint
-
-    async def _ensure_ready(self, turn: Turn, view: AssistantMessage) -> bool:
-        assert turn.target.endpoint_id is not None
-        endpoint = await self._current_endpoint(turn.target.endpoint_id, trust_known=True)
-        self._note_endpoint(endpoint)
-        state = readiness(endpoint.phase)
-        if state is Readiness.READY:
-            return True
-        turn.endpoint_state = endpoint.state
-        if state is Readiness.COMING_UP:
-            turn.state = TurnState.WAITING
-            view.show_state()
-            return await self._wait_until_ready(turn, view)
-        self._offer_start(turn, endpoint)
-        view.show_state()
-        return False
-
-    async def _start_and_wait(self, turn: Turn, view: AssistantMessage) -> bool:
-        assert turn.target.endpoint_id is not None
-        turn.state = TurnState.WAITING
-        turn.endpoint_state = "starting"
-        view.show_state()
-        started = await self._request_start(turn.target.endpoint_id)
-        if started is not None:
-            self._note_endpoint(started)
-            turn.endpoint_state = started.state
-            view.show_state()
-        return await self._wait_until_ready(turn, view)
-
-    async def _request_start(self, endpoint_id: str) -> Endpoint | None:
-        """Start the endpoint, through the Endpoints pane when it can (it then shows and announces the
-        wait), else directly.
-
-        The pane only starts what its last poll saw stopped; when its view is stale (it thinks the
-        endpoint is running or starting, or does not know it) it would send nothing, so the chat, which
-        has just seen it stopped, sends the start itself and hands the result to the pane.
-        """
-        pane = self._endpoints_pane()
-        known = self.tui.endpoint(endpoint_id)
-        delegate = getattr(pane, "start_endpoint", None)
-        if callable(delegate) and known is not None and readiness(known.phase) is Readiness.NEEDS_START:
-            result = delegate(endpoint_id)
-            if isinstance(result, Worker):
-                # The pane reports its own failures; the polling below sees what came of it.
-                with contextlib.suppress(WorkerFailed, WorkerCancelled):
-                    await result.wait()
-                return None
-            if inspect.isawaitable(result):
-                result = await result
-            if isinstance(result, Endpoint):
-                return result
-            if result is not None:
-                return None
-        started = await self.tui.provider.start_endpoint(endpoint_id)
-        track = getattr(pane, "track_updated", None)
-        if callable(track):
-            track(started)
-        return started
-
-    def _endpoints_pane(self) -> object | None:
-        try:
-            return self.tui.endpoints_pane
-        except Exception:
-            return None
-
-    async def _wait_until_ready(self, turn: Turn, view: AssistantMessage) -> bool:
-        assert turn.target.endpoint_id is not None
-        endpoint_id = turn.target.endpoint_id
-        began = self.perf_counter()
-        deadline = began + self.tui.config.wait_timeout_minutes * 60
-        while True:
-            await self._pause_for_news()
-            try:
-                endpoint = await self._current_endpoint(endpoint_id, trust_known=False)
-            except (AuthenticationError, NotFoundError):
-                raise
-            except APIError as error:
-                # A failed check is not a failed endpoint: say so and keep waiting.
-                turn.endpoint_state = f"not checked ({error.kind})"
-                view.show_state()
-                endpoint = None
-            now = self.perf_counter()
-            if endpoint is not None:
-                turn.endpoint_state = endpoint.state
-                view.show_state()
-                if readiness(endpoint.phase) is Readiness.READY:
-                    return True
-                if endpoint.phase is Phase.FAILED:
-                    turn.state = TurnState.FAILED
-                    turn.advice = ErrorAdvice(
-                        f"Endpoint went to {endpoint.state}",
-                        f"{turn.target.label} failed while starting.",
-                        "See the Endpoints pane for details, or pick another target (ctrl+t).",
-                    )
-                    return False
-                if endpoint.phase in (Phase.STOPPED, Phase.STOPPING) and now - began > self.start_grace:
-                    turn.state = TurnState.FAILED
-                    turn.advice = ErrorAdvice(
-                        f"Endpoint still {endpoint.state}",
-                        f"{turn.target.label} did not start.",
-                        "The start may have been cancelled or refused: ctrl+r to try again.",
-                    )
-                    return False
-            if now >= deadline:
-                turn.state = TurnState.FAILED
-                minutes = self.tui.config.wait_timeout_minutes
-                turn.advice = ErrorAdvice(
-                    "Endpoint not ready in time",
-                    f"{turn.target.label} was still {turn.endpoint_state} after {minutes:g} min.",
-                    "Retry to keep waiting (ctrl+r), or pick another target (ctrl+t).",
-                )
-                return False
-
-    async def _pause_for_news(self) -> None:
-        """Sleep one poll interval, or less if the Endpoints pane has just refreshed."""
-        news = self._endpoint_news
-        if news is None:
-            await asyncio.sleep(self.readiness_poll_interval)
-            return
-        news.clear()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(news.wait(), self.readiness_poll_interval)
+    def _say(self, message: str, severity: str) -> None:
+        # Endpoint names are the service's text: never markup.
+        self.app.notify(message, severity=severity, markup=False)  # type: ignore[arg-type]
 
     def action_start_endpoint(self) -> None:
         turn = self.conversation.last
@@ -544,8 +303,9 @@ class ChatPane(Vertical):
             return
         if self.target is None or turn.target.key != self.target.key:
             return  # withdrawn with the target change; never start what is no longer the target
-        if self.tui.read_only:
-            self.tui.notify_read_only()
+        if self.context.read_only:
+            self.app.notify("Read-only mode: changes are disabled (--read-only or the read_only setting).",
+                            severity="warning")
             return
         turn.reset_answer()
         self._start_turn(turn, start_endpoint=True)
@@ -621,13 +381,13 @@ class ChatPane(Vertical):
             return
         from tui.app.screens.export_chat import ExportChatScreen
 
-        name = f"chat-{self.tui.now().strftime('%Y%m%d-%H%M%S')}.md"
+        name = f"chat-{self.context.now().strftime('%Y%m%d-%H%M%S')}.md"
         self.app.push_screen(ExportChatScreen(name), callback=self._write_export)
 
     def _write_export(self, path: Path | None) -> None:
         if path is None:
             return
-        text = self.conversation.to_markdown(self.tui.now())
+        text = conversation_markdown(self.conversation, self.context.now())
         try:
             path.write_text(text, encoding="utf-8")
         except OSError as error:
@@ -655,14 +415,14 @@ class ChatPane(Vertical):
     async def _smoke_test(self, target: ChatTarget) -> None:
         try:
             result = await smoke_test(
-                self.tui.provider, target.model, clock=self.perf_counter, base_model=target.base_model
+                self.context.provider, target.model, clock=self.perf_counter, base_model=target.base_model
             )
         except APIError as error:
             advice = advise(error, target)
-            self.tui.announce(f"{advice.title}: {advice.detail}", title=f"Smoke test: {target.label}",
+            self.context.announce(f"{advice.title}: {advice.detail}", title=f"Smoke test: {target.label}",
                               severity="error")
             return
-        self.tui.announce(result.summary, title=f"Smoke test: {target.label}")
+        self.context.announce(result.summary, title=f"Smoke test: {target.label}")
 
     # Focus and keys
 
@@ -676,7 +436,7 @@ class ChatPane(Vertical):
             return last is not None and last.state.busy
         if action == "start_endpoint":
             return (
-                last is not None and last.state is TurnState.NEEDS_START and not self.tui.read_only
+                last is not None and last.state is TurnState.NEEDS_START and not self.context.read_only
                 and self.target is not None and last.target.key == self.target.key
             )
         if action == "retry":

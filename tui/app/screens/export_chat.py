@@ -11,11 +11,13 @@ from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
+
+from tui.app.bindings import bindings
 
 
 def resolve_export_path(text: str, cwd: Path) -> Path:
@@ -28,9 +30,7 @@ def resolve_export_path(text: str, cwd: Path) -> Path:
 
 
 class ExportChatScreen(ModalScreen[Path | None]):
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="chat.export.cancel", tooltip="Close without saving"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = [*bindings("chat.export")]
 
     def __init__(self, default_name: str, *, cwd: Path | None = None) -> None:
         super().__init__()

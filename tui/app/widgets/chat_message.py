@@ -20,7 +20,9 @@ from textual.widgets.markdown import MarkdownStream
 
 from tui.api.domain import ChatEvent
 from tui.api.safe_text import clean
-from tui.app.conversation import MarkdownParts, Turn, TurnState, figures_line, format_seconds
+from tui.core.chat import Turn, TurnState, figures_line
+from tui.core.chat_text import MarkdownParts
+from tui.core.format import format_timing
 
 #: Each state is a glyph and a word, so it reads the same in 16 colours or none.
 STATE_BADGES: dict[TurnState, tuple[str, str, str]] = {
@@ -254,7 +256,7 @@ class AssistantMessage(Vertical):
         metrics = self.turn.metrics
         took = ""
         if metrics is not None and metrics.first_token is not None and metrics.first_content is not None:
-            took = f", {format_seconds(metrics.first_content - metrics.first_token)}"
+            took = f", {format_timing(metrics.first_content - metrics.first_token)}"
         words = len(self.turn.reasoning.split())
         block.title = f"Reasoning ({words:,} words{took})"
 
@@ -290,7 +292,7 @@ class AssistantMessage(Vertical):
         if speed is not None:
             parts.append(f"{speed:,.1f} tok/s")
         if metrics.ttft is not None:
-            parts.append(f"TTFT {format_seconds(metrics.ttft)}")
+            parts.append(f"TTFT {format_timing(metrics.ttft)}")
         # One line of fixed height: repainting it needs no layout of the conversation.
         progress = Content.styled("answering… " + " · ".join(parts), "dim")
         self.query_one("#answer-progress", Static).update(progress, layout=False)

@@ -15,8 +15,8 @@ from textual.widgets import Input, Label, Select
 
 from tui.api.domain import ChatParams
 from tui.app.config import ChatDefaults
-from tui.app.conversation import REASONING_EFFORTS
-from tui.app.form_numbers import max_tokens_limit, parse_max_tokens
+from tui.core.chat import REASONING_EFFORTS
+from tui.core.numbers import max_tokens_limit, parse_max_tokens
 
 
 class InvalidParameter(ValueError):

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.events import Key
 from textual.message import Message
 from textual.widgets import TextArea
+
+from tui.app.bindings import bindings
 
 EMPTY_TEXT = Content.assemble(
     ("Check that a model answers, and how fast.\n\n", "bold"),
@@ -26,14 +28,7 @@ EMPTY_TEXT = Content.assemble(
 class PromptInput(TextArea):
     """The prompt box: ``enter`` sends, ``shift+enter`` (or ``ctrl+j``) starts a new line."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "send", "Send", id="chat.send", tooltip="Send the prompt"),
-        Binding("shift+enter,ctrl+j", "newline", "Newline", id="chat.newline",
-                tooltip="Start a new line in the prompt (ctrl+j where shift+enter is not sent)"),
-        # While an answer streams, escape falls through to the pane's Stop.
-        Binding("escape", "leave", "To conversation", id="chat.leave_prompt", show=False,
-                tooltip="Move to the conversation: y copies the last answer, arrows scroll, i comes back"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = [*bindings("chat.prompt")]
 
     class Submitted(Message):
         def __init__(self, prompt: PromptInput, text: str) -> None:

@@ -11,7 +11,7 @@ from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.events import Click, Key
@@ -20,8 +20,9 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.api.domain import Endpoint, ModelOption, Phase
-from tui.app.conversation import ChatTarget
+from tui.app.bindings import bindings
 from tui.app.widgets.state_badge import state_text
+from tui.core.chat import ChatTarget
 
 
 def state_badge(endpoint: Endpoint) -> Content:
@@ -68,9 +69,7 @@ class TargetBar(Horizontal):
 class TargetPicker(Vertical):
     """Filter box over a list of endpoints and models; ``enter`` picks, ``escape`` closes."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", "Close", id="chat.target.close", tooltip="Close the target list"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = [*bindings("chat.target")]
 
     class Chosen(Message):
         def __init__(self, target: ChatTarget, endpoint: Endpoint | None) -> None:

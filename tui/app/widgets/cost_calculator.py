@@ -14,16 +14,14 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, Static
 
 from tui.api.domain import HardwareOption, ModelOption
-from tui.app.endpoint_forms_logic import (
+from tui.core.format import format_money, format_price, format_tokens, hardware_summary
+from tui.core.hardware_choice import (
     DEFAULT_INPUT_SHARE,
     blended_price_per_million,
     break_even_tokens_per_day,
-    format_money,
-    format_tokens,
-    hardware_summary,
     running_cost,
 )
-from tui.app.form_numbers import MAX_REPLICAS_CAP, CalculatorInput, parse_calculator
+from tui.core.numbers import MAX_REPLICAS_CAP, CalculatorInput, parse_calculator
 
 
 def _mix_words(input_share: float) -> str:
@@ -94,7 +92,7 @@ class CostCalculator(Vertical):
         heading.append("Cost of ", style="dim")
         heading.append(hardware.id, style="bold")
         heading.append(f" ({hardware_summary(hardware)})", style="dim")
-        heading.append(f" · {format_money(hardware.price_per_hour, cents=True)}/h per replica")
+        heading.append(f" · {format_price(hardware.price_per_hour, cents=True)}/h per replica")
         parsed = self._parsed()
         line: Text
         if hardware.price_per_hour is None:
@@ -127,7 +125,7 @@ class CostCalculator(Vertical):
             return text
         text.append("Serverless ", style="dim")
         text.append(
-            f"{format_money(model.input_price_per_m)} in / {format_money(model.output_price_per_m)} out per 1M"
+            f"{format_price(model.input_price_per_m)} in / {format_price(model.output_price_per_m)} out per 1M"
         )
         per_day = self.per_day
         tokens = None if per_day is None else break_even_tokens_per_day(per_day, model, self.input_share)

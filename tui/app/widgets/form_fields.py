@@ -16,8 +16,9 @@ from textual.widget import Widget
 from textual.widgets import Checkbox, Label, Static
 
 from tui.api.domain import HardwareOption
-from tui.app import endpoint_forms_logic as logic
 from tui.app.widgets.hardware_table import TONE_STYLES
+from tui.core.format import format_price, hardware_summary
+from tui.core.hardware_choice import availability_look
 
 #: What a form shows: a plain string (never read as markup), or text already styled.
 Shown = str | Text | Content
@@ -101,11 +102,11 @@ class Switch(Checkbox):
 
 def hardware_option_label(option: HardwareOption, price_width: int = 0) -> Text:
     """``$3.25/h  2x A100 80 GB SXM  ✓ available  2x_nvidia_a100_80gb_sxm``, prices right-aligned."""
-    look = logic.availability_look(option)
+    look = availability_look(option)
     text = Text(no_wrap=True, overflow="ellipsis")
-    text.append(f"{logic.format_money(option.price_per_hour, cents=True)}/h".rjust(price_width), style="bold")
+    text.append(f"{format_price(option.price_per_hour, cents=True)}/h".rjust(price_width), style="bold")
     text.append("  ")
-    text.append(f"{logic.hardware_summary(option)}  ")
+    text.append(f"{hardware_summary(option)}  ")
     text.append(look.text, style=TONE_STYLES[look.tone])
     text.append(f"  {option.id}", style="dim")
     return text

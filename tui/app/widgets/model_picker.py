@@ -2,7 +2,7 @@
 
 Three layers, so other panes can reuse as much as they need:
 
-* ``dedicated_models(provider)``: the list, fetched once per provider and shared by every picker;
+* ``dedicated_models(catalog)``: the list, from the catalogue every picker and pane shares;
 * ``ModelPicker``: a search box over an option list (type to narrow, up/down to move, enter to pick);
 * ``ModelPickerScreen``: the picker as a modal that dismisses with a ``ModelChoice`` (or None on escape);
 * ``ModelField``: a one-line form field that shows the choice and opens the modal on enter.
@@ -10,16 +10,14 @@ Three layers, so other panes can reuse as much as they need:
 
 from __future__ import annotations
 
-import asyncio
-import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.message import Message
 from textual.reactive import reactive
@@ -29,43 +27,21 @@ from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.api.errors import APIError
-from tui.app.endpoint_forms_logic import format_context, format_money
+from tui.app.bindings import bindings
+from tui.core.format import format_context, format_price
 
 if TYPE_CHECKING:
-    from tui.api import ModelOption, Provider
+    from tui.api import ModelOption
+    from tui.app.context import AppContext
+    from tui.core.catalog import Catalog
 
 ANY_MODEL_ID = "__any_model__"
 
-_cache: weakref.WeakKeyDictionary[Any, list[ModelOption]] = weakref.WeakKeyDictionary()
-_loading: weakref.WeakKeyDictionary[Any, asyncio.Future[list[ModelOption]]] = weakref.WeakKeyDictionary()
 
-
-async def dedicated_models(provider: Provider, *, refresh: bool = False) -> list[ModelOption]:
-    """The deployable models, asked for once per provider: the catalogue changes rarely, pickers open often.
-
-    Concurrent callers share one request (a closed picker does not cancel it for the others); a failure
-    is not remembered, so the next call asks again.
-    """
-    if not refresh and provider in _cache:
-        return _cache[provider]
-    request = _loading.get(provider)
-    if request is None or request.done():
-        request = asyncio.ensure_future(provider.list_models(dedicated_only=True))
-        # Mark a failure as seen even when every caller has gone (asyncio would log it otherwise).
-        request.add_done_callback(lambda done: done.cancelled() or done.exception())
-        _loading[provider] = request
-    try:
-        models = await asyncio.shield(request)
-    finally:
-        if request.done() and _loading.get(provider) is request:
-            del _loading[provider]
-    models = sorted(models, key=lambda model: (model.title.lower(), model.id))
-    _cache[provider] = models
-    return models
-
-
-def cached_models(provider: Provider) -> list[ModelOption] | None:
-    return _cache.get(provider)
+async def dedicated_models(catalog: Catalog, *, refresh: bool = False) -> list[ModelOption]:
+    """The deployable models, by name: the catalogue asks once (pickers open often) and shares the answer."""
+    models = await catalog.models(dedicated_only=True, fresh=refresh)
+    return sorted(models, key=lambda model: (model.title.lower(), model.id))
 
 
 def find_model(models: Iterable[ModelOption], model_id: str | None) -> ModelOption | None:
@@ -101,8 +77,8 @@ def serverless_price_text(model: ModelOption) -> str:
     if model.input_price_per_m is None and model.output_price_per_m is None:
         return "no serverless price"
     return (
-        f"serverless {format_money(model.input_price_per_m)} in / "
-        f"{format_money(model.output_price_per_m)} out per 1M"
+        f"serverless {format_price(model.input_price_per_m)} in / "
+        f"{format_price(model.output_price_per_m)} out per 1M"
     )
 
 
@@ -128,16 +104,9 @@ class ModelChoice:
 
 
 class ModelPicker(Vertical):
-    """Search box + list. Posts ``ModelPicker.Picked``; the list loads itself from ``app.provider``."""
+    """Search box + list. Posts ``ModelPicker.Picked``; the list loads itself from the catalogue."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("down", "move(1)", "Next", show=False),
-        Binding("up", "move(-1)", "Previous", show=False),
-        Binding("pagedown", "move(8)", "Page down", show=False),
-        Binding("pageup", "move(-8)", "Page up", show=False),
-        Binding("ctrl+r", "reload", "Reload models", id="model_picker.reload",
-                tooltip="Ask the API for the list of deployable models again"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = [*bindings("model_picker")]
 
     class Picked(Message):
         def __init__(self, picker: ModelPicker, choice: ModelChoice) -> None:
@@ -153,6 +122,7 @@ class ModelPicker(Vertical):
 
     def __init__(
         self,
+        catalog: Catalog,
         *,
         current: str | None = None,
         allow_any: bool = False,
@@ -163,6 +133,7 @@ class ModelPicker(Vertical):
         classes: str | None = None,
     ) -> None:
         super().__init__(id=id, classes=classes)
+        self.catalog = catalog
         self.current = current
         self.allow_any = allow_any
         self.any_label = any_label
@@ -188,13 +159,10 @@ class ModelPicker(Vertical):
 
     @work(exclusive=True, group="models", exit_on_error=False)
     async def _load(self, refresh: bool = False) -> None:
-        from tui.app.app import TogetherApp
-
-        provider = cast(TogetherApp, self.app).provider
         status = self.query_one("#model-status", Static)
         status.update("Loading models…")
         try:
-            models = await dedicated_models(provider, refresh=refresh)
+            models = await dedicated_models(self.catalog, refresh=refresh)
         except APIError as error:
             status.update(Text(f"✗ Could not load models: {error} · ctrl+r retries", style="bold red"))
             return
@@ -271,12 +239,11 @@ class ModelPicker(Vertical):
 class ModelPickerScreen(ModalScreen["ModelChoice | None"]):
     """The picker as a modal: dismisses with the ``ModelChoice``, or None when cancelled."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="model_picker.cancel", tooltip="Close without changing the model"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = [*bindings("model_picker.screen")]
 
     def __init__(
         self,
+        context: AppContext,
         *,
         current: str | None = None,
         allow_any: bool = False,
@@ -285,6 +252,7 @@ class ModelPickerScreen(ModalScreen["ModelChoice | None"]):
         title: str = "Pick a model",
     ) -> None:
         super().__init__()
+        self.context = context
         self._picker_options: dict[str, Any] = {
             "current": current,
             "allow_any": allow_any,
@@ -294,7 +262,7 @@ class ModelPickerScreen(ModalScreen["ModelChoice | None"]):
         self._title = title
 
     def compose(self) -> ComposeResult:
-        picker = ModelPicker(id="model-picker", **self._picker_options)
+        picker = ModelPicker(self.context.catalog, id="model-picker", **self._picker_options)
         picker.border_title = self._title
         yield picker
         yield Footer()
@@ -314,10 +282,7 @@ class ModelPickerScreen(ModalScreen["ModelChoice | None"]):
 class ModelField(Widget, can_focus=True):
     """A form field showing the chosen model; enter (or a click) opens the picker."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter,space", "pick", "Pick model", id="model_field.pick",
-                tooltip="Search the models that can run on a dedicated endpoint"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = [*bindings("model_field")]
 
     class Changed(Message):
         def __init__(self, field: ModelField, model: ModelOption | None) -> None:
@@ -333,10 +298,11 @@ class ModelField(Widget, can_focus=True):
     model_id: reactive[str | None] = reactive(None, init=False)
 
     def __init__(
-        self, model_id: str | None = None, *, placeholder: str = "Pick a model… (enter)",
+        self, context: AppContext, model_id: str | None = None, *, placeholder: str = "Pick a model… (enter)",
         id: str | None = None, disabled: bool = False,
     ) -> None:
         super().__init__(id=id, disabled=disabled)
+        self.context = context
         self.placeholder = placeholder
         self.set_reactive(ModelField.model_id, model_id)
         self.model: ModelOption | None = None
@@ -370,7 +336,7 @@ class ModelField(Widget, can_focus=True):
             if choice is not None:
                 self.set_model(choice.model)
 
-        self.app.push_screen(ModelPickerScreen(current=self.model_id), callback=picked)
+        self.app.push_screen(ModelPickerScreen(self.context, current=self.model_id), callback=picked)
 
     def on_click(self) -> None:
         self.focus()
