@@ -295,8 +295,9 @@ def test_status_from_keyring_checks_the_key(cli: Cli) -> None:
     cli.backend.set_password(SERVICE_NAME, "default", KEY)
     result = cli("auth", "status")
     assert result.code == 0
-    assert result.out.splitlines()[:5] == [
+    assert result.out.splitlines()[:6] == [
         "Profile:  default",
+        "Provider: Together",
         "Key:      …abcd, from OS keyring (service together-tui, profile default)",
         "Base URL: https://api.together.ai/v1 (default)",
         "Keyring:  keyring memory MemoryKeyring",
@@ -515,3 +516,11 @@ def test_status_and_login_print_nothing_raw_from_the_server(cli: Cli, status: in
         assert "\x1b" not in result.text and "\x07" not in result.text, result.text
     if status == 401:
         assert "Invalid API key provided: …abcd" in results[0].out
+
+
+def test_a_profile_with_an_unknown_provider_is_refused_before_anything_is_read(cli: Cli) -> None:
+    cli.settings = Settings(profiles={"work": Profile(provider="nebuis")})
+    result = cli("auth", "login", "--profile", "work", stdin=io.StringIO(KEY))
+    assert result.code == 2
+    assert "profile 'work': unknown provider 'nebuis'" in result.err
+    assert cli.api.requests == [] and stored(cli, "work") is None

@@ -88,12 +88,18 @@ top_p = 0.9
 reasoning_effort = "high"
 
 [keymap]
-quit = "ctrl+q"
+"app.quit" = "ctrl+q"
 "endpoints.start" = "s,ctrl+s"
 
 [profiles.work]
+provider = "together"
 base_url = "https://proxy.example.com/v1"
 api_key_env = "WORK_TOGETHER_KEY"
+together_api = "v2"
+
+[prices.together]
+"h100-80gb" = 3.99
+"a100-80gb" = 2
 
 [profiles.personal]
 """,
@@ -107,12 +113,18 @@ api_key_env = "WORK_TOGETHER_KEY"
     assert s.chat == ChatDefaults(
         system_prompt="Be brief.", temperature=0.2, max_tokens=256, top_p=0.9, reasoning_effort="high"
     )
-    assert s.keymap == {"quit": "ctrl+q", "endpoints.start": "s,ctrl+s"}
+    assert s.keymap == {"app.quit": "ctrl+q", "endpoints.start": "s,ctrl+s"}
     assert s.default_profile == "work"
     assert s.profiles == {
-        "work": Profile(base_url="https://proxy.example.com/v1", api_key_env="WORK_TOGETHER_KEY"),
+        "work": Profile(
+            provider="together",
+            base_url="https://proxy.example.com/v1",
+            api_key_env="WORK_TOGETHER_KEY",
+            together_api="v2",
+        ),
         "personal": Profile(),
     }
+    assert s.prices == {"together": {"h100-80gb": 3.99, "a100-80gb": 2.0}}
 
 
 def test_bad_toml_names_file_line_and_key_and_keeps_the_rest(tmp_path: Path) -> None:
@@ -210,6 +222,13 @@ def test_wrong_type_names_the_key_and_uses_its_default(tmp_path: Path) -> None:
         ("[chat]\ntop_p = 1.5", "chat.top_p"),
         ('[profiles.work]\napi_key_env = "$WORK_KEY"', "profiles.work.api_key_env"),
         ("[keymap]\nquit = 5", "keymap.quit"),
+        ('[profiles.work]\ntogether_api = "v3"', "profiles.work.together_api"),
+        ('[prices.together]\n"h100-80gb" = nan', "prices.together.h100-80gb"),
+        ('[prices.together]\n"h100-80gb" = inf', "prices.together.h100-80gb"),
+        ('[prices.together]\n"h100-80gb" = 0', "prices.together.h100-80gb"),
+        ('[prices.together]\n"h100-80gb" = -2.95', "prices.together.h100-80gb"),
+        ('[prices.together]\n"h100-80gb" = "2.95"', "prices.together.h100-80gb"),
+        ("prices = 3", "prices"),
         ('bell = "yes"', "bell"),
         ("notifications = 1", "notifications"),
         ("refresh_interval = nan", "refresh_interval"),
@@ -236,9 +255,9 @@ def test_invalid_values_are_named_and_dropped(tmp_path: Path, text: str, key: st
 def test_invalid_entries_inside_tables_keep_their_siblings(tmp_path: Path) -> None:
     loaded = load_text(
         tmp_path,
-        '[keymap]\nquit = 5\nhelp = "f1"\n[profiles.work]\nbase_url = 7\napi_key_env = "WORK"\n',
+        '[keymap]\nquit = 5\n"app.help" = "f1"\n[profiles.work]\nbase_url = 7\napi_key_env = "WORK"\n',
     )
-    assert loaded.settings.keymap == {"help": "f1"}
+    assert loaded.settings.keymap == {"app.help": "f1"}
     assert loaded.settings.profiles == {"work": Profile(api_key_env="WORK")}
     assert len(loaded.problems) == 2
 
@@ -399,3 +418,57 @@ def test_a_known_theme_is_kept_and_unchecked_without_a_list(tmp_path: Path) -> N
 def test_confirm_start_defaults_on_and_can_be_turned_off(tmp_path: Path) -> None:
     assert Settings().confirm_start is True
     assert load_text(tmp_path, "confirm_start = false\n").settings.confirm_start is False
+
+
+# Profiles name their provider; prices per provider; the keymap against the one binding table
+
+
+def test_a_profile_is_a_together_profile_unless_it_says_otherwise(tmp_path: Path) -> None:
+    loaded = load_text(tmp_path, "[profiles.work]\n")
+    assert loaded.problems == []
+    assert loaded.settings.profiles["work"].provider == "together"
+    assert loaded.settings.profiles["work"].together_api is None
+
+
+def test_an_unknown_provider_is_named_with_a_did_you_mean_and_never_replaced(tmp_path: Path) -> None:
+    loaded = load_text(tmp_path, '[profiles.work]\nprovider = "togehter"\napi_key_env = "WORK"\n')
+    path = tmp_path / "settings.toml"
+    assert loaded.problems == [
+        f"{path}: profiles.work.provider: unknown provider 'togehter' (did you mean 'together'?); "
+        "this profile cannot be used until fixed"
+    ]
+    # Falling back to Together would send this profile's key to the wrong company: the kind stays, and
+    # building its provider fails loudly (tui.api.registry.entry_for).
+    assert loaded.settings.profiles["work"] == Profile(provider="togehter", api_key_env="WORK")
+
+
+def test_a_price_table_for_an_unknown_provider_is_dropped(tmp_path: Path) -> None:
+    loaded = load_text(tmp_path, '[prices.nowhere]\n"h100" = 2.0\n[prices.together]\n"h100-80gb" = 3.0\n')
+    (problem,) = loaded.problems
+    # Nothing close: the problem lists every registered kind (Together among them).
+    assert problem.startswith(f"{tmp_path / 'settings.toml'}: prices.nowhere: unknown provider 'nowhere' (one of ")
+    assert "'together'" in problem and problem.endswith("); ignoring it")
+    assert loaded.settings.prices == {"together": {"h100-80gb": 3.0}}
+
+
+def test_one_bad_price_keeps_the_rest_of_its_table(tmp_path: Path) -> None:
+    loaded = load_text(tmp_path, '[prices.together]\n"h100-80gb" = -1\n"l40s-48gb" = 1.25\n')
+    (problem,) = loaded.problems
+    assert "prices.together.h100-80gb: Input should be greater than 0" in problem
+    assert loaded.settings.prices == {"together": {"l40s-48gb": 1.25}}
+
+
+def test_an_unknown_binding_id_is_named_with_the_id_it_probably_meant(tmp_path: Path) -> None:
+    loaded = load_text(tmp_path, '[keymap]\nquit = "q"\n"endpoints.delte" = "D"\n"app.help" = "f1"\n')
+    path = tmp_path / "settings.toml"
+    assert loaded.problems == [
+        f"{path}: keymap: unknown binding id 'quit'; did you mean app.quit?; ignoring it",
+        f"{path}: keymap: unknown binding id 'endpoints.delte'; did you mean endpoints.delete?; ignoring it",
+    ]
+    assert loaded.settings.keymap == {"app.help": "f1"}
+
+
+def test_a_binding_with_no_keys_is_refused(tmp_path: Path) -> None:
+    loaded = load_text(tmp_path, '[keymap]\n"app.help" = " "\n')
+    assert loaded.problems == [f"{tmp_path / 'settings.toml'}: keymap: no keys given for 'app.help'; ignoring it"]
+    assert loaded.settings.keymap == {}

@@ -16,10 +16,11 @@ import typing
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from tui.api.registry import DEFAULT_KIND, unknown_provider_problem
 from tui.keys.store import config_dir, display_path
 
 __all__ = [
@@ -46,6 +47,9 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
 
+#: A price in US dollars per hour: finite (the config forbids nan and inf) and positive (a free GPU is a typo).
+Price = Annotated[float, Field(gt=0)]
+
 #: The most a chat answer may ask for; the model's context bounds it further when known.
 MAX_TOKENS_CAP = 1_000_000
 
@@ -59,10 +63,16 @@ class ChatDefaults(_Section):
 
 
 class Profile(_Section):
+    provider: str = DEFAULT_KIND
+    """The control plane this profile's key belongs to: a kind of ``tui.api.registry`` ("together", ...).
+    Checked after validation: an unknown one is reported and never replaced by the default (that would
+    send this profile's key to another company's API)."""
     base_url: str | None = None
-    """Where this profile's requests go; None means the default Together API URL."""
+    """Where this profile's requests go; None means the provider's default URL."""
     api_key_env: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
-    """An environment variable holding this profile's key, read instead of TOGETHER_API_KEY."""
+    """An environment variable holding this profile's key, read instead of the provider's default one."""
+    together_api: Literal["v1", "v2"] | None = None
+    """Together only: which API the app drives; None means the registry's default."""
 
 
 class Settings(_Section):
@@ -84,6 +94,8 @@ class Settings(_Section):
     """Binding id -> keys, passed to App.set_keymap."""
     default_profile: str = "default"
     profiles: dict[str, Profile] = Field(default_factory=dict)
+    prices: dict[str, dict[str, Price]] = Field(default_factory=dict)
+    """Provider kind -> GPU type -> US dollars per hour, for a control plane whose API sends no prices."""
 
 
 class SettingsError(Exception):
@@ -250,6 +262,38 @@ def _check_theme(settings: Settings, themes: Collection[str], where: str, proble
     return settings.model_copy(update={"theme": DEFAULT_THEME})
 
 
+def _check_providers(settings: Settings, where: str, problems: list[str]) -> Settings:
+    """Unknown provider kinds: a profile keeps its (bad) kind, so using it fails loudly instead of sending its
+    key elsewhere; a price table for nobody is dropped."""
+    for name, profile in settings.profiles.items():
+        problem = unknown_provider_problem(profile.provider)
+        if problem is not None:
+            problems.append(f"{where}: profiles.{name}.provider: {problem}; this profile cannot be used until fixed")
+    prices = dict(settings.prices)
+    for kind in list(prices):
+        problem = unknown_provider_problem(kind)
+        if problem is not None:
+            problems.append(f"{where}: prices.{kind}: {problem}; ignoring it")
+            del prices[kind]
+    return settings if prices == settings.prices else settings.model_copy(update={"prices": prices})
+
+
+def _check_keymap(settings: Settings, where: str, problems: list[str]) -> Settings:
+    """Every ``[keymap]`` id against the one binding table (an unknown one would be ignored without a word)."""
+    # The table is plain data (no Textual), so reading it here keeps the settings headless.
+    from tui.core.keymap import unknown_binding_problem
+
+    keymap = dict(settings.keymap)
+    for binding_id, keys in settings.keymap.items():
+        problem = unknown_binding_problem(binding_id)
+        if problem is None and not keys.strip():
+            problem = f"no keys given for {binding_id!r}"
+        if problem is not None:
+            problems.append(f"{where}: keymap: {problem}; ignoring it")
+            del keymap[binding_id]
+    return settings if keymap == settings.keymap else settings.model_copy(update={"keymap": keymap})
+
+
 def _validate_leniently(data: dict[str, Any], where: str, problems: list[str]) -> Settings:
     data = copy.deepcopy(data)
     for _attempt in range(_MAX_REPAIRS):
@@ -292,6 +336,8 @@ def load_settings(path: Path | None = None, *, themes: Collection[str] | None = 
         return LoadedSettings(Settings(), path, problems)
     data = _parse_leniently(text, where, problems)
     settings = _validate_leniently(data, where, problems)
+    settings = _check_providers(settings, where, problems)
+    settings = _check_keymap(settings, where, problems)
     if themes is not None:
         settings = _check_theme(settings, themes, where, problems)
     return LoadedSettings(settings, path, problems)

@@ -70,7 +70,7 @@ ProviderFactory = Callable[["SecretLike | str", str, ProviderOptions], "Provider
 @dataclass(frozen=True)
 class ProviderKind:
     kind: str
-    #: For people: "Together AI", shown in the header and the key prompts.
+    #: For people: "Together", shown in the header and the key prompts.
     label: str
     default_base_url: str
     #: The environment variable a profile's key is read from unless it names another.
@@ -113,7 +113,7 @@ def _together(key: SecretLike | str, base_url: str, options: ProviderOptions) ->
 PROVIDERS: dict[str, ProviderKind] = {
     "together": ProviderKind(
         kind="together",
-        label="Together AI",
+        label="Together",
         default_base_url=TOGETHER_BASE_URL,
         key_env_var="TOGETHER_API_KEY",
         factory=_together,

@@ -18,8 +18,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any
 
+from tui.api.registry import ProviderKind, UnknownProviderError
 from tui.api.safe_text import clean_multiline
-from tui.keys.resolve import ENV_VAR, env_name_for, resolve_api_key, resolve_base_url
+from tui.keys.resolve import ENV_VAR, env_name_for, provider_for, resolve_api_key, resolve_base_url
 from tui.keys.secret import ApiKey, InvalidApiKeyError
 from tui.keys.store import (
     DEFAULT_PROFILE,
@@ -95,6 +96,7 @@ def configure_parser(subparsers: Any) -> argparse.ArgumentParser:
 @dataclass
 class _Context:
     profile: str
+    provider: ProviderKind
     env_name: str | None
     base_url: str
     base_url_source: str
@@ -115,7 +117,7 @@ class _Context:
 
     @property
     def effective_env(self) -> str:
-        return self.env_name or ENV_VAR
+        return self.env_name or self.provider.key_env_var
 
     def profile_flag(self) -> str:
         return "" if self.profile == DEFAULT_PROFILE else f" --profile {self.profile}"
@@ -150,11 +152,17 @@ def run(
         return _EXIT_USAGE
     if environ is None:
         environ = os.environ
+    try:
+        provider = provider_for(profile, settings)
+    except UnknownProviderError as exc:
+        print(f"profile {profile!r}: {exc}", file=err)
+        return _EXIT_USAGE
     base_url, base_url_source = resolve_base_url(
         profile, override=getattr(args, "base_url", None), settings=settings, environ=environ
     )
     ctx = _Context(
         profile=profile,
+        provider=provider,
         env_name=env_name_for(profile, override=getattr(args, "api_key_env", None), settings=settings),
         base_url=base_url,
         base_url_source=base_url_source,
@@ -179,7 +187,7 @@ def run(
 def _verify(ctx: _Context, key: ApiKey) -> VerifyResult:
     from tui.keys.verify import verify_key  # deferred: imports httpx
 
-    return verify_key(key, ctx.base_url, transport=ctx.transport)
+    return verify_key(key, ctx.base_url, provider=ctx.provider.kind, transport=ctx.transport)
 
 
 def _explain_no_keyring(ctx: _Context, reason: str) -> None:
@@ -197,7 +205,7 @@ def _read_key(ctx: _Context) -> ApiKey | None:
     interactive = stdin is not None and not stdin.closed and stdin.isatty()
     try:
         if interactive:
-            text = getpass.getpass(f"Together API key for profile {ctx.profile!r} (input hidden): ")
+            text = getpass.getpass(f"{ctx.provider.label} API key for profile {ctx.profile!r} (input hidden): ")
         else:
             text = stdin.readline() if stdin is not None and not stdin.closed else ""
     except (EOFError, KeyboardInterrupt):
@@ -282,7 +290,14 @@ def _login(ctx: _Context, *, file_store: bool, verify: bool) -> int:
 
 def _status(ctx: _Context, *, verify: bool) -> int:
     notes: list[str] = []
-    resolved = resolve_api_key(ctx.profile, env_name=ctx.env_name, environ=ctx.environ, store=ctx.store, notes=notes)
+    resolved = resolve_api_key(
+        ctx.profile,
+        env_name=ctx.env_name,
+        environ=ctx.environ,
+        store=ctx.store,
+        notes=notes,
+        default_env=ctx.effective_env,
+    )
     keyring_status = ctx.store.keyring.status()
     try:
         check_base_url_safe(ctx.base_url)
@@ -291,6 +306,7 @@ def _status(ctx: _Context, *, verify: bool) -> int:
         url_problem = str(exc)
 
     ctx.say(f"Profile:  {ctx.profile}")
+    ctx.say(f"Provider: {ctx.provider.label}")
     if resolved is None:
         ctx.say("Key:      none found")
     else:
