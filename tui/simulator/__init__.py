@@ -12,6 +12,9 @@ https://api.together.ai/v1. It is an independent server implementation: it impor
 Where the real behaviour is not documented the choice made is noted, marked UNVERIFIED, in the
 docstring of the module that implements it: `world` (lifecycle and timings), `app` (validation
 and error choices), `chat` (stream shape), `catalogue` (prices and ids), `faults`.
+
+`NebiusSimulator` (`tui.simulator.nebius`) is the same for Nebius Token Factory dedicated endpoints,
+served by the same `SimulatorServer` (`together-tui simulate --provider nebius`).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from tui.simulator.config import DEMO_API_KEY, ManualClock, SimulatorConfig
 from tui.simulator.faults import Faults
 
 if TYPE_CHECKING:
+    from tui.simulator.nebius.app import NebiusSimulator
     from tui.simulator.server import SimulatorServer
     from tui.simulator.simulator import RequestRecord, Simulator
 
@@ -31,6 +35,7 @@ _LAZY = {
     "SimulatorServer": "tui.simulator.server",
     "Simulator": "tui.simulator.simulator",
     "RequestRecord": "tui.simulator.simulator",
+    "NebiusSimulator": "tui.simulator.nebius.app",
 }
 
 
@@ -45,6 +50,7 @@ __all__ = [
     "DEMO_API_KEY",
     "Faults",
     "ManualClock",
+    "NebiusSimulator",
     "RequestRecord",
     "Simulator",
     "SimulatorConfig",

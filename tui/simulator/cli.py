@@ -53,8 +53,17 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+PROVIDERS = ("together", "nebius")
+
+
 def configure_parser(parser: argparse.ArgumentParser) -> None:
-    """Serve a local simulator of the Together v1 API (endpoints, hardware, models, chat)."""
+    """Serve a local simulator of the Together API (or, with --provider nebius, of Nebius Token Factory)."""
+    parser.add_argument(
+        "--provider",
+        choices=PROVIDERS,
+        default="together",
+        help="which control plane to simulate (default: together; nebius = Token Factory dedicated endpoints)",
+    )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     parser.add_argument(
         "--allow-remote",
@@ -119,8 +128,7 @@ def _api_key(given: str | None) -> tuple[str, str]:
 def run(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from tui.simulator.server import base_url_for, bind_socket, uvicorn_config
-    from tui.simulator.simulator import Simulator
+    from tui.simulator.server import Servable, base_url_for, bind_socket, uvicorn_config
 
     if not is_loopback(args.host) and not args.allow_remote:
         print(
@@ -133,6 +141,10 @@ def run(args: argparse.Namespace) -> int:
         faults = Faults.parse(args.faults) if args.faults else Faults()
     except ValueError as exc:
         print(f"error: --faults: {exc}", file=sys.stderr)
+        return 2
+    provider = getattr(args, "provider", "together")
+    if provider == "nebius" and args.legacy_v1:
+        print("error: --legacy-v1 is an option of the Together simulator", file=sys.stderr)
         return 2
     api_key, key_source = _api_key(args.api_key)
     try:
@@ -149,17 +161,33 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    sim = Simulator(config)
+    sim: Servable
+    if provider == "nebius":
+        from tui.simulator.nebius.app import NebiusSimulator
+
+        sim = NebiusSimulator(config)
+    else:
+        from tui.simulator.simulator import Simulator
+
+        sim = Simulator(config)
     try:
         sock = bind_socket(args.host, args.port)
     except OSError as exc:
         print(f"error: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 1
     port = sock.getsockname()[1]
-    print(
-        f"Together API simulator at {base_url_for(args.host, port)} - API key: {key_source} (Ctrl-C to stop)",
-        flush=True,
-    )
+    if provider == "nebius":
+        root = base_url_for(args.host, port).removesuffix("/v1")
+        print(
+            f"Nebius Token Factory simulator at {root} (control plane /v0; chat for every region at {root}/v1)"
+            f" - API key: {key_source} (Ctrl-C to stop)",
+            flush=True,
+        )
+    else:
+        print(
+            f"Together API simulator at {base_url_for(args.host, port)} - API key: {key_source} (Ctrl-C to stop)",
+            flush=True,
+        )
     server = uvicorn.Server(uvicorn_config(sim))
     try:
         # uvicorn handles SIGINT/SIGTERM itself when run on the main thread and shuts down cleanly.

@@ -13,10 +13,18 @@ import socket
 import threading
 import time
 from types import TracebackType
+from typing import Any, Generic, Protocol, TypeVar
 
 import uvicorn
 
-from tui.simulator.simulator import Simulator
+
+class Servable(Protocol):
+    """What a server serves: the Together ``Simulator`` or the ``NebiusSimulator`` (an ASGI ``app``)."""
+
+    app: Any
+
+
+S = TypeVar("S", bound=Servable)
 
 
 def bind_socket(host: str, port: int) -> socket.socket:
@@ -49,7 +57,7 @@ def base_url_for(host: str, port: int) -> str:
     return f"http://{shown}:{port}/v1"
 
 
-def uvicorn_config(sim: Simulator, *, log_level: str = "warning") -> uvicorn.Config:
+def uvicorn_config(sim: Servable, *, log_level: str = "warning") -> uvicorn.Config:
     return uvicorn.Config(
         sim.app,
         log_level=log_level,
@@ -108,10 +116,10 @@ class _QuickServer(uvicorn.Server):
             task.cancel()
 
 
-class SimulatorServer:
+class SimulatorServer(Generic[S]):
     """uvicorn in a daemon thread on an ephemeral loopback port."""
 
-    def __init__(self, sim: Simulator, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, sim: S, host: str = "127.0.0.1", port: int = 0) -> None:
         self.sim = sim
         self.host = host
         self.port = port
@@ -134,7 +142,7 @@ class SimulatorServer:
         """`http://127.0.0.1:PORT`: for the /_sim admin routes."""
         return self.base_url.removesuffix("/v1")
 
-    def start(self, timeout: float = 10.0) -> SimulatorServer:
+    def start(self, timeout: float = 10.0) -> SimulatorServer[S]:
         if self._thread is not None:
             raise RuntimeError("server already started")
         self._socket = bind_socket(self.host, self.port)
@@ -177,7 +185,7 @@ class SimulatorServer:
             self._socket.close()
             self._socket = None
 
-    def __enter__(self) -> SimulatorServer:
+    def __enter__(self) -> SimulatorServer[S]:
         return self.start()
 
     def __exit__(
