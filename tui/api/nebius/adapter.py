@@ -205,13 +205,18 @@ class Template:
     offers: tuple[Offer, ...]
 
 
+def _id_part(value: Any) -> str | None:
+    """A name that goes back to the API in a create: used only if it is already plain (checked before any
+    cleaning, so a name that merely cleans to something plain is not sent back altered)."""
+    return value if isinstance(value, str) and _ID_PART.match(value) else None
+
+
 def _names(values: Any) -> tuple[str, ...]:
     if isinstance(values, str):
         values = [values]
     if not isinstance(values, list):
         return ()
-    names = (clean(v, limit=100) for v in values if isinstance(v, str))
-    return tuple(dict.fromkeys(n for n in names if _ID_PART.match(n)))
+    return tuple(dict.fromkeys(n for n in map(_id_part, values) if n))
 
 
 def _hardware_entries(details: Any) -> Iterable[dict[str, Any]]:
@@ -248,15 +253,15 @@ def template_from_wire(raw: Any) -> Template | None:
         context = int(window * 1024)
     offers: list[Offer] = []
     for flavor_name, details in _flavors(obj.get("flavors")):
-        flavor = clean(flavor_name, limit=100)
-        if not _ID_PART.match(flavor):
+        flavor = _id_part(flavor_name)
+        if flavor is None:
             continue
         for entry in _hardware_entries(details):
-            gpu = clean(entry.get("gpu_type"), limit=100)
+            gpu = _id_part(entry.get("gpu_type"))
             counts = entry.get("gpu_counts", [entry.get("gpu_count")])
             regions = _names(entry.get("regions", entry.get("region")))
             for count in (_int(c) for c in (counts if isinstance(counts, list) else [])):
-                if _ID_PART.match(gpu) and count:
+                if gpu and count:
                     offers.append(Offer(name, flavor, gpu, count, regions))
     kind = clean_optional(obj.get("type"), limit=40)
     return Template(name, kind, clean_optional(metadata.get("vendor"), limit=100), context, tuple(offers))
