@@ -6,6 +6,7 @@ from collections.abc import Callable
 from time import monotonic
 from typing import Any
 
+from apptools import settle
 from textual.pilot import Pilot
 from textual.widgets import Static
 
@@ -17,18 +18,6 @@ from tui.simulator.catalogue import HARDWARE_BY_ID
 
 LLAMA = "meta-llama/Llama-3.3-70B-Instruct-Turbo"
 GPT_OSS_20B = "openai/gpt-oss-20b"
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    """Let keys, workers and what their answers start finish, also on a busy machine."""
-    # A real-time pause lets the app's own queue (key events) run before waiting on workers.
-    await pilot.pause(0.02)
-    for _ in range(5):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-        # An answer can start more work (a picked model loads its hardware): wait for that too.
-        if not any(worker.is_running for worker in pilot.app.workers):
-            return
 
 
 async def until(pilot: Pilot[None], condition: Callable[[], object], what: str) -> None:
@@ -80,7 +69,7 @@ async def open_create(
     if results is None:
         app.open_create_form(**kwargs)
     else:
-        app.push_screen(CreateEndpointScreen(**kwargs), callback=results.append)
+        app.push_screen(CreateEndpointScreen(app.context, **kwargs), callback=results.append)
     await settle(pilot)
     assert isinstance(app.screen, CreateEndpointScreen)
     return app.screen
@@ -90,3 +79,6 @@ async def an_endpoint(app: TogetherApp, model: str = GPT_OSS_20B) -> Endpoint:
     listed = await app.provider.list_endpoints()
     chosen = next(e for e in listed if e.model == model)
     return await app.provider.get_endpoint(chosen.id)
+
+
+__all__ = ["settle"]  # the one settle helper, re-exported for the form tests

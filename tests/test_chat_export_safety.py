@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 from hostile import MARKUP, TERMINAL
 
 from tui.api.domain import ChatEvent, ChatParams
-from tui.app.conversation import ChatTarget, Conversation, Turn, TurnState
+from tui.core.chat import ChatTarget, Conversation, Turn, TurnState
+from tui.core.chat_text import conversation_markdown
 
 CONTROL = [chr(c) for c in range(0x20) if chr(c) not in "\n\t"] + ["\x7f", "\x9b", "\x9d", "\u202e", "\u200b"]
 
@@ -18,7 +19,7 @@ def test_export_keeps_no_escape_or_control_characters_and_keeps_markup_literally
     turn = Turn(prompt="hi", target=target, params=ChatParams(), state=TurnState.DONE)
     turn.add(ChatEvent(content=hostile, reasoning=hostile))
     conversation = Conversation(system_prompt=TERMINAL[3], turns=[turn])
-    text = conversation.to_markdown(datetime(2026, 1, 15, 12, tzinfo=UTC))
+    text = conversation_markdown(conversation, datetime(2026, 1, 15, 12, tzinfo=UTC))
     assert [char for char in CONTROL if char in text] == []
     assert "pwned title" not in text  # an OSC payload goes with its sequence
     for markup in MARKUP:

@@ -9,17 +9,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from apptools import make_app, make_provider
+from apptools import make_app, make_provider, settle
 from textual.pilot import Pilot
 from textual.widgets import Input, Markdown, Static
 
 from tui.api.domain import ChatMessage, ChatParams, Endpoint, Phase
 from tui.app.app import TogetherApp
-from tui.app.conversation import TurnState
+from tui.app.messages import OpenChat
 from tui.app.panes.chat import ChatPane, ConversationLog, PromptInput
 from tui.app.screens.export_chat import ExportChatScreen
 from tui.app.widgets.chat_message import AssistantMessage, ReasoningBlock, StreamedDocument
 from tui.app.widgets.chat_target import TargetPicker
+from tui.core.chat import TurnState
 from tui.simulator import Faults, ManualClock, SimulatorServer
 
 CHAT_PATH = "/v1/chat/completions"
@@ -50,11 +51,9 @@ async def endpoint_for(server: SimulatorServer, model: str, phase: Phase | None 
 async def open_chat(pilot: Pilot[None], endpoint: Endpoint | None = None) -> ChatPane:
     app: TogetherApp = pilot.app  # type: ignore[assignment]
     # Let start-up settle first (the first pane takes focus after the first refresh), as a user would.
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-    app.open_chat(endpoint)
-    await app.workers.wait_for_complete()
-    await pilot.pause()
+    await settle(pilot)
+    app.post_message(OpenChat(endpoint))
+    await settle(pilot)
     return app.chat_pane
 
 
@@ -65,8 +64,7 @@ async def send(pilot: Pilot[None], text: str, *, wait: bool = True) -> None:
     prompt.insert(text)
     if wait:
         await pilot.press("enter")
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
     else:
         # What enter does, without Pilot waiting for the app to be idle (it is not while a stream flows).
         prompt.action_send()
@@ -196,7 +194,7 @@ async def test_enter_sends_and_shift_enter_or_ctrl_j_add_a_line(sim_server: Simu
         assert pane.query_one(PromptInput).text == "a\nb\nc"
         assert chat_requests(sim_server) == []
         await pilot.press("enter")
-        await app.workers.wait_for_complete()
+        await settle(pilot)
         assert chat_requests(sim_server)[0]["messages"][-1]["content"] == "a\nb\nc"
         # Letters typed in the prompt are text, never pane shortcuts (y copies only from the conversation).
         await pilot.press("y")
@@ -209,7 +207,7 @@ async def test_enter_sends_and_shift_enter_or_ctrl_j_add_a_line(sim_server: Simu
 async def test_escape_stops_at_once_and_keeps_what_arrived(start_simulator: Callable[..., SimulatorServer]) -> None:
     server = start_simulator(tokens_per_second=200.0)
     endpoint = await endpoint_for(server, "Qwen/Qwen2.5-7B-Instruct-Turbo")
-    app = make_app(server)
+    app = make_app(server, fast_refresh_interval=0.05)
     async with app.run_test(size=SIZE) as pilot:
         pane = await open_chat(pilot, endpoint)
         await send(pilot, "Tell me everything [sim:tokens=2000]", wait=False)
@@ -218,8 +216,7 @@ async def test_escape_stops_at_once_and_keeps_what_arrived(start_simulator: Call
         await wait_until(lambda: len(turn.content) > 40)
         await pilot.press("escape")
         assert turn.state is TurnState.STOPPED  # at once, before the worker has unwound
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         arrived = turn.content
         assert len(arrived) > 40 and len(arrived.split()) < 1000
         await asyncio.sleep(0.1)
@@ -239,7 +236,7 @@ async def test_view_follows_the_stream_only_while_at_the_bottom(
 ) -> None:
     server = start_simulator(tokens_per_second=300.0)
     endpoint = await endpoint_for(server, "Qwen/Qwen2.5-7B-Instruct-Turbo")
-    app = make_app(server)
+    app = make_app(server, fast_refresh_interval=0.05)
     async with app.run_test(size=(80, 18)) as pilot:  # a short view, so a short answer overflows it
         pane = await open_chat(pilot, endpoint)
         log = pane.query_one(ConversationLog)
@@ -258,8 +255,7 @@ async def test_view_follows_the_stream_only_while_at_the_bottom(
 
         log.scroll_end(animate=False)  # back at the bottom: following again
         height_then = log.max_scroll_y
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         assert turn.state is TurnState.DONE
         await wait_until(lambda: log.max_scroll_y > height_then and log.scroll_y == log.max_scroll_y)
 
@@ -279,7 +275,7 @@ async def test_http_errors_are_explained(
 ) -> None:
     server = start_simulator(**overrides)
     endpoint = await endpoint_for(server, "Qwen/Qwen2.5-7B-Instruct-Turbo")
-    app = make_app(server)
+    app = make_app(server, fast_refresh_interval=0.05)
     async with app.run_test(size=SIZE) as pilot:
         pane = await open_chat(pilot, endpoint)
         await send(pilot, "hello [sim:tokens=8]")
@@ -304,8 +300,7 @@ async def test_wrong_api_key_is_explained(sim_server: SimulatorServer) -> None:
         assert "Check the key" in text_of(view_of(pane).query_one("#answer-notice", Static))
         # The target list could not load either: the picker says why instead of staying empty.
         await pilot.press("ctrl+t")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         status = text_of(pane.query_one(TargetPicker).query_one("#target-status", Static))
         assert "authentication failed" in status
 
@@ -322,7 +317,7 @@ async def test_broken_streams_keep_what_arrived_and_retry_completes(
 ) -> None:
     server = start_simulator(faults=faults)
     endpoint = await endpoint_for(server, "Qwen/Qwen2.5-7B-Instruct-Turbo")
-    app = make_app(server)
+    app = make_app(server, fast_refresh_interval=0.05)
     async with app.run_test(size=SIZE) as pilot:
         pane = await open_chat(pilot, endpoint)
         await send(pilot, "explain autoscaling")
@@ -337,8 +332,7 @@ async def test_broken_streams_keep_what_arrived_and_retry_completes(
 
         server.sim.faults = Faults()
         await pilot.press("ctrl+r")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         assert turn.state is TurnState.DONE and turn.advice is None
         assert turn.content.startswith(partial) and len(turn.content) > len(partial)
         assert view.answer_source == turn.content
@@ -351,7 +345,7 @@ async def test_serverless_only_model_without_serverless_is_explained(sim_server:
     async with app.run_test(size=SIZE) as pilot:
         pane = await open_chat(pilot)
         await pilot.press("ctrl+t")
-        await app.workers.wait_for_complete()
+        await settle(pilot)
         await pilot.press(*"gemma")
         await pilot.press("down", "enter")  # past the (stopped) endpoint to the model itself
         await pilot.pause()
@@ -371,10 +365,9 @@ async def test_stopped_endpoint_is_started_on_request_and_the_prompt_sent_when_r
 ) -> None:
     server = start_simulator(speed=1.0)
     endpoint = await endpoint_for(server, "meta-llama/Llama-3.3-70B-Instruct-Turbo", Phase.STOPPED)
-    app = make_app(server)
+    app = make_app(server, fast_refresh_interval=0.05)
     async with app.run_test(size=SIZE) as pilot:
         pane = await open_chat(pilot, endpoint)
-        pane.readiness_poll_interval = 0.1  # gaps in which Pilot sees the app idle
         await send(pilot, "are you up? [sim:tokens=8]")
         turn = pane.conversation.last
         assert turn is not None and turn.state is TurnState.NEEDS_START
@@ -394,8 +387,7 @@ async def test_stopped_endpoint_is_started_on_request_and_the_prompt_sent_when_r
         await wait_until(lambda: turn.endpoint_state == "STARTING")
         assert chat_requests(server) == []
         clock.advance(150)
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         assert turn.state is TurnState.DONE and turn.content
         assert len(chat_requests(server)) == 1
         assert "● STARTED" in text_of(pane.query_one("#target-state", Static))
@@ -406,10 +398,9 @@ async def test_starting_endpoint_queues_the_prompt_without_asking(
 ) -> None:
     server = start_simulator(speed=1.0)
     endpoint = await endpoint_for(server, "deepseek-ai/DeepSeek-V3.1", Phase.STARTING)
-    app = make_app(server)
+    app = make_app(server, fast_refresh_interval=0.05)
     async with app.run_test(size=SIZE) as pilot:
         pane = await open_chat(pilot, endpoint)
-        pane.readiness_poll_interval = 0.1  # gaps in which Pilot sees the app idle
         await send(pilot, "hello [sim:tokens=8]", wait=False)
         turn = pane.conversation.last
         assert turn is not None
@@ -417,42 +408,24 @@ async def test_starting_endpoint_queues_the_prompt_without_asking(
         assert not view_of(pane).query_one("#start-offer").display
         assert [r for r in server.sim.request_log if r.method == "PATCH"] == []
         clock.advance(200)
-        await app.workers.wait_for_complete()
+        await settle(pilot)
         assert turn.state is TurnState.DONE
 
 
 async def test_escape_drops_a_queued_prompt(start_simulator: Callable[..., SimulatorServer]) -> None:
     server = start_simulator(speed=1.0)
     endpoint = await endpoint_for(server, "deepseek-ai/DeepSeek-V3.1", Phase.STARTING)
-    app = make_app(server)
+    app = make_app(server, fast_refresh_interval=0.05)
     async with app.run_test(size=SIZE) as pilot:
         pane = await open_chat(pilot, endpoint)
-        pane.readiness_poll_interval = 0.1  # gaps in which Pilot sees the app idle
         await send(pilot, "hello [sim:tokens=8]", wait=False)
         turn = pane.conversation.last
         assert turn is not None
         await wait_until(lambda: turn.state is TurnState.WAITING)
         await pilot.press("escape")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         assert turn.state is TurnState.STOPPED
         assert "Not sent" in text_of(view_of(pane).query_one("#answer-notice", Static))
-        assert chat_requests(server) == []
-
-
-async def test_waiting_gives_up_after_the_timeout(start_simulator: Callable[..., SimulatorServer]) -> None:
-    server = start_simulator(speed=1.0)
-    endpoint = await endpoint_for(server, "deepseek-ai/DeepSeek-V3.1", Phase.STARTING)
-    app = make_app(server, wait_timeout_minutes=1.0)
-    async with app.run_test(size=SIZE) as pilot:
-        pane = await open_chat(pilot, endpoint)
-        pane.readiness_poll_interval = 0.01
-        pane.perf_counter = ScriptedClock(5.0)  # each look at the clock is 5 s later: a minute passes fast
-        await send(pilot, "hello [sim:tokens=8]")
-        turn = pane.conversation.last
-        assert turn is not None and turn.state is TurnState.FAILED
-        assert turn.advice is not None and turn.advice.title == "Endpoint not ready in time"
-        assert "still STARTING after 1 min" in turn.advice.detail
         assert chat_requests(server) == []
 
 
@@ -461,12 +434,10 @@ async def test_model_not_available_from_the_api_offers_the_start_too(
 ) -> None:
     server = start_simulator(speed=1.0)
     endpoint = await endpoint_for(server, "openai/gpt-oss-20b")
-    app = make_app(server)
+    app = make_app(server, fast_refresh_interval=0.05)
     async with app.run_test(size=SIZE) as pilot:
         pane = await open_chat(pilot, endpoint)
-        pane.readiness_poll_interval = 0.1  # gaps in which Pilot sees the app idle
         # The Endpoints pane last saw it STARTED; it has stopped since.
-        app.endpoints_pane.endpoint = lambda endpoint_id: endpoint  # type: ignore[method-assign]
         server.sim.set_state(endpoint.id, "STOPPED")
         await send(pilot, "hello [sim:tokens=8]")
         turn = pane.conversation.last
@@ -474,12 +445,10 @@ async def test_model_not_available_from_the_api_offers_the_start_too(
         assert isinstance(turn.error, Exception) and turn.error.code == "model_not_available"
         notice = text_of(view_of(pane).query_one("#answer-notice", Static))
         assert "Endpoint not running" in notice and "ctrl+g" in notice
-
-        app.endpoints_pane.endpoint = lambda endpoint_id: None  # type: ignore[method-assign]
         await pilot.press("ctrl+g")
         await wait_until(lambda: turn.state is TurnState.WAITING and turn.endpoint_state == "PENDING")
         clock.advance(200)
-        await app.workers.wait_for_complete()
+        await settle(pilot)
         assert turn.state is TurnState.DONE
 
 
@@ -495,7 +464,7 @@ async def test_read_only_mode_does_not_offer_a_start(start_simulator: Callable[.
         assert not view_of(pane).query_one("#start-offer").display
         assert "Read-only" in text_of(view_of(pane).query_one("#answer-notice", Static))
         await pilot.press("ctrl+g")
-        await app.workers.wait_for_complete()
+        await settle(pilot)
         assert [r for r in server.sim.request_log if r.method == "PATCH"] == []
 
 
@@ -509,8 +478,7 @@ async def test_target_picker_lists_endpoints_and_models_and_switches(sim_server:
         # With no target given, the pane takes a running endpoint rather than none.
         assert pane.target is not None and pane.target.is_endpoint
         await pilot.press("ctrl+t")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         picker = pane.query_one(TargetPicker)
         assert picker.display and picker.query_one("#target-filter", Input).has_focus
         await pilot.press(*"3.3")

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from apptools import make_app
+from apptools import make_app, settle
 from textual.pilot import Pilot
 
 from tui.api.domain import Phase
 from tui.app.app import TogetherApp
+from tui.app.messages import OpenChat
 from tui.app.panes.chat import PromptInput
 from tui.simulator import Faults, SimulatorServer
 
@@ -34,13 +35,11 @@ def chat_about(model: str, prompt: str | None, phase: Phase = Phase.READY) -> Ca
 
     async def run_before(pilot: Pilot[None]) -> None:
         app: TogetherApp = pilot.app  # type: ignore[assignment]
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         endpoints = await app.provider.list_endpoints()
         endpoint = next(e for e in endpoints if e.model == model and e.phase is phase)
-        app.open_chat(endpoint)
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        app.post_message(OpenChat(endpoint))
+        await settle(pilot)
         pane = app.chat_pane
         pane.perf_counter = ScriptedClock(0.02)
         # A blinking cursor would be caught on or off at random.
@@ -48,8 +47,7 @@ def chat_about(model: str, prompt: str | None, phase: Phase = Phase.READY) -> Ca
         if prompt is not None:
             pane.query_one(PromptInput).insert(prompt)
             await pilot.press("enter")
-            await app.workers.wait_for_complete()
-        await pilot.pause()
+            await settle(pilot)
 
     return run_before
 

@@ -6,14 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from apptools import make_app, make_provider
+from apptools import make_app, make_provider, settle
 from test_chat_pane import endpoint_for, open_chat, send, text_of, view_of, wait_until
 from textual.widgets import Input, Static
 from textual.widgets._markdown import MarkdownBlock
 
 from tui.api.domain import Phase
-from tui.app.conversation import ChatTarget, TurnState
 from tui.app.widgets.chat_message import StreamedDocument
+from tui.core.chat import ChatTarget, TurnState
 from tui.simulator import SimulatorServer
 from tui.simulator.catalogue import HARDWARE_BY_ID
 
@@ -60,8 +60,7 @@ async def test_changing_target_withdraws_the_start_offer(start_simulator: Callab
         assert turn.state is TurnState.STOPPED
         assert not view_of(pane).query_one("#start-offer").display
         await pilot.press("escape", "ctrl+g")  # from the conversation, where ctrl+g is the pane's
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         # The old target's endpoint is never started by a key meant for an offer that is gone.
         assert patches(server) == []
         assert server.sim.endpoint(stopped.id)["state"] == "STOPPED"  # type: ignore[index]
@@ -77,7 +76,7 @@ async def test_max_tokens_is_bounded_by_the_targets_context(sim_server: Simulato
     app = make_app(sim_server)
     async with app.run_test(size=(100, 30)) as pilot:
         pane = await open_chat(pilot)
-        await app.workers.wait_for_complete()
+        await settle(pilot)
         pane.set_target(ChatTarget.for_model(model))
         pane.query_one("#max-tokens", Input).value = "999999999"
         await pilot.pause()

@@ -17,22 +17,20 @@ from tui.api.errors import (
     StreamError,
     StreamTruncatedError,
 )
-from tui.app.conversation import (
+from tui.core.chat import (
     ChatTarget,
     Conversation,
-    MarkdownParts,
-    Readiness,
     StreamMetrics,
     Turn,
     TurnState,
     advise,
     figures,
     figures_line,
-    format_seconds,
-    readiness,
-    smoke_test,
     supports_reasoning_effort,
 )
+from tui.core.chat_text import MarkdownParts, conversation_markdown
+from tui.core.chat_turns import Readiness, readiness, smoke_test
+from tui.core.format import format_timing
 from tui.simulator import SimulatorServer
 
 ENDPOINT = Endpoint(
@@ -105,10 +103,10 @@ def test_metrics_with_no_token_have_no_speed() -> None:
     assert figures(metrics) == ["250 ms total"]
 
 
-def test_format_seconds() -> None:
-    assert format_seconds(0.0423) == "42 ms"
-    assert format_seconds(3.456) == "3.46 s"
-    assert format_seconds(125) == "2 min 5 s"
+def test_format_timing() -> None:
+    assert format_timing(0.0423) == "42 ms"
+    assert format_timing(3.456) == "3.46 s"
+    assert format_timing(125) == "2 min 5 s"
 
 
 def test_history_keeps_answered_turns_and_skips_failed_ones() -> None:
@@ -197,7 +195,7 @@ def test_markdown_export() -> None:
     failed.add(ChatEvent(content="Tokens per"))
     failed.fail(StreamError("Internal error", request_id="req-1"))
 
-    text = conversation.to_markdown(datetime(2026, 1, 15, 12, 0, tzinfo=UTC))
+    text = conversation_markdown(conversation, datetime(2026, 1, 15, 12, 0, tzinfo=UTC))
     assert text.startswith("# Chat with several targets\n\nExported 2026-01-15 12:00:00 UTC.\n")
     assert "- `me/openai/gpt-oss-20b-abc` (endpoint `endpoint-1`)" in text
     assert "- `meta-llama/Llama-3.3-70B-Instruct-Turbo` (serverless)" in text
@@ -214,7 +212,7 @@ def test_markdown_export() -> None:
 def test_export_of_a_single_target_names_it() -> None:
     conversation = Conversation()
     conversation.add(Turn("hi", ChatTarget.for_model(SERVERLESS), ChatParams(), state=TurnState.STOPPED))
-    text = conversation.to_markdown(datetime(2026, 1, 15, tzinfo=UTC))
+    text = conversation_markdown(conversation, datetime(2026, 1, 15, tzinfo=UTC))
     assert text.startswith("# Chat with Llama 3.3 70B\n")
     assert "*Stopped by the user; the answer above is partial.*" in text
     assert "service defaults" in text

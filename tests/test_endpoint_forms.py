@@ -27,6 +27,7 @@ from textual.widgets import Button, Checkbox, Input, Select, Static
 
 from tui.api.domain import Endpoint
 from tui.api.http import RetryPolicy
+from tui.app.messages import OpenUpdateForm
 from tui.app.screens.endpoint_form import CreateEndpointScreen, UpdateEndpointScreen
 from tui.app.widgets.model_picker import ModelField, ModelPickerScreen
 from tui.simulator import Faults, SimulatorServer
@@ -71,7 +72,7 @@ async def test_create_by_keyboard_alone_sends_one_post_with_what_was_typed(sim_s
         (new_id,) = set(sim_server.sim.endpoint_ids()) - existing
         assert (sim_server.sim.endpoint(new_id) or {})["display_name"] == "bot"
         # The shell hands the new endpoint to the Endpoints pane, which now knows it.
-        assert app.endpoint(new_id) is not None
+        assert app.context.store.get(new_id) is not None
 
 
 async def test_defaults_and_every_option_reach_the_request(sim_server: SimulatorServer) -> None:
@@ -320,7 +321,7 @@ async def test_update_preview_patch_only_the_changes_and_clone(sim_server: Simul
         hardware = HARDWARE_BY_ID[endpoint.hardware_id or ""]
         price = hardware.count * hardware.family.dollars_per_hour
         results: list[Endpoint | None] = []
-        app.push_screen(UpdateEndpointScreen(endpoint), callback=results.append)
+        app.push_screen(UpdateEndpointScreen(app.context, endpoint), callback=results.append)
         await settle(pilot)
         form = app.screen
         assert isinstance(form, UpdateEndpointScreen)
@@ -344,7 +345,7 @@ async def test_update_preview_patch_only_the_changes_and_clone(sim_server: Simul
         assert updated is not None and updated.max_replicas == 4
 
         # One bound changed: both are still sent (partial autoscaling merging is unverified).
-        app.open_update_form(updated)
+        app.post_message(OpenUpdateForm(updated))
         await settle(pilot)
         await pilot.press("tab", "tab", "3", "tab", "0", "ctrl+s")
         await until(pilot, lambda: len(patches(sim_server)) == 2, "the PATCH")
@@ -355,7 +356,7 @@ async def test_update_preview_patch_only_the_changes_and_clone(sim_server: Simul
 
         # Model, hardware and speculative decoding cannot change in place: ctrl+n clones instead.
         current = await app.provider.get_endpoint(endpoint.id)
-        app.open_update_form(current)
+        app.post_message(OpenUpdateForm(current))
         await settle(pilot)
         await pilot.press("ctrl+n")
         await settle(pilot)
@@ -394,7 +395,7 @@ async def test_update_validation_and_nothing_to_change(sim_server: SimulatorServ
         # A listed endpoint carries no replicas: the form fetches them before anything can be sent.
         listed = next(e for e in await app.provider.list_endpoints() if e.model == GPT_OSS_20B)
         assert not listed.detailed and listed.min_replicas is None
-        app.open_update_form(listed)
+        app.post_message(OpenUpdateForm(listed))
         await settle(pilot)
         form = app.screen
         assert isinstance(form, UpdateEndpointScreen)

@@ -1,4 +1,5 @@
-"""The UI-free decisions behind the Hardware pane and the endpoint forms."""
+"""The UI-free decisions behind the Hardware pane and the endpoint forms (tui.core.forms, hardware_choice,
+numbers); the formatting rules they use are tested in test_format.py."""
 
 from __future__ import annotations
 
@@ -6,18 +7,20 @@ import pytest
 
 from tui.api.domain import UNSET, Availability, Endpoint, EndpointChanges, HardwareOption, ModelOption, Phase
 from tui.api.errors import BadRequestError, ConnectionFailedError, NotFoundError, ServerError
-from tui.app import endpoint_forms_logic as logic
-from tui.app import form_numbers as numbers
-from tui.app.endpoint_forms_logic import (
+from tui.core import forms as logic
+from tui.core import hardware_choice as choice
+from tui.core import numbers
+from tui.core.format import gpu_name, hardware_summary
+from tui.core.forms import (
     HARDWARE,
     INACTIVE_TIMEOUT,
     MAX_REPLICAS,
     MIN_REPLICAS,
     MODEL,
     CreateFormInput,
-    HardwareSort,
     UpdateFormInput,
 )
+from tui.core.hardware_choice import HardwareSort
 
 
 def hw(
@@ -291,7 +294,7 @@ def test_cheapest_available_first() -> None:
         hw("unknown", 0.5, A.UNKNOWN),
         hw("no-price", None, A.AVAILABLE),
     ]
-    assert [o.id for o in logic.cheapest_available_first(options)] == [
+    assert [o.id for o in choice.cheapest_available_first(options)] == [
         "available-cheap",
         "available-dear",
         "no-price",
@@ -307,12 +310,12 @@ def test_sort_orders_and_reverse() -> None:
         hw("a", 9.0, gpu="b200-180gb", count=1, memory=180),
         hw("c", 1.0, gpu="a100-80gb", count=8, memory=80),
     ]
-    assert [o.id for o in logic.sort_hardware(options, HardwareSort.PRICE)] == ["c", "b", "a"]
-    assert [o.id for o in logic.sort_hardware(options, HardwareSort.PRICE, reverse=True)] == ["a", "b", "c"]
-    assert [o.id for o in logic.sort_hardware(options, HardwareSort.MEMORY)] == ["b", "a", "c"]
-    assert [o.id for o in logic.sort_hardware(options, HardwareSort.GPU)] == ["c", "a", "b"]
-    assert [o.id for o in logic.sort_hardware(options, HardwareSort.COUNT)] == ["a", "b", "c"]
-    assert [o.id for o in logic.sort_hardware(options, HardwareSort.ID)] == ["a", "b", "c"]
+    assert [o.id for o in choice.sort_hardware(options, HardwareSort.PRICE)] == ["c", "b", "a"]
+    assert [o.id for o in choice.sort_hardware(options, HardwareSort.PRICE, reverse=True)] == ["a", "b", "c"]
+    assert [o.id for o in choice.sort_hardware(options, HardwareSort.MEMORY)] == ["b", "a", "c"]
+    assert [o.id for o in choice.sort_hardware(options, HardwareSort.GPU)] == ["c", "a", "b"]
+    assert [o.id for o in choice.sort_hardware(options, HardwareSort.COUNT)] == ["a", "b", "c"]
+    assert [o.id for o in choice.sort_hardware(options, HardwareSort.ID)] == ["a", "b", "c"]
 
 
 def test_filter_needs_every_word_and_can_hide_unavailable() -> None:
@@ -321,63 +324,63 @@ def test_filter_needs_every_word_and_can_hide_unavailable() -> None:
         hw("8x_nvidia_h100_80gb_sxm", 31.92, A.UNAVAILABLE, count=8),
         hw("1x_nvidia_l40s", 2.0, A.INSUFFICIENT, gpu="l40s-48gb", memory=48, link="pcie"),
     ]
-    assert [o.id for o in logic.filter_hardware(options, "H100")] == [
+    assert [o.id for o in choice.filter_hardware(options, "H100")] == [
         "1x_nvidia_h100_80gb_sxm",
         "8x_nvidia_h100_80gb_sxm",
     ]
-    assert [o.id for o in logic.filter_hardware(options, "h100 8x")] == ["8x_nvidia_h100_80gb_sxm"]
-    assert [o.id for o in logic.filter_hardware(options, "pcie")] == ["1x_nvidia_l40s"]
-    assert [o.id for o in logic.filter_hardware(options, "insufficient")] == ["1x_nvidia_l40s"]
-    assert [o.id for o in logic.filter_hardware(options, "", hide_unavailable=True)] == [
+    assert [o.id for o in choice.filter_hardware(options, "h100 8x")] == ["8x_nvidia_h100_80gb_sxm"]
+    assert [o.id for o in choice.filter_hardware(options, "pcie")] == ["1x_nvidia_l40s"]
+    assert [o.id for o in choice.filter_hardware(options, "insufficient")] == ["1x_nvidia_l40s"]
+    assert [o.id for o in choice.filter_hardware(options, "", hide_unavailable=True)] == [
         "1x_nvidia_h100_80gb_sxm",
         "1x_nvidia_l40s",
     ]
-    assert logic.filter_hardware(options, "b200") == []
+    assert choice.filter_hardware(options, "b200") == []
 
 
 def test_hardware_words() -> None:
     option = hw("2x_nvidia_h200_140gb_sxm", 10.98, gpu="h200-140gb", count=2, memory=141)
-    assert logic.gpu_name(option) == "H200"
-    assert logic.hardware_summary(option) == "2x H200 141 GB SXM"
-    assert logic.availability_look(option).text == "· ask per model"
-    assert logic.availability_look(hw("x", 1, A.AVAILABLE)).text == "✓ available"
-    assert logic.availability_look(hw("x", 1, A.INSUFFICIENT)).text == "⚠ insufficient"
-    assert logic.availability_look(hw("x", 1, A.UNAVAILABLE)).text == "✗ unavailable"
+    assert gpu_name(option) == "H200"
+    assert hardware_summary(option) == "2x H200 141 GB SXM"
+    assert choice.availability_look(option).text == "· ask per model"
+    assert choice.availability_look(hw("x", 1, A.AVAILABLE)).text == "✓ available"
+    assert choice.availability_look(hw("x", 1, A.INSUFFICIENT)).text == "⚠ insufficient"
+    assert choice.availability_look(hw("x", 1, A.UNAVAILABLE)).text == "✗ unavailable"
     odd = HardwareOption("x", None, None, None, None, None, A.UNKNOWN, availability_raw="RESERVED-ONLY")
-    assert logic.availability_look(odd).text == "? reserved-only"
-    assert logic.gpu_name(odd) == "?"
+    assert choice.availability_look(odd).text == "? reserved-only"
+    assert gpu_name(odd) == "?"
 
 
 # Costs
 
 
 def test_running_cost() -> None:
-    cost = logic.running_cost(3.99, replicas=2, hours_per_day=8)
+    cost = choice.running_cost(3.99, replicas=2, hours_per_day=8)
     assert cost.per_hour == pytest.approx(7.98)
     assert cost.per_day == pytest.approx(63.84)
     # A month is 730 hours, as HardwareOption.price_per_month counts it.
-    assert logic.running_cost(3.99, 1, 24).per_month == pytest.approx(3.99 * 730)
+    assert choice.running_cost(3.99, 1, 24).per_month == pytest.approx(3.99 * 730)
 
 
 def test_break_even_against_serverless() -> None:
     model = ModelOption("openai/gpt-oss-20b", input_price_per_m=0.05, output_price_per_m=0.20)
     blended = 0.75 * 0.05 + 0.25 * 0.20
-    assert logic.blended_price_per_million(model) == pytest.approx(blended)
-    tokens = logic.break_even_tokens_per_day(95.76, model)
+    assert choice.blended_price_per_million(model) == pytest.approx(blended)
+    tokens = choice.break_even_tokens_per_day(95.76, model)
     assert tokens == pytest.approx(95.76 / blended * 1e6)
     # At break-even the serverless bill for those tokens equals the dedicated one.
-    assert logic.serverless_cost_per_day(model, tokens or 0) == pytest.approx(95.76)
-    all_output = logic.break_even_tokens_per_day(95.76, model, input_share=0.0)
+    assert choice.serverless_cost_per_day(model, tokens or 0) == pytest.approx(95.76)
+    all_output = choice.break_even_tokens_per_day(95.76, model, input_share=0.0)
     assert all_output == pytest.approx(95.76 / 0.20 * 1e6)
 
 
 def test_break_even_with_one_sided_or_missing_prices() -> None:
     embeddings = ModelOption("bge", input_price_per_m=0.02)
-    assert logic.blended_price_per_million(embeddings) == pytest.approx(0.02)
+    assert choice.blended_price_per_million(embeddings) == pytest.approx(0.02)
     unpriced = ModelOption("gemma")
-    assert logic.blended_price_per_million(unpriced) is None
-    assert logic.break_even_tokens_per_day(10.0, unpriced) is None
-    assert logic.serverless_cost_per_day(unpriced, 1e6) is None
+    assert choice.blended_price_per_million(unpriced) is None
+    assert choice.break_even_tokens_per_day(10.0, unpriced) is None
+    assert choice.serverless_cost_per_day(unpriced, 1e6) is None
 
 
 @pytest.mark.parametrize(
@@ -405,24 +408,8 @@ def test_estimate_line() -> None:
     assert logic.estimate_line(3.99, "x", "3") == "Estimate: $3.99/h per replica."
     # Bounds the wrong way round are an error to fix, not a price range.
     assert logic.estimate_line(3.99, "2", "1") == "Estimate: $3.99/h per replica."
-
-
-@pytest.mark.parametrize(
-    ("value", "text"),
-    [(850_000, "850k"), (1_234_567, "1.23M"), (2_550_000_000, "2.55B"), (42, "42"), (None, "—")],
-)
-def test_format_tokens(value: float | None, text: str) -> None:
-    assert logic.format_tokens(value) == text
-
-
-def test_format_money() -> None:
-    assert logic.format_money(3.987) == "$3.99"
-    assert logic.format_money(2912.7) == "$2,913"
-    assert logic.format_money(2912.7, cents=True) == "$2,912.70"
-    assert logic.format_money(-3.99) == "-$3.99"
-    assert logic.format_signed_money(3.99) == "+$3.99"
-    assert logic.format_signed_money(-1.5) == "-$1.50"
-    assert logic.format_money(None) == "—"
+    # A price the API sent as NaN is no price: never "$nan/h".
+    assert logic.estimate_line(float("nan"), "1", "1") == "Estimate: pick a model and hardware to see the price."
 
 
 # Refusals

@@ -53,7 +53,7 @@ async def test_any_display_name_round_trips_through_create_update_and_clone(sim_
             created = results[0]
             assert created is not None and created.display_name == name.strip()
 
-            app.push_screen(UpdateEndpointScreen(created))
+            app.push_screen(UpdateEndpointScreen(app.context, created))
             await settle(pilot)
             update = app.screen
             assert isinstance(update, UpdateEndpointScreen)
@@ -67,7 +67,7 @@ async def test_any_display_name_round_trips_through_create_update_and_clone(sim_
             update.dismiss(None)
             await settle(pilot)
 
-            app.push_screen(CreateEndpointScreen(clone_of=created), callback=results.append)
+            app.push_screen(CreateEndpointScreen(app.context, clone_of=created), callback=results.append)
             await settle(pilot)
             clone = app.screen
             assert isinstance(clone, CreateEndpointScreen)

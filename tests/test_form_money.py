@@ -59,7 +59,7 @@ async def test_enter_in_the_update_form_never_saves(sim_server: SimulatorServer)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
         endpoint = await an_endpoint(app, GPT_OSS_20B)
-        app.push_screen(UpdateEndpointScreen(endpoint))
+        app.push_screen(UpdateEndpointScreen(app.context, endpoint))
         await settle(pilot)
         form = app.screen
         assert isinstance(form, UpdateEndpointScreen)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tui.app import endpoint_forms_logic as logic
-from tui.app import form_numbers as numbers
-from tui.app.endpoint_forms_logic import INACTIVE_TIMEOUT, MAX_REPLICAS, MIN_REPLICAS, CreateFormInput
+from tui.core import forms as logic
+from tui.core import numbers
+from tui.core.forms import INACTIVE_TIMEOUT, MAX_REPLICAS, MIN_REPLICAS, CreateFormInput
 
 HUGE = "99999999999999999999"
 

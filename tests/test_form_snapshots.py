@@ -5,20 +5,15 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from apptools import make_app
+from apptools import make_app, settle
 from textual.widgets import Input
 
 from tui.app.app import TogetherApp
+from tui.app.messages import OpenUpdateForm
 from tui.simulator import SimulatorServer
 
 LLAMA = "meta-llama/Llama-3.3-70B-Instruct-Turbo"
 GPT_OSS_20B = "openai/gpt-oss-20b"
-
-
-async def settle(pilot: Any) -> None:
-    for _ in range(2):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 async def over_hardware_pane(pilot: Any) -> None:
@@ -50,7 +45,7 @@ def open_update(*presses: str) -> Callable[[Any], Awaitable[None]]:
         app: TogetherApp = pilot.app
         await over_hardware_pane(pilot)
         listed = next(e for e in await app.provider.list_endpoints() if e.model == GPT_OSS_20B)
-        app.open_update_form(await app.provider.get_endpoint(listed.id))
+        app.post_message(OpenUpdateForm(await app.provider.get_endpoint(listed.id)))
         await settle(pilot)
         still_cursors(app)
         await pilot.press(*presses)
