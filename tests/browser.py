@@ -141,6 +141,20 @@ class Page:
         if reply.get("errorText"):
             raise BrowserError(f"could not open {url}: {reply['errorText']}")
 
+    def events(self, method: str) -> list[dict[str, Any]]:
+        """The parameters of every `method` event this page has sent so far."""
+        return [
+            event["params"]
+            for event in self._browser.events
+            if event["method"] == method and event.get("sessionId") == self._session_id
+        ]
+
+    def requests(self) -> tuple[list[str], list[str]]:
+        """The URLs this page asked for: (sent, blocked by the browser, e.g. by the page's policy)."""
+        urls = {event["requestId"]: event["request"]["url"] for event in self.events("Network.requestWillBeSent")}
+        blocked = {event["requestId"] for event in self.events("Network.loadingFailed") if event.get("blockedReason")}
+        return [url for rid, url in urls.items() if rid not in blocked], [urls[rid] for rid in blocked if rid in urls]
+
     async def html(self) -> str:
         return str(await self.evaluate("document.documentElement.outerHTML"))
 
@@ -185,6 +199,8 @@ class Browser:
         self._ws = ws
         self._ids = itertools.count(1)
         self._waiting: dict[int, asyncio.Future[dict[str, Any]]] = {}
+        #: Every event the browser sent, in order (each page's carry its sessionId).
+        self.events: list[dict[str, Any]] = []
         self._reader = asyncio.create_task(self._read())
 
     @classmethod
@@ -229,6 +245,9 @@ class Browser:
             if message.type != aiohttp.WSMsgType.TEXT:
                 continue
             data = json.loads(message.data)
+            if "method" in data:
+                self.events.append(data)
+                continue
             future = self._waiting.pop(data.get("id", -1), None)
             if future is not None and not future.done():
                 future.set_result(data)
@@ -254,7 +273,7 @@ class Browser:
         target = await self.send("Target.createTarget", {"url": "about:blank"})
         attached = await self.send("Target.attachToTarget", {"targetId": target["targetId"], "flatten": True})
         page = Page(self, attached["sessionId"])
-        for domain in ("Page.enable", "Runtime.enable"):
+        for domain in ("Page.enable", "Runtime.enable", "Network.enable"):
             await page.send(domain)
         await page.send(
             "Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=1, mobile=False
@@ -311,7 +330,7 @@ async def capture_demo() -> bytes:
         async with Browser.launch(executable, Path(profile)) as browser:
             page = await browser.new_page(width=1200, height=760)
             await page.goto(url)
-            await page.wait_for_screen("Endpoints 7", "STARTED", "updated")
+            await page.wait_for_screen("Endpoints", "STARTED", "updated")
             return await page.screenshot()
 
 

@@ -158,6 +158,9 @@ async def test_the_page_holds_no_key_and_points_at_the_host_it_was_loaded_from(c
     assert 'src="http://localhost:9000/static/js/textual.js"' in html
     assert "<div>together-tui</div>" in html
     assert sys.executable not in html, "the page must not show the command"
+    policy = page.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "connect-src 'self' ws://localhost:9000;" in policy
+    assert "googleapis" not in policy, "the page's third-party font stylesheet stays blocked"
     assert page.headers["X-Frame-Options"] == "DENY"
     assert page.headers["Referrer-Policy"] == "no-referrer"
     script = await client.get("/static/js/textual.js", headers={"Host": "localhost:9000"})

@@ -77,16 +77,22 @@ async def test_the_demo_in_a_browser_shows_endpoints_and_takes_keys(page: Page, 
     env = {**os.environ, "TOGETHER_API_KEY": SENTINEL_KEY}
     with served(env=env) as (url, server):
         await page.goto(url)
-        screen = await page.wait_for_screen("Endpoints 7", "STARTED", "demo-user/")
+        # The endpoints table, with the demo's running endpoints in it; not the Hardware pane.
+        screen = await page.wait_for_screen("Endpoints", "$/hour", "STARTED")
         assert "$/month" not in screen
 
         await page.press("2")
         hardware = await page.wait_for_screen("$/month")
-        assert "Endpoints 7" not in hardware
+        assert "STARTED" not in hardware
 
         png = await page.screenshot()
         assert png.startswith(b"\x89PNG\r\n\x1a\n")
         (tmp_path / "browser.png").write_bytes(png)
+
+        # Everything the page loaded came from the server; textual-serve's Google Fonts stylesheet is blocked.
+        sent, blocked = page.requests()
+        assert sent and all(request.startswith(f"{url}/") for request in sent), sent
+        assert all(request.startswith("https://fonts.googleapis.com/") for request in blocked), blocked
 
         html = await page.html()
         assert SENTINEL_KEY not in html and SENTINEL_KEY not in url

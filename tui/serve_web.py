@@ -39,11 +39,40 @@ SESSION_STOP_SECONDS = 10.0
 
 #: Sent with every response: no framing (clickjacking), no referrer, no guessing content types.
 SECURITY_HEADERS = {
-    "Content-Security-Policy": "frame-ancestors 'none'",
+    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "no-referrer",
     "X-Content-Type-Options": "nosniff",
 }
+
+
+def page_policy(request: web.Request) -> str:
+    """The page may load and connect to this server only.
+
+    textual-serve's page also asks fonts.googleapis.com for a stylesheet: blocked, so that opening the
+    app makes no request elsewhere (xterm.js falls back to a local monospace font). Its scripts and
+    styles are partly inline. The websocket is named as well as 'self' for browsers where 'self' does
+    not cover ws: URLs.
+    """
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self' 'unsafe-inline'",
+            "style-src 'self' 'unsafe-inline'",
+            "img-src 'self' data:",
+            "font-src 'self' data:",
+            f"connect-src 'self' {websocket_origin(request)}",
+            "frame-ancestors 'none'",
+            "base-uri 'none'",
+            "form-action 'none'",
+        ]
+    )
+
+
+def websocket_origin(request: web.Request) -> str:
+    """ws://HOST[:PORT] (wss: behind https) for the Host the browser used."""
+    scheme, _, _ = request_origin(request)
+    return ("wss" if scheme == "https" else "ws") + f"://{request.host}"
 
 
 def request_origin(request: web.Request) -> tuple[str, str, int | None]:
@@ -141,16 +170,17 @@ class AppServer(Server):
         """What textual-serve's page template is given: the app's name and URLs, nothing else."""
         scheme, _, _ = request_origin(request)
         base = f"{scheme}://{request.host}"
-        websocket = ("wss" if scheme == "https" else "ws") + f"://{request.host}/ws"
         return {
             "font_size": _font_size(request.query.get("fontsize", "16")),
-            "app_websocket_url": websocket,
+            "app_websocket_url": f"{websocket_origin(request)}/ws",
             "config": {"static": {"url": f"{base}/static/"}},
             "application": {"name": self.title},
         }
 
     async def serve_index(self, request: web.Request) -> web.Response:
-        return aiohttp_jinja2.render_template("app_index.html", request, self.page_context(request))
+        response = aiohttp_jinja2.render_template("app_index.html", request, self.page_context(request))
+        response.headers["Content-Security-Policy"] = page_policy(request)
+        return response
 
     def serve_on(self, sock: socket.socket) -> None:
         """Serve on a listening socket until SIGINT or SIGTERM; every app process is told to quit."""
