@@ -35,6 +35,17 @@ async def page(chromium: str) -> AsyncIterator[Page]:
             yield await browser.new_page(width=1200, height=760)
 
 
+def test_without_chromium_or_root_the_reason_is_given(monkeypatch: pytest.MonkeyPatch) -> None:
+    import browser
+
+    monkeypatch.setattr(browser, "find_chromium", lambda: None)
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    assert browser.install_chromium() == (
+        None,
+        "Chromium is not installed (/usr/bin/chromium) and apt-get as root is not available",
+    )
+
+
 def descendants(pid: int) -> list[int]:
     """Every live process below `pid` (textual-serve's shell and the app it runs, per connection)."""
     children: dict[int, list[int]] = {}

@@ -159,11 +159,12 @@ def run(args: argparse.Namespace) -> int:
     """Serve until SIGINT or SIGTERM. Exit codes: 0 stopped, 1 cannot listen, 2 refused."""
     remote = not is_loopback_host(args.host)
     if remote and not args.allow_remote:
+        demo = getattr(args, "demo", False)
         print(
             f"error: refusing to serve on non-loopback address {args.host!r}: textual-serve has no "
-            "authentication, so anyone who can reach it would use your API key. Use the default "
-            f"{DEFAULT_HOST} with `ssh -L {args.port or DEFAULT_PORT}:localhost:{args.port or DEFAULT_PORT}` "
-            "from your machine, or pass --allow-remote to do it anyway.",
+            f"authentication, so anyone who can reach it would drive the app{'' if demo else ' with your API key'}. "
+            f"Use the default {DEFAULT_HOST} with `ssh -L {args.port or DEFAULT_PORT}:localhost:"
+            f"{args.port or DEFAULT_PORT} <this host>` from your machine, or pass --allow-remote to do it anyway.",
             file=sys.stderr,
         )
         return 2
