@@ -23,15 +23,18 @@ import contextlib
 import itertools
 import json
 import os
+import queue
 import re
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import aiohttp
 
@@ -199,7 +202,7 @@ class Browser:
         self._ws = ws
         self._ids = itertools.count(1)
         self._waiting: dict[int, asyncio.Future[dict[str, Any]]] = {}
-        #: Every event the browser sent, in order (each page's carry its sessionId).
+        #: Every event the browser sent, in order (a page's events carry its sessionId).
         self.events: list[dict[str, Any]] = []
         self._reader = asyncio.create_task(self._read())
 
@@ -216,6 +219,7 @@ class Browser:
         )
         http = aiohttp.ClientSession()
         browser: Browser | None = None
+        drain: asyncio.Task[bytes] | None = None
         try:
             assert process.stderr is not None
             async with asyncio.timeout(30):
@@ -237,7 +241,7 @@ class Browser:
                 except TimeoutError:
                     process.kill()
                     await process.wait()
-            if browser is not None:
+            if drain is not None:
                 drain.cancel()
 
     async def _read(self) -> None:
@@ -287,6 +291,29 @@ class Browser:
         self._reader.cancel()
 
 
+def _pump(stream: IO[str] | None, lines: queue.Queue[str | None]) -> None:
+    if stream is not None:
+        for line in stream:
+            lines.put(line)
+    lines.put(None)
+
+
+def _await_url(lines: queue.Queue[str | None], seconds: float) -> str:
+    """The URL `serve` prints once it listens; BrowserError with what it printed instead."""
+    seen: list[str] = []
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            line = lines.get(timeout=max(deadline - time.monotonic(), 0.0))
+        except queue.Empty:
+            raise BrowserError(f"serve printed no URL within {seconds:.0f} s:\n{''.join(seen)}") from None
+        if line is None:
+            raise BrowserError(f"serve ended without a URL:\n{''.join(seen)}")
+        seen.append(line)
+        if line.startswith("together-tui in a browser at "):
+            return line.split(" at ", 1)[1].split()[0]
+
+
 @contextlib.contextmanager
 def served(*, demo: bool = True, env: dict[str, str] | None = None) -> Iterator[tuple[str, subprocess.Popen[str]]]:
     """`together-tui serve [--demo] --port 0` as a subprocess: its URL and process, ended (SIGTERM) on exit."""
@@ -298,16 +325,11 @@ def served(*, demo: bool = True, env: dict[str, str] | None = None) -> Iterator[
         env=env,
         start_new_session=True,
     )
+    # Read in a thread for as long as the server runs: its pipe must never fill up and block it.
+    lines: queue.Queue[str | None] = queue.Queue()
+    threading.Thread(target=_pump, args=(process.stdout, lines), daemon=True).start()
     try:
-        assert process.stdout is not None
-        seen = []
-        for line in process.stdout:
-            seen.append(line)
-            if line.startswith("together-tui in a browser at "):
-                url = line.split(" at ", 1)[1].split()[0]
-                break
-        else:
-            raise BrowserError(f"serve ended without a URL:\n{''.join(seen)}")
+        url = _await_url(lines, seconds=30.0)
         yield url, process
     finally:
         if process.poll() is None:
