@@ -23,10 +23,7 @@ plausible):
 from __future__ import annotations
 
 import asyncio
-import json
 import math
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
@@ -35,6 +32,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from tui.simulator import chat, engine_shapes
+from tui.simulator.admin_routes import AdminRoutes
+from tui.simulator.calls import Call, Handler, method_not_allowed, only
 from tui.simulator.catalogue import AVAILABILITY_ZONES, MODELS, Model
 from tui.simulator.faults import Faults
 from tui.simulator.retirement import (
@@ -44,134 +43,24 @@ from tui.simulator.retirement import (
     uses_current_engine,
     v1_retired,
 )
+from tui.simulator.v1_checks import (
+    check_autoscaling,
+    check_inactive_timeout,
+    check_optional_str,
+    check_state,
+    enum_query,
+    is_int,
+    parse_bool,
+)
 from tui.simulator.v2_routes import v2_routes
-from tui.simulator.wire import ApiError, json_response
-from tui.simulator.world import ERROR, STARTED, STATES, STOPPED, STOPPING, EndpointRecord, iso8601
+from tui.simulator.wire import ApiError
+from tui.simulator.world import ERROR, STARTED, STOPPED, STOPPING, EndpointRecord, iso8601
 
 if TYPE_CHECKING:
     from tui.simulator.simulator import Simulator
 
 _INT32_MAX = 2**31 - 1
 _ENDPOINT_PATH = "/v1/endpoints/{endpoint_id}"
-
-
-@dataclass
-class Call:
-    request: Request
-    body: bytes
-    request_id: str
-    faults: Faults
-    faulted: bool
-    now: float
-
-    def json_object(self) -> dict[str, Any]:
-        if not self.body.strip():
-            raise ApiError(400, "Request body is empty; a JSON object is required.")
-        try:
-            data = json.loads(self.body)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise ApiError(400, f"Request body is not valid JSON: {exc}", code="invalid_json") from None
-        if not isinstance(data, dict):
-            raise ApiError(400, "Request body must be a JSON object.")
-        return data
-
-    def respond(self, payload: Any, status: int = 200) -> Response:
-        malformed = self.faulted and self.faults.malformed > 0 and self._roll(self.faults.malformed)
-        return json_response(
-            payload, status, extra_fields=self.faulted and self.faults.extra_fields, malformed=malformed
-        )
-
-    @property
-    def unknown_enums(self) -> bool:
-        return self.faulted and self.faults.unknown_enums
-
-    def _roll(self, probability: float) -> bool:
-        sim: Simulator = self.request.app.state.simulator
-        return sim.roll(probability)
-
-
-Handler = Callable[[Call], Awaitable[Response]]
-
-
-def _parse_bool(name: str, raw: str | None) -> bool | None:
-    if raw is None:
-        return None
-    lowered = raw.lower()
-    if lowered in ("true", "1"):
-        return True
-    if lowered in ("false", "0"):
-        return False
-    raise ApiError(400, f"Invalid value for '{name}': expected true or false, got {raw!r}.", param=name)
-
-
-def _enum_query(call: Call, name: str, allowed: tuple[str, ...]) -> str | None:
-    raw = call.request.query_params.get(name)
-    if raw is None:
-        return None
-    if raw not in allowed:
-        raise ApiError(400, f"Invalid value for '{name}': {raw!r}. Must be one of: {', '.join(allowed)}.", param=name)
-    return raw
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _check_autoscaling(value: Any, current: EndpointRecord | None = None) -> tuple[int, int]:
-    if not isinstance(value, dict):
-        raise ApiError(400, "autoscaling must be an object with min_replicas and max_replicas.", param="autoscaling")
-    for key in ("min_replicas", "max_replicas"):
-        if key not in value:
-            if current is None:
-                raise ApiError(400, f"autoscaling.{key} is required.", param=f"autoscaling.{key}")
-            continue
-        if not _is_int(value[key]) or abs(value[key]) > _INT32_MAX:
-            raise ApiError(
-                400, f"autoscaling.{key} must be an integer, got {json.dumps(value[key])}.", param=f"autoscaling.{key}"
-            )
-    minimum = value.get("min_replicas", current.min_replicas if current else 0)
-    maximum = value.get("max_replicas", current.max_replicas if current else 0)
-    if minimum < 0:
-        raise ApiError(400, f"autoscaling.min_replicas must be >= 0, got {minimum}.", param="autoscaling.min_replicas")
-    if maximum < 1:
-        raise ApiError(400, f"autoscaling.max_replicas must be >= 1, got {maximum}.", param="autoscaling.max_replicas")
-    if minimum > maximum:
-        raise ApiError(
-            400,
-            f"autoscaling.min_replicas ({minimum}) cannot be greater than autoscaling.max_replicas ({maximum}).",
-            param="autoscaling",
-        )
-    return minimum, maximum
-
-
-def _check_inactive_timeout(body: dict[str, Any]) -> int | None:
-    value = body.get("inactive_timeout")
-    if value is None:
-        return None
-    if not _is_int(value) or value < 0 or value > _INT32_MAX:
-        raise ApiError(
-            400,
-            f"inactive_timeout must be a non-negative integer number of minutes (or null), got {json.dumps(value)}.",
-            param="inactive_timeout",
-        )
-    return int(value)
-
-
-def _check_state(body: dict[str, Any], default: str | None) -> str | None:
-    # null means "not given", as it would for an optional (pointer) field on the server.
-    value = body.get("state")
-    if value is None:
-        return default
-    if value not in (STARTED, STOPPED):
-        raise ApiError(400, f"Invalid state {json.dumps(value)}: must be one of STARTED, STOPPED.", param="state")
-    return str(value)
-
-
-def _check_optional_str(body: dict[str, Any], key: str) -> str | None:
-    value = body.get(key)
-    if value is not None and not isinstance(value, str):
-        raise ApiError(400, f"{key} must be a string.", param=key)
-    return value
 
 
 class Routes:
@@ -181,9 +70,9 @@ class Routes:
     # -- endpoints -----------------------------------------------------------------------------
 
     async def list_endpoints(self, call: Call) -> Response:
-        type_ = _enum_query(call, "type", ("dedicated", "serverless"))
-        usage_type = _enum_query(call, "usage_type", ("on-demand", "reserved"))
-        mine = _parse_bool("mine", call.request.query_params.get("mine"))
+        type_ = enum_query(call, "type", ("dedicated", "serverless"))
+        usage_type = enum_query(call, "usage_type", ("on-demand", "reserved"))
+        mine = parse_bool("mine", call.request.query_params.get("mine"))
         world = self.sim.world
         with world.lock:
             items = [
@@ -233,11 +122,11 @@ class Routes:
             )
         if "autoscaling" not in body:
             raise ApiError(400, "autoscaling is required.", param="autoscaling")
-        minimum, maximum = _check_autoscaling(body["autoscaling"])
-        inactive_timeout = _check_inactive_timeout(body)
-        state = _check_state(body, STARTED) or STARTED
-        display_name = _check_optional_str(body, "display_name")
-        zone = _check_optional_str(body, "availability_zone") or call.request.query_params.get("availability_zone")
+        minimum, maximum = check_autoscaling(body["autoscaling"])
+        inactive_timeout = check_inactive_timeout(body)
+        state = check_state(body, STARTED) or STARTED
+        display_name = check_optional_str(body, "display_name")
+        zone = check_optional_str(body, "availability_zone") or call.request.query_params.get("availability_zone")
         if zone is not None and zone not in AVAILABILITY_ZONES:
             raise ApiError(
                 400,
@@ -294,11 +183,11 @@ class Routes:
             body = call.json_object()
             with world.lock:
                 record = self._dedicated(endpoint_id)
-                autoscaling = _check_autoscaling(body["autoscaling"], record) if "autoscaling" in body else None
-                display_name = _check_optional_str(body, "display_name")
+                autoscaling = check_autoscaling(body["autoscaling"], record) if "autoscaling" in body else None
+                display_name = check_optional_str(body, "display_name")
                 has_timeout = "inactive_timeout" in body
-                timeout = _check_inactive_timeout(body)
-                state = _check_state(body, None)
+                timeout = check_inactive_timeout(body)
+                state = check_state(body, None)
                 if (
                     state == STARTED
                     and not self.sim.config.legacy_v1
@@ -317,7 +206,7 @@ class Routes:
                     world.start(record, call.now)
                 payload = record.detail(world.state(record, call.now))
             return self._detail_response(call, payload)
-        raise _method_not_allowed("GET, PATCH, DELETE")
+        raise method_not_allowed("GET, PATCH, DELETE")
 
     # -- catalogue -----------------------------------------------------------------------------
 
@@ -339,7 +228,7 @@ class Routes:
         return call.respond({"avzones": list(AVAILABILITY_ZONES)})
 
     async def models(self, call: Call) -> Response:
-        dedicated = _parse_bool("dedicated", call.request.query_params.get("dedicated"))
+        dedicated = parse_bool("dedicated", call.request.query_params.get("dedicated"))
         items = [m.to_json() for m in MODELS if not dedicated or m.dedicated]
         if call.unknown_enums:
             for item in items:
@@ -366,7 +255,7 @@ class Routes:
                     param=f"messages[{index}].role",
                 )
         max_tokens = body.get("max_tokens")
-        if max_tokens is not None and (not _is_int(max_tokens) or max_tokens < 1):
+        if max_tokens is not None and (not is_int(max_tokens) or max_tokens < 1):
             raise ApiError(400, "max_tokens must be a positive integer.", param="max_tokens")
         stream = body.get("stream", False)
         if stream is not None and not isinstance(stream, bool):
@@ -445,46 +334,6 @@ class Routes:
             raise _not_available(name, name)
         return model
 
-    # -- admin ---------------------------------------------------------------------------------
-
-    async def admin_faults(self, call: Call) -> Response:
-        if call.request.method == "PUT":
-            try:
-                self.sim.faults = Faults.from_dict(call.json_object())
-            except (TypeError, ValueError) as exc:
-                raise ApiError(400, f"Invalid faults: {exc}") from None
-        elif call.request.method != "GET":
-            raise _method_not_allowed("GET, PUT")
-        return json_response(self.sim.faults.to_dict())
-
-    async def admin_advance(self, call: Call) -> Response:
-        body = call.json_object()
-        seconds = body.get("seconds")
-        if not isinstance(seconds, int | float) or isinstance(seconds, bool) or seconds < 0:
-            raise ApiError(400, "seconds must be a non-negative number.", param="seconds")
-        try:
-            now = self.sim.advance(float(seconds))
-        except TypeError as exc:
-            raise ApiError(409, str(exc)) from None
-        return json_response({"now": now, "iso": iso8601(now)})
-
-    async def admin_state(self, call: Call) -> Response:
-        body = call.json_object()
-        state = body.get("state")
-        if state not in STATES:
-            raise ApiError(400, f"state must be one of {', '.join(STATES)}.", param="state")
-        endpoint_id = call.request.path_params["endpoint_id"]
-        if self.sim.endpoint(endpoint_id) is None:
-            raise ApiError(404, f"Endpoint {endpoint_id} not found.")
-        self.sim.set_state(endpoint_id, state)
-        return json_response(self.sim.endpoint(endpoint_id))
-
-    async def admin_requests(self, call: Call) -> Response:
-        if call.request.method == "DELETE":
-            self.sim.clear_request_log()
-            return Response(status_code=204)
-        return json_response([record.to_json() for record in self.sim.requests()])
-
     async def not_found(self, call: Call) -> Response:
         raise ApiError(404, f"Unknown request URL: {call.request.method} {call.request.url.path}.", code="unknown_url")
 
@@ -508,28 +357,16 @@ def _not_available(name: str, model: str) -> ApiError:
     )
 
 
-def _method_not_allowed(allowed: str) -> ApiError:
-    return ApiError(405, f"Method not allowed. Allowed: {allowed}.", headers={"allow": allowed})
-
-
-def _only(method: str, handler: Handler) -> Handler:
-    async def guarded(call: Call) -> Response:
-        if call.request.method != method:
-            raise _method_not_allowed(method)
-        return await handler(call)
-
-    return guarded
-
-
 def build_app(sim: Simulator) -> Starlette:
     routes = Routes(sim)
+    admin_routes = AdminRoutes(sim)
 
     async def endpoints_collection(call: Call) -> Response:
         if call.request.method == "GET":
             return await routes.list_endpoints(call)
         if call.request.method == "POST":
             return await routes.create_endpoint(call)
-        raise _method_not_allowed("GET, POST")
+        raise method_not_allowed("GET, POST")
 
     all_methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 
@@ -549,15 +386,15 @@ def build_app(sim: Simulator) -> Starlette:
         routes=[
             api("/v1/endpoints", endpoints_collection),
             api(_ENDPOINT_PATH, routes.endpoint),
-            api("/v1/hardware", _only("GET", routes.hardware)),
-            api("/v1/clusters/availability-zones", _only("GET", routes.availability_zones)),
-            api("/v1/models", _only("GET", routes.models)),
-            api("/v1/chat/completions", _only("POST", routes.chat_completions)),
-            *v2_routes(sim, api, _only),
-            admin("/_sim/faults", routes.admin_faults),
-            admin("/_sim/advance", _only("POST", routes.admin_advance)),
-            admin("/_sim/endpoints/{endpoint_id}/state", _only("PUT", routes.admin_state)),
-            admin("/_sim/requests", routes.admin_requests),
+            api("/v1/hardware", only("GET", routes.hardware)),
+            api("/v1/clusters/availability-zones", only("GET", routes.availability_zones)),
+            api("/v1/models", only("GET", routes.models)),
+            api("/v1/chat/completions", only("POST", routes.chat_completions)),
+            *v2_routes(sim, api, only),
+            admin("/_sim/faults", admin_routes.admin_faults),
+            admin("/_sim/advance", only("POST", admin_routes.admin_advance)),
+            admin("/_sim/endpoints/{endpoint_id}/state", only("PUT", admin_routes.admin_state)),
+            admin("/_sim/requests", admin_routes.admin_requests),
             api("/{path:path}", routes.not_found),
         ]
     )

@@ -16,7 +16,8 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from tui.simulator.app import Call, Handler, build_app
+from tui.simulator.app import build_app
+from tui.simulator.calls import Call, Handler
 from tui.simulator.catalogue import HARDWARE, TODAY_HARDWARE, Catalogue
 from tui.simulator.config import ManualClock, SimulatorConfig
 from tui.simulator.faults import Faults

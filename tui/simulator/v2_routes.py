@@ -31,7 +31,7 @@ from tui.simulator.wire import RpcError
 from tui.simulator.world import iso8601
 
 if TYPE_CHECKING:
-    from tui.simulator.app import Call, Handler
+    from tui.simulator.calls import Call, Handler
     from tui.simulator.simulator import Simulator
 
 _LEVELS = ("LEVEL_DEBUG", "LEVEL_INFO", "LEVEL_WARN", "LEVEL_ERROR")
