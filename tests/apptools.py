@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from tui.api.together import TogetherClient, TogetherV1Provider
-from tui.app.app import TogetherApp
+from tui.app.app import STORE_WORKER_GROUP, TogetherApp
 from tui.app.config import AppConfig
 from tui.simulator import DEMO_API_KEY, SimulatorServer
 
@@ -50,16 +50,24 @@ async def settle(pilot: Any) -> None:
     """Let keys, workers and the store's requests finish, and what their answers start, also on a busy machine.
 
     The one way tests wait for the app to be quiet: a real-time pause lets the app's own queue (key
-    events) run, then workers and the endpoint store are waited on until nothing new starts.
+    events) run, then workers and the endpoint store are waited on until nothing new starts. The store's
+    poll loop runs for the app's lifetime, so its worker is never waited on: ``store.settled()`` waits for
+    the poll and the actions in flight instead.
     """
     app = pilot.app
     await pilot.pause(0.02)
     for _ in range(6):
-        await app.workers.wait_for_complete()
+        # Not wait_for_complete([]): an empty list means every worker to Textual, the store's loop too.
+        if passing := _passing_workers(app):
+            await app.workers.wait_for_complete(passing)
         store = getattr(getattr(app, "context", None), "store", None)
         if store is not None:
             await store.settled()
         await pilot.pause()
-        busy = any(worker.is_running for worker in app.workers) or (store is not None and not store.idle)
+        busy = any(worker.is_running for worker in _passing_workers(app)) or (store is not None and not store.idle)
         if not busy:
             return
+
+
+def _passing_workers(app: Any) -> list[Any]:
+    return [worker for worker in app.workers if worker.group != STORE_WORKER_GROUP]

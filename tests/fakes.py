@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tui.api.domain import (
@@ -35,6 +36,22 @@ STATE_OF = {
     Phase.STOPPED: "STOPPED",
     Phase.FAILED: "ERROR",
 }
+
+
+#: One H100 at the price the pane tests add up.
+H100 = HardwareOption("1x_nvidia_h100_80gb_sxm", "h100-80gb", 1, 80, "sxm", price_per_hour=3.99)
+PHASE_OF = {state: phase for phase, state in STATE_OF.items()}
+
+
+def titled(endpoint_id: str, title: str, *, state: str = "STOPPED", **fields: Any) -> Endpoint:
+    """An endpoint as the Endpoints pane tests see one: a display name, a state word, one or two H100s."""
+    values: dict[str, Any] = {
+        "owner": "me", "name": f"me/{endpoint_id}", "model": "openai/gpt-oss-20b", "display_name": title,
+        "created_at": datetime(2026, 1, 12, tzinfo=UTC) - timedelta(hours=1), "hardware_id": H100.id,
+        "min_replicas": 1, "max_replicas": 2, "state": state,
+    }
+    values.update(fields)
+    return endpoint(endpoint_id, PHASE_OF.get(state, Phase.UNKNOWN), **values)
 
 
 def endpoint(endpoint_id: str, phase: Phase = Phase.READY, **fields: Any) -> Endpoint:
@@ -70,6 +87,24 @@ class FakeProvider:
     hang_list: asyncio.Event | None = None
     #: When False, list items carry no details (as v1 lists do) and get_endpoint must fill them in.
     detailed_lists: bool = True
+    #: List requests abandoned while hung (cancelled by the caller).
+    cancelled_lists: int = 0
+
+    @classmethod
+    def with_endpoints(cls, *endpoints: Endpoint, hardware: list[HardwareOption] | None = None,
+                       **options: Any) -> FakeProvider:
+        """An account holding ``endpoints``, priced from ``hardware`` (one H100 unless told)."""
+        return cls(hardware=[H100] if hardware is None else hardware, **options).add(*endpoints)
+
+    @property
+    def actions(self) -> list[tuple[str, str]]:
+        """Every change asked for, in order, as (verb, endpoint id)."""
+        verbs = {"start_endpoint": "start", "stop_endpoint": "stop", "delete_endpoint": "delete"}
+        return [(verbs[name], args[0]) for name, args in self.calls if name in verbs]
+
+    @property
+    def list_calls(self) -> int:
+        return len(self.called("list_endpoints"))
 
     def add(self, *endpoints: Endpoint) -> FakeProvider:
         for item in endpoints:
@@ -104,7 +139,11 @@ class FakeProvider:
     async def list_endpoints(self, *, include_serverless: bool = False) -> list[Endpoint]:
         self._called("list_endpoints", include_serverless)
         if self.hang_list is not None:
-            await self.hang_list.wait()
+            try:
+                await self.hang_list.wait()
+            except asyncio.CancelledError:
+                self.cancelled_lists += 1
+                raise
         items = [item for item in self.accounts.values() if include_serverless or item.dedicated]
         if self.detailed_lists:
             return items

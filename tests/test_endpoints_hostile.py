@@ -3,9 +3,10 @@ never run an action, never crash the Endpoints pane, its detail panel, dialogs o
 
 from __future__ import annotations
 
-from fake_provider import FakeProvider, endpoint
+from apptools import settle
+from fakes import FakeProvider, titled
 from hostile import HOSTILE_STRINGS, MARKUP, WIDE
-from test_endpoints_money import make, rendered, settle, table
+from test_endpoints_money import make, rendered, table
 from textual.content import Content
 
 from tui.app.screens.confirm_delete import ConfirmDeleteScreen
@@ -16,7 +17,7 @@ from tui.app.widgets.endpoint_detail import EndpointDetail
 def hostile_provider() -> FakeProvider:
     # The stand-in skips the adapter's cleaning on purpose: the views must hold on their own.
     return FakeProvider.with_endpoints(*(
-        endpoint(f"ep-{index:02d}", text, model=text, hardware_id=text)
+        titled(f"ep-{index:02d}", text, model=text, hardware_id=text)
         for index, text in enumerate(HOSTILE_STRINGS)
     ))
 
@@ -25,7 +26,7 @@ async def test_every_hostile_string_shows_as_typed_and_runs_nothing() -> None:
     provider = hostile_provider()
     app = make(provider, confirm_delete="simple")
     async with app.run_test(size=(120, 36)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         detail = app.query_one("#endpoints-detail", EndpointDetail)
         for index, text in enumerate(HOSTILE_STRINGS):
             assert table(app).select(f"ep-{index:02d}")
@@ -41,16 +42,16 @@ async def test_every_hostile_string_shows_as_typed_and_runs_nothing() -> None:
                     assert text in table(app).get_cell(f"ep-{index:02d}", "name").plain
         # A click on the title line runs nothing.
         await pilot.click(EndpointDetail, offset=(12, 0))
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.is_running and provider.actions == []
 
 
 async def test_dialogs_and_help_show_a_markup_name_as_typed() -> None:
     name = "[@click=app.quit]X[/] a [/] v2"
-    provider = FakeProvider.with_endpoints(endpoint("ep-a", name))
+    provider = FakeProvider.with_endpoints(titled("ep-a", name))
     app = make(provider, confirm_delete="simple")
     async with app.run_test(size=(120, 36)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("s")
         assert isinstance(app.screen, ConfirmStartScreen)
         assert name in rendered(app.screen.query_one("#confirm-start-summary").render())
@@ -59,5 +60,5 @@ async def test_dialogs_and_help_show_a_markup_name_as_typed() -> None:
         assert name in rendered(app.screen.query_one("#confirm-delete-summary").render())
         await pilot.press("escape", "question_mark")
         await pilot.press("escape")
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.is_running and provider.actions == []

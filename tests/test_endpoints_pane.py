@@ -9,15 +9,18 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from apptools import make_app
+from apptools import make_app, settle
 from rich.console import Console
+from textual.message import Message
 from textual.widgets import Button, Input, Static
 
 from tui.api.http import RetryPolicy
 from tui.app.app import TogetherApp
+from tui.app.messages import OpenChat, OpenCreateForm, OpenUpdateForm
 from tui.app.panes.endpoints import EndpointsPane
 from tui.app.screens.confirm_delete import ConfirmDeleteScreen
 from tui.app.widgets.endpoint_table import EndpointTable
+from tui.core.store import Changed, EndpointStore, StoreEvent
 from tui.simulator import Faults, ManualClock, SimulatorServer
 from tui.simulator.catalogue import HARDWARE_BY_ID
 
@@ -50,13 +53,6 @@ def record(app: TogetherApp) -> Said:
     return said
 
 
-async def settle(app: TogetherApp, pilot: Any) -> None:
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
 def pane_of(app: TogetherApp) -> EndpointsPane:
     return app.endpoints_pane
 
@@ -70,7 +66,7 @@ def cell(app: TogetherApp, endpoint_id: str, column: str) -> str:
 
 
 def find(app: TogetherApp, title_part: str) -> str:
-    for endpoint in pane_of(app).endpoints:
+    for endpoint in app.context.store.endpoints.values():
         if title_part in endpoint.title:
             return endpoint.id
     raise AssertionError(f"no endpoint like {title_part!r}")
@@ -102,7 +98,7 @@ def app_clock_following(clock: ManualClock) -> Callable[[], datetime]:
 async def test_table_lists_dedicated_endpoints_with_details_costs_and_burn(sim_server: SimulatorServer) -> None:
     app = make_app(sim_server)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         table = table_of(app)
         assert table.row_count == len(sim_server.sim.endpoint_ids()) == 7
         assert table.column_keys == ["name", "model", "hardware", "replicas", "state", "cost", "age"]
@@ -122,25 +118,25 @@ async def test_table_lists_dedicated_endpoints_with_details_costs_and_burn(sim_s
                 assert cell(app, endpoint_id, "cost") == f"${price * replicas:,.2f}"
             else:
                 assert cell(app, endpoint_id, "cost") == "$0.00"
-        assert app.burn is not None and app.burn.certain
-        assert app.burn.known == pytest.approx(expected_burn)
-        assert app.connection_ok and app.connection_status == "updated just now"
+        assert app.context.burn() is not None and app.context.burn().certain
+        assert app.context.burn().known == pytest.approx(expected_burn)
+        assert app.context.store.ok() and app.context.store.status() == "updated just now"
 
 
 async def test_steady_state_poll_is_one_list_request_and_r_refetches_details(sim_server: SimulatorServer) -> None:
     app = make_app(sim_server)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        pane = pane_of(app)
-        generation = pane.generation
+        await settle(pilot)
+        changes: list[StoreEvent] = []
+        app.context.store.subscribe(changes.append)
         sim_server.sim.clear_request_log()
-        pane.refresh_now()
-        await settle(app, pilot)
+        app.context.store.poll_now()
+        await settle(pilot)
         assert [(r.method, r.path) for r in requests(sim_server)] == [("GET", "/v1/endpoints")]
-        assert pane.generation > generation
+        assert any(isinstance(event, Changed) and event.rows for event in changes)
         sim_server.sim.clear_request_log()
         await pilot.press("r")
-        await settle(app, pilot)
+        await settle(pilot)
         details = [r for r in requests(sim_server, "GET") if r.path != "/v1/endpoints"]
         assert len(details) == 7
 
@@ -148,12 +144,12 @@ async def test_steady_state_poll_is_one_list_request_and_r_refetches_details(sim
 async def test_a_state_change_refetches_only_that_endpoints_details(sim_server: SimulatorServer) -> None:
     app = make_app(sim_server)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         target = find(app, "Qwen 7B")
         sim_server.sim.set_state(target, "STOPPED")
         sim_server.sim.clear_request_log()
-        pane_of(app).refresh_now()
-        await settle(app, pilot)
+        app.context.store.poll_now()
+        await settle(pilot)
         paths = [r.path for r in requests(sim_server, "GET")]
         assert paths == ["/v1/endpoints", f"/v1/endpoints/{target}"]
         assert cell(app, target, "state") == "○ STOPPED"
@@ -165,13 +161,13 @@ async def test_refresh_keeps_cursor_sort_and_filter_and_never_clears(
 ) -> None:
     app = make_app(sim_server)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         table = table_of(app)
         await pilot.press("o")  # sort by state
         assert table.sort_column == "state"
         await pilot.press("slash", *"started", "enter")
         await pilot.pause()
-        started = [e.id for e in pane_of(app).endpoints if e.state == "STARTED"]
+        started = [e.id for e in app.context.store.endpoints.values() if e.state == "STARTED"]
         assert sorted(table.keys) == sorted(started)
         cursor_on = table.keys[-1]
         await select(app, pilot, cursor_on)
@@ -180,8 +176,8 @@ async def test_refresh_keeps_cursor_sort_and_filter_and_never_clears(
         sim_server.sim.set_state(other, "ERROR")
         clears: list[bool] = []
         monkeypatch.setattr(EndpointTable, "clear", lambda self, columns=False: clears.append(columns))
-        pane_of(app).refresh_now()
-        await settle(app, pilot)
+        app.context.store.poll_now()
+        await settle(pilot)
         assert clears == []
         assert table.selected_key == cursor_on
         assert table.sort_column == "state"
@@ -194,15 +190,15 @@ async def test_refresh_keeps_cursor_sort_and_filter_and_never_clears(
 async def test_sort_moves_rows_but_the_cursor_stays_on_its_endpoint(sim_server: SimulatorServer) -> None:
     app = make_app(sim_server)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         table = table_of(app)
-        names = [pane_of(app).endpoint(k).title for k in table.keys]  # type: ignore[union-attr]
+        names = [app.context.store.get(k).title for k in table.keys]  # type: ignore[union-attr]
         assert names == sorted(names, key=str.lower)
         chosen = find(app, "Gemma")
         await select(app, pilot, chosen)
         await pilot.press("o", "o")  # state, then $/hour
         assert table.sort_column == "cost"
-        costs = [pane_of(app).endpoint(k) for k in table.keys]
+        costs = [app.context.store.get(k) for k in table.keys]
         assert table.selected_key == chosen
         await pilot.press("O")
         assert table.sort_reverse and table.keys[-1] != table.keys[0]
@@ -213,14 +209,14 @@ async def test_sort_moves_rows_but_the_cursor_stays_on_its_endpoint(sim_server: 
 async def test_filter_matches_name_model_hardware_and_state_and_escape_clears(sim_server: SimulatorServer) -> None:
     app = make_app(sim_server)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         table = table_of(app)
         await pilot.press("slash", *"llama")
-        assert [pane_of(app).endpoint(k).title for k in table.keys] == ["Llama 3.3 70B staging"]  # type: ignore[union-attr]
+        assert [app.context.store.get(k).title for k in table.keys] == ["Llama 3.3 70B staging"]  # type: ignore[union-attr]
         filter_input = app.query_one("#endpoints-filter", Input)
         filter_input.value = "error"
         await pilot.pause()
-        assert [pane_of(app).endpoint(k).state for k in table.keys] == ["ERROR"]  # type: ignore[union-attr]
+        assert [app.context.store.get(k).state for k in table.keys] == ["ERROR"]  # type: ignore[union-attr]
         filter_input.value = "h100"
         await pilot.pause()
         assert table.row_count >= 1
@@ -233,22 +229,22 @@ async def test_filter_matches_name_model_hardware_and_state_and_escape_clears(si
 async def test_serverless_toggle(sim_server: SimulatorServer) -> None:
     app = make_app(sim_server)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("a")
-        await settle(app, pilot)
+        await settle(pilot)
         table = table_of(app)
-        serverless = [e for e in pane_of(app).endpoints if not e.dedicated]
+        serverless = [e for e in app.context.store.endpoints.values() if not e.dedicated]
         assert serverless and table.row_count == 7 + len(serverless)
         assert cell(app, serverless[0].id, "hardware") == "serverless"
         await pilot.press("a")
-        await settle(app, pilot)
+        await settle(pilot)
         assert table.row_count == 7
 
 
 async def test_narrow_terminal_drops_columns_but_keeps_name_state_and_cost(sim_server: SimulatorServer) -> None:
     app = make_app(sim_server)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         keys = table_of(app).column_keys
         assert {"name", "state", "cost", "model"} <= set(keys)
         assert "age" not in keys
@@ -271,13 +267,13 @@ async def test_start_shows_the_expected_transition_at_once_then_the_real_state(s
     app = make_app(server)
     said = record(app)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         target = find(app, "Gemma")
         await select(app, pilot, target)
         await pilot.press("s", "y")  # start, and confirm its $/hour
         await pilot.pause(0.1)
         assert cell(app, target, "state") == "◐ PENDING…"
-        await settle(app, pilot)
+        await settle(pilot)
         patches = requests(server, "PATCH")
         assert [(r.path, r.json_body) for r in patches] == [(f"/v1/endpoints/{target}", {"state": "STARTED"})]
         assert cell(app, target, "state") == "● STARTED"
@@ -288,18 +284,18 @@ async def test_stop_and_notification_when_stopped(sim_server: SimulatorServer) -
     app = make_app(sim_server)
     said = record(app)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         target = find(app, "Qwen 7B")
         await select(app, pilot, target)
         await pilot.press("x")
-        await settle(app, pilot)
+        await settle(pilot)
         assert [r.json_body for r in requests(sim_server, "PATCH")] == [{"state": "STOPPED"}]
         assert cell(app, target, "state") == "○ STOPPED"
         assert cell(app, target, "cost") == "$0.00"
         assert any("is STOPPED" in text for text in said.texts())
         # Stopping again sends nothing and says why.
         await pilot.press("x")
-        await settle(app, pilot)
+        await settle(pilot)
         assert len(requests(sim_server, "PATCH")) == 1
         assert "already STOPPED" in said.joined()
 
@@ -311,27 +307,27 @@ async def test_start_waits_through_real_transitions_and_reports_time_to_ready(
     app = make_app(server, clock=app_clock_following(clock))
     said = record(app)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        pane = pane_of(app)
+        await settle(pilot)
+        store = app.context.store
         target = find(app, "Gemma")
         await select(app, pilot, target)
         await pilot.press("s", "y")  # start, and confirm its $/hour
-        await settle(app, pilot)
+        await settle(pilot)
         assert cell(app, target, "state").endswith("PENDING")
-        assert pane._busy()
+        assert store.busy
         clock.advance(31)
-        pane.refresh_now()
-        await settle(app, pilot)
+        app.context.store.poll_now()
+        await settle(pilot)
         assert cell(app, target, "state").endswith("STARTING")
         assert not any("is STARTED" in t for t in said.texts())
         clock.advance(150)
-        pane.refresh_now()
-        await settle(app, pilot)
+        app.context.store.poll_now()
+        await settle(pilot)
         assert cell(app, target, "state") == "● STARTED"
         assert any("is STARTED after 3 min 1 s" in t for t in said.texts())
-        history = [o.state for o in pane._timeline.history(target)]
+        history = [o.state for o in store.timeline.history(target)]
         assert history == ["STOPPED", "start requested", "PENDING", "STARTING", "STARTED"]
-        ready = pane._timeline.time_to_ready(target)
+        ready = store.timeline.time_to_ready(target)
         assert ready is not None and ready.total_seconds() == 181
 
 
@@ -340,17 +336,17 @@ async def test_a_wait_stops_on_error(start_simulator: Any, clock: ManualClock) -
     app = make_app(server, clock=app_clock_following(clock))
     said = record(app)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         target = find(app, "canary")  # its hardware is unavailable: a start ends in ERROR
         await select(app, pilot, target)
         await pilot.press("s", "y")  # start, and confirm its $/hour
-        await settle(app, pilot)
+        await settle(pilot)
         clock.advance(46)
-        pane_of(app).refresh_now()
-        await settle(app, pilot)
+        app.context.store.poll_now()
+        await settle(pilot)
         errors = [m for m in said.messages if "went to ERROR" in str(m["message"])]
         assert errors and errors[0]["severity"] == "error"
-        assert target not in pane_of(app)._waits
+        assert target not in app.context.store.waits
 
 
 async def test_a_wait_times_out(start_simulator: Any, clock: ManualClock) -> None:
@@ -358,22 +354,22 @@ async def test_a_wait_times_out(start_simulator: Any, clock: ManualClock) -> Non
     app = make_app(server, clock=app_clock_following(clock), wait_timeout_minutes=1)
     said = record(app)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         target = find(app, "Gemma")
         await select(app, pilot, target)
         await pilot.press("s", "y")  # start, and confirm its $/hour
-        await settle(app, pilot)
+        await settle(pilot)
         clock.advance(61)
-        pane_of(app).refresh_now()
-        await settle(app, pilot)
+        app.context.store.poll_now()
+        await settle(pilot)
         assert any("is still STARTING after 1 min 1 s" in t for t in said.texts())
-        assert target not in pane_of(app)._waits
+        assert target not in app.context.store.waits
 
 
 async def test_delete_asks_with_cancel_focused_and_cancel_sends_nothing(sim_server: SimulatorServer) -> None:
     app = make_app(sim_server)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         target = find(app, "Gemma")  # STOPPED: no typed name needed
         await select(app, pilot, target)
         await pilot.press("d")
@@ -382,14 +378,14 @@ async def test_delete_asks_with_cancel_focused_and_cancel_sends_nothing(sim_serv
         assert not app.screen.typed
         assert isinstance(app.focused, Button) and app.focused.id == "confirm-delete-cancel"
         await pilot.press("enter")
-        await settle(app, pilot)
+        await settle(pilot)
         assert not isinstance(app.screen, ConfirmDeleteScreen)
         assert requests(sim_server, "DELETE") == []
         assert table_of(app).row_count == 7
         await pilot.press("d")
         await pilot.pause()
         await pilot.press("escape")
-        await settle(app, pilot)
+        await settle(pilot)
         assert requests(sim_server, "DELETE") == []
 
 
@@ -397,27 +393,27 @@ async def test_delete_a_stopped_endpoint(sim_server: SimulatorServer) -> None:
     app = make_app(sim_server)
     said = record(app)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         target = find(app, "Gemma")
         await select(app, pilot, target)
         await pilot.press("d")
         await pilot.pause()
         await pilot.press("tab", "enter")
-        await settle(app, pilot)
+        await settle(pilot)
         assert [r.path for r in requests(sim_server, "DELETE")] == [f"/v1/endpoints/{target}"]
         assert target not in table_of(app).keys
-        assert pane_of(app).endpoint(target) is None
+        assert app.context.store.get(target) is None
         assert table_of(app).row_count == 6
         assert any("is deleted" in t for t in said.texts())
-        pane_of(app).refresh_now()
-        await settle(app, pilot)
+        app.context.store.poll_now()
+        await settle(pilot)
         assert table_of(app).row_count == 6
 
 
 async def test_deleting_a_started_endpoint_needs_its_name_typed(sim_server: SimulatorServer) -> None:
     app = make_app(sim_server)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         target = find(app, "Qwen 7B")
         await select(app, pilot, target)
         await pilot.press("d")
@@ -445,7 +441,7 @@ async def test_deleting_a_started_endpoint_needs_its_name_typed(sim_server: Simu
         assert name_input.value == "Qwen 7B classifier"
         assert not delete.disabled
         await pilot.press("enter")
-        await settle(app, pilot)
+        await settle(pilot)
         assert [r.path for r in requests(sim_server, "DELETE")] == [f"/v1/endpoints/{target}"]
         assert target not in table_of(app).keys
 
@@ -453,7 +449,7 @@ async def test_deleting_a_started_endpoint_needs_its_name_typed(sim_server: Simu
 async def test_confirm_delete_setting_simple_never_asks_for_the_name(sim_server: SimulatorServer) -> None:
     app = make_app(sim_server, confirm_delete="simple")
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await select(app, pilot, find(app, "Qwen 7B"))
         await pilot.press("d")
         await pilot.pause()
@@ -464,41 +460,51 @@ async def test_a_refused_action_says_why_and_restores_the_row(sim_server: Simula
     app = make_app(sim_server, client_options=NO_RETRY)
     said = record(app)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         target = find(app, "Gemma")
         await select(app, pilot, target)
         sim_server.sim.faults = Faults(error_status=500, route=f"/endpoints/{target}")
         await pilot.press("s", "y")  # start, and confirm its $/hour
-        await settle(app, pilot)
+        await settle(pilot)
         assert cell(app, target, "state") == "○ STOPPED"
         failures = [m for m in said.messages if m.get("title") == "Start failed"]
         assert failures and "500" in str(failures[0]["message"])
 
 
-async def test_new_edit_and_chat_keys_hand_the_selection_to_the_shell(sim_server: SimulatorServer) -> None:
+async def test_new_edit_and_chat_keys_ask_the_shell_with_the_selection(sim_server: SimulatorServer) -> None:
     # The forms and the chat pane belong to the shell and their own issues (and are tested there):
-    # this pane's part is to call the shell with the right endpoint.
+    # this pane's part is to ask for them, with the right endpoint.
     app = make_app(sim_server)
-    calls: list[tuple[str, Any]] = []
-    app.open_create_form = lambda **kwargs: calls.append(("create", kwargs))  # type: ignore[method-assign]
-    app.open_update_form = lambda endpoint: calls.append(("update", endpoint.id))  # type: ignore[method-assign]
-    app.open_chat = lambda endpoint=None: calls.append(("chat", endpoint.id))  # type: ignore[method-assign,union-attr]
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+    asked: list[Message] = []
+    async with app.run_test(size=SIZE, message_hook=asked.append) as pilot:
+        await settle(pilot)
         target = find(app, "Qwen 7B")
         await select(app, pilot, target)
-        await pilot.press("n", "e", "c")
-        assert calls == [("create", {}), ("update", target), ("chat", target)]
+        for key in ("n", "e"):
+            await pilot.press(key)
+            await settle(pilot)
+            # The shell opened the form asked for; close it, as the user would, to press the next key.
+            await app.screen.dismiss(None)
+            await settle(pilot)
+        await pilot.press("c")
+        # The hook sees a message at each node it bubbles through: count each once.
+        wanted = (OpenCreateForm, OpenUpdateForm, OpenChat)
+        requests_made = list({id(m): m for m in asked if isinstance(m, wanted)}.values())
+        assert [type(m) for m in requests_made] == list(wanted)
+        create, update, chat = requests_made
+        assert isinstance(create, OpenCreateForm) and create.model is None and create.clone_of is None
+        assert isinstance(update, OpenUpdateForm) and update.endpoint.id == target
+        assert isinstance(chat, OpenChat) and chat.endpoint is not None and chat.endpoint.id == target
 
 
 async def test_copy_puts_the_inference_name_on_the_clipboard(sim_server: SimulatorServer) -> None:
     app = make_app(sim_server)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         target = find(app, "Qwen 7B")
         await select(app, pilot, target)
         await pilot.press("y")
-        endpoint = pane_of(app).endpoint(target)
+        endpoint = app.context.store.get(target)
         assert endpoint is not None and app.clipboard == endpoint.name
         assert endpoint.name.startswith("demo-user/Qwen/")
 
@@ -507,59 +513,61 @@ async def test_smoke_test_reports_ttft_and_speed_without_leaving_the_table(sim_s
     app = make_app(sim_server)
     said = record(app)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         target = find(app, "Qwen 7B")
         await select(app, pilot, target)
         await pilot.press("t")
-        await settle(app, pilot)
+        await settle(pilot)
         passed = [m for m in said.messages if m.get("title") == "Smoke test passed"]
         assert passed and "TTFT" in str(passed[0]["message"]) and "tokens" in str(passed[0]["message"])
         chats = requests(sim_server, "POST", prefix="/v1/chat/completions")
-        endpoint = pane_of(app).endpoint(target)
+        endpoint = app.context.store.get(target)
         assert endpoint is not None and chats[0].json_body["model"] == endpoint.name
         assert app.active_pane == "endpoints" and app.focused is table_of(app)
         await select(app, pilot, find(app, "Gemma"))
         await pilot.press("t")
-        await settle(app, pilot)
+        await settle(pilot)
         assert len(requests(sim_server, "POST", prefix="/v1/chat/completions")) == 1
         assert "cannot answer yet" in said.joined()
 
 
-async def test_start_endpoint_public_api_for_the_chat_pane(sim_server: SimulatorServer) -> None:
+async def test_a_start_through_the_store_shows_in_the_table(sim_server: SimulatorServer) -> None:
+    # The chat starts endpoints through the store, not through this pane: the table still follows.
     app = make_app(sim_server)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        pane = pane_of(app)
+        await settle(pilot)
+        store = app.context.store
         target = find(app, "Gemma")
-        seen: list[int] = []
-        pane.watch(pane, "generation", lambda value: seen.append(value), init=False)
-        worker = pane.start_endpoint(target)
-        assert worker is not None
-        await settle(app, pilot)
-        endpoint = app.endpoint(target)
+        assert store.start(target).sent
+        await settle(pilot)
+        endpoint = store.get(target)
         assert endpoint is not None and endpoint.state == "STARTED"
-        assert seen
-        assert pane.start_endpoint(target) is None  # already running: nothing sent
+        assert cell(app, target, "state") == "● STARTED"
+        assert not store.start(target).sent  # already running: nothing sent
         assert len(requests(sim_server, "PATCH")) == 1
 
 
-async def test_track_created_and_updated(sim_server: SimulatorServer) -> None:
+async def test_what_a_form_created_or_changed_shows_at_once(sim_server: SimulatorServer) -> None:
     from tui.api.domain import EndpointChanges, EndpointSpec
 
     app = make_app(sim_server)
     said = record(app)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         created = await app.provider.create_endpoint(
             EndpointSpec(model="openai/gpt-oss-20b", hardware_id="1x_nvidia_h100_80gb_sxm", display_name="new one")
         )
-        pane = pane_of(app)
-        pane.track_created(created)
-        await settle(app, pilot)
+        # The create form dismissed with what it created: the shell hands it to the store.
+        app.post_message(OpenCreateForm())
+        await settle(pilot)
+        await app.screen.dismiss(created)
+        await settle(pilot)
         assert table_of(app).selected_key == created.id
         assert any("new one is STARTED" in t for t in said.texts())
         updated = await app.provider.update_endpoint(created.id, EndpointChanges(display_name="renamed"))
-        pane.track_updated(updated)
+        app.post_message(OpenUpdateForm(created))
+        await settle(pilot)
+        await app.screen.dismiss(updated)
         await pilot.pause()
         assert cell(app, created.id, "name") == "renamed"
 
@@ -570,7 +578,7 @@ async def test_track_created_and_updated(sim_server: SimulatorServer) -> None:
 async def test_read_only_hides_mutating_keys_and_refuses_them(sim_server: SimulatorServer) -> None:
     app = make_app(sim_server, read_only=True)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         pane = pane_of(app)
         await select(app, pilot, find(app, "Gemma"))
         for action in ("start", "stop", "delete", "new", "edit"):
@@ -582,10 +590,9 @@ async def test_read_only_hides_mutating_keys_and_refuses_them(sim_server: Simula
         assert not shown & {"start", "stop", "delete", "new", "edit"}
         assert {"chat", "smoke_test", "copy_name", "refresh"} <= shown
         await pilot.press("s", "x", "d", "n", "e")
-        await settle(app, pilot)
+        await settle(pilot)
         assert requests(sim_server, "PATCH") == [] and requests(sim_server, "DELETE") == []
         assert not isinstance(app.screen, ConfirmDeleteScreen)
-        assert pane.start_endpoint(find(app, "Gemma")) is None
         assert "read-only" in str(app.query_one("#endpoints-title").render())
 
 
@@ -593,25 +600,25 @@ async def test_read_only_hides_mutating_keys_and_refuses_them(sim_server: Simula
 
 
 async def _load_then_fail(app: TogetherApp, pilot: Any, server: SimulatorServer, faults: Faults) -> None:
-    await settle(app, pilot)
+    await settle(pilot)
     assert table_of(app).row_count == 7
     server.sim.faults = faults
-    pane_of(app).refresh_now()
-    await settle(app, pilot)
+    app.context.store.poll_now()
+    await settle(pilot)
 
 
 async def _assert_stale_then_recovers(app: TogetherApp, pilot: Any, server: SimulatorServer, phrase: str) -> None:
     pane = pane_of(app)
-    assert not app.connection_ok
-    assert phrase in app.connection_status and "stale" in app.connection_status
+    assert not app.context.store.ok()
+    assert phrase in app.context.store.status() and "stale" in app.context.store.status()
     assert pane.has_class("-stale") and pane.has_class("-error")
     banner = str(app.query_one("#endpoints-error").render())
     assert "Couldn't refresh" in banner and phrase in banner
     assert table_of(app).row_count == 7
     server.sim.faults = Faults()
-    pane.refresh_now()
-    await settle(app, pilot)
-    assert app.connection_ok and app.connection_status == "updated just now"
+    app.context.store.poll_now()
+    await settle(pilot)
+    assert app.context.store.ok() and app.context.store.status() == "updated just now"
     assert not pane.has_class("-stale") and not pane.has_class("-error")
     assert table_of(app).row_count == 7
 
@@ -639,48 +646,48 @@ async def test_rate_limit_backs_off_for_at_least_retry_after(sim_server: Simulat
     app = make_app(sim_server, client_options=NO_RETRY, refresh_interval=10.0, fast_refresh_interval=2.0)
     async with app.run_test(size=SIZE) as pilot:
         await _load_then_fail(app, pilot, sim_server, Faults(rate_limit=1.0, retry_after=8))
-        assert "429 rate limited — retrying in 8 s" in app.connection_status
+        assert "429 rate limited — retrying in 8 s" in app.context.store.status()
         await _assert_stale_then_recovers(app, pilot, sim_server, "429 rate limited")
 
 
 async def test_network_down_keeps_the_table_and_recovers_when_it_is_back(sim_server: SimulatorServer) -> None:
     app = make_app(sim_server, client_options=NO_RETRY)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         sim_server.stop()
-        pane_of(app).refresh_now()
-        await settle(app, pilot)
+        app.context.store.poll_now()
+        await settle(pilot)
         pane = pane_of(app)
-        assert not app.connection_ok and "connection failed" in app.connection_status
+        assert not app.context.store.ok() and "connection failed" in app.context.store.status()
         assert pane.has_class("-stale") and table_of(app).row_count == 7
         sim_server.start()
-        pane.refresh_now()
-        await settle(app, pilot)
-        assert app.connection_ok and not pane.has_class("-stale")
+        app.context.store.poll_now()
+        await settle(pilot)
+        assert app.context.store.ok() and not pane.has_class("-stale")
 
 
 async def test_wrong_key_shows_a_clear_message_and_no_crash(sim_server: SimulatorServer) -> None:
     app = make_app(sim_server, api_key="wrong", client_options=NO_RETRY)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        assert not app.connection_ok and "401 authentication failed" in app.connection_status
+        await settle(pilot)
+        assert not app.context.store.ok() and "401 authentication failed" in app.context.store.status()
         banner = str(app.query_one("#endpoints-error").render())
         assert "Check the API key" in banner
         assert table_of(app).row_count == 0
-        assert "stale" not in app.connection_status  # there was never good data
+        assert "stale" not in app.context.store.status()  # there was never good data
 
 
 async def test_unknown_states_and_extra_fields_are_shown_not_fatal(sim_server: SimulatorServer) -> None:
     app = make_app(sim_server)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         sim_server.sim.faults = Faults(unknown_enums=True, extra_fields=True)
-        pane_of(app).refresh_now()
-        await settle(app, pilot)
-        assert app.connection_ok
+        app.context.store.poll_now()
+        await settle(pilot)
+        assert app.context.store.ok()
         states = {cell(app, key, "state") for key in table_of(app).keys}
         assert "? DEGRADED" in states
-        odd = next(e for e in pane_of(app).endpoints if e.state == "DEGRADED")
+        odd = next(e for e in app.context.store.endpoints.values() if e.state == "DEGRADED")
         assert cell(app, odd.id, "cost") == "?"  # unknown state: cost unknown, not guessed
         assert odd.extra
         await select(app, pilot, odd.id)
@@ -690,10 +697,10 @@ async def test_unknown_states_and_extra_fields_are_shown_not_fatal(sim_server: S
             assert key in text
         assert "not in the API contract" in text
         sim_server.sim.faults = Faults()
-        pane_of(app).refresh_now()
-        await settle(app, pilot)
+        app.context.store.poll_now()
+        await settle(pilot)
         assert "? DEGRADED" not in {cell(app, key, "state") for key in table_of(app).keys}
-        assert app.connection_ok
+        assert app.context.store.ok()
 
 
 # Polling rhythm, spinner, detail panel, palette
@@ -703,13 +710,12 @@ async def test_polls_never_overlap_and_requests_in_flight_are_coalesced(start_si
     server = start_simulator(faults=Faults(latency=0.2, route="/v1/endpoints"))
     app = make_app(server)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         server.sim.clear_request_log()
-        pane = pane_of(app)
         for _ in range(5):
-            pane.refresh_now()
+            app.context.store.poll_now()
             await pilot.pause(0.02)
-        await settle(app, pilot)
+        await settle(pilot)
         lists = [r for r in requests(server, "GET") if r.path == "/v1/endpoints"]
         assert len(lists) == 2
 
@@ -721,8 +727,8 @@ async def test_poll_interval_is_fast_while_anything_changes(
     server = start_simulator(speed=speed)
     app = make_app(server, refresh_interval=10.0, fast_refresh_interval=2.0)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        due = pane_of(app)._scheduler.next_due
+        await settle(pilot)
+        due = app.context.store.scheduler.next_due
         assert due is not None and (due - app.now()).total_seconds() == interval
 
 
@@ -730,7 +736,7 @@ async def test_spinner_turns_transitional_states_only_when_animation_is_on(start
     server = start_simulator(speed=1.0)
     app = make_app(server)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         pane = pane_of(app)
         starting = find(app, "DeepSeek")
         steady = find(app, "Qwen 7B")
@@ -747,10 +753,10 @@ async def test_spinner_turns_transitional_states_only_when_animation_is_on(start
 async def test_detail_panel_shows_every_field_specs_price_and_model_name(sim_server: SimulatorServer) -> None:
     app = make_app(sim_server)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         target = find(app, "Qwen 7B")
         await select(app, pilot, target)
-        endpoint = pane_of(app).endpoint(target)
+        endpoint = app.context.store.get(target)
         assert endpoint is not None
         text = detail_text(app)
         for expected in (
@@ -765,7 +771,7 @@ async def test_detail_panel_shows_every_field_specs_price_and_model_name(sim_ser
 async def test_palette_offers_every_endpoint_action_with_its_tooltip(sim_server: SimulatorServer) -> None:
     app = make_app(sim_server)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         commands = {c.title: c.help for c in app.get_system_commands(app.screen)}
         for title in ("Start", "Stop", "Delete", "New", "Edit", "Chat", "Test", "Copy", "Filter", "Refresh", "Sort"):
             assert f"Endpoints: {title}" in commands, title
@@ -779,7 +785,7 @@ async def test_clicking_a_header_sorts_by_it_and_again_reverses(sim_server: Simu
 
     app = make_app(sim_server)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         table = table_of(app)
         index = table.column_keys.index("cost")
         for _ in range(2):
@@ -795,19 +801,18 @@ async def test_a_bug_while_refreshing_is_reported_and_polling_goes_on(
 ) -> None:
     app = make_app(sim_server)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        pane = pane_of(app)
-        original = EndpointsPane._apply_list
+        await settle(pilot)
+        original = EndpointStore._apply_list
 
-        def broken(self: EndpointsPane, listed: list[Any]) -> None:
+        def broken(self: EndpointStore, listed: list[Any]) -> None:
             raise RuntimeError("bug")
 
-        monkeypatch.setattr(EndpointsPane, "_apply_list", broken)
-        pane.refresh_now()
-        await settle(app, pilot)
-        assert "unexpected error (RuntimeError)" in app.connection_status
-        assert table_of(app).row_count == 7 and not pane._polling
-        monkeypatch.setattr(EndpointsPane, "_apply_list", original)
-        pane.refresh_now()
-        await settle(app, pilot)
-        assert app.connection_ok
+        monkeypatch.setattr(EndpointStore, "_apply_list", broken)
+        app.context.store.poll_now()
+        await settle(pilot)
+        assert "unexpected error (RuntimeError)" in app.context.store.status()
+        assert table_of(app).row_count == 7 and app.context.store.idle
+        monkeypatch.setattr(EndpointStore, "_apply_list", original)
+        app.context.store.poll_now()
+        await settle(pilot)
+        assert app.context.store.ok()

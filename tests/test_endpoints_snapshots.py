@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from apptools import make_app
+from apptools import make_app, settle
 
 from tui.api.http import RetryPolicy
 from tui.app.app import TogetherApp
@@ -14,16 +14,9 @@ from tui.app.widgets.endpoint_table import EndpointTable
 from tui.simulator import Faults, ManualClock, SimulatorServer
 
 
-async def loaded(pilot: Any) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
 async def select(pilot: Any, title_part: str) -> str:
     app: TogetherApp = pilot.app
-    endpoint = next(e for e in app.endpoints_pane.endpoints if title_part in e.title)
+    endpoint = next(e for e in app.context.store.endpoints.values() if title_part in e.title)
     app.query_one(EndpointTable).select(endpoint.id)
     await pilot.pause()
     return endpoint.id
@@ -36,7 +29,7 @@ async def quiet(pilot: Any) -> None:
 
 def test_table_wide(snap_compare: Any, sim_server: SimulatorServer) -> None:
     async def run_before(pilot: Any) -> None:
-        await loaded(pilot)
+        await settle(pilot)
         await select(pilot, "Qwen 7B")
 
     assert snap_compare(make_app(sim_server), terminal_size=(120, 36), run_before=run_before)
@@ -44,7 +37,7 @@ def test_table_wide(snap_compare: Any, sim_server: SimulatorServer) -> None:
 
 def test_table_80x24(snap_compare: Any, sim_server: SimulatorServer) -> None:
     async def run_before(pilot: Any) -> None:
-        await loaded(pilot)
+        await settle(pilot)
         await select(pilot, "GPT-OSS 20B")
 
     assert snap_compare(make_app(sim_server), terminal_size=(80, 24), run_before=run_before)
@@ -55,14 +48,14 @@ def test_detail_panel_with_state_timeline(snap_compare: Any, start_simulator: An
     app = make_app(server, clock=lambda: datetime.fromtimestamp(clock(), UTC))
 
     async def run_before(pilot: Any) -> None:
-        await loaded(pilot)
+        await settle(pilot)
         await select(pilot, "Gemma")
         await pilot.press("s", "y")  # start, and confirm its $/hour
-        await loaded(pilot)
+        await settle(pilot)
         for seconds in (31, 150):
             clock.advance(seconds)
-            pilot.app.endpoints_pane.refresh_now()
-            await loaded(pilot)
+            pilot.app.context.store.poll_now()
+            await settle(pilot)
         await quiet(pilot)
 
     assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
@@ -70,7 +63,7 @@ def test_detail_panel_with_state_timeline(snap_compare: Any, start_simulator: An
 
 def test_delete_confirmation_of_a_running_endpoint(snap_compare: Any, sim_server: SimulatorServer) -> None:
     async def run_before(pilot: Any) -> None:
-        await loaded(pilot)
+        await settle(pilot)
         await select(pilot, "Qwen 7B")
         await pilot.press("d")
         await pilot.pause()
@@ -80,7 +73,7 @@ def test_delete_confirmation_of_a_running_endpoint(snap_compare: Any, sim_server
 
 def test_help_lists_the_endpoint_keys(snap_compare: Any, sim_server: SimulatorServer) -> None:
     async def run_before(pilot: Any) -> None:
-        await loaded(pilot)
+        await settle(pilot)
         await pilot.press("question_mark")
         await pilot.pause()
 
@@ -92,17 +85,17 @@ def test_stale_table_after_a_server_error(snap_compare: Any, sim_server: Simulat
                    refresh_interval=10.0, fast_refresh_interval=2.0)
 
     async def run_before(pilot: Any) -> None:
-        await loaded(pilot)
+        await settle(pilot)
         sim_server.sim.faults = Faults(error_status=503)
-        pilot.app.endpoints_pane.refresh_now()
-        await loaded(pilot)
+        pilot.app.context.store.poll_now()
+        await settle(pilot)
 
     assert snap_compare(app, terminal_size=(100, 30), run_before=run_before)
 
 
 def test_start_confirmation_with_its_price(snap_compare: Any, sim_server: SimulatorServer) -> None:
     async def run_before(pilot: Any) -> None:
-        await loaded(pilot)
+        await settle(pilot)
         await select(pilot, "Gemma")
         await pilot.press("s")
         await quiet(pilot)

@@ -13,12 +13,12 @@ from textual.widgets import Input, Static
 
 from tui.api.domain import ModelOption
 from tui.api.http import RetryPolicy
-from tui.app.endpoint_forms_logic import format_money, format_tokens
 from tui.app.panes.hardware import HardwarePane
 from tui.app.screens.endpoint_form import CreateEndpointScreen
 from tui.app.widgets.cost_calculator import CostCalculator
 from tui.app.widgets.hardware_table import HardwareTable
 from tui.app.widgets.model_picker import ModelPickerScreen
+from tui.core.format import format_money, format_tokens
 from tui.simulator import Faults, SimulatorServer
 from tui.simulator.catalogue import HARDWARE, HARDWARE_BY_ID, MODELS_BY_ID
 

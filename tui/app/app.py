@@ -1,11 +1,16 @@
-"""The application shell: header, three panes (Endpoints, Hardware, Chat), footer, palette, help."""
+"""The application shell: header, three panes (Endpoints, Hardware, Chat), footer, palette, help.
+
+The App owns what the panes share: one endpoint store (one poll loop for the whole session), one catalogue
+(one hardware request for every pane and form) and the ``AppContext`` that hands both down. Panes never
+import the App; they ask for other screens with the messages in ``tui.app.messages``, handled here.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import signal
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -13,24 +18,30 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.reactive import reactive
 from textual.screen import Screen
 from textual.theme import Theme
 from textual.widgets import Footer, TabbedContent, TabPane
 
+from tui.app.bindings import bindings, first_key
 from tui.app.config import AppConfig
+from tui.app.context import AppContext
 from tui.app.crash import SecretSafeCrashReports
+from tui.app.messages import OpenChat, OpenCreateForm, OpenUpdateForm
 from tui.app.panes.chat import ChatPane
 from tui.app.panes.endpoints import EndpointsPane
 from tui.app.panes.hardware import HardwarePane
 from tui.app.widgets.status_header import StatusHeader
-from tui.core.costs import Burn
+from tui.core import keymap
+from tui.core.catalog import Catalog
+from tui.core.store import Announcement, EndpointStore, StoreEvent
 
 if TYPE_CHECKING:
     from tui.api import Endpoint, Provider
 
 STYLES = Path(__file__).parent / "styles"
 PANES = ("endpoints", "hardware", "chat")
+#: The store's poll loop runs as this worker group for the app's lifetime (tests' settle() skips it).
+STORE_WORKER_GROUP = "endpoint-store"
 Pane = EndpointsPane | HardwarePane | ChatPane
 
 
@@ -43,45 +54,34 @@ class TogetherApp(SecretSafeCrashReports, App[None]):
         STYLES / "chat.tcss",
         STYLES / "forms.tcss",
     ]
-    BINDINGS: ClassVar[list[BindingType]] = [
-        # Not in the footer: the tab bar already shows "1 Endpoints 2 Hardware 3 Chat".
-        Binding("1", "show_pane('endpoints')", "Endpoints", id="app.pane.endpoints", show=False),
-        Binding("2", "show_pane('hardware')", "Hardware", id="app.pane.hardware", show=False),
-        Binding("3", "show_pane('chat')", "Chat", id="app.pane.chat", show=False),
-        # tab keeps Textual's meaning (move the focus), which the forms and the chat prompt rely on;
-        # [ and ] cycle panes as in lazydocker.
-        Binding("left_square_bracket", "cycle_pane(-1)", "Previous pane", id="app.pane.previous", show=False),
-        Binding("right_square_bracket", "cycle_pane(1)", "Next pane", id="app.pane.next", show=False),
-        Binding("question_mark", "help", "Help", id="app.help"),
-        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
-    ]
-
-    #: Set by the Endpoints pane after each poll; shown in the header.
-    connection_status: reactive[str] = reactive("connecting…")
-    connection_ok: reactive[bool] = reactive(True)
-    #: The account's spend per hour; None until the first list of endpoints arrives.
-    burn: reactive[Burn | None] = reactive(None)
+    BINDINGS: ClassVar[list[BindingType]] = list(bindings("app"))
 
     def __init__(self, provider: Provider, config: AppConfig | None = None) -> None:
         super().__init__()
         self.provider = provider
         self.config = config or AppConfig()
         self.read_only = self.config.read_only
-        if self.config.keymap:
-            self.set_keymap(self.config.keymap)
+        config = self.config
+        store = EndpointStore(
+            provider, clock=config.clock, slow=config.refresh_interval, fast=config.fast_refresh_interval,
+            wait_timeout=timedelta(minutes=config.wait_timeout_minutes),
+        )
+        self.context = AppContext(provider, store, Catalog(provider), config, self.announce)
+        if config.keymap:
+            self.set_keymap(config.keymap)
 
     def now(self) -> datetime:
         return self.config.clock()
 
     def compose(self) -> ComposeResult:
-        yield StatusHeader()
+        yield StatusHeader(self.context)
         with TabbedContent(initial="endpoints", id="panes"):
             with TabPane("1 Endpoints", id="endpoints"):
-                yield EndpointsPane()
+                yield EndpointsPane(self.context)
             with TabPane("2 Hardware", id="hardware"):
-                yield HardwarePane()
+                yield HardwarePane(self.context)
             with TabPane("3 Chat", id="chat"):
-                yield ChatPane()
+                yield ChatPane(self.context)
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -94,6 +94,8 @@ class TogetherApp(SecretSafeCrashReports, App[None]):
         for notice in self.config.notices:
             self.notify(notice, timeout=8, markup=False)
         self._end_on_hangup_and_terminate()
+        self._unsubscribe_store = self.context.store.subscribe(self._store_event)
+        self.run_worker(self.context.store.run(), group=STORE_WORKER_GROUP, exit_on_error=False)
 
     def _end_on_hangup_and_terminate(self) -> None:
         """SIGTERM (kill, systemd) and SIGHUP (the SSH connection dropped) end the app as ctrl+q does,
@@ -132,7 +134,21 @@ class TogetherApp(SecretSafeCrashReports, App[None]):
 
     async def on_unmount(self) -> None:
         self._forget_signal_handlers()
+        self.workers.cancel_group(self, STORE_WORKER_GROUP)
+        await self.context.store.aclose()
         await self.provider.aclose()
+
+    def _store_event(self, event: StoreEvent) -> None:
+        if not isinstance(event, Announcement):
+            return
+        if event.ring:
+            # A watched endpoint arrived, failed or stopped: the user asked to hear that (and the bell).
+            self.announce(event.message, title=event.title, severity=event.severity)
+        else:
+            # An action that failed, or a delete carried out: always said, errors long enough to read.
+            timeout = 12 if event.severity == "error" else None
+            self.notify(event.message, title=event.title, severity=event.severity,  # type: ignore[arg-type]
+                        timeout=timeout, markup=False)
 
     # Panes
 
@@ -179,14 +195,13 @@ class TogetherApp(SecretSafeCrashReports, App[None]):
 
     # Cross-pane requests: one place that knows how panes and screens connect.
 
-    def endpoint(self, endpoint_id: str) -> Endpoint | None:
-        """The latest known state of an endpoint, as the Endpoints pane last saw it."""
-        return self.endpoints_pane.endpoint(endpoint_id)
-
-    def open_chat(self, endpoint: Endpoint | None = None) -> None:
+    def on_open_chat(self, message: OpenChat) -> None:
         self.action_show_pane("chat")
-        if endpoint is not None:
-            self.chat_pane.set_endpoint_target(endpoint)
+        if message.endpoint is not None:
+            self.chat_pane.set_endpoint_target(message.endpoint)
+
+    def on_open_create_form(self, message: OpenCreateForm) -> None:
+        self.open_create_form(model=message.model, hardware_id=message.hardware_id, clone_of=message.clone_of)
 
     def open_create_form(
         self, *, model: str | None = None, hardware_id: str | None = None, clone_of: Endpoint | None = None
@@ -197,26 +212,27 @@ class TogetherApp(SecretSafeCrashReports, App[None]):
         from tui.app.screens.endpoint_form import CreateEndpointScreen
 
         self.push_screen(
-            CreateEndpointScreen(model=model, hardware_id=hardware_id, clone_of=clone_of),
+            CreateEndpointScreen(self.context, model=model, hardware_id=hardware_id, clone_of=clone_of),
             callback=self._endpoint_created,
         )
 
     def _endpoint_created(self, endpoint: Endpoint | None) -> None:
         if endpoint is not None:
+            self.context.store.adopt(endpoint, created=True)
             self.action_show_pane("endpoints")
-            self.endpoints_pane.track_created(endpoint)
+            self.endpoints_pane.show_endpoint(endpoint.id)
 
-    def open_update_form(self, endpoint: Endpoint) -> None:
+    def on_open_update_form(self, message: OpenUpdateForm) -> None:
         if self.read_only:
             self.notify_read_only()
             return
         from tui.app.screens.endpoint_form import UpdateEndpointScreen
 
-        self.push_screen(UpdateEndpointScreen(endpoint), callback=self._endpoint_updated)
+        self.push_screen(UpdateEndpointScreen(self.context, message.endpoint), callback=self._endpoint_updated)
 
     def _endpoint_updated(self, endpoint: Endpoint | None) -> None:
         if endpoint is not None:
-            self.endpoints_pane.track_updated(endpoint)
+            self.context.store.adopt(endpoint)
 
     def notify_read_only(self) -> None:
         self.notify("Read-only mode: changes are disabled (--read-only or the read_only setting).",
@@ -251,20 +267,20 @@ class TogetherApp(SecretSafeCrashReports, App[None]):
         panes: dict[str, Pane] = self.panes if screen is self.screen_stack[0] else {}
         seen: set[tuple[str, str]] = set()
         for name, pane in panes.items():
-            for bindings in pane._bindings.key_to_bindings.values():
-                for binding in bindings:
-                    if not binding.description or (name, binding.action) in seen:
-                        continue
-                    seen.add((name, binding.action))
-                    # Hidden (False) means not possible here, e.g. read-only; dimmed (None) may change.
-                    if pane.check_action(binding.action, ()) is False:
-                        continue
-                    key = self.get_key_display(binding)
-                    yield SystemCommand(
-                        f"{name.capitalize()}: {binding.description}",
-                        f"{binding.tooltip or binding.description} (key {key} in the {name} pane)",
-                        partial(self._run_pane_action, name, binding.action),
-                    )
+            # The binding table, not the widgets' bindings: every action of every pane, not only the focused one's.
+            for key in keymap.scope(name):
+                if not key.description or (name, key.action) in seen:
+                    continue
+                seen.add((name, key.action))
+                # Hidden (False) means not possible here, e.g. read-only; dimmed (None) may change.
+                if pane.check_action(key.action, ()) is False:
+                    continue
+                shown = self.get_key_display(Binding(first_key(key, self.config.keymap), key.action))
+                yield SystemCommand(
+                    f"{name.capitalize()}: {key.description}",
+                    f"{key.tooltip or key.description} (key {shown} in the {name} pane)",
+                    partial(self._run_pane_action, name, key.action),
+                )
         for active in screen.active_bindings.values():
             binding = active.binding
             if active.node in panes.values() or not binding.description or not binding.show:

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from tui.core.costs import Burn, burn_per_hour
+
 if TYPE_CHECKING:
     from tui.api.provider import Provider
     from tui.app.config import AppConfig
@@ -33,3 +35,10 @@ class AppContext:
 
     def now(self) -> datetime:
         return self.config.clock()
+
+    def burn(self) -> Burn | None:
+        """The account's spend per hour at the store's endpoints and the catalogue's prices; None until the
+        first list of endpoints arrived (there is nothing to add up yet)."""
+        if not self.store.loaded:
+            return None
+        return burn_per_hour(self.store.endpoints.values(), self.catalog.known_hardware())

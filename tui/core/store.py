@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from tui.api.domain import Endpoint, Phase
+from tui.api.domain import Capabilities, Endpoint, Phase
 from tui.api.errors import APIError, NotFoundError
 from tui.core.advice import outcome_unknown
 from tui.core.details import DetailCache, fetch_bounded
@@ -110,6 +110,12 @@ class EndpointStore:
         """Every endpoint, list items with their cached details, in list order."""
         return self._endpoints
 
+    @property
+    def capabilities(self) -> Capabilities | None:
+        """What the control plane can do, when it says; None for a provider that predates them (v1)."""
+        capabilities = getattr(self.provider, "capabilities", None)
+        return capabilities if isinstance(capabilities, Capabilities) else None
+
     def get(self, endpoint_id: str) -> Endpoint | None:
         return self._endpoints.get(endpoint_id)
 
@@ -129,7 +135,12 @@ class EndpointStore:
         )
 
     def status(self) -> str:
+        """The connection in a few words: ``updated 12 s ago``, ``503 server error — retrying in 4 s``."""
         return self.scheduler.status(self.clock())
+
+    def ok(self) -> bool:
+        """The last poll succeeded and none is hung: the header's green dot."""
+        return self.scheduler.ok(self.clock())
 
     @property
     def idle(self) -> bool:

@@ -3,23 +3,26 @@
 Without a model it lists ``GET /hardware`` (every configuration, no availability). With a model picked
 (``m``) it lists ``GET /hardware?model=…``: only what the model can run on, with availability, sorted
 cheapest available first. ``/`` filters, ``o`` sorts (``O`` reverses), ``u`` hides unavailable rows, and the calculator
-under the table prices the selected row; ``n`` or ``enter`` opens the create form on it.
+under the table prices the selected row; ``n`` or ``enter`` opens the create form on it. Hardware comes from
+the catalogue, so this table and the Endpoints pane's prices share one request.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Input, Static
 
 from tui.api.domain import Availability, ModelOption
 from tui.api.errors import APIError
-from tui.app.endpoint_forms_logic import HardwareSort, format_context
+from tui.app.bindings import bindings
+from tui.app.context import AppContext
+from tui.app.messages import OpenCreateForm
 from tui.app.widgets.cost_calculator import CostCalculator
 from tui.app.widgets.hardware_table import COLUMNS_BY_KEY, HardwareTable
 from tui.app.widgets.model_picker import (
@@ -29,44 +32,26 @@ from tui.app.widgets.model_picker import (
     find_model,
     serverless_price_text,
 )
-
-if TYPE_CHECKING:
-    from tui.app.app import TogetherApp
+from tui.core.format import format_context
+from tui.core.hardware_choice import HardwareSort
 
 SORTS_WITH_MODEL = tuple(HardwareSort)
 SORTS_WITHOUT_MODEL = tuple(order for order in HardwareSort if order is not HardwareSort.CHEAPEST_AVAILABLE)
 
 
 class HardwarePane(Vertical):
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("m", "pick_model", "Model", id="hardware.model",
-                tooltip="Pick a model: the table narrows to what it runs on, with availability"),
-        Binding("slash", "filter", "Filter", id="hardware.filter",
-                tooltip="Filter rows by words in the id, GPU, memory, link or availability"),
-        Binding("u", "toggle_unavailable", "Hide unavailable", id="hardware.hide_unavailable",
-                tooltip="Hide or show hardware the picked model cannot get right now"),
-        # o/O as in the Endpoints pane, where s starts an endpoint: one sort key in every pane.
-        Binding("o", "cycle_sort", "Sort", id="hardware.sort",
-                tooltip="Sort by the next column: cheapest available, price, memory, GPU, count, id"),
-        Binding("O", "reverse_sort", "Reverse sort", id="hardware.reverse", show=False,
-                tooltip="Reverse the current order"),
-        Binding("n", "create", "New endpoint", id="hardware.create",
-                tooltip="Open the create form with this model and hardware filled in (also enter)"),
-        Binding("c", "calculator", "Cost calc", id="hardware.calculator", show=False,
-                tooltip="Edit replicas and hours per day in the cost calculator"),
-        Binding("r", "refresh", "Refresh", id="hardware.refresh", tooltip="Ask the API for hardware again"),
-        Binding("escape", "back", "Back to table", id="hardware.back", show=False,
-                tooltip="Leave the filter or calculator; clears the filter"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = list(bindings("hardware"))
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, context: AppContext, *, id: str | None = None) -> None:
         super().__init__(id=id)
+        self.context = context
         self.model: ModelOption | None = None
         self.is_loading = False
         self.error: str | None = None
         self._requested = False
         self._sort_chosen = False
         self._no_row = True
+        self._fresh = False
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="hw-bar"):
@@ -84,10 +69,6 @@ class HardwarePane(Vertical):
     def on_mount(self) -> None:
         self._show_model_bar()
         self._show_status()
-
-    @property
-    def tapp(self) -> TogetherApp:
-        return cast("TogetherApp", self.app)
 
     @property
     def table(self) -> HardwareTable:
@@ -115,7 +96,7 @@ class HardwarePane(Vertical):
         model = None
         if model_id is not None:
             try:
-                model = find_model(await dedicated_models(self.tapp.provider), model_id)
+                model = find_model(await dedicated_models(self.context.catalog), model_id)
             except APIError:
                 model = None
             if model is None:
@@ -145,11 +126,12 @@ class HardwarePane(Vertical):
         self.error = None
         self._show_status()
         try:
-            options = await self.tapp.provider.list_hardware(model.id if model else None)
+            options = await self.context.catalog.hardware(model.id if model else None, fresh=self._fresh)
         except APIError as error:
             self.error = str(error)
             return
         finally:
+            self._fresh = False
             self.is_loading = False
             self._show_status()
         self.table.show_options(options, with_availability=model is not None)
@@ -208,7 +190,7 @@ class HardwarePane(Vertical):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "toggle_unavailable" and self.model is None:
             return None
-        if action == "create" and self.tapp.read_only:
+        if action == "create" and self.context.read_only:
             return False  # hidden, as the Endpoints pane hides its changing actions
         if action == "create" and self.table.highlighted is None:
             return None
@@ -224,6 +206,7 @@ class HardwarePane(Vertical):
 
         self.app.push_screen(
             ModelPickerScreen(
+                self.context,
                 current=self.model.id if self.model else None,
                 allow_any=True,
                 title="Pick a model: its hardware and availability",
@@ -295,7 +278,7 @@ class HardwarePane(Vertical):
         option = self.table.highlighted
         if option is None:
             return
-        self.tapp.open_create_form(model=self.model.id if self.model else None, hardware_id=option.id)
+        self.post_message(OpenCreateForm(model=self.model.id if self.model else None, hardware_id=option.id))
 
     @on(DataTable.RowSelected, "#hw-table")
     def _row_selected(self, event: DataTable.RowSelected) -> None:
@@ -317,4 +300,6 @@ class HardwarePane(Vertical):
 
     def action_refresh(self) -> None:
         self._requested = True
+        # r asks the API, not the catalogue's kept answer.
+        self._fresh = True
         self._load()

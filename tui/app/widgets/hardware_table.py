@@ -16,8 +16,8 @@ from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist, RowDoesNotExist
 
 from tui.api.domain import HardwareOption
-from tui.app.endpoint_forms_logic import HardwareSort, availability_look, filter_hardware, sort_hardware
 from tui.core.format import format_memory, format_price, gpu_name, known_amount
+from tui.core.hardware_choice import HardwareSort, availability_look, filter_hardware, sort_hardware
 
 #: Rich styles for availability tones: named colours, so 16- and 256-colour terminals keep them apart.
 TONE_STYLES = {

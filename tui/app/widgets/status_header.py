@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
 from rich.text import Text
 from textual.widget import Widget
 
-if TYPE_CHECKING:
-    from tui.app.app import TogetherApp
+from tui.app.context import AppContext
+from tui.core.store import Changed, StoreEvent
 
 
 class StatusHeader(Widget):
@@ -17,17 +15,34 @@ class StatusHeader(Widget):
 
     DEFAULT_CLASSES = "status-header"
 
-    def on_mount(self) -> None:
-        app = cast("TogetherApp", self.app)
-        for name in ("connection_status", "connection_ok", "burn"):
-            self.watch(app, name, self._changed, init=False)
+    def __init__(self, context: AppContext) -> None:
+        super().__init__()
+        self.context = context
 
-    def _changed(self, *_: object) -> None:
+    def on_mount(self) -> None:
+        self._unsubscribe = [
+            self.context.store.subscribe(self._store_changed),
+            self.context.catalog.subscribe(self._repaint),
+        ]
+        # "updated 12 s ago" ages, and a poll that stops answering must show as such, between store events.
+        self.set_interval(1.0, self._repaint)
+
+    def on_unmount(self) -> None:
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+
+    def _store_changed(self, event: StoreEvent) -> None:
+        if isinstance(event, Changed):
+            self._repaint()
+
+    def _repaint(self) -> None:
         self.refresh()
 
     def render(self) -> Text:
-        app = cast("TogetherApp", self.app)
-        config = app.config
+        context = self.context
+        config = context.config
+        store = context.store
+        ok = store.ok()
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(" together-tui ", style="bold reverse")
         text.append(" ")
@@ -37,11 +52,11 @@ class StatusHeader(Widget):
         else:
             text.append(config.profile, style="bold")
             text.append(f" {config.base_url} ", style="dim")
-        text.append("● " if app.connection_ok else "✗ ", style="green" if app.connection_ok else "red bold")
-        text.append(app.connection_status, style="" if app.connection_ok else "red")
-        if app.read_only:
+        text.append("● " if ok else "✗ ", style="green" if ok else "red bold")
+        text.append(store.status(), style="" if ok else "red")
+        if context.read_only:
             text.append("  READ-ONLY", style="bold magenta")
-        burn = app.burn
+        burn = context.burn()
         if burn is not None:
             # Part unknown reads "$5.40/h + ?", never a confident total.
             style = "bold" if burn.certain else "bold yellow"

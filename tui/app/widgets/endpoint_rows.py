@@ -1,0 +1,87 @@
+"""What the Endpoints pane's table and title line say, built from the store's endpoints.
+
+Most polls change no row, and a table of hundreds of rows is rebuilt on each one: a row is built again
+only when something it shows changed (the endpoint, its hardware, cost, age, expected state or spinner
+frame), and each hardware label is worked out once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from rich.text import Text
+
+from tui.api.domain import Endpoint, HardwareOption, Phase
+from tui.app.widgets.endpoint_table import RowView, endpoint_row
+from tui.core.costs import hourly_cost
+from tui.core.format import format_age, hardware_label
+from tui.core.listing import COLUMNS_BY_KEY, sort_keys
+from tui.core.waits import Expected
+
+
+class EndpointRows:
+    def __init__(self) -> None:
+        self._rows: dict[str, tuple[tuple[object, ...], RowView]] = {}
+        self._labels: dict[tuple[str | None, HardwareOption | None], str] = {}
+
+    def hardware_text(self, endpoint: Endpoint, hardware: HardwareOption | None) -> str:
+        key = (endpoint.hardware_id, hardware)
+        text = self._labels.get(key)
+        if text is None:
+            text = self._labels[key] = hardware_label(hardware, endpoint.hardware_id)
+        return text
+
+    def row(
+        self, endpoint: Endpoint, hardware: HardwareOption | None, expected: Expected | None, now: datetime,
+        frame: int,
+    ) -> tuple[RowView, str]:
+        """The row and its hardware label (which the filter matches on)."""
+        hardware_text = self.hardware_text(endpoint, hardware)
+        cost = hourly_cost(endpoint, hardware)
+        moving = expected is not None or endpoint.phase.transitional
+        age = format_age(now - endpoint.created_at) if endpoint.created_at else ""
+        frame = frame if moving else 0
+        cache_key = (endpoint, hardware_text, cost, age, expected, frame)
+        cached = self._rows.get(endpoint.id)
+        if cached is not None and cached[0] == cache_key:
+            return cached[1], hardware_text
+        view = endpoint_row(
+            endpoint, hardware_text=hardware_text, cost=cost, now=now,
+            sort_keys=sort_keys(endpoint, hardware_text, cost), frame=frame, expected=expected,
+        )
+        self._rows[endpoint.id] = (cache_key, view)
+        return view, hardware_text
+
+    def prune(self, present: Iterable[str]) -> None:
+        keep = set(present)
+        for endpoint_id in [key for key in self._rows if key not in keep]:
+            del self._rows[endpoint_id]
+
+
+def endpoints_title(
+    endpoints: Iterable[Endpoint], *, shown: int, sort_column: str, reverse: bool, filter_text: str,
+    serverless: bool, stale: bool, read_only: bool,
+) -> Text:
+    """``Endpoints 3/12 · 2 running · 1 changing · sort Name ▲ · filter “llama” · STALE``."""
+    everything = list(endpoints)
+    total = len(everything)
+    running = sum(1 for e in everything if e.dedicated and e.phase is Phase.READY)
+    moving = sum(1 for e in everything if e.phase.transitional)
+    title = Text(no_wrap=True, overflow="ellipsis")
+    title.append("Endpoints ", style="bold")
+    title.append(f"{shown}/{total}" if shown != total else f"{total}")
+    title.append(f" · {running} running", style="green")
+    if moving:
+        title.append(f" · {moving} changing", style="yellow")
+    arrow = "▼" if reverse else "▲"
+    title.append(f" · sort {COLUMNS_BY_KEY[sort_column].label} {arrow}", style="dim")
+    if filter_text:
+        title.append(f" · filter “{filter_text}”", style="bold")
+    if serverless:
+        title.append(" · +serverless", style="dim")
+    if stale:
+        title.append(" · STALE", style="bold reverse yellow")
+    if read_only:
+        title.append(" · read-only: s x d n e off", style="magenta")
+    return title
