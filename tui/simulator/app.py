@@ -31,7 +31,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from tui.simulator import chat, engine_shapes
+from tui.simulator import chat, chat_stream, engine_shapes
 from tui.simulator.admin_routes import AdminRoutes
 from tui.simulator.calls import Call, Handler, method_not_allowed, only
 from tui.simulator.catalogue import AVAILABILITY_ZONES, MODELS, Model
@@ -284,7 +284,7 @@ class Routes:
         current_engine = uses_current_engine(self.sim, model)
         if stream:
             faults = call.faults if call.faulted else Faults()
-            plan = chat.StreamPlan(
+            plan = chat_stream.StreamPlan(
                 completion=completion,
                 model=model,
                 name=name,
@@ -298,7 +298,7 @@ class Routes:
                 malformed=(lambda: self.sim.roll(faults.malformed)) if faults.malformed else None,
                 current_engine=current_engine,
             )
-            return chat.EventStreamResponse(chat.stream_events(plan), headers={})
+            return chat_stream.EventStreamResponse(chat_stream.stream_events(plan), headers={})
         if tps > 0:
             await asyncio.sleep(completion.completion_tokens / tps)
         payload = chat.response_body(completion, completion_id=completion_id, created=created, model=model, name=name)
@@ -399,5 +399,5 @@ def build_app(sim: Simulator) -> Starlette:
         ]
     )
     app.state.simulator = sim
-    chat.hide_stream_cut_tracebacks()
+    chat_stream.hide_stream_cut_tracebacks()
     return app

@@ -34,7 +34,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from tui.simulator import chat
+from tui.simulator import chat, chat_stream
 from tui.simulator.catalogue import Model
 from tui.simulator.config import ManualClock, SimulatorConfig
 from tui.simulator.faults import Faults
@@ -180,13 +180,13 @@ class NebiusSimulator:
         created = int(call.now)
         if body.get("stream") is True:
             faults = call.faults if call.faulted else Faults()
-            plan = chat.StreamPlan(
+            plan = chat_stream.StreamPlan(
                 completion=completion, model=model, name=key, completion_id=completion_id, created=created,
                 tokens_per_second=self.config.tokens_per_second, cut_after=faults.cut_after,
                 error_after=faults.error_after, stall_after=faults.stall_after, extra_fields=faults.extra_fields,
                 malformed=(lambda: self._roll(faults.malformed)) if faults.malformed else None,
             )
-            return chat.EventStreamResponse(chat.stream_events(plan), headers={})
+            return chat_stream.EventStreamResponse(chat_stream.stream_events(plan), headers={})
         reply = chat.response_body(completion, completion_id=completion_id, created=created, model=model, name=key)
         return self._json(call, reply)
 
@@ -211,7 +211,7 @@ class NebiusSimulator:
             route("/v1/chat/completions", self._chat, ("POST",)),
             route("/{path:path}", self._not_found),
         ])
-        chat.hide_stream_cut_tracebacks()
+        chat_stream.hide_stream_cut_tracebacks()
         return app
 
     async def _dispatch(self, request: Request, handler: Handler) -> Response:
