@@ -17,14 +17,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from tui.simulator import v2_checks as check
-from tui.simulator.v2_catalogue import (
-    INSTANCE_TYPES,
-    PLATFORM_PROJECT_ID,
-    PROFILES,
-    PROFILES_BY_CONFIG,
-    SUPPORTED,
-    supported_model_json,
-)
+from tui.simulator.v2_catalogue_routes import CatalogueRoutes, page
 from tui.simulator.v2_render import analytics_json, deployment_json, endpoint_json
 from tui.simulator.v2_world import DeploymentRecord, EndpointRecordV2, profile_for_config
 from tui.simulator.wire import RpcError
@@ -38,104 +31,15 @@ _LEVELS = ("LEVEL_DEBUG", "LEVEL_INFO", "LEVEL_WARN", "LEVEL_ERROR")
 _CATALOGUE_EPOCH = 1_750_000_000.0
 
 
-def _page(call: Call, items: list[Any], *, default: int = 50, maximum: int = 500) -> dict[str, Any]:
-    query = call.request.query_params
-    offset, size = check.page_bounds(query.get("after"), query.get("limit"), default=default, maximum=maximum)
-    chunk = items[offset : offset + size]
-    more = offset + size < len(items)
-    return {"data": chunk, "next_cursor": f"cur_{offset + size}" if more else None}
-
-
 def _etag_matches(sent: Any, current: str, what: str) -> None:
     if sent not in (None, "") and sent != current:
         raise RpcError(409, f"The {what} was modified since it was read (etag mismatch); reload and retry.")
 
 
-class V2Routes:
+class V2Routes(CatalogueRoutes):
     def __init__(self, sim: Simulator) -> None:
         self.sim = sim
         self.world = sim.v2
-
-    # -- identity and catalogue -------------------------------------------------------------------
-
-    async def whoami(self, call: Call) -> Response:
-        w = self.world
-        return call.respond(
-            {
-                "type": "project_api_key",
-                "api_key": {"id": f"key_{w.project_id[5:17]}"},
-                "organization": {"id": w.organization_id, "name": "Demo Organization"},
-                "project": {"id": w.project_id, "name": "Demo Project", "slug": w.project_slug},
-            }
-        )
-
-    async def projects(self, call: Call) -> Response:
-        w = self.world
-        project = {
-            "id": w.project_id,
-            "name": "Demo Project",
-            "organization_id": w.organization_id,
-            "organization_name": "Demo Organization",
-            "slug": w.project_slug,
-        }
-        return call.respond(_page(call, [project]))
-
-    async def supported_models(self, call: Call) -> Response:
-        search = (call.request.query_params.get("search") or "").lower()
-        product = call.request.query_params.get("product")
-        created = iso8601(_CATALOGUE_EPOCH)
-        items = [
-            supported_model_json(m, created)
-            for m in SUPPORTED
-            if (not search or search in m.id.lower() or search in m.display_name.lower())
-            and product in (None, "", "PRODUCT_DEDICATED", *(["PRODUCT_SERVERLESS"] if m.serverless else []))
-        ]
-        return call.respond(_page(call, items))
-
-    async def supported_model(self, call: Call) -> Response:
-        wanted = call.request.path_params["model_id"]
-        created = iso8601(_CATALOGUE_EPOCH)
-        for model in SUPPORTED:
-            body = supported_model_json(model, created)
-            if wanted in (body["id"], model.id):
-                return call.respond(body)
-        raise RpcError(404, f"Supported model {wanted} not found.")
-
-    async def instance_types(self, call: Call) -> Response:
-        return call.respond({"object": "list", "data": [t.to_json() for t in INSTANCE_TYPES], "next_cursor": None})
-
-    async def instance_type(self, call: Call) -> Response:
-        wanted = call.request.path_params["type_id"]
-        found = next((t for t in INSTANCE_TYPES if wanted in (t.id, t.name)), None)
-        if found is None:
-            raise RpcError(404, f"Instance type {wanted} not found.")
-        return call.respond(found.to_json())
-
-    async def configs(self, call: Call) -> Response:
-        self._project(call, allow_platform=True)
-        reference = call.request.query_params.get("referenceModel")
-        items = [
-            p.config_json()
-            for ps in PROFILES.values()
-            for p in ps
-            if reference in (None, "")
-            or reference in (p.model_id, f"projects/{PLATFORM_PROJECT_ID}/models/{p.model_id}")
-        ]
-        return call.respond(_page(call, items))
-
-    async def config(self, call: Call) -> Response:
-        self._project(call, allow_platform=True)
-        profile = PROFILES_BY_CONFIG.get(call.request.path_params["config_id"])
-        if profile is None:
-            raise RpcError(404, f"Config {call.request.path_params['config_id']} not found.")
-        return call.respond(profile.config_json())
-
-    # -- lookups ----------------------------------------------------------------------------------
-
-    def _project(self, call: Call, *, allow_platform: bool = False) -> None:
-        project = call.request.path_params["project_id"]
-        if project != self.world.project_id and not (allow_platform and project == PLATFORM_PROJECT_ID):
-            raise RpcError(404, f"Project {project} not found or not accessible with this API key.")
 
     def _endpoint(self, call: Call) -> EndpointRecordV2:
         self._project(call)
@@ -182,7 +86,7 @@ class V2Routes:
             ]
             chosen.sort(key=lambda e: (e.created_at if key == "created_at" else e.updated_at, e.id), reverse=descending)
             items = [endpoint_json(world, e, call.now) for e in chosen]
-        return call.respond(_page(call, items))
+        return call.respond(page(call, items))
 
     async def endpoint(self, call: Call) -> Response:
         world, method = self.world, call.request.method
@@ -254,7 +158,7 @@ class V2Routes:
             items.sort(
                 key=lambda i: (i["createdAt" if key == "created_at" else "updatedAt"], i["id"]), reverse=descending
             )
-            return call.respond(_page(call, items))
+            return call.respond(page(call, items))
         body = call.json_object()
         config = body.get("config") or (f"x/{body['configId']}" if isinstance(body.get("configId"), str) else None)
         profile = profile_for_config(config) if isinstance(config, str) else None
@@ -379,7 +283,7 @@ class V2Routes:
                 return False
             return (not types or event["type"] in types) and subject in (None, "", event.get("subjectId"))
 
-        return call.respond(_page(call, [e for e in events if keep(e)], maximum=10_000))
+        return call.respond(page(call, [e for e in events if keep(e)], maximum=10_000))
 
     async def analytics(self, call: Call) -> Response:
         query = call.request.query_params
