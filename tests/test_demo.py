@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import time
+from pathlib import Path
 
 import pytest
 
@@ -107,3 +108,50 @@ def test_an_insecure_base_url_is_refused_before_anything_runs(
     monkeypatch.setenv("TOGETHER_API_KEY", "k")
     assert main(["--base-url", "http://api.together.ai/v1"]) == 2
     assert "plain http" in capsys.readouterr().err and captured.configs == []
+
+
+def test_the_profile_names_the_provider_and_its_prices_reach_the_app(
+    monkeypatch: pytest.MonkeyPatch, sim_server: SimulatorServer, tmp_path: Path
+) -> None:
+    from tui.cli import main
+
+    settings = tmp_path / "settings.toml"
+    settings.write_text('[profiles.work]\nprovider = "together"\n[prices.together]\n"h100-80gb" = 2.5\n')
+    monkeypatch.setenv("TOGETHER_TUI_CONFIG", str(settings))
+    monkeypatch.setenv("TOGETHER_API_KEY", "sim-demo-key")
+    captured = capture_app_runs(monkeypatch)
+    assert main(["--profile", "work", "--base-url", sim_server.base_url]) == 0
+    [config] = captured.configs
+    assert (config.profile, config.provider, config.provider_label) == ("work", "together", "Together")
+    assert config.prices == {"h100-80gb": 2.5} and config.settings_problems == ()
+
+
+def test_a_profile_with_an_unknown_provider_is_refused_before_any_key_is_read(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from tui.cli import main
+
+    settings = tmp_path / "settings.toml"
+    settings.write_text('[profiles.work]\nprovider = "togther"\n')
+    monkeypatch.setenv("TOGETHER_TUI_CONFIG", str(settings))
+    monkeypatch.setenv("TOGETHER_API_KEY", "k")
+    captured = capture_app_runs(monkeypatch)
+    assert main(["--profile", "work"]) == 2
+    assert "profile 'work': unknown provider 'togther' (did you mean 'together'?)" in capsys.readouterr().err
+    assert captured.configs == []
+
+
+def test_the_demo_builds_the_registrys_together_provider_on_the_matching_simulator() -> None:
+    from tui.api.registry import TOGETHER_API_DEFAULT
+    from tui.api.together.combined import TogetherProvider
+    from tui.api.together.provider import TogetherV1Provider
+
+    backend = start_demo_backend()
+    try:
+        expected = TogetherV1Provider if TOGETHER_API_DEFAULT == "v1" else TogetherProvider
+        assert type(backend.provider) is expected
+        # v1 screens need the v1 account as it was (create and start work); v2 needs Together as it is.
+        assert backend.simulator.config.legacy_v1 is (TOGETHER_API_DEFAULT == "v1")
+        assert backend.provider.base_url.startswith("http://127.0.0.1:")
+    finally:
+        backend.stop()

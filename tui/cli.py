@@ -95,8 +95,9 @@ def run_app(args: argparse.Namespace) -> int:
     # Textual's own themes; the app imports this module anyway, so checking costs no start-up time.
     from textual.theme import BUILTIN_THEMES
 
+    from tui.api.registry import DEFAULT_KIND, ProviderOptions, UnknownProviderError, build_provider, entry_for
     from tui.app.config import AppConfig
-    from tui.keys.resolve import resolve_base_url
+    from tui.keys.resolve import options_for, provider_for, resolve_base_url
     from tui.keys.urls import InsecureBaseURLError, check_base_url_safe
     from tui.settings import load_settings
 
@@ -105,6 +106,12 @@ def run_app(args: argparse.Namespace) -> int:
     problems = list(loaded.problems)
     notices: list[str] = []
     profile_name = args.profile or settings.default_profile
+    try:
+        kind = provider_for(profile_name, settings)
+    except UnknownProviderError as exc:
+        # Never another provider's defaults: they would send this profile's key to the wrong service.
+        print(f"together-tui: profile {profile_name!r}: {exc}", file=sys.stderr)
+        return 2
     base_url, _ = resolve_base_url(profile_name, override=args.base_url, settings=settings)
     demo = bool(args.demo)
     key = None
@@ -114,10 +121,10 @@ def run_app(args: argparse.Namespace) -> int:
         except InsecureBaseURLError as exc:
             print(f"together-tui: {exc}", file=sys.stderr)
             return 2
-        from tui.keys.resolve import ENV_VAR, env_name_for, resolve_api_key
+        from tui.keys.resolve import env_name_for, resolve_api_key
 
         env_name = env_name_for(profile_name, override=args.api_key_env, settings=settings)
-        resolved = resolve_api_key(profile_name, env_name=env_name)
+        resolved = resolve_api_key(profile_name, env_name=env_name, default_env=kind.key_env_var)
         if resolved is not None:
             key = resolved.key
         else:
@@ -125,7 +132,7 @@ def run_app(args: argparse.Namespace) -> int:
             from tui.keys.store import default_store
 
             first_run = FirstRunApp(
-                base_url=base_url, profile=profile_name, store=default_store(), env_name=env_name or ENV_VAR
+                base_url=base_url, profile=profile_name, store=default_store(), env_name=env_name or kind.key_env_var
             )
             choice = first_run.run()
             if choice is None:
@@ -137,21 +144,26 @@ def run_app(args: argparse.Namespace) -> int:
                 notices.append(f"API key {key.masked if key else ''} saved: {choice.stored_in}.")
 
     backend = None
+    options = options_for(profile_name, settings)
     if demo:
         from tui.demo import start_demo_backend
 
         backend = start_demo_backend()
         provider = backend.provider
         base_url = backend.server.base_url
+        if kind.kind != DEFAULT_KIND:
+            # The demo serves Together's simulator, whatever the profile's provider: its prices do not apply.
+            kind, options = entry_for(DEFAULT_KIND), ProviderOptions()
     else:
-        from tui.api.together import TogetherClient, TogetherV1Provider
-
         assert key is not None
-        provider = TogetherV1Provider(TogetherClient(key, base_url))
+        provider = build_provider(kind.kind, key, base_url, options)
 
     config = AppConfig(
         base_url=base_url,
         profile=profile_name,
+        provider=kind.kind,
+        provider_label=kind.label,
+        prices=dict(options.prices),
         demo=demo,
         read_only=bool(args.read_only or settings.read_only),
         refresh_interval=args.refresh or settings.refresh_interval,

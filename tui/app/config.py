@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -20,6 +20,11 @@ class AppConfig:
     #: Shown in the header: where requests go and as whom.
     base_url: str = "https://api.together.ai/v1"
     profile: str = "default"
+    #: The profile's control plane: its registry kind and its name for people (the header shows it).
+    provider: str = "together"
+    provider_label: str = "Together"
+    #: GPU type -> US dollars per hour from ``[prices.<provider>]``, for prices the API does not send.
+    prices: Mapping[str, float] = field(default_factory=dict)
     demo: bool = False
     read_only: bool = False
     #: Poll interval while every endpoint is steady, and while any is changing state.

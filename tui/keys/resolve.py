@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from tui.api.registry import DEFAULT_KIND, PROVIDERS, ProviderKind, entry_for
+from tui.api.registry import DEFAULT_KIND, PROVIDERS, ProviderKind, ProviderOptions, entry_for
 from tui.keys.secret import ApiKey, InvalidApiKeyError
 from tui.keys.store import FileStoreError, KeyringUnavailableError, KeyStore, default_store
 
@@ -20,6 +20,7 @@ __all__ = [
     "ResolvedKey",
     "default_env_for",
     "env_name_for",
+    "options_for",
     "provider_for",
     "resolve_api_key",
     "resolve_base_url",
@@ -49,6 +50,16 @@ def provider_for(profile: str, settings: Settings | None = None) -> ProviderKind
     """
     entry = settings.profiles.get(profile) if settings is not None else None
     return entry_for(entry.provider if entry is not None else DEFAULT_KIND)
+
+
+def options_for(profile: str, settings: Settings | None = None) -> ProviderOptions:
+    """What the profile's settings say beyond key and base URL: its provider's price table, its own options."""
+    if settings is None:
+        return ProviderOptions()
+    kind = provider_for(profile, settings).kind
+    entry = settings.profiles.get(profile)
+    own = {"together_api": entry.together_api} if entry is not None and entry.together_api else {}
+    return ProviderOptions(prices=dict(settings.prices.get(kind, {})), settings=own)
 
 
 def default_env_for(profile: str, settings: Settings | None = None) -> str:
