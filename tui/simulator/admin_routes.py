@@ -11,8 +11,9 @@ from starlette.responses import Response
 
 from tui.simulator.calls import Call, method_not_allowed
 from tui.simulator.faults import Faults
+from tui.simulator.v1_states import STATES
 from tui.simulator.wire import ApiError, json_response
-from tui.simulator.world import STATES, iso8601
+from tui.simulator.world import iso8601
 
 if TYPE_CHECKING:
     from tui.simulator.simulator import Simulator

@@ -21,9 +21,10 @@ from tui.simulator.calls import Call, Handler
 from tui.simulator.catalogue import HARDWARE, TODAY_HARDWARE, Catalogue
 from tui.simulator.config import ManualClock, SimulatorConfig
 from tui.simulator.faults import Faults
+from tui.simulator.v1_states import STATES
 from tui.simulator.v2_world import V2World
 from tui.simulator.wire import ApiError, RequestIds, json_response
-from tui.simulator.world import STATES, World
+from tui.simulator.world import World
 
 log = logging.getLogger(__name__)
 

@@ -35,14 +35,15 @@ from tui.simulator.catalogue import (
     UNAVAILABLE,
     Catalogue,
 )
-
-PENDING = "PENDING"
-STARTING = "STARTING"
-STARTED = "STARTED"
-STOPPING = "STOPPING"
-STOPPED = "STOPPED"
-ERROR = "ERROR"
-STATES = (PENDING, STARTING, STARTED, STOPPING, STOPPED, ERROR)
+from tui.simulator.v1_seed import (
+    ADJECTIVES,
+    DEFAULT_SEEDS,
+    NOUNS,
+    SERVERLESS_MODELS,
+    TODAY_SEEDS,
+    SeedSpec,
+)
+from tui.simulator.v1_states import ERROR, PENDING, STARTED, STARTING, STOPPED, STOPPING
 
 SERVERLESS_OWNER = "together"
 
@@ -145,63 +146,6 @@ class EndpointRecord:
         }
 
 
-@dataclass
-class _SeedSpec:
-    state: str
-    model: str
-    display_name: str
-    hardware_status: str = AVAILABLE
-    min_replicas: int = 1
-    max_replicas: int = 1
-    age_days: float = 3.0
-    into_state: float = 0.35
-    """How far through a transitional state the endpoint is at start-up (fraction)."""
-    inactive_timeout: int | None = None
-    usage_type: str = "on-demand"
-
-
-# The hand-made default account: one endpoint in (almost) every state, on varied models.
-_DEFAULT_SEEDS: tuple[_SeedSpec, ...] = (
-    _SeedSpec(
-        STARTED, "openai/gpt-oss-20b", "GPT-OSS 20B (support bot)", age_days=41, max_replicas=2, inactive_timeout=60
-    ),
-    _SeedSpec(
-        STOPPED,
-        "meta-llama/Llama-3.3-70B-Instruct-Turbo",
-        "Llama 3.3 70B staging",
-        age_days=18,
-        min_replicas=1,
-        max_replicas=3,
-    ),
-    _SeedSpec(STARTING, "deepseek-ai/DeepSeek-V3.1", "DeepSeek V3.1 eval", age_days=0.01, into_state=0.2),
-    _SeedSpec(PENDING, "mistralai/Mixtral-8x7B-Instruct-v0.1", "Mixtral batch jobs", age_days=0.001, into_state=0.3),
-    _SeedSpec(ERROR, "openai/gpt-oss-120b", "GPT-OSS 120B canary", hardware_status=UNAVAILABLE, age_days=2),
-    _SeedSpec(
-        STARTED,
-        "Qwen/Qwen2.5-7B-Instruct-Turbo",
-        "Qwen 7B classifier",
-        age_days=90,
-        min_replicas=2,
-        max_replicas=4,
-        usage_type="reserved",
-    ),
-    _SeedSpec(STOPPED, "google/gemma-3-27b-it", "Gemma 3 27B playground", age_days=7),
-)
-
-# Today's account (v1 retired): the two legacy endpoints still listed, one running and one stopped.
-_TODAY_SEEDS = _DEFAULT_SEEDS[:2]
-
-_ADJECTIVES = ("support", "batch", "eval", "canary", "prod", "staging", "research", "search", "agent", "docs")
-_NOUNS = ("bot", "pipeline", "sandbox", "replica", "worker", "service", "api", "demo", "backend", "lab")
-_SERVERLESS_MODELS = (
-    "meta-llama/Llama-3.3-70B-Instruct-Turbo",
-    "openai/gpt-oss-20b",
-    "openai/gpt-oss-120b",
-    "deepseek-ai/DeepSeek-V3.1",
-    "BAAI/bge-large-en-v1.5",
-)
-
-
 class World:
     """All endpoints, behind one lock (touched from uvicorn's thread and from test threads)."""
 
@@ -225,7 +169,7 @@ class World:
         self._by_name: dict[str, EndpointRecord] = {}
         self._seed_serverless(now)
         if endpoints is None:
-            self._seed_default(now, _DEFAULT_SEEDS if legacy_v1 else _TODAY_SEEDS)
+            self._seed_default(now, DEFAULT_SEEDS if legacy_v1 else TODAY_SEEDS)
         else:
             self._seed_generated(now, endpoints)
 
@@ -259,7 +203,7 @@ class World:
         return [(at, STOPPING), (at + self.timings.stopping, STOPPED)]
 
     def _plan_reaching(
-        self, spec: _SeedSpec, model: str, hardware: str, now: float, created: float
+        self, spec: SeedSpec, model: str, hardware: str, now: float, created: float
     ) -> list[tuple[float, str]]:
         """A plan that puts a seeded endpoint part-way through `spec.state` at `now`."""
         t = self.timings
@@ -283,7 +227,7 @@ class World:
     # -- seeding ---------------------------------------------------------------------------------
 
     def _seed_serverless(self, now: float) -> None:
-        for model in _SERVERLESS_MODELS:
+        for model in SERVERLESS_MODELS:
             created = now - 400 * 86400 + self._rng.random() * 86400
             self._add(
                 EndpointRecord(
@@ -303,7 +247,7 @@ class World:
                 )
             )
 
-    def _seed_one(self, spec: _SeedSpec, now: float) -> None:
+    def _seed_one(self, spec: SeedSpec, now: float) -> None:
         hardware = self.catalogue.pick_hardware(spec.model, spec.hardware_status, self._rng)
         if hardware is None:  # the seed drew no such hardware for this model
             hardware = self.catalogue.pick_hardware(spec.model, AVAILABLE, self._rng) or ""
@@ -333,7 +277,7 @@ class World:
             )
         )
 
-    def _seed_default(self, now: float, seeds: tuple[_SeedSpec, ...]) -> None:
+    def _seed_default(self, now: float, seeds: tuple[SeedSpec, ...]) -> None:
         for spec in seeds:
             self._seed_one(spec, now)
 
@@ -347,10 +291,10 @@ class World:
             model = rng.choice(models)
             state = rng.choices(states, weights=cumulative)[0]
             minimum = rng.choice((0, 1, 1, 1, 2))
-            spec = _SeedSpec(
+            spec = SeedSpec(
                 state=state,
                 model=model,
-                display_name=f"{rng.choice(_ADJECTIVES)}-{rng.choice(_NOUNS)}-{index + 1}",
+                display_name=f"{rng.choice(ADJECTIVES)}-{rng.choice(NOUNS)}-{index + 1}",
                 hardware_status=UNAVAILABLE if state == ERROR else AVAILABLE,
                 min_replicas=minimum,
                 max_replicas=minimum + rng.choice((0, 1, 2, 4)) or 1,
