@@ -24,10 +24,9 @@ MESSAGE_LIMIT = 300
 _REQUEST_ID_HEADERS = ("x-request-id", "x-together-request-id", "request-id", "cf-ray")
 _HTML_START = re.compile(rb"\s*<(!doctype\s+html|html|head|body)\b", re.IGNORECASE)
 
-#: Together's refusal to create or restart a v1 endpoint (v1 is retired for those: redeploy on v2).
+#: Together's refusal to create or restart a v1 endpoint (v1 is retired for those: redeploy on v2). Mapped
+#: here, not in the Together adapter, because its 403 would otherwise read as "key refused" to every caller.
 V1_RETIRED_CODE = "endpoints_v1_create_access_disabled"
-#: Codes meaning "nothing is running to answer": the caller can offer to start the endpoint.
-NOT_RUNNING_CODES = frozenset({"model_not_available", "dedicated_endpoint_not_running"})
 
 
 def request_id_of(response: httpx.Response, body: Any = None) -> str | None:
@@ -79,8 +78,7 @@ def error_from_response(response: httpx.Response, *, key: str | SecretLike | Non
     if status >= 500:
         return errors.ServerError(message, **kwargs)
     if status in (400, 422):
-        if codes & NOT_RUNNING_CODES:
-            return errors.EndpointNotRunningError(message, **kwargs)
+        # Which codes mean "not running" is each provider's own (tui.api.together.errors).
         return errors.BadRequestError(message, **kwargs)
     return errors.APIError(message, **kwargs)
 

@@ -22,14 +22,18 @@ class APIError(Exception):
         error_type: str | None = None,
         param: str | None = None,
         request_id: str | None = None,
+        field: str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.status = status
         self.code = code
         self.error_type = error_type
+        #: The service's own name of the field it refused (e.g. ``autoscaling.min_replicas``), as sent.
         self.param = param
         self.request_id = request_id
+        #: The same field in domain words (``min_replicas``), set by the provider's adapter; forms read this.
+        self.field = field
 
     def __str__(self) -> str:
         # A 2xx status in front would read like an error code ("200 invalid response").
@@ -77,7 +81,8 @@ class BadRequestError(APIError):
 
 
 class EndpointNotRunningError(BadRequestError):
-    """400 ``dedicated_endpoint_not_running`` or ``model_not_available``: nothing running to answer."""
+    """Nothing is running to answer (Together: 400 ``dedicated_endpoint_not_running`` or
+    ``model_not_available``; each adapter decides which of its answers mean this)."""
 
     kind = "endpoint not running"
 

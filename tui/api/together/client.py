@@ -23,6 +23,7 @@ from tui.api.http import (
     default_sleep,
 )
 from tui.api.registry import TOGETHER_BASE_URL as DEFAULT_BASE_URL
+from tui.api.together import errors as together_errors
 from tui.api.together.models import (
     AvailabilityZones,
     ChatCompletionChunk,
@@ -190,6 +191,11 @@ class TogetherClient:
                 yield chunk
         except errors.StreamTruncatedError as exc:
             raise errors.StreamTruncatedError(exc.message, chunks_received=received) from None
+        except errors.StreamError:
+            raise
+        except errors.APIError as exc:
+            # An HTTP error before the first event (a stopped endpoint's 400): in Together's words.
+            raise together_errors.translate(exc) from None
         finally:
             await events.aclose()
         raise errors.StreamTruncatedError(
@@ -208,9 +214,12 @@ class TogetherClient:
         headers: dict[str, str] | None = None,
         retry: bool | None = None,
     ) -> httpx.Response:
-        return await self._session.request(
-            method, path, params=params, json_body=json_body, headers=headers, retry=retry
-        )
+        try:
+            return await self._session.request(
+                method, path, params=params, json_body=json_body, headers=headers, retry=retry
+            )
+        except errors.APIError as exc:
+            raise together_errors.translate(exc) from None
 
     def _json(self, response: httpx.Response) -> Any:
         return self._session.json(response)
