@@ -22,12 +22,23 @@ def answering(status: int, error: dict[str, object]) -> TogetherClient:
     return TogetherClient("k-0123456789abcdef", BASE, transport=transport, retry=RetryPolicy(max_retries=0))
 
 
-@pytest.mark.parametrize("code", ["dedicated_endpoint_not_running", "model_not_available"])
+@pytest.mark.parametrize(
+    "code", ["dedicated_endpoint_not_running", "model_not_available", "endpoint_not_ready", "deployment_stopped"]
+)
 async def test_together_not_running_codes_are_endpoint_not_running(code: str) -> None:
     client = answering(400, {"message": "The endpoint is not running", "code": code})
     with pytest.raises(errors.EndpointNotRunningError) as caught:
         await client.chat_completion({"model": "m", "messages": []})
     assert (caught.value.code, caught.value.status, caught.value.message) == (code, 400, "The endpoint is not running")
+    await client.aclose()
+
+
+async def test_an_endpoint_with_nothing_routed_is_not_read_as_stopped() -> None:
+    # Starting would not help: the traffic split routes nowhere.
+    client = answering(400, {"message": "no weight", "code": "endpoint_not_configured"})
+    with pytest.raises(errors.BadRequestError) as caught:
+        await client.chat_completion({"model": "m", "messages": []})
+    assert type(caught.value) is errors.BadRequestError
     await client.aclose()
 
 

@@ -14,7 +14,12 @@ __all__ = ["NOT_RUNNING_CODES", "PARAM_FIELDS", "domain_field", "translate"]
 #: Codes meaning "nothing is running to answer": the caller can offer to start the endpoint.
 #: ``model_not_available`` is what v1 chat says for a stopped dedicated endpoint (and for a model the
 #: account cannot use serverless); ``dedicated_endpoint_not_running`` is today's word for a stopped one.
-NOT_RUNNING_CODES = frozenset({"model_not_available", "dedicated_endpoint_not_running"})
+#: v2's inference host says ``endpoint_not_ready`` (no deployment with ready replicas) and, mid-rollout,
+#: ``deployment_stopped`` (reference together-v2-api.md, bodies UNVERIFIED). ``endpoint_not_configured``
+#: is not here on purpose: nothing is routed to, and starting would not help.
+NOT_RUNNING_CODES = frozenset(
+    {"model_not_available", "dedicated_endpoint_not_running", "endpoint_not_ready", "deployment_stopped"}
+)
 
 #: Together's ``param`` (v1 request names, dotted for nested fields) -> the domain field the forms know
 #: (``EndpointSpec`` / ``EndpointChanges`` names), so no screen ever reads a wire name.
