@@ -143,3 +143,38 @@ def test_the_registry_imports_no_http_stack() -> None:
     code = "import sys, tui.api.registry, tui.keys.resolve, tui.settings; print('httpx' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_nebius_is_registered_with_the_nebius_packages_own_defaults() -> None:
+    import tui.api.nebius as nebius
+
+    entry = entry_for("nebius")
+    assert entry.default_base_url == nebius.DEFAULT_BASE_URL
+    assert entry.key_env_var == nebius.KEY_ENV == "NEBIUS_TOKEN_FACTORY_API_KEY"
+    # TOGETHER_BASE_URL is Together's; nothing in the environment redirects a Nebius key.
+    assert entry.base_url_env_var is None
+
+
+async def test_a_nebius_profile_builds_the_nebius_provider_with_its_prices() -> None:
+    from tui.api.nebius import NebiusProvider
+
+    settings = Settings(profiles={"neb": Profile(provider="nebius")}, prices={"nebius": {"gpu-h100-sxm": 2.95}})
+    api = StandInApi(200)
+    options = ProviderOptions(transport=api.transport, prices=options_for("neb", settings).prices)
+    provider = build_provider("nebius", KEY, None, options)
+    assert isinstance(provider, NebiusProvider) and isinstance(provider, Provider)
+    assert provider.prices == {"gpu-h100-sxm": 2.95}
+    await provider.check_access()
+    assert api.requests and all(r.url.host == "api.tokenfactory.nebius.com" for r in api.requests)
+    await provider.aclose()
+
+
+def test_a_nebius_profile_reads_its_own_variable_never_nebius_api_key(tmp_path: Path) -> None:
+    settings = Settings(profiles={"neb": Profile(provider="nebius")})
+    environ = {"NEBIUS_API_KEY": "iam-token-0123456789abcdef", "TOGETHER_API_KEY": KEY}
+    store = KeyStore(KeyringStore(backend=MemoryKeyring()), FileStore(tmp_path / "credentials.toml"))
+    default = default_env_for("neb", settings)
+    assert resolve_api_key("neb", environ=environ, store=store, default_env=default) is None
+    environ["NEBIUS_TOKEN_FACTORY_API_KEY"] = "tf-key-0123456789abcdef"
+    found = resolve_api_key("neb", environ=environ, store=store, default_env=default)
+    assert found is not None and found.source == "environment variable NEBIUS_TOKEN_FACTORY_API_KEY"

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_KIND",
+    "NEBIUS_BASE_URL",
     "PROVIDERS",
     "TOGETHER_API_DEFAULT",
     "TOGETHER_BASE_URL",
@@ -109,6 +110,26 @@ def _together(key: SecretLike | str, base_url: str, options: ProviderOptions) ->
     return TogetherV1Provider(TogetherClient(key, base_url, transport=options.transport, read_deadline=deadline))
 
 
+#: Nebius's management host (``tui.api.nebius.client.DEFAULT_BASE_URL``; a test keeps them equal): written
+#: out here because importing the Nebius package loads httpx, and this table must stay cheap to read.
+NEBIUS_BASE_URL = "https://api.tokenfactory.nebius.com"
+
+
+def _nebius(key: SecretLike | str, base_url: str, options: ProviderOptions) -> Provider:
+    from tui.api.nebius import create_provider
+
+    return create_provider(
+        key,
+        base_url,
+        {
+            "prices": dict(options.prices),
+            "inference_url": options.inference_url,
+            "project_id": options.settings.get("project_id"),
+            "transport": options.transport,
+        },
+    )
+
+
 #: kind -> its entry. A new control plane adds one entry (and its factory) here.
 PROVIDERS: dict[str, ProviderKind] = {
     "together": ProviderKind(
@@ -118,6 +139,14 @@ PROVIDERS: dict[str, ProviderKind] = {
         key_env_var="TOGETHER_API_KEY",
         factory=_together,
         base_url_env_var="TOGETHER_BASE_URL",
+    ),
+    "nebius": ProviderKind(
+        kind="nebius",
+        label="Nebius Token Factory",
+        default_base_url=NEBIUS_BASE_URL,
+        # Not NEBIUS_API_KEY: Nebius's own tools keep IAM tokens there, which Token Factory does not take.
+        key_env_var="NEBIUS_TOKEN_FACTORY_API_KEY",
+        factory=_nebius,
     ),
 }
 
