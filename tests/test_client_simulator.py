@@ -86,6 +86,15 @@ async def test_catalogue_calls(sim_server: SimulatorServer) -> None:
     await provider.aclose()
 
 
+async def test_a_wrong_keys_refusal_says_so_with_a_request_id_to_quote(sim_server: SimulatorServer) -> None:
+    # The class and status are the contract's (tests/contract.py); the words and the id are Together's.
+    provider = provider_for(sim_server, key="wrong")
+    with pytest.raises(errors.AuthenticationError) as caught:
+        await provider.list_endpoints()
+    assert "API key" in caught.value.message and caught.value.request_id
+    await provider.aclose()
+
+
 async def test_validation_errors_carry_the_service_message(sim_server: SimulatorServer) -> None:
     provider = provider_for(sim_server)
     with pytest.raises(errors.BadRequestError) as caught:
