@@ -105,12 +105,6 @@ def test_v1_retirement_is_its_own_error_not_a_key_problem() -> None:
     assert error.service_message == "Access denied" and error.status == 403
 
 
-@pytest.mark.parametrize("code", ["dedicated_endpoint_not_running", "model_not_available"])
-def test_not_running_codes_say_so(code: str) -> None:
-    error = error_from_response(answer(400, {"error": {"message": "The endpoint is not running", "code": code}}))
-    assert isinstance(error, errors.EndpointNotRunningError)
-
-
 def test_a_plain_403_is_still_an_authentication_error() -> None:
     assert isinstance(error_from_response(answer(403, {"error": {"message": "forbidden"}})), errors.AuthenticationError)
 

@@ -20,6 +20,7 @@ from pydantic import BaseModel
 
 from tui.api import errors
 from tui.api.http import ApiSession
+from tui.api.together.errors import translate
 from tui.api.together.v2.wire import (
     DeploymentCreate,
     DeploymentUpdate,
@@ -225,7 +226,13 @@ class TogetherV2Client:
         json_body: Any = None,
         retry: bool | None = None,
     ) -> httpx.Response:
-        return await self.session.request(method, self.root + path, params=params, json_body=json_body, retry=retry)
+        try:
+            return await self.session.request(
+                method, self.root + path, params=params, json_body=json_body, retry=retry
+            )
+        except errors.APIError as exc:
+            # Together's codes and params in the app's words (fields, "not running"), as v1 does.
+            raise translate(exc) from None
 
     async def _patch(self, path: str, request: EndpointUpdate | DeploymentUpdate) -> httpx.Response:
         mask = update_mask(request)
