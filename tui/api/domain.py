@@ -88,6 +88,10 @@ class Endpoint:
     status_message: str | None = None
     #: The `model` string chat requests pass; None means `name`.
     inference_target: str | None = None
+    #: Minutes idle before the service stops it; None when the API does not say (v1 usually does not).
+    inactive_timeout: int | None = None
+    #: Whether speculative decoding is on; None when the API does not say.
+    speculative_decoding: bool | None = None
 
     @property
     def inference_model(self) -> str:

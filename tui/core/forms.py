@@ -28,23 +28,12 @@ MAX_REPLICAS = "max_replicas"
 INACTIVE_TIMEOUT = "inactive_timeout"
 AVAILABILITY_ZONE = "availability_zone"
 
-#: Which form field a refusal's ``param`` names, to mark the field the service refused.
-# The adapter should name fields in domain terms; until it does, the v1 wire names are mapped here,
-# so the screens never see them.
-PARAM_FIELDS = {
-    "model": MODEL,
-    "hardware": HARDWARE,
-    "display_name": DISPLAY_NAME,
-    "autoscaling.min_replicas": MIN_REPLICAS,
-    "autoscaling.max_replicas": MAX_REPLICAS,
-    "autoscaling": MAX_REPLICAS,
-    "inactive_timeout": INACTIVE_TIMEOUT,
-    "availability_zone": AVAILABILITY_ZONE,
-}
-
-
 # Form input -> request
 
+
+FORM_FIELDS = frozenset(
+    {MODEL, HARDWARE, DISPLAY_NAME, MIN_REPLICAS, MAX_REPLICAS, INACTIVE_TIMEOUT, AVAILABILITY_ZONE}
+)
 
 CREATE_TIMEOUT_EMPTY = "Empty = not sent: the service's default auto-stop applies."
 UPDATE_TIMEOUT_EMPTY = "Empty = unchanged (current value not reported by the API)."
@@ -316,7 +305,8 @@ def is_hardware_refusal(error: APIError) -> bool:
 
 def refused_field(error: APIError) -> str | None:
     """The form field a refusal is about, when it says (or when its words are about hardware)."""
-    named = PARAM_FIELDS.get(error.param or "")
+    # The adapter names the field in domain words (``error.field``); the form's fields use those names.
+    named = error.field if error.field in FORM_FIELDS else None
     if named is None and is_hardware_refusal(error):
         return HARDWARE
     return named

@@ -26,6 +26,8 @@ NOT_RUNNING_CODES = frozenset(
 PARAM_FIELDS: dict[str, str] = {
     "autoscaling.min_replicas": "min_replicas",
     "autoscaling.max_replicas": "max_replicas",
+    # A refusal of the bounds as a pair ("min cannot exceed max") is shown at the maximum.
+    "autoscaling": "max_replicas",
     "min_replicas": "min_replicas",
     "max_replicas": "max_replicas",
     "display_name": "display_name",

@@ -85,6 +85,10 @@ def endpoint_from_wire(wire: ListEndpoint) -> Endpoint:
     detailed = isinstance(wire, DedicatedEndpoint)
     autoscaling = wire.autoscaling if isinstance(wire, DedicatedEndpoint) else None
     state = clean(wire.state) or "UNKNOWN"
+    extra = clean_tree(dict(wire.model_extra or {}))
+    # Not in the v1 spec, but a newer service may say: first-class fields, so no screen reads `extra`.
+    timeout = extra.pop("inactive_timeout", None)
+    disabled = extra.pop("disable_speculative_decoding", None)
     return Endpoint(
         id=clean(wire.id),
         name=clean(wire.name),
@@ -99,7 +103,10 @@ def endpoint_from_wire(wire: ListEndpoint) -> Endpoint:
         min_replicas=autoscaling.min_replicas if autoscaling else None,
         max_replicas=autoscaling.max_replicas if autoscaling else None,
         detailed=detailed,
-        extra=clean_tree(dict(wire.model_extra or {})),
+        extra=extra,
+        inactive_timeout=timeout if isinstance(timeout, int) and not isinstance(timeout, bool) and timeout >= 0
+        else None,
+        speculative_decoding=(not disabled) if isinstance(disabled, bool) else None,
     )
 
 

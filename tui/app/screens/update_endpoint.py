@@ -44,9 +44,8 @@ class UpdateEndpointScreen(EndpointFormScreen):
         if known is not None and known.detailed and not endpoint.detailed:
             endpoint = known
         self.endpoint = endpoint
-        timeout = endpoint.extra.get("inactive_timeout")
-        #: The API does not report it (spec: DedicatedEndpoint has no such field) unless a newer one does.
-        self.current_timeout: int | None = timeout if isinstance(timeout, int) else None
+        #: The v1 API does not report it (spec: DedicatedEndpoint has no such field) unless a newer one does.
+        self.current_timeout: int | None = endpoint.inactive_timeout
         self.price_per_hour: float | None = None
 
     def compose(self) -> ComposeResult:
@@ -91,7 +90,7 @@ class UpdateEndpointScreen(EndpointFormScreen):
     def _show_fixed(self) -> None:
         endpoint = self.endpoint
         grid = Text()
-        speculative = endpoint.extra.get("disable_speculative_decoding")
+        speculative = endpoint.speculative_decoding
         rows = [
             ("Endpoint", endpoint.id),
             ("Name", endpoint.name),
@@ -100,7 +99,7 @@ class UpdateEndpointScreen(EndpointFormScreen):
             ("Hardware", (endpoint.hardware_id or "loading…")
              + (f"  {format_price(self.price_per_hour, cents=True)}/h per replica"
                 if self.price_per_hour is not None else "")),
-            ("Spec. decoding", "off" if speculative is True else "on" if speculative is False
+            ("Spec. decoding", "on" if speculative is True else "off" if speculative is False
              else "as created (not reported by the API)"),
         ]
         for index, (label, value) in enumerate(rows):
