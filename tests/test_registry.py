@@ -160,10 +160,12 @@ async def test_a_nebius_profile_builds_the_nebius_provider_with_its_prices() -> 
 
     settings = Settings(profiles={"neb": Profile(provider="nebius")}, prices={"nebius": {"gpu-h100-sxm": 2.95}})
     api = StandInApi(200)
-    options = ProviderOptions(transport=api.transport, prices=options_for("neb", settings).prices)
+    options = ProviderOptions(transport=api.transport, prices=options_for("neb", settings).prices, read_deadline=4.0)
     provider = build_provider("nebius", KEY, None, options)
     assert isinstance(provider, NebiusProvider) and isinstance(provider, Provider)
     assert provider.prices == {"gpu-h100-sxm": 2.95}
+    # The key check's shorter deadline reaches Nebius's session too.
+    assert provider.client.session.read_deadline == 4.0
     await provider.check_access()
     assert api.requests and all(r.url.host == "api.tokenfactory.nebius.com" for r in api.requests)
     await provider.aclose()

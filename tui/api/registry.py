@@ -126,6 +126,7 @@ def _nebius(key: SecretLike | str, base_url: str, options: ProviderOptions) -> P
             "inference_url": options.inference_url,
             "project_id": options.settings.get("project_id"),
             "transport": options.transport,
+            "read_deadline": options.read_deadline,
         },
     )
 

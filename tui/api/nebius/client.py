@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 import httpx
 
-from tui.api.http import ApiSession, RetryPolicy, SecretLike, Sleep, default_sleep
+from tui.api.http import READ_DEADLINE, ApiSession, RetryPolicy, SecretLike, Sleep, default_sleep
 from tui.api.nebius.wire import (
     CreateEndpointRequest,
     InvalidShape,
@@ -113,6 +113,7 @@ class NebiusClient:
         transport: httpx.AsyncBaseTransport | None = None,
         retry: RetryPolicy | None = None,
         sleep: Sleep = default_sleep,
+        read_deadline: float = READ_DEADLINE,
     ) -> None:
         self._key = ApiKey(api_key) if isinstance(api_key, str) and api_key else api_key
         self._transport = transport
@@ -120,7 +121,8 @@ class NebiusClient:
         self._sleep = sleep
         # A base given with /v1 (the habit from OpenAI-style settings) still reaches /v0.
         self.session = NebiusSession(
-            self._key, base_url.rstrip("/").removesuffix("/v1"), transport=transport, retry=retry, sleep=sleep
+            self._key, base_url.rstrip("/").removesuffix("/v1"), transport=transport, retry=retry, sleep=sleep,
+            read_deadline=read_deadline,
         )
         self.base_url = self.session.base_url
         self.inference_url = inference_url

@@ -38,7 +38,7 @@ from tui.api.domain import (
     HardwareOption,
     ModelOption,
 )
-from tui.api.http import SecretLike
+from tui.api.http import READ_DEADLINE, SecretLike
 from tui.api.nebius import adapter
 from tui.api.nebius.adapter import Template
 from tui.api.nebius.client import DEFAULT_BASE_URL, NebiusClient
@@ -317,5 +317,6 @@ def create_provider(
         inference_url=options.get("inference_url"),
         project_id=options.get("project_id"),
         transport=transport if isinstance(transport, httpx.AsyncBaseTransport) else None,
+        read_deadline=float(options.get("read_deadline") or READ_DEADLINE),
     )
     return NebiusProvider(client, prices=options.get("prices"))
