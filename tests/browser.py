@@ -318,7 +318,7 @@ def _await_url(lines: queue.Queue[str | None], seconds: float) -> str:
 def served(*, demo: bool = True, env: dict[str, str] | None = None) -> Iterator[tuple[str, subprocess.Popen[str]]]:
     """`together-tui serve [--demo] --port 0` as a subprocess: its URL and process, ended (SIGTERM) on exit."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "tui.serve", "--port", "0", *(["--demo"] if demo else [])],
+        [sys.executable, "-m", "tui", "serve", "--port", "0", *(["--demo"] if demo else [])],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

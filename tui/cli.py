@@ -1,4 +1,5 @@
-"""``together-tui``: the app, the simulator (``simulate``) and key management (``auth``).
+"""``together-tui``: the app, the app in a browser (``serve``), the simulators (``simulate``) and key
+management (``auth``).
 
 Imports are deferred to the command that needs them: the app's first frame should not wait for the
 simulator's web stack or for keyring backends.
@@ -65,8 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     simulate = commands.add_parser(
         "simulate",
-        help="serve a local simulator of the Together v1 API",
-        description="Serve a local simulator of the Together v1 API on loopback.",
+        help="serve a local simulator of Together (v1 and v2) or Nebius Token Factory",
+        description="Serve a local simulator of the Together API (v1 and v2 on one port) or, with --provider "
+        "nebius, of Nebius Token Factory, on loopback.",
     )
     from tui.simulator.cli import configure_parser as configure_simulate
 
@@ -74,6 +76,9 @@ def build_parser() -> argparse.ArgumentParser:
     from tui.keys.auth_cli import configure_parser as configure_auth
 
     configure_auth(commands)
+    from tui.serve import configure_parser as configure_serve
+
+    configure_serve(commands)
     return parser
 
 
@@ -84,6 +89,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from tui.simulator.cli import run as run_simulate
 
         return run_simulate(args)
+    if args.command == "serve":
+        from tui.serve import run as run_serve
+
+        return run_serve(args)
     if args.command == "auth":
         from tui.keys.auth_cli import run as run_auth
 
