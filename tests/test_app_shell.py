@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from apptools import make_app
+from apptools import make_app, settle
 from textual.widgets import TabbedContent
 
 from tui.app.screens.help import HelpScreen
@@ -97,8 +97,7 @@ async def test_a_theme_picked_is_remembered_in_the_settings_file(sim_server: Sim
     app = make_app(sim_server, remember_theme=True)
     async with app.run_test(size=(120, 36)) as pilot:
         app.theme = "nord"
-        await pilot.pause()
-        await app.workers.wait_for_complete()
+        await settle(pilot)
     assert load_settings().settings.theme == "nord"
 
 

@@ -34,7 +34,7 @@ from typing import Any, ClassVar, TypeVar
 import httpx
 import pytest
 import pytest_asyncio
-from apptools import FROZEN_NOW, make_app
+from apptools import FROZEN_NOW, make_app, settle
 from rich.console import Console
 from textual.message import Message
 from textual.notifications import Notify
@@ -44,13 +44,14 @@ from textual.worker import Worker, WorkerState
 
 from tui.api.http import RetryPolicy
 from tui.app.app import TogetherApp
-from tui.app.conversation import TurnState
+from tui.app.messages import OpenChat, OpenCreateForm
 from tui.app.panes.chat import PromptInput
-from tui.app.screens.endpoint_form import CreateEndpointScreen
+from tui.app.screens.create_endpoint import CreateEndpointScreen
 from tui.app.widgets.chat_message import AssistantMessage
 from tui.app.widgets.endpoint_table import EndpointTable
 from tui.app.widgets.hardware_table import HardwareTable
 from tui.app.widgets.status_header import StatusHeader
+from tui.core.chat import TurnState
 from tui.simulator import DEMO_API_KEY, Faults, ManualClock, Simulator, SimulatorConfig, SimulatorServer
 
 #: The smallest terminal the app supports (SSH): the cells also check the narrow layout, and render fastest.
@@ -199,21 +200,14 @@ class Session:
         return self.app.is_running and self.app.return_code is None
 
     async def settle(self) -> None:
-        """Let workers, and whatever their results start (more workers, queued messages), finish."""
+        """The one settle helper, bounded: a cell that never settles fails and names what still runs."""
         assert self.pilot is not None
-        while True:
-            try:
-                async with asyncio.timeout(SETTLE_WITHIN):
-                    await self.app.workers.wait_for_complete()
-            except TimeoutError:
-                running = [worker.name for worker in self.app.workers if worker.is_running]
-                raise AssertionError(f"workers still running after {SETTLE_WITHIN} s: {running}") from None
-            # pause(0): every widget has handled what was queued for it, without Pilot's wait for an idle CPU
-            # (20 ms or more each time, and the cells settle hundreds of times).
-            await self.pilot.pause(0)
-            await self.pilot.pause(0)
-            if not any(worker.is_running for worker in self.app.workers):
-                return
+        try:
+            async with asyncio.timeout(SETTLE_WITHIN):
+                await settle(self.pilot)
+        except TimeoutError:
+            running = [worker.name for worker in self.app.workers if worker.is_running]
+            raise AssertionError(f"not settled after {SETTLE_WITHIN} s: {running}") from None
 
     async def press(self, *keys: str) -> None:
         assert self.pilot is not None
@@ -437,14 +431,14 @@ class EndpointsPoll(Scenario):
 
     async def prepare(self, s: Session, fault: Fault) -> None:
         s.app.action_show_pane("endpoints")
-        s.app.endpoints_pane.refresh_now()
+        s.app.context.store.poll_now()
         await s.settle()
-        assert s.app.connection_ok
+        assert s.app.context.store.ok()
         self.rows = endpoint_table(s.app).keys
         assert self.rows
 
     async def act(self, s: Session, fault: Fault) -> None:
-        s.app.endpoints_pane.refresh_now()
+        s.app.context.store.poll_now()
         await s.settle()
 
     def sees(self, s: Session) -> str:
@@ -454,7 +448,7 @@ class EndpointsPoll(Scenario):
         parts += [plain(app.query_one("#endpoints-title")), header(app)]
         table = endpoint_table(app)
         parts.append("[states] " + ", ".join(sorted({state_cell(app, key) for key in table.keys})))
-        selected = pane.endpoint(table.selected_key or "")
+        selected = pane.context.store.get(table.selected_key or "")
         if selected is not None and selected.extra:
             parts.append(rendered(app.query_one("#endpoint-detail-body", Static).content))
         return "\n".join(parts)
@@ -462,13 +456,13 @@ class EndpointsPoll(Scenario):
     def check_failed(self, s: Session, fault: Fault) -> str:
         app = s.app
         assert endpoint_table(app).keys == self.rows
-        assert not app.connection_ok and "stale" in app.connection_status
+        assert not app.context.store.ok() and "stale" in app.context.store.status()
         assert "STALE" in plain(app.query_one("#endpoints-title"))
         return f"all {len(self.rows)} rows, marked STALE (title and header)"
 
     def check_worked(self, s: Session, fault: Fault) -> str:
         app = s.app
-        assert app.connection_ok
+        assert app.context.store.ok()
         assert sorted(endpoint_table(app).keys) == sorted(self.rows)
         if fault.large:
             # Steady state: one list request a poll, no per-endpoint requests.
@@ -478,9 +472,9 @@ class EndpointsPoll(Scenario):
 
     async def recover(self, s: Session, fault: Fault) -> str:
         app = s.app
-        app.endpoints_pane.refresh_now()
+        app.context.store.poll_now()
         await s.settle()
-        assert app.connection_ok and app.connection_status == "updated just now"
+        assert app.context.store.ok() and app.context.store.status() == "updated just now"
         assert not app.endpoints_pane.has_class("-error")
         assert "STALE" not in plain(app.query_one("#endpoints-title"))
         assert sorted(endpoint_table(app).keys) == sorted(self.rows)
@@ -514,7 +508,7 @@ class EndpointsStop(Scenario):
             )
         sim.set_state(self.target, "STARTED")
         s.app.action_show_pane("endpoints")
-        s.app.endpoints_pane.refresh_now()
+        s.app.context.store.poll_now()
         await s.settle()
         table = endpoint_table(s.app)
         assert table.select(self.target)
@@ -539,7 +533,7 @@ class EndpointsStop(Scenario):
 
     async def recover(self, s: Session, fault: Fault) -> str:
         app = s.app
-        app.endpoints_pane.refresh_now()
+        app.context.store.poll_now()
         await s.settle()
         how = "next poll: ○ STOPPED (the request had been carried out)"
         if fault.breaks and state_cell(app, self.target) == "● STARTED":
@@ -670,13 +664,13 @@ class Chat(Scenario):
                 if sim.endpoint(i)["model"] == CHAT_MODEL and sim.endpoint(i)["state"] == "STARTED"  # type: ignore[index]
             )
         sim.set_state(self.target, "STARTED")
-        app.endpoints_pane.refresh_now()
+        app.context.store.poll_now()
         await s.settle()
         pane = app.chat_pane
         if app.active_pane != "chat" or pane.target is None or pane.target.endpoint_id != self.target:
-            endpoint = app.endpoint(self.target)
+            endpoint = app.context.store.get(self.target)
             assert endpoint is not None
-            app.open_chat(endpoint)  # what c on the endpoint's row does
+            app.post_message(OpenChat(endpoint))  # what c on the endpoint's row asks
             await s.settle()
         if len(pane.conversation.turns) > self.MAX_TURNS:
             await s.press("ctrl+n")
@@ -694,7 +688,7 @@ class Chat(Scenario):
         if not fault.breaks:
             # The Endpoints pane polls all the time, and the chat goes by what its last poll saw: here, odd states.
             # (A failed poll keeps the last good data, as the Endpoints cells show: the chat would see no change.)
-            s.app.endpoints_pane.refresh_now()
+            s.app.context.store.poll_now()
             await s.settle()
         await self._send(s, f"under a fault [sim:tokens={ANSWER_TOKENS}]")
 
@@ -725,7 +719,7 @@ class Chat(Scenario):
     async def recover(self, s: Session, fault: Fault) -> str:
         if not fault.breaks:
             # Nothing failed, so nothing is sent again: the target's state word comes back with the next poll.
-            s.app.endpoints_pane.refresh_now()
+            s.app.context.store.poll_now()
             await s.settle()
             assert "STARTED" in plain(s.app.chat_pane.query_one("#target-state"))
             return "nothing to resend; next poll: the target reads STARTED"
@@ -779,7 +773,7 @@ class CreateForm(Scenario):
         app, sim = s.app, s.sim
         hardware = sorted(i for i, status in sim.catalogue.offered(LLAMA).items() if status == "available")[0]
         self.before = set(sim.endpoint_ids())
-        app.open_create_form(model=LLAMA, hardware_id=hardware)
+        app.post_message(OpenCreateForm(model=LLAMA, hardware_id=hardware))
         await s.settle()
         form = self._form(s)
         assert form.model_id == LLAMA and form.hardware_id == hardware
@@ -816,7 +810,7 @@ class CreateForm(Scenario):
     async def recover(self, s: Session, fault: Fault) -> str:
         app = s.app
         if not fault.breaks:
-            app.endpoints_pane.refresh_now()
+            app.context.store.poll_now()
             await s.settle()
             (created,) = self._created(s)
             assert state_cell(app, created) == "● STARTED"
@@ -825,7 +819,7 @@ class CreateForm(Scenario):
             # The failed request was carried out after all: the user looks in Endpoints, as the form told them.
             await s.press("escape")
             app.action_show_pane("endpoints")
-            app.endpoints_pane.refresh_now()
+            app.context.store.poll_now()
             await s.settle()
             (created,) = self._created(s)
             assert endpoint_table(app).get_cell(created, "name").plain == DISPLAY_NAME

@@ -6,6 +6,7 @@ import stat
 from pathlib import Path
 
 import pytest
+from apptools import settle
 from keyring.backends import fail
 from keyring_memory import MemoryKeyring
 
@@ -27,7 +28,7 @@ def first_run(server: SimulatorServer, store: KeyStore) -> FirstRunApp:
 async def type_key(pilot: object, app: FirstRunApp, text: str) -> None:
     app.query_one("#key").value = text  # type: ignore[attr-defined]
     await pilot.press("enter")  # type: ignore[attr-defined]
-    await app.workers.wait_for_complete()
+    await settle(pilot)
     await pilot.pause()  # type: ignore[attr-defined]
 
 
@@ -41,7 +42,7 @@ async def test_a_working_key_is_checked_and_stored_in_the_keyring(sim_server: Si
         await pilot.pause()
         assert DEMO_API_KEY not in app.export_screenshot()
         await pilot.press("enter")
-        await app.workers.wait_for_complete()
+        await settle(pilot)
         await pilot.pause()
     result = app.return_value
     assert isinstance(result, FirstRunResult) and result.key is not None
@@ -92,7 +93,7 @@ async def test_without_a_keyring_it_says_so_and_stores_in_a_file_only_when_asked
     store = make_store(tmp_path, fail.Keyring())
     app = first_run(sim_server, store)
     async with app.run_test() as pilot:
-        await app.workers.wait_for_complete()
+        await settle(pilot)
         await pilot.pause()
         warning = str(app.query_one("#keyring-warning").render())
         assert "No working OS keyring" in warning and "TOGETHER_API_KEY" in warning
@@ -111,7 +112,7 @@ async def test_without_a_keyring_and_no_opt_in_the_key_is_for_this_session_only(
     store = make_store(tmp_path, fail.Keyring())
     app = first_run(sim_server, store)
     async with app.run_test() as pilot:
-        await app.workers.wait_for_complete()
+        await settle(pilot)
         await pilot.pause()
         await type_key(pilot, app, DEMO_API_KEY)
     assert app.return_value is not None and app.return_value.stored_in == "this session only"
@@ -124,9 +125,9 @@ def test_first_run_snapshot(snap_compare, size: tuple[int, int]) -> None:
     app = FirstRunApp(base_url="https://api.together.ai/v1", profile="default",
                       store=make_store(Path("/nonexistent/config")))
 
-    async def settle(pilot: object) -> None:
-        await app.workers.wait_for_complete()
+    async def run_before(pilot: object) -> None:
+        await settle(pilot)
         app.query_one("#key").cursor_blink = False  # type: ignore[attr-defined]
         await pilot.press(*"secret-key-never-shown")  # type: ignore[attr-defined]
 
-    assert snap_compare(app, terminal_size=size, run_before=settle)
+    assert snap_compare(app, terminal_size=size, run_before=run_before)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from apptools import make_app
+from apptools import make_app, settle
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
@@ -25,18 +25,6 @@ from tui.simulator.catalogue import HARDWARE, HARDWARE_BY_ID, MODELS_BY_ID
 LLAMA = "meta-llama/Llama-3.3-70B-Instruct-Turbo"
 GPT_OSS_20B = "openai/gpt-oss-20b"
 RANK = {"available": 0, "insufficient": 1, "unavailable": 3}
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    """Let keys, workers and what their answers start finish, also on a busy machine."""
-    # A real-time pause lets the app's own queue (key events) run before waiting on workers.
-    await pilot.pause(0.02)
-    for _ in range(5):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-        # An answer can start more work (a picked model loads its hardware): wait for that too.
-        if not any(worker.is_running for worker in pilot.app.workers):
-            return
 
 
 def price(hardware_id: str) -> float:
@@ -77,23 +65,25 @@ async def test_all_hardware_sorted_filtered_and_refreshed(sim_server: SimulatorS
     app = make_app(sim_server, client_options={"retry": RetryPolicy(max_retries=0)})
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
-        # Nothing asked before the pane is opened: the first frame belongs to the Endpoints pane
-        # (which may ask for prices itself).
-        before = len(sim.requests("GET", "/v1/hardware"))
+        # The Endpoints pane asked for prices once; the Hardware pane is not drawn before it is opened.
+        assert len(sim.requests("GET", "/v1/hardware")) == 1
         assert row_ids(app.query_one(HardwareTable)) == []
-        # The first answer is an error: the pane says so, and r asks again.
-        sim.faults = Faults(error_status=500, route="/v1/hardware")
+        # Opened, it shows the catalogue's answer: the same request serves both panes.
         table = await open_pane(pilot)
+        assert len(sim.requests("GET", "/v1/hardware")) == 1 and row_ids(table)
+        # r asks the API again, not the catalogue; an error says so, and r asks again.
+        before = len(sim.requests("GET", "/v1/hardware"))
+        sim.faults = Faults(error_status=500, route="/v1/hardware")
+        await pilot.press("r")
+        await settle(pilot)
         status = static_text(app, "#hw-status")
         assert "✗" in status and "Internal server error" in status and "r retries" in status
-        assert row_ids(table) == []
         sim.faults = Faults()
         await pilot.press("r")
         await settle(pilot)
         assert "✗" not in static_text(app, "#hw-status")
         requests = sim.requests("GET", "/v1/hardware")[before:]
         assert [r.status for r in requests] == [500, 200] and "model" not in requests[1].query
-        before += 1
         assert app.focused is table
         ids = row_ids(table)
         assert sorted(ids) == sorted(h.id for h in HARDWARE)
@@ -155,9 +145,10 @@ async def test_all_hardware_sorted_filtered_and_refreshed(sim_server: SimulatorS
         await pilot.press("escape")
         assert len(row_ids(table)) == len(HARDWARE)
         # Switching panes does not ask again.
+        asked = len(sim.requests("GET", "/v1/hardware"))
         await pilot.press("1", "2")
         await settle(pilot)
-        assert len(sim.requests("GET", "/v1/hardware")) == before + 2
+        assert len(sim.requests("GET", "/v1/hardware")) == asked
 
         # n without a model: the form asks for one and keeps the hardware.
         await pilot.press("n")

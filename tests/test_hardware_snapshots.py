@@ -5,19 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from apptools import make_app
+from apptools import make_app, settle
 from textual.widgets import Input
 
 from tui.app.app import TogetherApp
 from tui.simulator import SimulatorServer
 
 LLAMA = "meta-llama/Llama-3.3-70B-Instruct-Turbo"
-
-
-async def settle(pilot: Any) -> None:
-    for _ in range(2):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 async def show_hardware(pilot: Any, model: str | None = None) -> None:

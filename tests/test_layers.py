@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import shutil
 import subprocess
 import sys
@@ -55,3 +56,66 @@ def test_describing_the_cli_does_not_load_the_simulators_web_stack() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def _imports_at_run_time(path: Path, module: str) -> set[str]:
+    """The tui modules ``path`` imports when it runs, also inside functions (a deferred import hides a cycle, it
+    does not remove it); ``if TYPE_CHECKING:`` blocks are left out (they never run)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: set[str] = set()
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+
+    def visit(node: ast.AST) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.If) and "TYPE_CHECKING" in ast.unparse(child.test):
+                for other in child.orelse:
+                    visit(other)
+                continue
+            if isinstance(child, ast.Import):
+                found.update(alias.name for alias in child.names)
+            elif isinstance(child, ast.ImportFrom):
+                base = child.module or ""
+                if child.level:
+                    parts = package.split(".")
+                    base = ".".join(parts[: len(parts) - child.level + 1] + ([base] if base else []))
+                found.add(base)
+                found.update(f"{base}.{alias.name}" for alias in child.names)
+            visit(child)
+
+    visit(tree)
+    return {name for name in found if name == "tui" or name.startswith("tui.")}
+
+
+def test_the_views_and_the_core_are_in_no_import_cycle() -> None:
+    # Scoped to tui.app and tui.core for now: tui.api.registry and tui.serve have cycles of their own, which
+    # their owners are removing; then this covers every module.
+    modules = {
+        ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__"): path
+        for path in (ROOT / "tui").rglob("*.py")
+    }
+    graph = {name: {dep for dep in _imports_at_run_time(path, name) if dep in modules and dep != name}
+             for name, path in modules.items()}
+    # A package's __init__ importing its own modules is not a cycle worth reporting; a module importing
+    # another that (through any chain) imports it back is.
+    for name in graph:
+        graph[name] = {dep for dep in graph[name] if not name.startswith(dep + ".")}
+    cycles: list[list[str]] = []
+    state: dict[str, int] = {}
+    path: list[str] = []
+
+    def walk(name: str) -> None:
+        state[name] = 1
+        path.append(name)
+        for dep in sorted(graph[name]):
+            if state.get(dep) == 1:
+                cycles.append([*path[path.index(dep):], dep])
+            elif dep not in state:
+                walk(dep)
+        path.pop()
+        state[name] = 2
+
+    for name in sorted(graph):
+        if name not in state:
+            walk(name)
+    cycles = [cycle for cycle in cycles if any(m.startswith(("tui.app", "tui.core")) for m in cycle)]
+    assert cycles == [], "import cycles:\n" + "\n".join(" -> ".join(cycle) for cycle in cycles)

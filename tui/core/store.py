@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 
 #: Detail requests in flight at once: enough to fill a new account quickly, few enough to be polite.
 DETAIL_CONCURRENCY = 6
+#: While details stream in, views hear of them at most this often (seconds of real time).
+DETAIL_NEWS_EVERY = 0.2
 #: A created endpoint the list does not show yet is kept this long (the list may lag the create).
 KEEP_CREATED_FOR = timedelta(seconds=60)
 
@@ -101,6 +103,7 @@ class EndpointStore:
         self._poll_task: asyncio.Task[None] | None = None
         self._again = False
         self._restart = False
+        self._detail_news: asyncio.TimerHandle | None = None
         self._priority: Callable[[], tuple[str | None, Iterable[str]]] = lambda: (None, ())
 
     # Reading
@@ -261,7 +264,7 @@ class EndpointStore:
             listed = self._listed.get(endpoint_id)
             if listed is not None:
                 self._endpoints[endpoint_id] = self._details.merge(listed)
-                self._emit(Changed(status=False))
+                self._details_arrived()
 
         def on_error(endpoint_id: str, error: APIError) -> bool:
             if isinstance(error, NotFoundError):
@@ -299,8 +302,22 @@ class EndpointStore:
         self.loaded = True
         self._settle()
 
+    def _details_arrived(self) -> None:
+        """Details stream in one by one, thousands on a large account: tell the views a few times a second
+        while they do, not once per endpoint (each view redraws every row). ``_settle`` tells them at the
+        end of the batch, at once."""
+        if self._detail_news is None:
+            self._detail_news = asyncio.get_running_loop().call_later(DETAIL_NEWS_EVERY, self._tell_details)
+
+    def _tell_details(self) -> None:
+        self._detail_news = None
+        self._emit(Changed(status=False))
+
     def _settle(self) -> None:
         """After any change of the data: end the waits it ends, and tell the views."""
+        if self._detail_news is not None:
+            self._detail_news.cancel()  # this news covers the details too
+            self._detail_news = None
         now = self.clock()
         for outcome in self.waits.check(self._endpoints, now):
             self._announce(outcome.message, title=outcome.heading, severity=outcome.severity, ring=True)
@@ -434,6 +451,8 @@ class EndpointStore:
         self.poll_soon()
 
     async def aclose(self) -> None:
+        if self._detail_news is not None:
+            self._detail_news.cancel()
         for task in list(self._tasks):
             task.cancel()
         for waiters in self._ready_waiters.values():

@@ -62,7 +62,6 @@ class EndpointsPane(Widget):
         #: cursor stays on the endpoint acted on and a second key press cannot land on another one.
         self._kept: set[str] = set()
         self._had_selection = False
-        self._redraw_pending = False
         self._shown = 0
         self._drawn_text: dict[str, Text] = {}
         self._unsubscribe: list[object] = []
@@ -143,23 +142,14 @@ class EndpointsPane(Widget):
     def _store_changed(self, event: StoreEvent) -> None:
         if not isinstance(event, Changed):
             return  # announcements are the App's: they matter whichever pane is open
-        if event.rows and event.status:
-            # A list applied or an action ended: draw now, so the store's next detail requests go to the
-            # rows this draw put on screen (the selected one first).
-            self._redraw()
-        elif event.rows and not self._redraw_pending:
-            # Details arrive one by one: one redraw for all that arrived before the pane's next turn.
-            self._redraw_pending = True
-            self.call_later(self._redraw)
-        elif event.status:
+        if event.rows:
+            # Drawn at once (the store already paces news of details streaming in), so the store's next
+            # detail requests go to the rows this draw put on screen, the selected one first.
+            self._render_rows()
+        if event.status:
             self._show_status()
         if event.rows and self.store.loaded:
             self._ensure_hardware()
-
-    def _redraw(self) -> None:
-        self._redraw_pending = False
-        self._render_rows()
-        self._show_status()
 
     def _catalog_changed(self) -> None:
         hardware = self.context.catalog.known_hardware()
