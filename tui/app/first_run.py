@@ -13,11 +13,12 @@ from typing import TYPE_CHECKING, ClassVar
 from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Button, Checkbox, Footer, Input, Label, Static
 
+from tui.app.bindings import bindings
 from tui.app.crash import SecretSafeCrashReports
 from tui.keys.secret import ApiKey, InvalidApiKeyError
 from tui.keys.store import FileStoreError, KeyringUnavailableError, KeyStore, display_path
@@ -42,11 +43,7 @@ class FirstRunResult:
 class FirstRunApp(SecretSafeCrashReports, App[FirstRunResult | None]):
     TITLE = "together-tui: first run"
     CSS_PATH: ClassVar = [STYLES / "first_run.tcss"]
-    BINDINGS: ClassVar[list[BindingType]] = [
-        # Priority: the key field would otherwise take ctrl+d as "delete right".
-        Binding("ctrl+d", "demo", "Start the demo", id="first_run.demo", priority=True),
-        Binding("escape,ctrl+q", "quit", "Quit", id="first_run.quit"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = list(bindings("first_run"))
 
     def __init__(
         self,

@@ -12,12 +12,13 @@ from typing import ClassVar
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from tui.api.domain import Endpoint, Phase
+from tui.app.bindings import bindings
 from tui.app.widgets.state_badge import state_text
 
 CONFIRM_MODES = ("typed-when-running", "always-typed", "simple")
@@ -32,9 +33,7 @@ def needs_typed_name(endpoint: Endpoint, mode: str) -> bool:
 
 
 class ConfirmDeleteScreen(ModalScreen[bool]):
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="confirm_delete.cancel"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = list(bindings("confirm_delete"))
 
     def __init__(self, endpoint: Endpoint, *, typed: bool) -> None:
         super().__init__()

@@ -11,12 +11,13 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from tui.api.domain import Endpoint
+from tui.app.bindings import bindings
 from tui.core.format import format_price
 
 
@@ -46,11 +47,7 @@ def start_summary(endpoint: Endpoint, *, per_hour: float | None, at_max: float |
 
 
 class ConfirmStartScreen(ModalScreen[bool]):
-    BINDINGS: ClassVar[list[BindingType]] = [
-        # Priority: nothing inside the dialog may take these keys first.
-        Binding("y,enter", "answer(True)", "Start", id="confirm_start.start", priority=True),
-        Binding("n,escape", "answer(False)", "Cancel", id="confirm_start.cancel", priority=True),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = list(bindings("confirm_start"))
 
     def __init__(self, endpoint: Endpoint, *, per_hour: float | None, at_max: float | None, hardware: str) -> None:
         super().__init__()
