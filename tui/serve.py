@@ -17,11 +17,12 @@ standard library is imported here: the web stack is imported by `run`.
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import shlex
 import socket
 import sys
 from typing import Any
+
+from tui.api.urls import is_loopback_name as is_loopback_host
 
 __all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "app_command", "configure_parser", "is_loopback_host", "run"]
 
@@ -33,19 +34,6 @@ REMOTE_WARNING = (
     "anyone who can reach this address drives the app{with_key}. Prefer the default loopback address and "
     "`ssh -L {port}:localhost:{port} <this host>`."
 )
-
-
-def is_loopback_host(host: str) -> bool:
-    """`localhost`, or a literal loopback address (127.0.0.0/8, ::1, also bracketed as in URLs)."""
-    name = host.strip().lower()
-    if name.startswith("[") and name.endswith("]"):
-        name = name[1:-1]
-    if name == "localhost" or name.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(name).is_loopback
-    except ValueError:
-        return False
 
 
 def _port(text: str) -> int:

@@ -28,7 +28,7 @@ from aiohttp import web
 from textual_serve.server import Server
 from yarl import URL
 
-from tui.serve import is_loopback_host
+from tui.api.urls import is_loopback_name as is_loopback_host
 
 log = logging.getLogger("together-tui.serve")
 

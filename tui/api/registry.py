@@ -16,6 +16,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+from tui.api.urls import NEBIUS_BASE_URL, TOGETHER_BASE_URL
+
 if TYPE_CHECKING:
     import httpx
 
@@ -37,7 +39,6 @@ __all__ = [
     "unknown_provider_problem",
 ]
 
-TOGETHER_BASE_URL = "https://api.together.ai/v1"
 DEFAULT_KIND = "together"
 
 #: Which Together API the "together" kind builds when the profile does not say. "v1": the screens still
@@ -110,9 +111,6 @@ def _together(key: SecretLike | str, base_url: str, options: ProviderOptions) ->
     return TogetherV1Provider(TogetherClient(key, base_url, transport=options.transport, read_deadline=deadline))
 
 
-#: Nebius's management host (``tui.api.nebius.client.DEFAULT_BASE_URL``; a test keeps them equal): written
-#: out here because importing the Nebius package loads httpx, and this table must stay cheap to read.
-NEBIUS_BASE_URL = "https://api.tokenfactory.nebius.com"
 
 
 def _nebius(key: SecretLike | str, base_url: str, options: ProviderOptions) -> Provider:

@@ -15,6 +15,12 @@ class InsecureBaseURLError(ValueError):
     """The base URL would send the API key in clear text over a network, or is not a usable URL."""
 
 
+#: Where each control plane's management API lives unless a profile or flag says otherwise. Here, in this
+#: leaf module, so the registry and the clients read one value without importing each other.
+TOGETHER_BASE_URL = "https://api.together.ai/v1"
+NEBIUS_BASE_URL = "https://api.tokenfactory.nebius.com"
+
+
 def is_loopback_host(host: str) -> bool:
     """True for `localhost`, 127.0.0.0/8 and ::1 (also written as an IPv4-mapped address).
 
@@ -33,6 +39,15 @@ def is_loopback_host(host: str) -> bool:
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         return address.ipv4_mapped.is_loopback
     return address.is_loopback
+
+
+def is_loopback_name(host: str) -> bool:
+    """``is_loopback_host`` for a name a browser sends or a user types: ``[::1]`` with its brackets, and any
+    ``*.localhost`` name, which browsers resolve to loopback themselves (RFC 6761) without asking DNS."""
+    name = host.strip().lower()
+    if name.startswith("[") and name.endswith("]"):
+        name = name[1:-1]
+    return name.endswith(".localhost") or is_loopback_host(name)
 
 
 def check_base_url_safe(url: str) -> None:

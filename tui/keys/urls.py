@@ -6,7 +6,7 @@ base URL before they even ask for a key, so they import it from here. Neither mo
 
 from __future__ import annotations
 
-from tui.api.registry import TOGETHER_BASE_URL as DEFAULT_BASE_URL
+from tui.api.urls import TOGETHER_BASE_URL as DEFAULT_BASE_URL
 from tui.api.urls import InsecureBaseURLError, check_base_url_safe, is_loopback_host, trust_env_for
 
 __all__ = ["DEFAULT_BASE_URL", "InsecureBaseURLError", "check_base_url_safe", "is_loopback_host", "trust_env_for"]

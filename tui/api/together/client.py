@@ -22,7 +22,6 @@ from tui.api.http import (
     Sleep,
     default_sleep,
 )
-from tui.api.registry import TOGETHER_BASE_URL as DEFAULT_BASE_URL
 from tui.api.together import errors as together_errors
 from tui.api.together.models import (
     AvailabilityZones,
@@ -38,6 +37,7 @@ from tui.api.together.models import (
     UpdateEndpointRequest,
     dump_request,
 )
+from tui.api.urls import TOGETHER_BASE_URL as DEFAULT_BASE_URL
 
 M = TypeVar("M", bound=BaseModel)
 

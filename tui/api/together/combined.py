@@ -34,11 +34,11 @@ from tui.api.domain import (
     TimelineEvent,
 )
 from tui.api.http import READ_DEADLINE, SecretLike
-from tui.api.registry import TOGETHER_BASE_URL as DEFAULT_BASE_URL
 from tui.api.together.client import TogetherClient
 from tui.api.together.provider import TogetherV1Provider
 from tui.api.together.v2.client import DEFAULT_INFERENCE_URL, TogetherV2Client, management_root
 from tui.api.together.v2.provider import Progress, TogetherV2Provider
+from tui.api.urls import TOGETHER_BASE_URL as DEFAULT_BASE_URL
 
 CAPABILITIES = Capabilities(
     serverless_listing=True,

@@ -82,7 +82,12 @@ class ChatPane(Vertical):
         self.query_one(ChatParamsPanel).display = False
         self._update_summary()
         self._unsubscribe = self.context.store.subscribe(self._store_changed)
-        self._load_models()
+
+    def on_show(self) -> None:
+        # Models are asked for when the chat is first shown, not at start: the first frame and the
+        # Endpoints pane's first poll owe nothing to the chat.
+        if not self._models and not self._models_problem:
+            self._load_models()
 
     def on_unmount(self) -> None:
         self._unsubscribe()
@@ -97,7 +102,11 @@ class ChatPane(Vertical):
 
     def _show_endpoints(self) -> None:
         """The store has news: the picker's list, the target's state, and the offer's price follow it."""
-        self.query_one(TargetPicker).set_choices(self._endpoints, self._models, self._models_problem)
+        picker = self.query_one(TargetPicker)
+        # The picker is rebuilt only while it is open (it is filled afresh when it opens): with thousands of
+        # endpoints, rebuilding it on every detail batch would starve the loop.
+        if picker.display:
+            picker.set_choices(self._endpoints, self._models, self._models_problem)
         target = self.target
         if target is None:
             ready = next((e for e in self._endpoints if e.phase is Phase.READY), None)
