@@ -16,7 +16,7 @@ from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist, RowDoesNotExist
 
 from tui.api.domain import HardwareOption
-from tui.core.format import format_memory, format_price, gpu_name, known_amount
+from tui.core.format import format_memory, format_price, gpu_name, known_amount, link_label
 from tui.core.hardware_choice import HardwareSort, availability_look, filter_hardware, sort_hardware
 
 #: Rich styles for availability tones: named colours, so 16- and 256-colour terminals keep them apart.
@@ -73,7 +73,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("count", "GPUs", lambda o: _right(str(o.gpu_count) if o.gpu_count else "—"), 0, HardwareSort.COUNT),
     Column("memory", "Mem/GPU", lambda o: _memory(o.gpu_memory_gb), 0, HardwareSort.MEMORY),
     Column("total", "Total mem", lambda o: _memory(o.total_memory_gb), 3, HardwareSort.MEMORY),
-    Column("link", "Link", lambda o: Text((o.gpu_link or "—").upper(), no_wrap=True), 4, None),
+    Column("link", "Link", lambda o: Text(link_label(o.gpu_link) or "—", no_wrap=True), 4, None),
     Column("hour", "$/hour", lambda o: _price(o.price_per_hour, cents=True), 0, HardwareSort.PRICE),
     Column("month", "$/month", lambda o: _price(o.price_per_month, cents=False), 2,
            HardwareSort.PRICE),
