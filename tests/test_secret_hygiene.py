@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from apptools import make_app
+from apptools import make_app, settle
 from rich.console import Console
 from textual.app import App
 
@@ -61,12 +61,10 @@ async def test_the_key_is_never_on_screen(start_simulator: Callable[..., Simulat
     app: TogetherApp = make_app(server, api_key=SECRET)  # type: ignore[arg-type]
     app.provider.client.session._http.auth._key = ApiKey(SECRET)  # type: ignore[attr-defined]
     async with app.run_test(size=(120, 36)) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         for keys in (["1"], ["2"], ["3"], ["question_mark"]):
             await pilot.press(*keys)
-            await app.workers.wait_for_complete()
-            await pilot.pause()
+            await settle(pilot)
             assert SECRET not in app.export_screenshot()
             assert SECRET[-8:] not in app.export_screenshot()
         await pilot.press("escape")
@@ -87,22 +85,21 @@ async def test_an_exported_conversation_does_not_hold_the_key(
     from textual.widgets import Input
 
     from tui.api import Phase
+    from tui.app.messages import OpenChat
     from tui.app.panes.chat import PromptInput
 
     server = start_simulator(api_key=SECRET)
     app: TogetherApp = make_app(server, api_key=SECRET)  # type: ignore[arg-type]
     async with app.run_test(size=(120, 36)) as pilot:
-        await app.workers.wait_for_complete()
+        await settle(pilot)
         running = next(e for e in await app.provider.list_endpoints() if e.phase is Phase.READY)
-        app.open_chat(await app.provider.get_endpoint(running.id))
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        app.post_message(OpenChat(await app.provider.get_endpoint(running.id)))
+        await settle(pilot)
         prompt = app.chat_pane.query_one(PromptInput)
         prompt.focus()
         prompt.insert("Which key am I using? [sim:tokens=20]")
         await pilot.press("enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("ctrl+s")
         for _ in range(50):
             await pilot.pause()
