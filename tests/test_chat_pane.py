@@ -437,12 +437,19 @@ async def test_model_not_available_from_the_api_offers_the_start_too(
     app = make_app(server, fast_refresh_interval=0.05)
     async with app.run_test(size=SIZE) as pilot:
         pane = await open_chat(pilot, endpoint)
-        # The Endpoints pane last saw it STARTED; it has stopped since.
+        # The store last saw it STARTED; it has stopped since, and no poll may see it before the chat sends.
+        store = app.context.store
+        store.scheduler.fast = store.scheduler.slow = 3600.0
+        await pilot.pause(0.2)
+        await store.settled()
         server.sim.set_state(endpoint.id, "STOPPED")
         await send(pilot, "hello [sim:tokens=8]")
         turn = pane.conversation.last
         assert turn is not None and turn.state is TurnState.NEEDS_START
         assert isinstance(turn.error, Exception) and turn.error.code == "model_not_available"
+        store.scheduler.fast = 0.05
+        store.poll_now()  # the store learns of the stop, as its next poll would
+        await settle(pilot)
         notice = text_of(view_of(pane).query_one("#answer-notice", Static))
         assert "Endpoint not running" in notice and "ctrl+g" in notice
         await pilot.press("ctrl+g")
