@@ -15,7 +15,6 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -24,11 +23,14 @@ from tui.api.errors import APIError, NotFoundError
 from tui.core.advice import outcome_unknown
 from tui.core.details import DetailCache, fetch_bounded
 from tui.core.polling import PollScheduler
+from tui.core.store_events import Announcement, Changed, Decision, Listener, StoreEvent
 from tui.core.timeline import StateTimeline
 from tui.core.waits import EXPECTED_AFTER, Expected, WaitOutcome, WaitTarget, WaitTracker
 
 if TYPE_CHECKING:
     from tui.api.provider import Provider
+
+__all__ = ["Announcement", "Changed", "Decision", "EndpointStore", "Listener", "StoreEvent"]
 
 log = logging.getLogger(__name__)
 
@@ -38,38 +40,6 @@ DETAIL_CONCURRENCY = 6
 DETAIL_NEWS_EVERY = 0.2
 #: A created endpoint the list does not show yet is kept this long (the list may lag the create).
 KEEP_CREATED_FOR = timedelta(seconds=60)
-
-
-@dataclass(frozen=True, slots=True)
-class Changed:
-    """The rows, the connection status or both changed: redraw from the store."""
-
-    rows: bool = True
-    status: bool = True
-
-
-@dataclass(frozen=True, slots=True)
-class Announcement:
-    """Something the user should hear whichever pane is open."""
-
-    message: str
-    title: str = ""
-    severity: str = "information"
-    #: Rings the bell if the user asked for it (a watched endpoint arrived, failed or stopped).
-    ring: bool = False
-
-
-StoreEvent = Changed | Announcement
-Listener = Callable[[StoreEvent], None]
-
-
-@dataclass(frozen=True, slots=True)
-class Decision:
-    """What became of a request to act: sent (and what was sent, to say at once) or not, and why."""
-
-    sent: bool
-    message: str
-    severity: str = "information"
 
 
 class EndpointStore:
