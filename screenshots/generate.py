@@ -25,6 +25,7 @@ from tui.api import Endpoint, Phase  # noqa: E402
 from tui.api.together import TogetherClient, TogetherV1Provider  # noqa: E402
 from tui.app.app import TogetherApp  # noqa: E402
 from tui.app.config import AppConfig  # noqa: E402
+from tui.app.messages import OpenChat, OpenUpdateForm  # noqa: E402
 from tui.simulator import DEMO_API_KEY, ManualClock, Simulator, SimulatorConfig, SimulatorServer  # noqa: E402
 
 EPOCH = 1768478400.0
@@ -46,8 +47,14 @@ class ScriptedTimer:
 
 
 async def settle(pilot: Pilot[None]) -> None:
+    """Workers and the endpoint store's requests done (the store's poll loop itself never completes)."""
+    app = pilot.app
     for _ in range(2):
-        await pilot.app.workers.wait_for_complete()
+        store = app.context.store  # type: ignore[attr-defined]
+        passing = [worker for worker in app.workers if worker.group != "endpoint-store"]
+        if passing:
+            await app.workers.wait_for_complete(passing)
+        await store.settled()
         await pilot.pause()
 
 
@@ -87,7 +94,7 @@ async def create_form_with_errors(pilot: Pilot[None], app: TogetherApp, server: 
 
 async def update_preview(pilot: Pilot[None], app: TogetherApp, server: SimulatorServer) -> None:
     await settle(pilot)
-    app.open_update_form(await endpoint_for(app, "openai/gpt-oss-20b"))
+    app.post_message(OpenUpdateForm(await endpoint_for(app, "openai/gpt-oss-20b")))
     await settle(pilot)
     still_cursors(app)
     await pilot.press("end", *" v2", "tab", "2", "tab", "4", "tab", "3", "0")
@@ -98,7 +105,7 @@ async def chat_with_reasoning(pilot: Pilot[None], app: TogetherApp, server: Simu
     from tui.app.panes.chat import PromptInput
 
     await settle(pilot)
-    app.open_chat(await endpoint_for(app, "openai/gpt-oss-20b", Phase.READY))
+    app.post_message(OpenChat(await endpoint_for(app, "openai/gpt-oss-20b", Phase.READY)))
     await settle(pilot)
     pane = app.chat_pane
     pane.perf_counter = ScriptedTimer()
@@ -132,7 +139,7 @@ SCENARIOS: dict[str, Scenario] = {
 async def shoot(name: str, scenario: Scenario) -> Path:
     # speed=1 with a manual clock: the seeded STARTING/PENDING endpoints stay in transition.
     sim = Simulator(SimulatorConfig(api_key=DEMO_API_KEY, speed=1.0, seed=0, tokens_per_second=0,
-                                    clock=ManualClock(EPOCH)))
+                                    clock=ManualClock(EPOCH), legacy_v1=True))  # as the demo
     with SimulatorServer(sim) as server:
         provider = TogetherV1Provider(TogetherClient(DEMO_API_KEY, server.base_url))
         config = AppConfig(base_url=server.base_url, demo=True, refresh_interval=3600.0,
