@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from apptools import make_app, settle
+from textual import events
 from textual.widgets import TabbedContent
 
 from tui.app.screens.help import HelpScreen
@@ -30,6 +31,23 @@ async def test_brackets_cycle_the_panes(sim_server: SimulatorServer) -> None:
         await pilot.press("left_square_bracket", "left_square_bracket")
         await pilot.pause()
         assert tabs.active == "chat"
+
+
+async def test_a_pane_shown_stays_shown_when_the_old_panes_focus_is_hidden_late(sim_server: SimulatorServer) -> None:
+    """The old pane's focused table hears Hide after the switch on a busy machine: Textual then moves the
+    focus to a sibling in the old pane, and focus inside a TabPane makes that pane active again."""
+    app = make_app(sim_server)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        tabs = app.query_one("#panes", TabbedContent)
+        for pane, old in (("hardware", "endpoints"), ("chat", "hardware"), ("endpoints", "chat")):
+            focused = app.screen.focused
+            assert focused is not None and app.panes[old] in focused.ancestors
+            app.action_show_pane(pane)
+            focused.post_message(events.Hide())
+            await settle(pilot)
+            assert tabs.active == pane
+            assert app.screen.focused is not None and app.panes[pane] in app.screen.focused.ancestors
 
 
 async def test_help_lists_the_keys_in_force_and_closes_with_escape(sim_server: SimulatorServer) -> None:

@@ -144,6 +144,12 @@ class Capabilities:
     metrics: bool = False
     traffic_split: bool = False
     renames: bool = False
+    #: Endpoints route to deployments (``Endpoint.deployments``): rows beneath rows, actions on deployments.
+    deployments: bool = False
+    #: New endpoints are made from ``deploy_options(model)`` (profiles, flavors), not a bare hardware id.
+    deploy_profiles: bool = False
+    #: Legacy endpoints (``Endpoint.api == "v1"``) can no longer start or be created: start offers a redeploy.
+    redeploys_legacy: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +164,8 @@ class DeployOption:
     regions: tuple[str, ...] = ()
     dollars_per_hour: float | None = None
     availability: Availability = Availability.UNKNOWN
+    #: False when the price is the user's own table (Nebius publishes none): shown as such, never as the API's.
+    price_from_api: bool = True
 
 
 @dataclass(frozen=True, slots=True)

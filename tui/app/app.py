@@ -175,8 +175,17 @@ class TogetherApp(SecretSafeCrashReports, App[None]):
     def action_show_pane(self, pane: str) -> None:
         if pane not in PANES:
             return
+        self._leave_focus_behind(pane)
         self.query_one("#panes", TabbedContent).active = pane
         self.call_after_refresh(self._focus_pane, pane)
+
+    def _leave_focus_behind(self, pane: str) -> None:
+        """Drop the focus held in another pane before switching: once its pane is hidden, the focused
+        widget hears Hide (later, on a busy machine), Textual moves the focus to a sibling in the same
+        hidden pane, and focus inside a TabPane makes that pane active again."""
+        focused = self.screen.focused
+        if focused is not None and self.panes[pane] not in focused.ancestors:
+            self.screen.set_focus(None)
 
     def action_cycle_pane(self, step: int) -> None:
         index = PANES.index(self.active_pane) if self.active_pane in PANES else 0
@@ -201,7 +210,49 @@ class TogetherApp(SecretSafeCrashReports, App[None]):
             self.chat_pane.set_endpoint_target(message.endpoint)
 
     def on_open_create_form(self, message: OpenCreateForm) -> None:
-        self.open_create_form(model=message.model, hardware_id=message.hardware_id, clone_of=message.clone_of)
+        capabilities = self.context.store.capabilities
+        if capabilities is None or not capabilities.deploy_profiles:
+            self.open_create_form(model=message.model, hardware_id=message.hardware_id, clone_of=message.clone_of)
+            return
+        if self.read_only:
+            self.notify_read_only()
+            return
+        from tui.app.screens.deploy_form import DeployScreen
+
+        legacy = message.redeploy_of
+        model = message.model or (legacy.model if legacy is not None else None)
+        if model is None and message.clone_of is not None:
+            model = message.clone_of.model
+        self.push_screen(
+            DeployScreen(self.context, model=model, option_id=message.option_id, endpoint=message.endpoint,
+                         redeploy_of=legacy),
+            callback=partial(self._deployed, legacy),
+        )
+
+    def _deployed(self, legacy: Endpoint | None, endpoint: Endpoint | None) -> None:
+        if endpoint is None:
+            return
+        self._endpoint_created(endpoint)
+        if legacy is not None:
+            self._offer_to_stop_legacy(legacy, endpoint)
+
+    @work(group="migration", exit_on_error=False)
+    async def _offer_to_stop_legacy(self, legacy: Endpoint, replacement: Endpoint) -> None:
+        """Both bill while both run: once the replacement serves, offer to stop the v1 endpoint it replaces."""
+        from tui.app.screens.migration_offer import MigrationOffer
+        from tui.core.waits import WaitResult
+
+        outcome = await self.context.store.wait_until_ready(replacement.id)
+        if outcome.result is not WaitResult.REACHED:
+            return  # the store already said how the wait ended; the v1 endpoint keeps serving
+        current = self.context.store.get(legacy.id)
+        if current is None or not current.phase.billing:
+            return
+        ready = self.context.store.get(replacement.id) or replacement
+        if await self.push_screen_wait(MigrationOffer(self.context, legacy=current, replacement=ready)):
+            decision = self.context.store.stop(current.id)
+            self.notify(decision.message, severity=decision.severity,  # type: ignore[arg-type]
+                        markup=False)
 
     def open_create_form(
         self, *, model: str | None = None, hardware_id: str | None = None, clone_of: Endpoint | None = None
@@ -295,6 +346,7 @@ class TogetherApp(SecretSafeCrashReports, App[None]):
                                 partial(self.run_action, binding.action, active.node))
 
     async def _run_pane_action(self, pane: str, action: str) -> None:
+        self._leave_focus_behind(pane)
         self.query_one("#panes", TabbedContent).active = pane
         widget = self.panes[pane]
         # Move the focus now: left in the old pane, it would switch the tabs back once a modal closes.

@@ -8,13 +8,31 @@ from tui.api.domain import Endpoint
 
 
 class OpenCreateForm(Message):
+    """Open the form that makes something billable: the deploy form where the provider deploys from profiles
+    (``capabilities.deploy_profiles``), the create form otherwise.
+
+    ``option_id`` preselects a deploy option (a Hardware pane profile); ``endpoint`` adds a deployment to that
+    existing endpoint instead of a new one; ``redeploy_of`` fills the form from a legacy v1 endpoint (its model
+    and replica bounds) and, once the new deployment is ready, the app offers to stop the v1 one.
+    """
+
     def __init__(
-        self, *, model: str | None = None, hardware_id: str | None = None, clone_of: Endpoint | None = None
+        self,
+        *,
+        model: str | None = None,
+        hardware_id: str | None = None,
+        clone_of: Endpoint | None = None,
+        option_id: str | None = None,
+        endpoint: Endpoint | None = None,
+        redeploy_of: Endpoint | None = None,
     ) -> None:
         super().__init__()
         self.model = model
         self.hardware_id = hardware_id
         self.clone_of = clone_of
+        self.option_id = option_id
+        self.endpoint = endpoint
+        self.redeploy_of = redeploy_of
 
 
 class OpenUpdateForm(Message):

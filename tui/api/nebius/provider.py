@@ -59,6 +59,7 @@ CAPABILITIES = Capabilities(
     metrics=False,
     traffic_split=False,
     renames=True,
+    deploy_profiles=True,
 )
 
 

@@ -50,6 +50,9 @@ CAPABILITIES = Capabilities(
     metrics=True,
     traffic_split=True,
     renames=False,
+    deployments=True,
+    deploy_profiles=True,
+    redeploys_legacy=True,
 )
 # Ids v2 hands out (reference §A1); v1 ids look like ``endpoint-<uuid>``.
 _V2_PREFIXES = ("ep_", "dep_")
