@@ -91,6 +91,69 @@ def test_the_rpc_envelope_without_details_uses_its_message() -> None:
     assert isinstance(error, errors.ConflictError) and error.message == "ABORTED: etag mismatch"
 
 
+# FastAPI's bodies (Nebius Token Factory), read by the shared mapping for every provider
+
+
+def test_a_fastapi_422_detail_list_names_each_field_and_keeps_the_first_type_and_field() -> None:
+    body = {"detail": [
+        {"type": "enum", "loc": ["body", "gpu_type"], "msg": "Input should be 'gpu-h100-sxm'", "input": "x"},
+        "not an item", {"loc": ["body", "name"]},
+        {"type": "missing", "loc": ["body", "scaling", "min_replicas"], "msg": "Field required"},
+        {"type": "value_error", "msg": "no location"},
+    ]}
+    error = error_from_response(answer(422, body))
+    assert isinstance(error, errors.BadRequestError) and error.status == 422
+    assert error.message == (
+        "gpu_type: Input should be 'gpu-h100-sxm'; scaling.min_replicas: Field required; no location"
+    )
+    assert (error.error_type, error.param, error.code) == ("enum", "gpu_type", None)
+
+
+def test_a_fastapi_item_located_only_in_the_query_has_no_field() -> None:
+    error = error_from_response(answer(422, {"detail": [{"type": "int_parsing", "loc": ["query"], "msg": "bad"}]}))
+    assert (error.message, error.param, error.error_type) == ("bad", None, "int_parsing")
+
+
+@pytest.mark.parametrize(
+    ("status", "kind"),
+    [(401, errors.AuthenticationError), (404, errors.NotFoundError), (409, errors.ConflictError),
+     (500, errors.ServerError), (400, errors.BadRequestError)],
+)
+def test_a_fastapi_detail_string_is_the_message_for_its_status(status: int, kind: type[errors.APIError]) -> None:
+    error = error_from_response(answer(status, {"detail": f"bad key {KEY} \x1b]0;title\x07here"}), key=KEY)
+    assert isinstance(error, kind)
+    assert error.message.startswith("bad key") and error.message.endswith("here")
+    assert_display_safe(str(error))
+
+
+@pytest.mark.parametrize("detail", [[], [{"loc": ["body"]}], "", 42, {"msg": "a dict"}])
+def test_a_detail_that_is_not_fastapis_falls_back_to_the_reason(detail: Any) -> None:
+    error = error_from_response(answer(422, {"detail": detail}, reason=b"Unprocessable Entity"))
+    assert error.message == "Unprocessable Entity" and error.param is None
+
+
+def test_the_openai_envelope_wins_over_a_detail_beside_it() -> None:
+    error = error_from_response(answer(400, {"error": {"message": "from error"}, "detail": "from detail"}))
+    assert error.message == "from error"
+
+
+@pytest.mark.parametrize("text", HOSTILE_STRINGS)
+def test_hostile_fastapi_fields_are_cleaned(text: str) -> None:
+    error = error_from_response(answer(422, {"detail": [{"type": text, "loc": ["body", text], "msg": text}]}), key=KEY)
+    for field in (str(error), error.error_type or "", error.param or ""):
+        assert_display_safe(field)
+
+
+async def test_every_session_maps_fastapi_bodies() -> None:
+    body = {"detail": [{"type": "missing", "loc": ["body", "name"], "msg": "Field required"}]}
+    api = ApiSession(KEY, "https://api.together.ai/v1", retry=RetryPolicy(max_retries=0),
+                     transport=httpx.MockTransport(lambda request: httpx.Response(422, json=body)))
+    with pytest.raises(errors.BadRequestError) as caught:
+        await api.request("POST", "/endpoints", json_body={})
+    await api.aclose()
+    assert (caught.value.message, caught.value.param) == ("name: Field required", "name")
+
+
 def test_the_request_id_comes_from_a_header_else_the_body() -> None:
     assert error_from_response(answer(500, {"id": "body-id"}, **{"x-request-id": "hdr"})).request_id == "hdr"
     assert error_from_response(answer(500, {"id": "body-id", "error": {"message": "m"}})).request_id == "body-id"

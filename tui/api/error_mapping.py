@@ -93,9 +93,10 @@ def _json_or_none(content: bytes) -> Any:
 
 
 def _envelope(body: Any) -> tuple[str | None, Any, Any, Any]:
-    """(message, code, type, param) from either envelope Together uses.
+    """(message, code, type, param) from any envelope the providers use.
 
     OpenAI style: ``{"error": {"message", "type", "param", "code"}}`` (or ``{"error": "text"}``);
+    FastAPI style (Nebius): ``{"detail": "text"}`` or a 422's ``{"detail": [{"loc", "msg", "type"}, ...]}``;
     RPC style (gRPC gateway): ``{"message": str, "code": int, "details": [{"detail": str}, ...]}``, where
     the details say more than the message when present (as Together's own CLI shows them).
     """
@@ -106,6 +107,9 @@ def _envelope(body: Any) -> tuple[str | None, Any, Any, Any]:
         return _text(detail.get("message")), detail.get("code"), detail.get("type"), detail.get("param")
     if isinstance(detail, str) and detail:
         return detail, body.get("code"), None, None
+    fastapi = _fastapi_detail(body.get("detail"))
+    if fastapi is not None:
+        return fastapi
     details = body.get("details")
     notes = [
         item["detail"]
@@ -114,6 +118,29 @@ def _envelope(body: Any) -> tuple[str | None, Any, Any, Any]:
     ]
     message = "; ".join(notes) if notes else _text(body.get("message"))
     return message, body.get("code"), body.get("reason"), None
+
+
+def _fastapi_detail(detail: Any) -> tuple[str, None, str | None, str | None] | None:
+    """FastAPI's ``detail``: a string is the message; a validation list is joined as ``field: msg`` with the
+    first item's type and field kept (a form marks that field); anything else is not this envelope."""
+    if isinstance(detail, str):
+        return (detail, None, None, None) if detail else None
+    if not isinstance(detail, list):
+        return None
+    notes: list[str] = []
+    first: tuple[str | None, str | None] | None = None
+    for item in detail:
+        if not isinstance(item, dict) or not isinstance(item.get("msg"), str):
+            continue
+        loc = item["loc"] if isinstance(item.get("loc"), list) else []
+        # "body" / "query" / "path" say where the field was, not which: the field is the rest.
+        where = ".".join(str(part) for part in loc if part not in ("body", "query", "path"))
+        notes.append(f"{where}: {item['msg']}" if where else item["msg"])
+        if first is None:
+            first = (item["type"] if isinstance(item.get("type"), str) else None, where or None)
+    if not notes or first is None:
+        return None
+    return "; ".join(notes), None, first[0], first[1]
 
 
 def _fallback_message(response: httpx.Response, body: Any) -> str:

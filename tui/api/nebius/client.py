@@ -5,14 +5,11 @@ Chat: OpenAI-compatible on the endpoint region's host (nebius-api.md §B2, §B5)
 client (the same wire), one session per host.
 
 Errors: Nebius answers FastAPI bodies, ``422 {"detail": [{"loc", "msg", "type"}]}`` and ``{"detail":
-"..."}`` (§B6), which the shared error mapping does not read. ``NebiusSession`` rewrites such a body into
-the OpenAI envelope before the mapping sees it, so the user reads the service's words and the field at
-fault; everything else (key masking, cleaning, status classes) stays the shared mapping's.
+"..."}`` (§B6); the shared error mapping (``tui.api.error_mapping``) reads them for every session.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 from urllib.parse import quote
@@ -35,8 +32,6 @@ DEFAULT_BASE_URL = "https://api.tokenfactory.nebius.com"
 GLOBAL_INFERENCE_URL = "https://api.tokenfactory.nebius.com/v1"
 _REGION = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _PATH = "/v0/dedicated_endpoints"
-# Bodies larger than this are not FastAPI error details worth rewriting.
-_DETAIL_LIMIT = 64 * 1024
 
 
 def chat_base_url(region: str | None, override: str | None = None) -> str:
@@ -52,47 +47,6 @@ def chat_base_url(region: str | None, override: str | None = None) -> str:
     if not region or region == "eu-north1" or not _REGION.match(region):
         return GLOBAL_INFERENCE_URL
     return f"https://api.tokenfactory.{region}.nebius.com/v1"
-
-
-def fastapi_to_envelope(body: bytes) -> bytes:
-    """``{"detail": ...}`` as ``{"error": {"message", "type", "param"}}``; any other body unchanged."""
-    if len(body) > _DETAIL_LIMIT:
-        return body
-    try:
-        payload = json.loads(body)
-    except (ValueError, RecursionError):
-        return body
-    if not isinstance(payload, dict) or "error" in payload or "detail" not in payload:
-        return body
-    detail = payload["detail"]
-    if isinstance(detail, str) and detail:
-        return json.dumps({"error": {"message": detail}}).encode()
-    if not isinstance(detail, list):
-        return body
-    notes: list[str] = []
-    first_type = first_param = None
-    for item in detail:
-        if not isinstance(item, dict) or not isinstance(item.get("msg"), str):
-            continue
-        loc = item["loc"] if isinstance(item.get("loc"), list) else []
-        # "body" / "query" / "path" say where, not what: the field is the rest.
-        where = ".".join(str(part) for part in loc if part not in ("body", "query", "path"))
-        notes.append(f"{where}: {item['msg']}" if where else item["msg"])
-        if first_type is None:
-            first_type = item.get("type") if isinstance(item.get("type"), str) else None
-            first_param = where or None
-    if not notes:
-        return body
-    error = {"message": "; ".join(notes), "type": first_type, "param": first_param}
-    return json.dumps({"error": error}).encode()
-
-
-class NebiusSession(ApiSession):
-    """An ``ApiSession`` whose error bodies are read as FastAPI's too (see the module docstring)."""
-
-    async def _read_capped(self, response: httpx.Response) -> bytes:
-        body = await super()._read_capped(response)
-        return fastapi_to_envelope(body) if response.status_code >= 400 else body
 
 
 def _segment(value: str) -> str:
@@ -120,7 +74,7 @@ class NebiusClient:
         self._retry = retry
         self._sleep = sleep
         # A base given with /v1 (the habit from OpenAI-style settings) still reaches /v0.
-        self.session = NebiusSession(
+        self.session = ApiSession(
             self._key, base_url.rstrip("/").removesuffix("/v1"), transport=transport, retry=retry, sleep=sleep,
             read_deadline=read_deadline,
         )
@@ -173,7 +127,7 @@ class NebiusClient:
     def chat_client(self, region: str | None) -> TogetherClient:
         base = chat_base_url(region, self.inference_url)
         if base not in self._chat:
-            session = NebiusSession(self._key, base, transport=self._transport, retry=self._retry, sleep=self._sleep)
+            session = ApiSession(self._key, base, transport=self._transport, retry=self._retry, sleep=self._sleep)
             self._chat[base] = TogetherClient(self._key, base, session=session)
         return self._chat[base]
 
