@@ -1,17 +1,15 @@
 """User settings: `settings.toml` in the config directory, or the file named by TOGETHER_TUI_CONFIG.
 
 A bad file never stops the app: every problem becomes a message naming the file, the key and
-what is wrong, the bad key falls back to its default, and all valid keys are kept.
+what is wrong, the bad key falls back to its default, and all valid keys are kept. This module holds what
+the settings are and how each value is checked; reading TOML past its syntax errors and writing one key
+back into the user's file are ``tui.settings_toml``'s.
 """
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import os
-import re
-import stat
-import tomllib
 import typing
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
@@ -22,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from tui.api.registry import DEFAULT_KIND, unknown_provider_problem
 from tui.keys.store import config_dir, display_path
+from tui.settings_toml import MAX_REPAIRS, SettingsError, parse_leniently, set_top_level_key
 
 __all__ = [
     "SETTINGS_ENV",
@@ -98,10 +97,6 @@ class Settings(_Section):
     """Provider kind -> GPU type -> US dollars per hour, for a control plane whose API sends no prices."""
 
 
-class SettingsError(Exception):
-    """save_setting could not update the file; the message says why."""
-
-
 @dataclass(frozen=True)
 class LoadedSettings:
     settings: Settings
@@ -119,75 +114,6 @@ def settings_path(environ: Mapping[str, str] = os.environ) -> Path:
 
 # --------------------------------------------------------------------------------------------
 # Loading
-
-_POSITION_RE = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
-_HEADER_RE = re.compile(r"^\s*\[\[?\s*([^\[\]]+?)\s*\]?\]?\s*(#.*)?$")
-_KEY_RE = re.compile(r"^\s*([A-Za-z0-9_\-.\"' ]+?)\s*=")
-_MAX_REPAIRS = 20
-
-
-def _unquote_dotted(key: str) -> str:
-    return ".".join(part.strip().strip("\"'") for part in key.split("."))
-
-
-def _key_at(lines: list[str], index: int) -> str | None:
-    """The dotted key that line `index` (0-based) sets or opens, judged from its text."""
-    header = _HEADER_RE.match(lines[index])
-    if header and lines[index].lstrip().startswith("["):
-        return _unquote_dotted(header.group(1))
-    match = _KEY_RE.match(lines[index])
-    if not match:
-        return None
-    key = _unquote_dotted(match.group(1))
-    for previous in reversed(lines[:index]):
-        if previous.lstrip().startswith("["):
-            table = _HEADER_RE.match(previous)
-            if table:
-                return _unquote_dotted(table.group(1)) + "." + key
-            break
-    return key
-
-
-def _parse_leniently(text: str, where: str, problems: list[str]) -> dict[str, Any]:
-    """Parse TOML; on a syntax error, report it and retry without the offending line (or, for a
-    broken table header, without that whole table, so its keys cannot land in another table)."""
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    # Without a final newline, tomllib reports errors on the last line as "at end of document".
-    lines = (text if text.endswith("\n") else text + "\n").split("\n")
-    for _attempt in range(_MAX_REPAIRS):
-        try:
-            return tomllib.loads("\n".join(lines))
-        except tomllib.TOMLDecodeError as exc:
-            message = str(exc)
-            position = _POSITION_RE.search(message)
-            reason = _POSITION_RE.sub("", message)
-            if position is None:
-                problems.append(f"{where}: invalid TOML: {message}; using the default settings")
-                return {}
-            index = int(position.group(1)) - 1
-            if index >= len(lines) or not lines[index].strip():
-                problems.append(f"{where}, line {index + 1}: invalid TOML: {reason}; using the default settings")
-                return {}
-            key = _key_at(lines, index)
-            about = f" (key {key})" if key else ""
-            if lines[index].lstrip().startswith("["):
-                end = index + 1
-                while end < len(lines) and not lines[end].lstrip().startswith("["):
-                    end += 1
-                problems.append(
-                    f"{where}, line {index + 1}: invalid TOML{about}: {reason}; ignoring lines {index + 1}-{end}"
-                    if end - index > 1
-                    else f"{where}, line {index + 1}: invalid TOML{about}: {reason}; ignoring this line"
-                )
-                for i in range(index, end):
-                    lines[i] = ""
-            else:
-                problems.append(f"{where}, line {index + 1}: invalid TOML{about}: {reason}; ignoring this line")
-                lines[index] = ""
-    problems.append(f"{where}: too many TOML errors; using the default settings")
-    return {}
-
 
 def _section_at(path: tuple[int | str, ...]) -> type[BaseModel] | None:
     """The settings table found along ``path`` (``("profiles", "work")`` -> Profile), if it is one."""
@@ -296,7 +222,7 @@ def _check_keymap(settings: Settings, where: str, problems: list[str]) -> Settin
 
 def _validate_leniently(data: dict[str, Any], where: str, problems: list[str]) -> Settings:
     data = copy.deepcopy(data)
-    for _attempt in range(_MAX_REPAIRS):
+    for _attempt in range(MAX_REPAIRS):
         try:
             return Settings.model_validate(data)
         except ValidationError as exc:
@@ -334,7 +260,7 @@ def load_settings(path: Path | None = None, *, themes: Collection[str] | None = 
         detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         problems.append(f"{where}: cannot read the settings file ({detail}); using the default settings")
         return LoadedSettings(Settings(), path, problems)
-    data = _parse_leniently(text, where, problems)
+    data = parse_leniently(text, where, problems)
     settings = _validate_leniently(data, where, problems)
     settings = _check_providers(settings, where, problems)
     settings = _check_keymap(settings, where, problems)
@@ -364,9 +290,6 @@ def save_setting(key: str, value: Any, path: Path | None = None) -> Path:
     Raises SettingsError for an unknown key, an invalid value, or a file that is not valid TOML
     (which is left untouched rather than overwritten).
     """
-    import tomlkit  # deferred: only needed when something is saved
-    from tomlkit.exceptions import TOMLKitError
-
     if key not in Settings.model_fields:
         raise SettingsError(f"unknown setting {key!r}")
     value = _to_toml_value(value)
@@ -379,42 +302,7 @@ def save_setting(key: str, value: Any, path: Path | None = None) -> Path:
             raise SettingsError(f"invalid value for {where}: {first['msg']}") from None
     if path is None:
         path = settings_path()
-    # Write through a symlink (dotfile managers link settings files) instead of replacing it.
-    target = Path(os.path.realpath(path))
-    try:
-        text = target.read_text(encoding="utf-8")
-        mode = stat.S_IMODE(target.stat().st_mode)
-    except FileNotFoundError:
-        text, mode = "", None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SettingsError(f"cannot read {display_path(path)}: {exc}") from None
-    try:
-        document = tomlkit.parse(text)
-    except TOMLKitError as exc:
-        raise SettingsError(f"{display_path(path)} is not valid TOML ({exc}); not changing it") from None
-    if value is None:
-        document.pop(key, None)
-    else:
-        document[key] = value
-    _write_atomically(target, tomlkit.dumps(document), mode)
+    set_top_level_key(path, key, value)
     return path
 
 
-def _write_atomically(target: Path, text: str, mode: int | None) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    with contextlib.suppress(FileNotFoundError):
-        tmp.unlink()
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666 if mode is None else mode)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
