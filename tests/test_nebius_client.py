@@ -297,3 +297,26 @@ def test_hostile_strings_are_cleaned_and_hostile_names_never_enter_option_ids(ho
                                                                              "gpu_count": 1, "regions": [hostile]}}})
     assert template is not None
     assert [(o.flavor, o.gpu_type, o.regions) for o in template.offers] == [("base", "gpu-h100-sxm", ())]
+
+
+def test_a_gpu_family_prices_every_variant_and_a_variants_own_entry_wins() -> None:
+    prices = {"b200": 5.0, "gpu-b200-sxm-a": 6.0, "h100": 2.95}
+    assert adapter.price_per_hour(prices, "gpu-b200-sxm", 2) == 10.0
+    assert adapter.price_per_hour(prices, "gpu-b200-sxm-a", 1) == 6.0
+    assert adapter.price_per_hour(prices, "gpu-h100-sxm", 1) == 2.95
+    assert adapter.price_per_hour(prices, "gpu-l40s-d", 1) is None
+    assert adapter.price_per_hour({"gpu-h100-sxm": 0.0, "h100": 3.0}, "gpu-h100-sxm", 1) is None
+
+
+def test_a_combination_listed_twice_is_one_option_in_both_regions() -> None:
+    template = adapter.template_from_wire({"name": "m", "flavors": {"base": {"hardware": [
+        {"gpu_type": "gpu-h100-sxm", "gpu_count": 1, "regions": ["eu-north1"]},
+        {"gpu_type": "gpu-h100-sxm", "gpu_count": 1, "regions": ["eu-west1", "eu-north1"]},
+    ]}}})
+    assert template is not None
+    [offer] = template.offers
+    assert offer.regions == ("eu-north1", "eu-west1")
+    option = adapter.deploy_option(offer, {})
+    assert (option.id, option.hardware_label, option.dollars_per_hour, option.price_from_api) == (
+        "base:1xgpu-h100-sxm", "base · 1x H100", None, False,
+    )

@@ -11,6 +11,7 @@ from tui.api import errors
 from tui.api.domain import ChatMessage, EndpointChanges, EndpointSpec, Phase
 from tui.api.nebius import NebiusProvider, create_provider
 from tui.simulator.nebius.app import NebiusSimulator
+from tui.simulator.nebius.catalogue import TEMPLATES
 from tui.simulator.nebius.world import Timings
 from tui.simulator.server import SimulatorServer
 
@@ -132,3 +133,55 @@ def test_the_request_schema_refuses_what_the_reference_does() -> None:
     assert schema_errors("update", {"region": "eu-north1"})
     assert schema_errors("update", {"scaling": {"max_replicas": 2}})
     assert schema_errors("update", {})
+
+
+async def test_deploy_options_are_one_per_flavor_gpu_type_and_count_with_their_regions(
+    world: tuple[NebiusProvider, NebiusSimulator],
+) -> None:
+    provider, _ = world
+    for template in TEMPLATES:
+        expected = {
+            (f"{flavor}:{h.gpu_count}x{h.gpu_type}", h.regions) for flavor, hardware in template.flavors.items()
+            for h in hardware
+        }
+        options = await provider.deploy_options(template.name)
+        assert {(o.id, o.regions) for o in options} == expected and len(options) == len(expected)
+        assert all(o.model == template.name and not o.price_from_api for o in options)
+        # Priced from the user's table (H100 at 2.50 per GPU), unknown otherwise: never $0.
+        for option in options:
+            priced = 2.5 * (option.gpu_count or 0) if option.gpu_type == "gpu-h100-sxm" else None
+            assert option.dollars_per_hour == priced, option
+    labels = {o.id: o.hardware_label for o in await provider.deploy_options("openai/gpt-oss-120b")}
+    assert labels["fast:2xgpu-h200-sxm"] == "fast · 2x H200" and labels["base:1xgpu-h100-sxm"] == "base · 1x H100"
+    assert all(not row.price_from_api for row in await provider.list_hardware())
+
+
+async def test_every_option_creates_in_each_of_its_regions_and_nothing_else_is_sent(
+    world: tuple[NebiusProvider, NebiusSimulator],
+) -> None:
+    provider, sim = world
+    model = "openai/gpt-oss-120b"
+    sent = 0
+    for option in await provider.deploy_options(model):
+        for region in option.regions:
+            created = await provider.create_endpoint(EndpointSpec(
+                model=model, hardware_id=option.id, availability_zone=region, display_name=f"{option.id} {region}",
+                min_replicas=1, max_replicas=2,
+            ))
+            sent += 1
+            body = sim.requests("POST", "/v0/dedicated_endpoints")[-1].json_body
+            flavor, _, gpus = option.id.partition(":")
+            assert (body["flavor_name"], f"{body['gpu_count']}x{body['gpu_type']}", body["region"]) == (
+                flavor, gpus, region,
+            )
+            assert body["scaling"] == {"min_replicas": 1, "max_replicas": 2}
+            assert created.hardware_id == f"{option.id}@{region}" and created.extra["region"] == region
+    assert len(sim.requests("POST", "/v0/dedicated_endpoints")) == sent > 5
+    [multi] = [o for o in await provider.deploy_options(model) if o.id == "base:1xgpu-h100-sxm"]
+    for region, words in ((None, "Pick a region"), ("tf-us1", "offered in")):
+        with pytest.raises(errors.BadRequestError, match=words):
+            await provider.create_endpoint(EndpointSpec(model=model, hardware_id=multi.id, availability_zone=region))
+    with pytest.raises(errors.BadRequestError, match="No Nebius template"):
+        await provider.create_endpoint(EndpointSpec(model="openai/gpt-oss-20b", hardware_id="fast:2xgpu-h200-sxm",
+                                                    availability_zone="eu-north1"))
+    assert len(sim.requests("POST", "/v0/dedicated_endpoints")) == sent

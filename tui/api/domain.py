@@ -220,6 +220,8 @@ class HardwareOption:
     updated_at: datetime | None = None
     #: The price exactly as the API gave it (v1: US cents per minute).
     cents_per_minute: float | None = None
+    #: False when the price is the user's own table (Nebius publishes none): shown as such, never as the API's.
+    price_from_api: bool = True
 
     @property
     def total_memory_gb(self) -> float | None:

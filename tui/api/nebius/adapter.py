@@ -251,7 +251,9 @@ def template_from_wire(raw: Any) -> Template | None:
     context = None
     if isinstance(window, int | float) and not isinstance(window, bool) and 0 < window < 1e6:
         context = int(window * 1024)
-    offers: list[Offer] = []
+    # (flavor, GPU type, count) -> regions: a combination listed twice (two entries, two region lists) is
+    # one deploy option offered in both lists' regions, never two options with one id.
+    offers: dict[tuple[str, str, int], tuple[str, ...]] = {}
     for flavor_name, details in _flavors(obj.get("flavors")):
         flavor = _id_part(flavor_name)
         if flavor is None:
@@ -262,14 +264,30 @@ def template_from_wire(raw: Any) -> Template | None:
             regions = _names(entry.get("regions", entry.get("region")))
             for count in (_int(c) for c in (counts if isinstance(counts, list) else [])):
                 if gpu and count:
-                    offers.append(Offer(name, flavor, gpu, count, regions))
+                    known = offers.get((flavor, gpu, count), ())
+                    offers[flavor, gpu, count] = tuple(dict.fromkeys((*known, *regions)))
     kind = clean_optional(obj.get("type"), limit=40)
-    return Template(name, kind, clean_optional(metadata.get("vendor"), limit=100), context, tuple(offers))
+    return Template(
+        name, kind, clean_optional(metadata.get("vendor"), limit=100), context,
+        tuple(Offer(name, flavor, gpu, count, regions) for (flavor, gpu, count), regions in offers.items()),
+    )
+
+
+def _gpu_family(gpu_type: str) -> str | None:
+    """``h100`` for ``gpu-h100-sxm``: the part of the type that names the GPU, when we know it."""
+    return next((part for part in gpu_type.lower().split("-") if part in _GPU_MEMORY), None)
 
 
 def price_per_hour(prices: Mapping[str, float], gpu_type: str, gpu_count: int) -> float | None:
-    """$/hour per replica from the user's per-GPU table; unknown (None), never $0, without a usable entry."""
+    """$/hour per replica from the user's per-GPU table; unknown (None), never $0, without a usable entry.
+
+    The exact type (``gpu-h100-sxm``) is looked up first, then its GPU family (``h100``), so one entry can
+    price every variant of a GPU while a variant's own entry still wins (``gpu-b200-sxm-a`` beside ``b200``).
+    """
+    family = _gpu_family(gpu_type)
     rate = prices.get(gpu_type)
+    if rate is None and family is not None:
+        rate = prices.get(family)
     if not isinstance(rate, int | float) or isinstance(rate, bool) or not math.isfinite(rate) or rate <= 0:
         return None
     return rate * gpu_count
@@ -283,8 +301,9 @@ def _gpu_specs(gpu_type: str) -> tuple[float | None, str | None]:
 
 
 def hardware_label(offer: Offer) -> str:
-    family = next((p.upper() for p in offer.gpu_type.split("-") if p in _GPU_MEMORY), offer.gpu_type)
-    return f"{offer.gpu_count}x {family} ({offer.flavor})"
+    """``fast · 1x H100``: the flavor first, since two options on the same GPUs differ only by it."""
+    family = _gpu_family(offer.gpu_type)
+    return f"{offer.flavor} · {offer.gpu_count}x {family.upper() if family else offer.gpu_type}"
 
 
 def deploy_option(offer: Offer, prices: Mapping[str, float]) -> DeployOption:
@@ -298,6 +317,7 @@ def deploy_option(offer: Offer, prices: Mapping[str, float]) -> DeployOption:
         dollars_per_hour=price_per_hour(prices, offer.gpu_type, offer.gpu_count),
         # Templates say what is offered, not what has capacity now.
         availability=Availability.UNKNOWN,
+        price_from_api=False,
     )
 
 
@@ -312,6 +332,7 @@ def hardware_options(offer: Offer, prices: Mapping[str, float]) -> list[Hardware
             gpu_memory_gb=memory,
             gpu_link=link,
             price_per_hour=price_per_hour(prices, offer.gpu_type, offer.gpu_count),
+            price_from_api=False,
         )
         for region in offer.regions
     ]
