@@ -20,6 +20,7 @@ import argparse
 import asyncio
 import base64
 import contextlib
+import fcntl
 import itertools
 import json
 import os
@@ -101,6 +102,16 @@ def install_chromium() -> tuple[str | None, str]:
     if not hasattr(os, "geteuid") or os.geteuid() != 0 or shutil.which("apt-get") is None:
         return None, "Chromium is not installed (/usr/bin/chromium) and apt-get as root is not available"
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    # Test workers (xdist) may ask at once: one installs, the others wait and find it installed.
+    # The lock lives in the checkout: each worker's temporary directory is its own.
+    with (Path(__file__).resolve().parent.parent / ".chromium-install.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if found := find_chromium():
+            return found, ""
+        return _apt_install_chromium(env)
+
+
+def _apt_install_chromium(env: dict[str, str]) -> tuple[str | None, str]:
     try:
         for command in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "chromium"]):
             done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=APT_INSTALL_TIMEOUT)
