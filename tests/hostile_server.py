@@ -19,6 +19,8 @@ from hostile import BAD_TIMESTAMPS, HOSTILE_STRINGS, MARKUP, TERMINAL, echoed_ke
 
 #: Short hostile strings: the 10,000-character one is fed separately where a layout must survive it.
 SHORT = tuple(text for text in HOSTILE_STRINGS if len(text) < 200)
+#: The request id a broken stream is answered under (the header Together sends).
+STREAM_REQUEST_ID = "req-stream-7f3a"
 
 
 def _endpoints() -> list[dict[str, Any]]:
@@ -85,6 +87,9 @@ class HostileServer:
 
     api_key: str
     mode: str = "data"
+    #: What a streamed chat sends: "hostile" (hostile strings), "malformed" (a chunk, then a payload that is not
+    #: JSON), "huge" (a chunk, then one event line past any cap); the last two under ``STREAM_REQUEST_ID``.
+    stream: str = "hostile"
     requests: list[tuple[str, str]] = field(default_factory=list)
     _server: ThreadingHTTPServer | None = None
 
@@ -142,7 +147,18 @@ class HostileServer:
             def _stream_chat(self) -> None:
                 self.send_response(200)
                 self.send_header("Content-Type", "text/event-stream")
+                if server.stream != "hostile":
+                    self.send_header("x-request-id", STREAM_REQUEST_ID)
                 self.end_headers()
+                if server.stream == "malformed":
+                    first = next(_chunks())
+                    self.wfile.write(b"data: " + json.dumps(first).encode() + b"\n\n")
+                    self.wfile.write(b'data: {"choices": [{"delta": {"content": "cut\n\n')
+                    return
+                if server.stream == "huge":
+                    self.wfile.write(b"data: " + json.dumps(next(_chunks())).encode() + b"\n\n")
+                    self.wfile.write(b"data: " + b"x" * (2 << 20) + b"\n\n")
+                    return
                 for text in _chunks():
                     self.wfile.write(b"data: " + json.dumps(text).encode() + b"\n\n")
                 self.wfile.write(b"data: [DONE]\n\n")

@@ -25,7 +25,7 @@ from tui.api import errors
 from tui.api.auth import BearerAuth, SecretLike, mask_key, reveal
 from tui.api.error_mapping import error_from_response, error_from_transport, host_of, request_id_of, safe_message
 from tui.api.retry import IDEMPOTENT_METHODS, RETRY_STATUSES, RetryPolicy, retry_after_seconds
-from tui.api.sse import ServerSentEvent, SSEDecoder, format_size
+from tui.api.sse import ServerSentEvent, SSEDecoder, StreamOrigin, format_size
 from tui.api.urls import check_base_url_safe, trust_env_for
 from tui.keys.secret import ApiKey
 
@@ -217,7 +217,8 @@ class ApiSession:
             content_type = response.headers.get("content-type", "").partition(";")[0].strip()
             if content_type != "text/event-stream":
                 raise self.invalid(response, f"expected an event stream, got {content_type or 'no content type'}")
-            decoder = SSEDecoder(self.max_event_bytes)
+            origin = StreamOrigin(response.request.url.path, response.status_code, request_id_of(response))
+            decoder = SSEDecoder(self.max_event_bytes, origin)
             chunks = response.aiter_bytes()
             last_event = loop.time()
             while True:
@@ -228,12 +229,14 @@ class ApiSession:
                     return
                 except TimeoutError:
                     raise errors.APITimeoutError(
-                        f"No event from {host_of(url)} for {idle:g} s", status=response.status_code
+                        f"No event from {host_of(url)} for {idle:g} s", status=response.status_code,
+                        request_id=origin.request_id,
                     ) from None
                 except httpx.TransportError as exc:
                     if received and not isinstance(exc, httpx.TimeoutException):
                         raise errors.StreamTruncatedError(
-                            f"The connection broke mid-answer ({type(exc).__name__})", chunks_received=received
+                            f"The connection broke mid-answer ({type(exc).__name__})", chunks_received=received,
+                            request_id=origin.request_id,
                         ) from None
                     raise error_from_transport(exc, url, key=self._key) from None
                 for event in decoder.feed(chunk):
@@ -268,6 +271,13 @@ class ApiSession:
         path = response.request.url.path if response.request else ""
         return errors.InvalidResponseError(
             self.safe_message(f"{path}: {detail}"), status=response.status_code, request_id=request_id_of(response)
+        )
+
+    def stream_invalid(self, event: ServerSentEvent, detail: str) -> errors.InvalidResponseError:
+        """As ``invalid``, for an event whose payload is not what the API promises (its stream's path and id)."""
+        origin = event.origin or StreamOrigin("")
+        return errors.InvalidResponseError(
+            self.safe_message(origin.describe(detail)), status=origin.status, request_id=origin.request_id
         )
 
     # Plumbing

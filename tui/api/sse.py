@@ -3,13 +3,29 @@
 httpx-sse buffers a line until its newline arrives, so a server that sends 100 MB without one makes the
 client hold 100 MB. This decoder works on bytes and refuses a line (or an event made of many ``data:``
 lines) past ``max_event_bytes`` as soon as the buffer passes it, without reading the rest.
+
+Each event carries its ``StreamOrigin`` (the request's path and id), so an error about an event, raised here
+or by the client that reads its data, names the request like every other error does.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from tui.api import errors
+
+
+@dataclass(frozen=True, slots=True)
+class StreamOrigin:
+    """The answer a stream's events belong to: what an error about one of them must name."""
+
+    #: The request's path as sent (``/v1/chat/completions``), not the client's relative one.
+    path: str
+    status: int | None = None
+    request_id: str | None = None
+
+    def describe(self, detail: str) -> str:
+        return f"{self.path}: {detail}" if self.path else detail
 
 
 @dataclass(frozen=True)
@@ -18,6 +34,7 @@ class ServerSentEvent:
     data: str = ""
     id: str | None = None
     retry: int | None = None
+    origin: StreamOrigin | None = field(default=None, compare=False)
 
 
 class EventTooLargeError(errors.ResponseTooLargeError):
@@ -27,8 +44,9 @@ class EventTooLargeError(errors.ResponseTooLargeError):
 class SSEDecoder:
     """Feed bytes, get complete events; follows the HTML living standard's event-stream parsing."""
 
-    def __init__(self, max_event_bytes: int) -> None:
+    def __init__(self, max_event_bytes: int, origin: StreamOrigin | None = None) -> None:
         self._max = max_event_bytes
+        self._origin = origin
         self._buffer = bytearray()
         self._pending_cr = False
         self._data: list[str] = []
@@ -93,12 +111,17 @@ class SSEDecoder:
     def _dispatch(self) -> ServerSentEvent | None:
         if not self._data and not self._event:
             return None
-        event = ServerSentEvent(self._event or "message", "\n".join(self._data), self._id, self._retry)
+        event = ServerSentEvent(self._event or "message", "\n".join(self._data), self._id, self._retry, self._origin)
         self._data, self._data_size, self._event = [], 0, ""
         return event
 
     def _too_large(self, what: str) -> EventTooLargeError:
-        return EventTooLargeError(f"response too large: {what} in the event stream passed {format_size(self._max)}")
+        origin = self._origin or StreamOrigin("")
+        return EventTooLargeError(
+            origin.describe(f"response too large: {what} in the event stream passed {format_size(self._max)}"),
+            status=origin.status,
+            request_id=origin.request_id,
+        )
 
 
 def _next_break(chunk: bytes, start: int) -> int:
