@@ -52,6 +52,7 @@ def test_the_cli_help_and_version(capsys: pytest.CaptureFixture[str]) -> None:
 class Captured:
     def __init__(self) -> None:
         self.configs: list[AppConfig] = []
+        self.providers: list[object] = []
 
 
 def capture_app_runs(monkeypatch: pytest.MonkeyPatch) -> Captured:
@@ -61,6 +62,7 @@ def capture_app_runs(monkeypatch: pytest.MonkeyPatch) -> Captured:
 
     def run(app: TogetherApp, *args: object, **kwargs: object) -> None:
         captured.configs.append(app.config)
+        captured.providers.append(app.provider)
 
     monkeypatch.setattr(TogetherApp, "run", run)
     return captured
@@ -155,3 +157,86 @@ def test_the_demo_builds_the_registrys_together_provider_on_the_matching_simulat
         assert backend.provider.base_url.startswith("http://127.0.0.1:")
     finally:
         backend.stop()
+
+
+async def test_the_nebius_demo_serves_its_account_and_chats_by_routing_key() -> None:
+    from tui.api.nebius import NebiusProvider
+
+    backend = start_demo_backend(kind="nebius", tokens_per_second=0.0, prices={"h100": 2.95})
+    try:
+        provider = backend.provider
+        assert isinstance(provider, NebiusProvider) and backend.kind == "nebius"
+        assert provider.base_url == backend.server.root_url and provider.base_url.startswith("http://127.0.0.1:")
+        endpoints = await provider.list_endpoints()
+        running = next(e for e in endpoints if e.phase is Phase.READY)
+        events = [e async for e in provider.stream_chat(running.inference_model, [ChatMessage("user", "hi")])]
+        assert "".join(e.content for e in events).strip()
+        rows = await provider.list_hardware()
+        h100 = [r for r in rows if "xgpu-h100-sxm@" in r.id]
+        assert {r.gpu_type for r in h100} == {"h100"} and {r.gpu_link for r in h100} == {"sxm"}
+        assert h100 and all(r.price_per_hour == 2.95 * (r.gpu_count or 0) and not r.price_from_api for r in h100)
+        assert all(r.price_per_hour is None for r in rows if "xgpu-b300-sxm@" in r.id)
+        await provider.aclose()
+    finally:
+        backend.stop()
+
+
+def test_demo_with_provider_nebius_runs_the_app_on_the_nebius_simulator_with_the_users_prices(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from tui.api.nebius import NebiusProvider
+    from tui.cli import main
+
+    settings = tmp_path / "settings.toml"
+    settings.write_text('[prices.nebius]\nh100 = 2.95\n')
+    monkeypatch.setenv("TOGETHER_TUI_CONFIG", str(settings))
+    monkeypatch.delenv("NEBIUS_TOKEN_FACTORY_API_KEY", raising=False)
+    captured = capture_app_runs(monkeypatch)
+    assert main(["--demo", "--provider", "nebius"]) == 0
+    [config] = captured.configs
+    assert (config.demo, config.provider, config.provider_label) == (True, "nebius", "Nebius Token Factory")
+    assert config.base_url.startswith("http://127.0.0.1:") and not config.base_url.endswith("/v1")
+    assert config.prices == {"h100": 2.95}
+    [provider] = captured.providers
+    assert isinstance(provider, NebiusProvider) and provider.prices == {"h100": 2.95}
+
+
+def test_the_plain_demo_is_still_together(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from tui.cli import main
+
+    settings = tmp_path / "settings.toml"
+    settings.write_text('default_profile = "nb"\n[profiles.nb]\nprovider = "nebius"\n')
+    monkeypatch.setenv("TOGETHER_TUI_CONFIG", str(settings))
+    captured = capture_app_runs(monkeypatch)
+    assert main(["--demo"]) == 0
+    [config] = captured.configs
+    assert (config.provider, config.provider_label, config.profile) == ("together", "Together", "nb")
+    assert config.base_url.endswith("/v1")
+
+
+def test_a_demo_chosen_on_the_first_run_screen_of_a_nebius_profile_is_nebius(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from tui.app.first_run import FirstRunApp, FirstRunResult
+    from tui.cli import main
+
+    settings = tmp_path / "settings.toml"
+    settings.write_text('[profiles.nb]\nprovider = "nebius"\n')
+    monkeypatch.setenv("TOGETHER_TUI_CONFIG", str(settings))
+    monkeypatch.delenv("NEBIUS_TOKEN_FACTORY_API_KEY", raising=False)
+    monkeypatch.setattr(FirstRunApp, "run", lambda self, *a, **k: FirstRunResult(demo=True))
+    captured = capture_app_runs(monkeypatch)
+    assert main(["--profile", "nb"]) == 0
+    [config] = captured.configs
+    assert (config.demo, config.provider) == (True, "nebius")
+
+
+def test_provider_without_demo_never_sends_a_profiles_key_elsewhere(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tui.cli import main
+
+    monkeypatch.setenv("TOGETHER_API_KEY", "k")
+    captured = capture_app_runs(monkeypatch)
+    assert main(["--provider", "nebius"]) == 2
+    assert "--provider chooses the demo's simulator" in capsys.readouterr().err and captured.configs == []

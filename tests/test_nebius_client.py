@@ -320,3 +320,9 @@ def test_a_combination_listed_twice_is_one_option_in_both_regions() -> None:
     assert (option.id, option.hardware_label, option.dollars_per_hour, option.price_from_api) == (
         "base:1xgpu-h100-sxm", "base · 1x H100", None, False,
     )
+
+
+def test_the_gpu_shown_drops_the_prefix_and_the_link_but_keeps_the_variant() -> None:
+    assert [adapter.shown_gpu_type(t) for t in ("gpu-h100-sxm", "gpu-b200-sxm-a", "gpu-l40s-d", "odd")] == [
+        "h100", "b200-a", "l40s-d", "odd",
+    ]

@@ -41,6 +41,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--demo", action="store_true", help="run offline against the built-in simulator (no key, no network)"
     )
     parser.add_argument(
+        "--provider",
+        dest="demo_provider",
+        choices=("together", "nebius"),
+        default=None,
+        help="with --demo: which control plane's simulator to run (default: together; nebius = Token Factory)",
+    )
+    parser.add_argument(
         "--base-url",
         metavar="URL",
         help="API base URL (default: $TOGETHER_BASE_URL, the profile's, or https://api.together.ai/v1)",
@@ -123,6 +130,15 @@ def run_app(args: argparse.Namespace) -> int:
         return 2
     base_url, _ = resolve_base_url(profile_name, override=args.base_url, settings=settings)
     demo = bool(args.demo)
+    demo_kind = getattr(args, "demo_provider", None)
+    if demo_kind is not None and not demo and demo_kind != kind.kind:
+        # Never a way to send this profile's key to another service: the profile names its provider.
+        print(
+            f"together-tui: --provider chooses the demo's simulator (with --demo); profile {profile_name!r} "
+            f"is a {kind.label} profile (set provider = \"...\" in its settings to change that)",
+            file=sys.stderr,
+        )
+        return 2
     key = None
     if not demo:
         try:
@@ -155,14 +171,19 @@ def run_app(args: argparse.Namespace) -> int:
     backend = None
     options = options_for(profile_name, settings)
     if demo:
-        from tui.demo import start_demo_backend
+        from tui.demo import DEMO_KINDS, start_demo_backend
 
-        backend = start_demo_backend()
+        if demo_kind is None:
+            # `--demo` is Together's; a demo chosen on the first-run screen is the profile's provider's.
+            demo_kind = kind.kind if not args.demo and kind.kind in DEMO_KINDS else DEFAULT_KIND
+        if demo_kind != kind.kind:
+            kind = entry_for(demo_kind)
+        # The user's price table for that control plane (Nebius sends none); the profile's own options
+        # (Together's API choice, a project) do not apply to a simulator.
+        options = ProviderOptions(prices=dict(settings.prices.get(demo_kind, {})))
+        backend = start_demo_backend(kind=demo_kind, prices=options.prices)
         provider = backend.provider
-        base_url = backend.server.base_url
-        if kind.kind != DEFAULT_KIND:
-            # The demo serves Together's simulator, whatever the profile's provider: its prices do not apply.
-            kind, options = entry_for(DEFAULT_KIND), ProviderOptions()
+        base_url = provider.base_url
     else:
         assert key is not None
         provider = build_provider(kind.kind, key, base_url, options)

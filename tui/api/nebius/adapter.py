@@ -300,6 +300,13 @@ def _gpu_specs(gpu_type: str) -> tuple[float | None, str | None]:
     return memory, link
 
 
+def shown_gpu_type(gpu_type: str) -> str:
+    """``h100`` for ``gpu-h100-sxm``, ``b200-a`` for ``gpu-b200-sxm-a``: what the screens print as the GPU
+    (the link is a column of its own). The exact type stays in the option's id, which is what is sent."""
+    parts = [p for p in gpu_type.split("-") if p.lower() not in ("gpu", "sxm")]
+    return "-".join(parts) or gpu_type
+
+
 def hardware_label(offer: Offer) -> str:
     """``fast · 1x H100``: the flavor first, since two options on the same GPUs differ only by it."""
     family = _gpu_family(offer.gpu_type)
@@ -327,7 +334,7 @@ def hardware_options(offer: Offer, prices: Mapping[str, float]) -> list[Hardware
     return [
         HardwareOption(
             id=option_id(offer.flavor, offer.gpu_type, offer.gpu_count, region),
-            gpu_type=offer.gpu_type,
+            gpu_type=shown_gpu_type(offer.gpu_type),
             gpu_count=offer.gpu_count,
             gpu_memory_gb=memory,
             gpu_link=link,
