@@ -128,6 +128,22 @@ class Deployment:
     status_message: str | None = None
     inactive_timeout: int | None = None
     version: str | None = None
+    #: ``1x H100 80GB``, as the provider's own tools write the hardware; None when only the raw id is known.
+    hardware_label: str | None = None
+    engine: str | None = None
+    quantization: str | None = None
+    parallelism: str | None = None
+    max_concurrent_requests: int | None = None
+    #: Seconds of stabilisation before scaling up / down; None when the API does not say.
+    scale_up_window: float | None = None
+    scale_down_window: float | None = None
+    #: A full read of the deployment (status message, etag); False for the summary an endpoint list embeds.
+    detailed: bool = False
+
+    @property
+    def title(self) -> str:
+        """The deployment's own name, without the endpoint's (``gpt-oss-20b-h100``)."""
+        return self.name.rpartition("/")[2] or self.name or self.id
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +182,9 @@ class DeployOption:
     availability: Availability = Availability.UNKNOWN
     #: False when the price is the user's own table (Nebius publishes none): shown as such, never as the API's.
     price_from_api: bool = True
+    #: The profile's engine settings where the provider says them (v2: ``fp8``, ``tp2``).
+    quantization: str | None = None
+    parallelism: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +205,34 @@ class DeploySpec:
     traffic_weight: float = 1.0
     #: Regions to place it in; empty = wherever there is room.
     regions: tuple[str, ...] = ()
+    #: Requests one replica serves at once before more queue; None = the service's default.
+    max_concurrent_requests: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DeploymentSettings:
+    """One deployment's settings as an update form starts from them, with the versions a write must carry."""
+
+    id: str
+    endpoint_id: str
+    #: The qualified name (``<slug>/<endpoint>/<deployment>``).
+    name: str
+    model: str
+    hardware: str
+    min_replicas: int | None
+    max_replicas: int | None
+    #: Seconds of stabilisation before scaling up / down; None when the API does not say.
+    scale_up_window: float | None = None
+    scale_down_window: float | None = None
+    #: Minutes idle before auto-stop; 0 = never; None when the API does not say.
+    inactive_timeout: int | None = None
+    max_concurrent_requests: int | None = None
+    #: Its weight in the endpoint's traffic split (0 = not routed).
+    traffic_weight: float | None = None
+    price_per_replica_hour: float | None = None
+    #: The deployment's etag, and the endpoint's (the traffic split is the endpoint's field).
+    version: str | None = None
+    endpoint_version: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,6 +291,8 @@ class ModelOption:
     #: Serverless prices in US dollars per million tokens, when the provider gives them.
     input_price_per_m: float | None = None
     output_price_per_m: float | None = None
+    #: The provider recommends it (v2 ``SUPPORTED_MODEL_STATUS_RECOMMENDED``): pickers list it first.
+    recommended: bool = False
 
     @property
     def title(self) -> str:
@@ -305,6 +354,32 @@ class EndpointChanges:
             value is UNSET
             for value in (self.display_name, self.min_replicas, self.max_replicas, self.inactive_timeout)
         )
+
+
+@dataclass(frozen=True, slots=True)
+class DeploymentChanges:
+    """What the v2 update form sends: only the fields the user changed (UNSET = unchanged)."""
+
+    min_replicas: Any = UNSET
+    max_replicas: Any = UNSET
+    scale_up_window: Any = UNSET
+    scale_down_window: Any = UNSET
+    inactive_timeout: Any = UNSET
+    max_concurrent_requests: Any = UNSET
+    traffic_weight: Any = UNSET
+
+    @property
+    def deployment_fields(self) -> bool:
+        """Whether anything but the traffic weight (an endpoint field) changed."""
+        return any(
+            value is not UNSET
+            for value in (self.min_replicas, self.max_replicas, self.scale_up_window, self.scale_down_window,
+                          self.inactive_timeout, self.max_concurrent_requests)
+        )
+
+    @property
+    def empty(self) -> bool:
+        return not self.deployment_fields and self.traffic_weight is UNSET
 
 
 @dataclass(frozen=True, slots=True)

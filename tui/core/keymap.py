@@ -36,6 +36,30 @@ TABLE: dict[str, tuple[Key, ...]] = {
         Key("app.pane.next", "right_square_bracket", "cycle_pane(1)", "Next pane", show=False),
         Key("app.help", "question_mark", "help", "Help"),
         Key("app.quit", "ctrl+q", "quit", "Quit", priority=True),
+        # Not a priority binding: a focused Input or TextArea takes "q" as text first (Textual drops a
+        # binding whose key the focused widget consumes), and a dialog keeps its own keys.
+        Key(
+            "app.quit_q",
+            "q",
+            "quit_or_ask",
+            "Quit",
+            tooltip="Quit (asks first while an action or an answer is in flight); ctrl+q quits from anywhere",
+            show=False,
+        ),
+    ),
+    # TableKeys (tui.app.widgets.table_keys): every table, k9s and lazydocker habits beside the arrows.
+    "table": (
+        Key("table.down", "j", "cursor_down", "Down", show=False),
+        Key("table.up", "k", "cursor_up", "Up", show=False),
+        Key("table.first", "g,home", "scroll_top", "First row", show=False),
+        Key("table.last", "G,end", "scroll_bottom", "Last row", show=False),
+    ),
+    # ScrollKeys (tui.app.widgets.scroll_keys): help, the chat conversation, any scrolling text.
+    "scroll": (
+        Key("scroll.down", "j", "scroll_down", "Scroll down", show=False),
+        Key("scroll.up", "k", "scroll_up", "Scroll up", show=False),
+        Key("scroll.top", "g", "scroll_home", "Top", show=False),
+        Key("scroll.bottom", "G", "scroll_end", "Bottom", show=False),
     ),
     # FirstRunApp (tui.app.first_run)
     "first_run": (
@@ -331,6 +355,49 @@ TABLE: dict[str, tuple[Key, ...]] = {
     "confirm_start": (
         Key("confirm_start.start", "y,enter", "answer(True)", "Start", priority=True),
         Key("confirm_start.cancel", "n,escape", "answer(False)", "Cancel", priority=True),
+    ),
+    # ConfirmQuitScreen (tui.app.screens.confirm_quit)
+    "confirm_quit": (
+        Key("confirm_quit.quit", "y,enter", "answer(True)", "Quit", priority=True),
+        Key("confirm_quit.stay", "n,escape", "answer(False)", "Stay", priority=True),
+    ),
+    # DeployScreen (tui.app.screens.deploy_form)
+    "form.deploy": (
+        Key(
+            "form.deploy",
+            "ctrl+s",
+            "submit",
+            "Review",
+            tooltip="Check with the API (validateOnly) and review the cost; deploying takes one more key",
+        ),
+        Key("form.deploy.reload", "ctrl+r", "reload", "Reload lists",
+            tooltip="Ask the API again for models and profiles", show=False),
+    ),
+    # ConfirmDeployScreen (tui.app.screens.deploy_confirm)
+    "confirm_deploy": (
+        Key("confirm_deploy.deploy", "y", "answer(True)", "Deploy", priority=True),
+        Key("confirm_deploy.back", "n,escape", "answer(False)", "Back to the form", priority=True),
+    ),
+    # ConfirmDiscardScreen (tui.app.screens.confirm_discard)
+    "confirm_discard": (
+        Key("confirm_discard.discard", "y", "answer(True)", "Discard", priority=True),
+        Key("confirm_discard.keep", "n,escape", "answer(False)", "Keep editing", priority=True),
+    ),
+    # MigrationOffer (tui.app.screens.migration_offer)
+    "migration_offer": (
+        Key("migration_offer.keep", "escape,n", "keep", "Keep both", priority=True),
+    ),
+    # DeploymentUpdateScreen (tui.app.screens.deployment_update)
+    "form.deployment": (
+        Key(
+            "form.deployment.save",
+            "ctrl+s",
+            "submit",
+            "Save",
+            tooltip="Send only the changes shown in the preview, with the etag loaded (enter only moves on)",
+        ),
+        Key("form.deployment.reload", "ctrl+r", "reload", "Reload",
+            tooltip="Load the deployment as it is now (after a conflict)"),
     ),
     # HelpScreen (tui.app.screens.help)
     "help": (Key("help.close", "escape,question_mark,q", "dismiss", "Close"),),

@@ -24,6 +24,8 @@ from tui.api.domain import (
     ChatParams,
     ChatReply,
     Deployment,
+    DeploymentChanges,
+    DeploymentSettings,
     DeployOption,
     DeploySpec,
     Endpoint,
@@ -109,6 +111,12 @@ class TogetherProvider:
         """The key is the account's: v2's whoami answers for it whatever the account still has on v1."""
         await self.v2.check_access()
 
+    @property
+    def project_slug(self) -> str | None:
+        """The prefix of v2 inference names (``<slug>/<endpoint>``), once whoami said it; None before."""
+        project = self.v2.client.known_project
+        return project.slug if project is not None else None
+
     def is_v2(self, resource_id: str) -> bool:
         return resource_id in self._v2_ids or resource_id.startswith(_V2_PREFIXES)
 
@@ -167,6 +175,16 @@ class TogetherProvider:
     async def deploy(self, spec: DeploySpec, progress: Progress = _ignore) -> Endpoint:
         """Create exactly once: never retried automatically (each POST is sent at most once)."""
         return self._seen(await self.v2.deploy(spec, progress))
+
+    async def validate_deploy(self, spec: DeploySpec) -> bool:
+        """``validateOnly``: True when the service checked it, False when it cannot yet (a new endpoint)."""
+        return await self.v2.validate_deploy(spec)
+
+    async def deployment_settings(self, deployment_id: str) -> DeploymentSettings:
+        return await self.v2.deployment_settings(deployment_id)
+
+    async def update_deployment(self, settings: DeploymentSettings, changes: DeploymentChanges) -> Endpoint:
+        return self._seen(await self.v2.update_deployment(settings, changes))
 
     async def get_deployment(self, deployment_id: str) -> Deployment:
         return await self.v2.get_deployment(deployment_id)

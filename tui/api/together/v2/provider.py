@@ -16,6 +16,7 @@ import asyncio
 import re
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -27,6 +28,8 @@ from tui.api.domain import (
     ChatParams,
     ChatReply,
     Deployment,
+    DeploymentChanges,
+    DeploymentSettings,
     DeployOption,
     DeploySpec,
     Endpoint,
@@ -37,7 +40,7 @@ from tui.api.domain import (
 )
 from tui.api.together.client import TogetherClient
 from tui.api.together.provider import TogetherV1Provider
-from tui.api.together.v2 import adapter
+from tui.api.together.v2 import adapter, deployment_update
 from tui.api.together.v2.adapter import Catalogue
 from tui.api.together.v2.client import TogetherV2Client
 from tui.api.together.v2.teardown import Progress, Teardown, set_split
@@ -152,11 +155,16 @@ class TogetherV2Provider:
         supported = await self.client.list_supported_models(search=model)
         catalogue = await self.catalogue(refresh=True)
         chosen = [m for m in supported if model in (m.name, m.id)]
-        return [option for m in chosen for option in adapter.deploy_options(m, catalogue)]
+        # The adapter makes one option per profile, in order: the profile adds what the engine runs with.
+        return [
+            replace(option, quantization=profile.quantization, parallelism=profile.parallelism)
+            for m in chosen
+            for profile, option in zip(m.deployment_profiles, adapter.deploy_options(m, catalogue), strict=True)
+        ]
 
     async def deploy(self, spec: DeploySpec, progress: Progress = _ignore) -> Endpoint:
         """Endpoint + deployment + traffic split in one step; a new endpoint is deleted if the deployment fails."""
-        config, model = adapter.parse_option_id(spec.option_id)
+        _config, model = adapter.parse_option_id(spec.option_id)
         check_bounds(spec.min_replicas, spec.max_replicas)
         existing = await self._find_endpoint(spec.endpoint)
         created = existing is None
@@ -171,14 +179,7 @@ class TogetherV2Provider:
                     raise
                 created = False
         name = spec.deployment_name or self._deployment_name(model)
-        request = DeploymentCreate(
-            name=name,
-            autoscaling=AutoscalingRequest(min_replicas=spec.min_replicas, max_replicas=spec.max_replicas),
-            model=model,
-            config=config,
-            **({"inactive_timeout": spec.inactive_timeout} if spec.inactive_timeout else {}),
-            **({"placement": Placement(inline=PlacementInline(regions=list(spec.regions)))} if spec.regions else {}),
-        )
+        request = self._deployment_request(spec, name)
         progress(f"Creating deployment {name}")
         try:
             deployment = await self.client.create_deployment(existing.id, request)
@@ -196,6 +197,47 @@ class TogetherV2Provider:
             weights[deployment.id] = spec.traffic_weight
             await set_split(self.client, fresh, weights)
         return await self.get_endpoint(existing.id)
+
+    def _deployment_request(self, spec: DeploySpec, name: str) -> DeploymentCreate:
+        config, model = adapter.parse_option_id(spec.option_id)
+        concurrent = spec.max_concurrent_requests
+        return DeploymentCreate(
+            name=name,
+            autoscaling=AutoscalingRequest(min_replicas=spec.min_replicas, max_replicas=spec.max_replicas),
+            model=model,
+            config=config,
+            **({"inactive_timeout": spec.inactive_timeout} if spec.inactive_timeout else {}),
+            **({"max_concurrent_requests_per_replica": str(concurrent)} if concurrent is not None else {}),
+            **({"placement": Placement(inline=PlacementInline(regions=list(spec.regions)))} if spec.regions else {}),
+        )
+
+    async def validate_deploy(self, spec: DeploySpec) -> bool:
+        """Ask the service to check the deployment without creating it (``validateOnly``): refusals raise.
+
+        True when it was checked; False when the endpoint does not exist yet, since only a deployment has a
+        dry run (an endpoint alone bills nothing, and ``deploy`` deletes a new one the deployment is refused on).
+        """
+        check_bounds(spec.min_replicas, spec.max_replicas)
+        existing = await self._find_endpoint(spec.endpoint)
+        if existing is None:
+            return False
+        name = spec.deployment_name or self._deployment_name(adapter.parse_option_id(spec.option_id)[1])
+        await self.client.create_deployment(existing.id, self._deployment_request(spec, name), validate_only=True)
+        return True
+
+    # Updating one deployment (its own module: tui.api.together.v2.deployment_update)
+
+    async def deployment_settings(self, deployment_id: str) -> DeploymentSettings:
+        """What an update form starts from: the deployment as it is now, with both etags a write carries."""
+        endpoint_id = await self.endpoint_of(deployment_id)
+        return await deployment_update.settings(self.client, await self.catalogue(), endpoint_id, deployment_id)
+
+    async def update_deployment(self, settings: DeploymentSettings, changes: DeploymentChanges) -> Endpoint:
+        """Only what changed, with the etags as loaded (a stale one is a ConflictError); the endpoint after."""
+        wire = await deployment_update.send(self.client, settings, changes)
+        if wire is not None:
+            self._parents[wire.id] = wire.endpoint_id or settings.endpoint_id
+        return await self.get_endpoint(settings.endpoint_id)
 
     # Scaling: start and stop are bounds
 
@@ -312,7 +354,10 @@ class TogetherV2Provider:
         return [o for o in options if adapter.hardware_label(o.id) in fitting]
 
     async def list_models(self) -> list[ModelOption]:
-        return [adapter.model_from_wire(m) for m in await self.client.list_supported_models()]
+        return [
+            replace(adapter.model_from_wire(m), recommended=m.status == "SUPPORTED_MODEL_STATUS_RECOMMENDED")
+            for m in await self.client.list_supported_models()
+        ]
 
     async def list_regions(self) -> list[str]:
         catalogue = await self.catalogue()
