@@ -138,6 +138,29 @@ class TogetherApp(SecretSafeCrashReports, App[None]):
         await self.context.store.aclose()
         await self.provider.aclose()
 
+    def action_switch_profile(self) -> None:
+        from tui.app.profile_switch import open_switcher
+
+        open_switcher(self)
+
+    async def use_provider(self, provider: Provider, config: AppConfig) -> None:
+        """Another account in this window (tui.app.profile_switch): a new store, catalogue and context, the
+        panes composed afresh on them, and the old account's polling and connections closed."""
+        old = self.context
+        self.workers.cancel_group(self, STORE_WORKER_GROUP)
+        self._unsubscribe_store()
+        self.provider, self.config = provider, config
+        store = EndpointStore(
+            provider, clock=config.clock, slow=config.refresh_interval, fast=config.fast_refresh_interval,
+            wait_timeout=timedelta(minutes=config.wait_timeout_minutes),
+        )
+        self.context = AppContext(provider, store, Catalog(provider), config, self.announce)
+        await self.recompose()
+        self._unsubscribe_store = store.subscribe(self._store_event)
+        self.run_worker(store.run(), group=STORE_WORKER_GROUP, exit_on_error=False)
+        await old.store.aclose()
+        await old.provider.aclose()
+
     def _store_event(self, event: StoreEvent) -> None:
         if not isinstance(event, Announcement):
             return
@@ -305,6 +328,16 @@ class TogetherApp(SecretSafeCrashReports, App[None]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
+    def action_quit_or_ask(self) -> None:
+        """``q``: quits at once, unless what the user sent would go unwatched (then it asks first)."""
+        from tui.app.screens.confirm_quit import ConfirmQuitScreen, work_in_flight
+
+        in_flight = work_in_flight(self.context.store, streaming=self.chat_pane.conversation.busy)
+        if not in_flight:
+            self.exit()
+            return
+        self.push_screen(ConfirmQuitScreen(in_flight), callback=lambda quit_now: self.exit() if quit_now else None)
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Textual's own commands, then every action of every pane (not only the focused one's):
         choosing one from another pane switches to that pane first."""
@@ -314,6 +347,9 @@ class TogetherApp(SecretSafeCrashReports, App[None]):
                                 partial(self.action_show_pane, name))
         # Always here, even where "?" is a character typed into a prompt.
         yield SystemCommand("Help", "Every key in force, with what it does (?)", self.action_help)
+        if screen is self.screen_stack[0]:
+            yield SystemCommand("Switch profile", "Another profile's account (Together or Nebius), without restarting",
+                                self.action_switch_profile)
         # Only the main screen has panes; a modal's commands are its own bindings below.
         panes: dict[str, Pane] = self.panes if screen is self.screen_stack[0] else {}
         seen: set[tuple[str, str]] = set()

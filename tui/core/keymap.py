@@ -49,17 +49,18 @@ TABLE: dict[str, tuple[Key, ...]] = {
     ),
     # TableKeys (tui.app.widgets.table_keys): every table, k9s and lazydocker habits beside the arrows.
     "table": (
-        Key("table.down", "j", "cursor_down", "Down", show=False),
-        Key("table.up", "k", "cursor_up", "Up", show=False),
-        Key("table.first", "g,home", "scroll_top", "First row", show=False),
-        Key("table.last", "G,end", "scroll_bottom", "Last row", show=False),
+        Key("table.down", "j", "cursor_down", "Down", tooltip="Next row of a table (as down)", show=False),
+        Key("table.up", "k", "cursor_up", "Up", tooltip="Previous row of a table (as up)", show=False),
+        Key("table.first", "g,home", "scroll_top", "First row", tooltip="First row of a table", show=False),
+        Key("table.last", "G,end", "scroll_bottom", "Last row", tooltip="Last row of a table", show=False),
     ),
     # ScrollKeys (tui.app.widgets.scroll_keys): help, the chat conversation, any scrolling text.
     "scroll": (
-        Key("scroll.down", "j", "scroll_down", "Scroll down", show=False),
-        Key("scroll.up", "k", "scroll_up", "Scroll up", show=False),
-        Key("scroll.top", "g", "scroll_home", "Top", show=False),
-        Key("scroll.bottom", "G", "scroll_end", "Bottom", show=False),
+        Key("scroll.down", "j", "scroll_down", "Scroll down", tooltip="In help and the chat conversation",
+            show=False),
+        Key("scroll.up", "k", "scroll_up", "Scroll up", tooltip="In help and the chat conversation", show=False),
+        Key("scroll.top", "g", "scroll_home", "Top", tooltip="In help and the chat conversation", show=False),
+        Key("scroll.bottom", "G", "scroll_end", "Bottom", tooltip="In help and the chat conversation", show=False),
     ),
     # FirstRunApp (tui.app.first_run)
     "first_run": (
@@ -140,7 +141,22 @@ TABLE: dict[str, tuple[Key, ...]] = {
             tooltip="Clear the filter and show every row",
             show=False,
         ),
+        Key(
+            "endpoints.scale",
+            "S",
+            "scale",
+            "Scale",
+            tooltip="Set the selected deployment's min/max replicas (shows the $/hour range; asks before sending)",
+        ),
         Key("endpoints.read_only", "s,x,d,n,e", "refuse_read_only", "", show=False),
+        # Screens of their own (tui.app.screens.events, metrics, traffic_split), opened by message.
+        Key("endpoints.events", "v", "events", "Events", tooltip="The selected endpoint's events, followed live",
+            show=False),
+        Key("endpoints.metrics", "M", "metrics", "Metrics",
+            tooltip="Requests, latency, tokens and use of the selected endpoint over 1 h / 24 h / 7 d", show=False),
+        Key("endpoints.traffic", "w", "traffic", "Traffic split",
+            tooltip="Edit how the endpoint shares requests between its deployments (asks before sending)",
+            show=False),
     ),
     # HardwarePane (tui.app.panes.hardware)
     "hardware": (
@@ -399,8 +415,40 @@ TABLE: dict[str, tuple[Key, ...]] = {
         Key("form.deployment.reload", "ctrl+r", "reload", "Reload",
             tooltip="Load the deployment as it is now (after a conflict)"),
     ),
+    # ChooseDeploymentsScreen (tui.app.screens.choose_deployments)
+    "choose_deployments": (Key("choose_deployments.cancel", "escape", "cancel", "Cancel"),),
+    # ScaleScreen (tui.app.screens.scale)
+    "scale": (
+        Key("scale.apply", "ctrl+s", "apply", "Apply", tooltip="Send these bounds (the preview shows the cost)"),
+        Key("scale.cancel", "escape", "cancel", "Cancel", tooltip="Close without sending anything"),
+    ),
     # HelpScreen (tui.app.screens.help)
     "help": (Key("help.close", "escape,question_mark,q", "dismiss", "Close"),),
+    # EventsScreen (tui.app.screens.events)
+    "events": (
+        Key("events.close", "escape", "close", "Close"),
+        Key("events.level", "l", "cycle_level", "Level", tooltip="Show events from this level up: all, warn, error"),
+        Key("events.type", "t", "cycle_type", "Type", tooltip="Show only one type of event (cycles through those seen)"),
+        Key("events.copy", "y", "copy_event", "Copy", tooltip="Copy the selected event (OSC 52, works over SSH)"),
+        Key("events.older", "m", "older", "Older", tooltip="Fetch the next page of older events"),
+    ),
+    # MetricsScreen (tui.app.screens.metrics)
+    "metrics": (
+        Key("metrics.close", "escape", "close", "Close"),
+        Key("metrics.window", "w", "next_window", "Window", tooltip="Next window: 1 h, 24 h, 7 d"),
+    ),
+    # TrafficSplitScreen (tui.app.screens.traffic_split)
+    "traffic": (
+        Key("traffic.send", "ctrl+s", "submit", "Send",
+            tooltip="Review the new split; sending takes one more key (y)"),
+        Key("traffic.reload", "ctrl+r", "reload", "Reload", tooltip="Load the endpoint's split as it is now"),
+        Key("traffic.cancel", "escape", "cancel", "Cancel", tooltip="Close without sending anything"),
+    ),
+    # ConfirmSplitScreen (tui.app.screens.traffic_split)
+    "confirm_split": (
+        Key("confirm_split.send", "y", "answer(True)", "Send", priority=True),
+        Key("confirm_split.back", "n,escape", "answer(False)", "Back", priority=True),
+    ),
 }
 
 BY_ID: dict[str, Key] = {key.id: key for keys in TABLE.values() for key in keys}

@@ -19,6 +19,7 @@ from textual.widgets.data_table import CellDoesNotExist, ColumnKey, RowDoesNotEx
 
 from tui.api.domain import Endpoint
 from tui.app.widgets.state_badge import state_text
+from tui.app.widgets.table_keys import TableKeys
 from tui.core.format import format_age, format_price
 from tui.core.listing import COLUMNS_BY_KEY
 from tui.core.waits import Expected
@@ -43,6 +44,9 @@ class RowView:
     key: str
     cells: Mapping[str, Text]
     sort_keys: Mapping[str, tuple[Any, ...]]
+    #: A deployment row's endpoint: it sorts under it, in ``order``, whatever the column.
+    parent: str | None = None
+    order: int = 0
 
 
 @dataclass
@@ -112,16 +116,37 @@ def endpoint_row(
     )
 
 
+#: Columns whose long values are cut in the middle: two names that share a prefix stay apart.
+MIDDLE_CUT = frozenset({"name", "model"})
+
+
+def middle_fit(cell: Text, width: int) -> Text:
+    """``demo-user/…gpt-oss-20b-c4dca652``: the head kept short, the distinguishing tail kept long."""
+    if width < 4 or cell.cell_len <= width:
+        return cell
+    keep = width - 1
+    head = keep // 3
+    tail = keep - head
+    plain = cell.plain
+    fitted = KeyedText("", cell.row_key, no_wrap=True, end="") if isinstance(cell, KeyedText) else Text(
+        no_wrap=True, end="")
+    fitted.style = cell.style
+    fitted.append_text(cell[:head])
+    fitted.append("…", style="dim")
+    fitted.append_text(cell[len(plain) - tail:])
+    return fitted
+
+
 def column_label(key: str, *, sorted_by: str, reverse: bool) -> Text:
     spec = COLUMNS_BY_KEY[key]
     label = spec.label
     if key == sorted_by:
         label += " ▼" if reverse else " ▲"
-    justify = "right" if key in ("replicas", "cost", "age") else "left"
+    justify = "right" if key in ("replicas", "cost", "age", "ready", "traffic") else "left"
     return Text(label, no_wrap=True, overflow="ellipsis", justify=justify)  # type: ignore[arg-type]
 
 
-class EndpointTable(DataTable[Text]):
+class EndpointTable(TableKeys, DataTable[Text]):
     """A DataTable that the Endpoints pane drives with ``set_columns``, ``sync`` and ``set_sort``."""
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
@@ -231,7 +256,7 @@ class EndpointTable(DataTable[Text]):
             for key in self._widths:
                 cell = row.cells[key]
                 if not same_text(old.cells[key], cell):
-                    self.update_cell(row.key, key, cell)
+                    self.update_cell(row.key, key, self._fit(key, cell))
                     report.updated += 1
             if old.sort_keys.get(column) != row.sort_keys.get(column):
                 need_sort = True
@@ -250,7 +275,7 @@ class EndpointTable(DataTable[Text]):
             view = self._views.get(key)
             if view is None or same_text(view.cells[column], cell):
                 continue
-            self.update_cell(key, column, cell)
+            self.update_cell(key, column, self._fit(column, cell))
             self._views[key] = replace(view, cells={**view.cells, column: cell})
 
     def select(self, key: str) -> bool:
@@ -266,8 +291,11 @@ class EndpointTable(DataTable[Text]):
     def _label(self, key: str) -> Text:
         return column_label(key, sorted_by=self.sort_column, reverse=self.sort_reverse)
 
+    def _fit(self, key: str, cell: Text) -> Text:
+        return middle_fit(cell, self._widths[key]) if key in MIDDLE_CUT else cell
+
     def _add(self, view: RowView) -> None:
-        self.add_row(*(view.cells[key] for key in self._widths), key=view.key)
+        self.add_row(*(self._fit(key, view.cells[key]) for key in self._widths), key=view.key)
         self._views[view.key] = view
 
     def _sort(self) -> None:
@@ -275,11 +303,18 @@ class EndpointTable(DataTable[Text]):
             return
         column = self.sort_column
         views = self._views
+        # Endpoints sort by the column; a deployment follows its endpoint in the API's order, reversed or not.
+        tops = sorted((v for v in views.values() if v.parent is None), key=lambda v: v.sort_keys[column],
+                      reverse=self.sort_reverse)
+        rank = {view.key: (index, 0) for index, view in enumerate(tops)}
+        for view in views.values():
+            if view.parent is not None:
+                rank[view.key] = (rank.get(view.parent, (len(tops), 0))[0], 1 + view.order)
 
-        def by_sort_key(cell: KeyedText) -> tuple[Any, ...]:
-            return views[cell.row_key].sort_keys[column]
+        def by_rank(cell: KeyedText) -> tuple[int, int]:
+            return rank[cell.row_key]
 
-        self.sort("name", key=by_sort_key, reverse=self.sort_reverse)
+        self.sort("name", key=by_rank)
 
     def _restore(self, anchor: str | None, old_index: int, old_scroll: int, *, rebuilt: bool) -> None:
         """Put the cursor back on ``anchor``, at the same height on screen as before."""

@@ -16,6 +16,7 @@ from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist, RowDoesNotExist
 
 from tui.api.domain import HardwareOption
+from tui.app.widgets.table_keys import TableKeys
 from tui.core.format import format_memory, format_price, gpu_name, known_amount, link_label
 from tui.core.hardware_choice import HardwareSort, availability_look, filter_hardware, sort_hardware
 
@@ -84,7 +85,7 @@ COLUMNS: tuple[Column, ...] = (
 COLUMNS_BY_KEY = {column.key: column for column in COLUMNS}
 
 
-class HardwareTable(DataTable[Text]):
+class HardwareTable(TableKeys, DataTable[Text]):
     """Shows ``options`` through a filter and an order; ``highlighted`` is the option under the cursor."""
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:

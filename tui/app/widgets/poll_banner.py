@@ -16,29 +16,35 @@ from tui.core.polling import PollScheduler, describe_error, error_advice
 
 
 def poll_banner(scheduler: PollScheduler, now: datetime) -> Text | None:
-    """The banner's text, or None when polling is fine."""
+    """The banner's text, or None when polling is fine.
+
+    One line per thought, the most needed first: what failed, what to do, how old the rows are and when
+    the next try is, the request id. On a short terminal the banner's height is capped (``app.tcss``) and
+    whole lines go from the bottom; the header keeps the countdown and the title says STALE.
+    """
     waited = scheduler.waited(now)
     error = scheduler.last_error
     if waited is None and error is None:
         return None
-    text = Text()
+    lines: list[Text] = []
     if waited is not None:
-        text.append(f"✗ No answer from the API for {int(waited)} s.", style="bold")
-        text.append(" The request is still waiting; r abandons it and tries again now.")
+        lines.append(Text.assemble((f"✗ No answer from the API for {int(waited)} s.", "bold"),
+                                   " The request is still waiting; r abandons it and tries again now."))
     elif error is not None:
-        text.append("✗ Couldn't refresh the endpoints: ", style="bold")
-        text.append(str(error) if isinstance(error, APIError) else describe_error(error))
-        text.append("\n" + error_advice(error))
+        lines.append(Text.assemble(("✗ Couldn't refresh the endpoints: ", "bold"),
+                                   str(error) if isinstance(error, APIError) else describe_error(error)))
+        lines.append(Text(error_advice(error)))
+    when = Text()
     if scheduler.last_success is not None:
-        text.append(f" Showing the rows from {scheduler.last_success:%H:%M:%S} UTC (stale).")
-    if waited is None:
-        remaining = scheduler.retry_in(now)
-        if remaining is not None:
-            text.append(f" Next try in {round(remaining)} s; r tries now.")
-        request_id = getattr(error, "request_id", None)
-        if request_id:
-            text.append(f" Request id {request_id}.", style="dim")
-    return text
+        when.append(f"Showing the rows from {scheduler.last_success:%H:%M:%S} UTC (stale).")
+    if waited is None and (remaining := scheduler.retry_in(now)) is not None:
+        when.append(f"{' ' if when else ''}Next try in {round(remaining)} s; r tries now.")
+    if when:
+        lines.append(when)
+    request_id = getattr(error, "request_id", None) if waited is None else None
+    if request_id:
+        lines.append(Text(f"Request id {request_id}.", style="dim"))
+    return Text("\n").join(lines)
 
 
 class TitleLine(Widget):

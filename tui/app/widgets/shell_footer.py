@@ -1,0 +1,49 @@
+"""Textual's footer with the way out always in view, and without its last-column residue.
+
+On a narrow terminal the footer shows the focused pane's keys first and cuts the rest, the app's
+``^q Quit`` among them; here the quit key sits at the right beside the palette key, where nothing cuts it.
+
+The residue (``▏^p palettee``): in the compact footer every key has ``margin-right: 1``, the palette key
+too. A docked widget's region is shrunk by its margin, so the terminal's last column belongs to no key
+and shows whichever scrolled-off key lies beneath it; when the keys change, that cell changes with them.
+No margin on the keys at the right (padding instead, which the key paints) covers the column.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import HorizontalGroup
+from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
+
+
+class ShellFooter(Footer):
+    DEFAULT_CSS = """
+    ShellFooter {
+        #footer-right {
+            dock: right;
+            width: auto;
+            height: 1;
+        }
+        #footer-right FooterKey {
+            margin: 0;
+            padding: 0 1 0 0;
+            border-left: vkey $foreground 20%;
+            dock: none;
+        }
+    }
+    """
+
+    def __init__(self) -> None:
+        super().__init__(compact=True)
+
+    def compose(self) -> ComposeResult:
+        right: list[FooterKey] = []
+        for widget in super().compose():
+            if isinstance(widget, FooterKey) and (widget.action == "quit" or widget.has_class("-command-palette")):
+                right.append(widget)
+            else:
+                yield widget
+        if right:
+            # Quit first, then the palette: the order Textual gives them, the palette key last.
+            yield HorizontalGroup(*right, id="footer-right")
