@@ -48,3 +48,31 @@ def start_nebius() -> Iterator[Callable[..., SimulatorServer[NebiusSimulator]]]:
 
 
 INSTANT = math.inf
+
+
+#: The price table the screen tests use ($/GPU-hour): H100 and H200 priced, every other GPU unknown.
+PRICES = {"h100": 2.95, "gpu-h200-sxm": 3.5}
+
+
+def make_nebius_app(server: SimulatorServer[NebiusSimulator], *, prices: dict[str, float] | None = None,
+                    **config: Any) -> Any:
+    """The app as a Nebius profile runs it, on ``server`` (control plane and every region's chat), with a
+    frozen clock and polling effectively off, as ``apptools.make_app`` builds it for Together (a demo, so
+    the header names no loopback port that changes from run to run)."""
+    from dataclasses import replace
+
+    from tests.apptools import frozen_clock
+    from tui.api.nebius import create_provider
+    from tui.app.app import TogetherApp
+    from tui.app.config import AppConfig
+
+    table = PRICES if prices is None else prices
+    provider = create_provider(SIM_KEY, server.root_url, {"inference_url": server.root_url, "prices": table})
+    base = AppConfig(
+        base_url=server.root_url, profile="nebius", provider="nebius", provider_label="Nebius Token Factory",
+        prices=dict(table), demo=True, refresh_interval=3600.0, fast_refresh_interval=3600.0, theme="textual-dark",
+        remember_theme=False, clock=frozen_clock,
+    )
+    app = TogetherApp(provider, replace(base, **config))
+    app.animation_level = "none"
+    return app
