@@ -472,3 +472,40 @@ def test_a_binding_with_no_keys_is_refused(tmp_path: Path) -> None:
     loaded = load_text(tmp_path, '[keymap]\n"app.help" = " "\n')
     assert loaded.problems == [f"{tmp_path / 'settings.toml'}: keymap: no keys given for 'app.help'; ignoring it"]
     assert loaded.settings.keymap == {}
+
+
+async def test_a_nebius_price_table_in_the_file_prices_the_nebius_rows(tmp_path: Path) -> None:
+    import httpx
+
+    from tui.api.registry import ProviderOptions, build_provider
+    from tui.keys.resolve import options_for
+
+    loaded = load_text(
+        tmp_path,
+        '[profiles.nb]\nprovider = "nebius"\n[prices.nebius]\nh100 = 2.95\n"gpu-b200-sxm-a" = 6.5\n',
+    )
+    assert loaded.problems == []
+    templates = {"data": [{"name": "m", "flavors": {"base": {"hardware": [
+        {"gpu_type": t, "gpu_count": 2, "regions": ["eu-north1"]} for t in ("gpu-h100-sxm", "gpu-b200-sxm-a",
+                                                                              "gpu-l40s-d")
+    ]}}}]}
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, json=templates))
+    options = ProviderOptions(transport=transport, prices=options_for("nb", loaded.settings).prices)
+    provider = build_provider("nebius", "nb-key-0123456789", None, options)
+    rows = {row.id: (row.price_per_hour, row.price_from_api) for row in await provider.list_hardware("m")}
+    await provider.aclose()
+    assert rows == {
+        "base:2xgpu-h100-sxm@eu-north1": (5.9, False),
+        "base:2xgpu-b200-sxm-a@eu-north1": (13.0, False),
+        # Not in the table: unknown, never $0.
+        "base:2xgpu-l40s-d@eu-north1": (None, False),
+    }
+
+
+def test_a_price_table_under_the_providers_name_says_where_it_goes(tmp_path: Path) -> None:
+    loaded = load_text(tmp_path, '[nebius.prices]\nh100 = 2.95\n')
+    assert loaded.problems == [
+        f"{tmp_path / 'settings.toml'}: unknown key 'nebius' (a provider's prices go under [prices.nebius]); "
+        "ignoring it"
+    ]
+    assert loaded.settings.prices == {}

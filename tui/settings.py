@@ -168,6 +168,9 @@ def _did_you_mean(loc: tuple[int | str, ...]) -> str:
     """`` (did you mean 'bell'?)`` for a misspelt key, from the keys of the table it sits in."""
     import difflib
 
+    if len(loc) == 1 and unknown_provider_problem(str(loc[0])) is None:
+        # `[nebius.prices]` (or `[nebius]`): a provider's table goes under the setting it is for.
+        return f" (a provider's prices go under [prices.{loc[0]}])"
     model = _section_at(loc[:-1])
     if model is None:
         return ""
