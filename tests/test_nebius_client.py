@@ -326,3 +326,23 @@ def test_the_gpu_shown_drops_the_prefix_and_the_link_but_keeps_the_variant() -> 
     assert [adapter.shown_gpu_type(t) for t in ("gpu-h100-sxm", "gpu-b200-sxm-a", "gpu-l40s-d", "odd")] == [
         "h100", "b200-a", "l40s-d", "odd",
     ]
+
+
+async def test_a_control_plane_of_ones_own_serves_the_chat_too() -> None:
+    seen: list[httpx.Request] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if request.url.path == "/v0/dedicated_endpoints":
+            return httpx.Response(200, json={"data": [ENDPOINT]})
+        return httpx.Response(200, json={"choices": [{"index": 0, "message": {"role": "assistant", "content": "hi"},
+                                                      "finish_reason": "stop"}]})
+
+    own = create_provider("nb-secret-key-1234", "https://proxy.example/v1", {"transport": httpx.MockTransport(handle)})
+    await own.chat("rk-1", [])
+    assert str(seen[-1].url) == "https://proxy.example/v1/chat/completions"
+    await own.aclose()
+    nebius = create_provider("nb-secret-key-1234", BASE, {"transport": httpx.MockTransport(handle)})
+    await nebius.chat("rk-1", [])
+    assert str(seen[-1].url) == "https://api.tokenfactory.eu-west1.nebius.com/v1/chat/completions"
+    await nebius.aclose()

@@ -308,14 +308,21 @@ def create_provider(
     options: Mapping[str, Any] | None = None,
 ) -> NebiusProvider:
     """The registry's factory: ``options`` may hold ``prices`` ($/GPU-hour by GPU type),
-    ``inference_url`` (one base for every region's chat: a simulator or a proxy), ``project_id``
+    ``inference_url`` (one base for every region's chat; by default the base URL itself when that is not
+    Nebius's own, so a simulator or a proxy gets the chat too), ``project_id``
     (``ai_project_id``) and ``transport`` (tests)."""
     options = options or {}
     transport = options.get("transport")
+    base_url = (base_url or DEFAULT_BASE_URL).rstrip("/").removesuffix("/v1")
+    inference_url = options.get("inference_url")
+    if not inference_url and base_url != DEFAULT_BASE_URL:
+        # A control plane of one's own (a simulator, a proxy) serves chat too: the key given for it must not
+        # go to Nebius's regional hosts instead.
+        inference_url = base_url
     client = NebiusClient(
         api_key,
-        base_url or DEFAULT_BASE_URL,
-        inference_url=options.get("inference_url"),
+        base_url,
+        inference_url=inference_url,
         project_id=options.get("project_id"),
         transport=transport if isinstance(transport, httpx.AsyncBaseTransport) else None,
         read_deadline=float(options.get("read_deadline") or READ_DEADLINE),
