@@ -248,6 +248,16 @@ class TimelineEvent:
     message: str
     deployment_id: str | None = None
     source: str = ""
+    #: The stable reason word (``AllReplicasReady``; a boot phase such as ``LoadingWeights``).
+    reason: str | None = None
+    #: The replica a pod event is about.
+    replica_id: str | None = None
+    #: ``deployment.scaled``: the desired replicas before and after.
+    old_replicas: int | None = None
+    new_replicas: int | None = None
+    #: ``condition.set``: the condition (``Ready``) and its status (``True``).
+    subject_id: str | None = None
+    status: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

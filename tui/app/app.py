@@ -26,7 +26,7 @@ from tui.app.bindings import bindings, first_key
 from tui.app.config import AppConfig
 from tui.app.context import AppContext
 from tui.app.crash import SecretSafeCrashReports
-from tui.app.messages import OpenChat, OpenCreateForm, OpenUpdateForm
+from tui.app.messages import OpenChat, OpenCreateForm, OpenEvents, OpenMetrics, OpenTrafficSplit, OpenUpdateForm
 from tui.app.panes.chat import ChatPane
 from tui.app.panes.endpoints import EndpointsPane
 from tui.app.panes.hardware import HardwarePane
@@ -307,6 +307,21 @@ class TogetherApp(SecretSafeCrashReports, App[None]):
     def _endpoint_updated(self, endpoint: Endpoint | None) -> None:
         if endpoint is not None:
             self.context.store.adopt(endpoint)
+
+    def on_open_events(self, message: OpenEvents) -> None:
+        from tui.app.screens.events import EventsScreen
+
+        self.push_screen(EventsScreen(self.context, message.endpoint, message.deployment_id))
+
+    def on_open_metrics(self, message: OpenMetrics) -> None:
+        from tui.app.screens.metrics import MetricsScreen
+
+        self.push_screen(MetricsScreen(self.context, message.endpoint, message.deployment_id))
+
+    def on_open_traffic_split(self, message: OpenTrafficSplit) -> None:
+        from tui.app.screens.traffic_split import TrafficSplitScreen
+
+        self.push_screen(TrafficSplitScreen(self.context, message.endpoint), callback=self._endpoint_updated)
 
     def notify_read_only(self) -> None:
         self.notify("Read-only mode: changes are disabled (--read-only or the read_only setting).",

@@ -45,3 +45,29 @@ class OpenChat(Message):
     def __init__(self, endpoint: Endpoint | None = None) -> None:
         super().__init__()
         self.endpoint = endpoint
+
+
+class OpenEvents(Message):
+    """The endpoint's events timeline, limited to one deployment's events when ``deployment_id`` is given."""
+
+    def __init__(self, endpoint: Endpoint, deployment_id: str | None = None) -> None:
+        super().__init__()
+        self.endpoint = endpoint
+        self.deployment_id = deployment_id
+
+
+class OpenMetrics(Message):
+    """The endpoint's (or one deployment's) requests, latency, tokens and use over a window."""
+
+    def __init__(self, endpoint: Endpoint, deployment_id: str | None = None) -> None:
+        super().__init__()
+        self.endpoint = endpoint
+        self.deployment_id = deployment_id
+
+
+class OpenTrafficSplit(Message):
+    """The editor of the endpoint's traffic split."""
+
+    def __init__(self, endpoint: Endpoint) -> None:
+        super().__init__()
+        self.endpoint = endpoint

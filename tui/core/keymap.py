@@ -428,7 +428,7 @@ TABLE: dict[str, tuple[Key, ...]] = {
     "events": (
         Key("events.close", "escape", "close", "Close"),
         Key("events.level", "l", "cycle_level", "Level", tooltip="Show events from this level up: all, warn, error"),
-        Key("events.type", "t", "cycle_type", "Type", tooltip="Show only one type of event (cycles through those seen)"),
+        Key("events.type", "t", "cycle_type", "Type", tooltip="Show only one type of event (cycles through the types)"),
         Key("events.copy", "y", "copy_event", "Copy", tooltip="Copy the selected event (OSC 52, works over SSH)"),
         Key("events.older", "m", "older", "Older", tooltip="Fetch the next page of older events"),
     ),

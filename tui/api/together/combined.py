@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 
 from tui.api import errors
+from tui.api.analytics import EndpointMetrics
 from tui.api.domain import (
     Capabilities,
     ChatEvent,
@@ -215,6 +216,18 @@ class TogetherProvider:
         return await self.v2.list_events(
             endpoint_id, after=after, limit=limit, since=since, min_level=min_level, deployment_ids=deployment_ids
         )
+
+    async def analytics(
+        self, endpoint_id: str, *, start: datetime, end: datetime, granularity: str, deployment_id: str | None = None
+    ) -> EndpointMetrics:
+        return await self.v2.analytics(
+            endpoint_id, start=start, end=end, granularity=granularity, deployment_id=deployment_id
+        )
+
+    async def set_traffic_split(
+        self, endpoint_id: str, weights: Mapping[str, float], *, version: str | None = None
+    ) -> Endpoint:
+        return self._seen(await self.v2.set_traffic_split(endpoint_id, weights, version=version))
 
     # Catalogue: what a new deployment can use, which is v2's
 

@@ -15,12 +15,13 @@ from __future__ import annotations
 import asyncio
 import re
 import secrets
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from tui.api import errors
+from tui.api.analytics import EndpointMetrics
 from tui.api.domain import (
     UNSET,
     ChatEvent,
@@ -40,7 +41,7 @@ from tui.api.domain import (
 )
 from tui.api.together.client import TogetherClient
 from tui.api.together.provider import TogetherV1Provider
-from tui.api.together.v2 import adapter, deployment_update
+from tui.api.together.v2 import adapter, deployment_update, insight
 from tui.api.together.v2.adapter import Catalogue
 from tui.api.together.v2.client import TogetherV2Client
 from tui.api.together.v2.teardown import Progress, Teardown, set_split
@@ -50,9 +51,11 @@ from tui.api.together.v2.wire import (
     DeploymentUpdate,
     DeploymentV2,
     EndpointCreate,
+    EndpointUpdate,
     EndpointV2,
     Placement,
     PlacementInline,
+    TrafficSplitRequest,
 )
 
 #: Bounds a deployment starts with when nothing says what it had (the CLI's deploy default).
@@ -341,7 +344,23 @@ class TogetherV2Provider:
         page = await self.client.list_events(
             endpoint_id, after=after, limit=limit, since=since, min_level=min_level, deployment_ids=deployment_ids
         )
-        return [adapter.event_from_wire(e) for e in page.data], page.next_cursor
+        return [insight.event_from_wire(e) for e in page.data], page.next_cursor
+
+    async def analytics(
+        self, endpoint_id: str, *, start: datetime, end: datetime, granularity: str, deployment_id: str | None = None
+    ) -> EndpointMetrics:
+        """What the endpoint (or one deployment) served in [start, end), with a series at ``granularity``."""
+        return await insight.fetch_analytics(
+            self.client, endpoint_id, start=start, end=end, granularity=granularity, deployment_id=deployment_id
+        )
+
+    async def set_traffic_split(
+        self, endpoint_id: str, weights: Mapping[str, float], *, version: str | None = None
+    ) -> Endpoint:
+        """Replace the split (``updateMask=trafficSplit``); with ``version`` (the etag) a changed endpoint is 409."""
+        split = [TrafficSplitRequest(deployment_id=d, weight=w) for d, w in weights.items()]
+        request = EndpointUpdate(traffic_split=split, **({"etag": version} if version else {}))
+        return await self._endpoint(await self.client.update_endpoint(endpoint_id, request))
 
     # Catalogue for the screens
 
