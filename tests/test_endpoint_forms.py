@@ -28,6 +28,7 @@ from textual.widgets import Button, Checkbox, Input, Select, Static
 from tui.api.domain import Endpoint
 from tui.api.http import RetryPolicy
 from tui.app.messages import OpenUpdateForm
+from tui.app.screens.confirm_discard import ConfirmDiscardScreen
 from tui.app.screens.endpoint_form import CreateEndpointScreen, UpdateEndpointScreen
 from tui.app.widgets.model_picker import ModelField, ModelPickerScreen
 from tui.simulator import Faults, SimulatorServer
@@ -195,8 +196,14 @@ async def test_hardware_is_narrowed_to_the_model_and_checked_before_sending(sim_
         await settle(pilot)
         assert form.hardware_id in offered
         assert not message(form, "hardware").startswith("✗")
-        # escape cancels without sending, whatever was typed.
+        # escape in a form with typing in it asks first: escape again keeps the work, y discards it.
         await pilot.press("tab", *"half", "escape")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmDiscardScreen) and results == []
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is form and results == []
+        await pilot.press("escape", "y")
         await settle(pilot)
         assert results == [None] and posts(sim_server) == []
 

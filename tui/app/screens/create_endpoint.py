@@ -47,6 +47,7 @@ class CreateEndpointScreen(EndpointFormScreen):
 
     SUBMIT_LABEL = "Create"
     SUBMITTING_LABEL = "Creating…"
+    GUARD_UNSAVED = True
     BINDINGS: ClassVar[list[BindingType]] = [*bindings("form.create")]
 
     def __init__(

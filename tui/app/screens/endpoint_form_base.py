@@ -23,6 +23,7 @@ from tui.api.domain import Endpoint
 from tui.api.errors import APIError
 from tui.app.bindings import bindings
 from tui.app.widgets.form_fields import FieldRow, Note
+from tui.app.widgets.model_picker import ModelField
 from tui.core import forms
 from tui.core.forms import DISPLAY_NAME, INACTIVE_TIMEOUT, MAX_REPLICAS, MIN_REPLICAS
 
@@ -38,6 +39,8 @@ class EndpointFormScreen(ModalScreen[Endpoint | None]):
 
     SUBMIT_LABEL = "Submit"
     SUBMITTING_LABEL = "Sending…"
+    #: Escape in a form the user has typed into asks before discarding it (the create and deploy forms).
+    GUARD_UNSAVED: ClassVar[bool] = False
     #: The text boxes both forms have, by widget id.
     INPUT_FIELDS: ClassVar[dict[str, str]] = {
         "f-display-name": DISPLAY_NAME,
@@ -59,6 +62,20 @@ class EndpointFormScreen(ModalScreen[Endpoint | None]):
         #: The banner holds the API's refusal, about this field (None: about the request as a whole).
         self._refusal_shown = False
         self._refused_field: str | None = None
+        #: What the text boxes and the model said when the form opened: the unsaved-work guard compares.
+        self._opened_with: tuple[str, ...] | None = None
+
+    def on_mount(self) -> None:
+        self._opened_with = self.typed()
+
+    def typed(self) -> tuple[str, ...]:
+        """What the user can type or pick in this form, as text (the guard's notion of "changed")."""
+        boxes = [box.value for box in self.query(Input) if box.id in self.INPUT_FIELDS]
+        return (*boxes, *(field.model_id or "" for field in self.query(ModelField)))
+
+    @property
+    def unsaved(self) -> bool:
+        return self._opened_with is not None and self.typed() != self._opened_with
 
     @property
     def provider(self) -> Provider:
@@ -173,6 +190,15 @@ class EndpointFormScreen(ModalScreen[Endpoint | None]):
         if self.submitting:
             # Dismissing would cancel the request mid-flight and hide whether it happened.
             self.notify("Waiting for the API's answer; escape works again once it arrives.", severity="warning")
+            return
+        if self.GUARD_UNSAVED and self.unsaved:
+            from tui.app.screens.confirm_discard import ConfirmDiscardScreen
+
+            def answered(discard: bool | None) -> None:
+                if discard:
+                    self.dismiss(None)
+
+            self.app.push_screen(ConfirmDiscardScreen(), callback=answered)
             return
         self.dismiss(None)
 
