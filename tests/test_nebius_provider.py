@@ -103,6 +103,8 @@ async def test_capabilities_regions_models_and_a_wrong_key(
     assert (caps.get_by_id, caps.placement, caps.speculative_decoding, caps.serverless_listing) == (
         False, "regions", False, False,
     )
+    # The region is fixed for the endpoint's life and never guessed (create refuses without one).
+    assert caps.region_required and caps.deploy_profiles
     assert "eu-north1" in await provider.list_availability_zones()
     models = await provider.list_models()
     assert {m.id for m in models} >= {"openai/gpt-oss-120b", "deepseek-ai/DeepSeek-V3.1"}

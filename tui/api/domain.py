@@ -166,6 +166,8 @@ class Capabilities:
     deploy_profiles: bool = False
     #: Legacy endpoints (``Endpoint.api == "v1"``) can no longer start or be created: start offers a redeploy.
     redeploys_legacy: bool = False
+    #: A new endpoint's region must be chosen (fixed for its life; Nebius): "any region with room" is no choice.
+    region_required: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -60,6 +60,7 @@ CAPABILITIES = Capabilities(
     traffic_split=False,
     renames=True,
     deploy_profiles=True,
+    region_required=True,
 )
 
 
