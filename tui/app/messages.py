@@ -36,9 +36,12 @@ class OpenCreateForm(Message):
 
 
 class OpenUpdateForm(Message):
-    def __init__(self, endpoint: Endpoint) -> None:
+    """The update form; for an endpoint with deployments, ``deployment_id`` says which one (None: its first)."""
+
+    def __init__(self, endpoint: Endpoint, *, deployment_id: str | None = None) -> None:
         super().__init__()
         self.endpoint = endpoint
+        self.deployment_id = deployment_id
 
 
 class OpenChat(Message):
