@@ -71,3 +71,16 @@ async def settle(pilot: Any) -> None:
 
 def _passing_workers(app: Any) -> list[Any]:
     return [worker for worker in app.workers if worker.group != STORE_WORKER_GROUP]
+
+
+def screen_text(app: Any) -> str:
+    """What the terminal shows now, as plain text (one line per row): for asserting on small screens."""
+    import io
+
+    from rich.console import Console
+
+    width, height = app.size
+    console = Console(width=width, height=height, file=io.StringIO(), force_terminal=True, color_system="truecolor",
+                      record=True, legacy_windows=False, safe_box=False)
+    console.print(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens))
+    return console.export_text()

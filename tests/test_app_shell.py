@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from apptools import make_app, settle
-from textual import events
-from textual.widgets import TabbedContent
+import io
 
+from apptools import make_app, settle
+from rich.console import Console
+from textual import events
+from textual.widgets import Static, TabbedContent
+
+from tui.app.app import TogetherApp
 from tui.app.screens.help import HelpScreen
 from tui.settings import load_settings
 from tui.simulator import SimulatorServer
@@ -14,10 +18,11 @@ from tui.simulator import SimulatorServer
 async def test_panes_by_number(sim_server: SimulatorServer) -> None:
     app = make_app(sim_server)
     async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
         tabs = app.query_one("#panes", TabbedContent)
         for key, pane in (("2", "hardware"), ("1", "endpoints"), ("3", "chat")):
             await pilot.press(key)
-            await pilot.pause()
+            await settle(pilot)
             assert tabs.active == pane
 
 
@@ -53,8 +58,9 @@ async def test_a_pane_shown_stays_shown_when_the_old_panes_focus_is_hidden_late(
 async def test_help_lists_the_keys_in_force_and_closes_with_escape(sim_server: SimulatorServer) -> None:
     app = make_app(sim_server)
     async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
         await pilot.press("question_mark")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, HelpScreen)
         text = app.export_screenshot()
         for description in ("Endpoints", "Hardware", "Chat", "Help"):
@@ -62,6 +68,57 @@ async def test_help_lists_the_keys_in_force_and_closes_with_escape(sim_server: S
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, HelpScreen)
+
+
+def help_lines(app: TogetherApp) -> list[str]:
+    """Every line of the help text, however long (not only what fits on screen)."""
+    body = app.screen.query_one("#help-keys", Static)
+    console = Console(width=100, record=True, file=io.StringIO())
+    console.print(body.content)
+    return [line.rstrip() for line in console.export_text().splitlines()]
+
+
+async def test_help_lists_the_apps_own_keys_by_pane_those_in_force_first(sim_server: SimulatorServer) -> None:
+    app = make_app(sim_server, keymap={"endpoints.delete": "D"})
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        for pane, heading in (("1", "Endpoints pane (1)"), ("2", "Hardware pane (2)")):
+            await pilot.press(pane)
+            await settle(pilot)
+            await pilot.press("question_mark")
+            await settle(pilot)
+            lines = help_lines(app)
+            headings = [line for line in lines if "in force here" in line]
+            # The pane in front comes first; the table's moves and the app's keys are in force too.
+            assert lines[0] == f"{heading}  in force here"
+            assert any(line.startswith("Everywhere  in force here") for line in headings)
+            assert any(line.startswith("Moving in tables and text") and "in force" in line for line in headings)
+            text = "\n".join(lines)
+            # Textual's internals are not the app's keys.
+            for internal in ("Page Left", "super+c", "^pgup", "Cursor up", "Select", "Minimize"):
+                assert internal not in text
+            assert any(line.startswith("D ") and "Delete" in line for line in lines), "the user's remap is named"
+            assert any(line.startswith("q ") and "Quit" in line for line in lines)
+            assert any(line.startswith("^q ") and "Quit" in line for line in lines)
+            await pilot.press("escape")
+            await settle(pilot)
+
+
+async def test_help_from_the_chat_prompt_by_the_palette_puts_the_chat_first(sim_server: SimulatorServer) -> None:
+    """Opened where "?" is a letter, help still knows what is in force (the prompt, not the screen's bindings)."""
+    app = make_app(sim_server)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert not isinstance(app.screen, HelpScreen)
+        command = next(c for c in app.get_system_commands(app.screen) if c.title == "Help")
+        command.callback()  # type: ignore[call-arg]
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        assert help_lines(app)[0] == "Chat pane (3)  in force here"
 
 
 async def test_the_palette_offers_every_panes_actions_from_anywhere(sim_server: SimulatorServer) -> None:
@@ -129,8 +186,9 @@ async def test_the_theme_is_not_written_when_unchanged(sim_server: SimulatorServ
 async def test_keys_are_remapped_from_the_settings_keymap(sim_server: SimulatorServer) -> None:
     app = make_app(sim_server, keymap={"app.help": "f1", "app.pane.hardware": "h"})
     async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
         await pilot.press("h")
-        await pilot.pause()
+        await settle(pilot)
         assert app.query_one("#panes", TabbedContent).active == "hardware"
         await pilot.press("f1")
         await pilot.pause()

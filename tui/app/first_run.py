@@ -14,12 +14,13 @@ from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
-from textual.widgets import Button, Checkbox, Footer, Input, Label, Static
+from textual.widgets import Button, Checkbox, Input, Label, Static
 
 from tui.app.bindings import bindings
 from tui.app.crash import SecretSafeCrashReports
+from tui.app.widgets.shell_footer import ShellFooter
 from tui.keys.secret import ApiKey, InvalidApiKeyError
 from tui.keys.store import FileStoreError, KeyringUnavailableError, KeyStore, display_path
 
@@ -63,8 +64,10 @@ class FirstRunApp(SecretSafeCrashReports, App[FirstRunResult | None]):
         self.keyring_reason: str | None = None
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="first-run"):
-            yield Static("Welcome to together-tui", id="first-run-title")
+        # Scrolls when the terminal is too short (a scrollbar then says there is more); the buttons come
+        # right after the key, so at 80x24 they show whatever the keyring says below them.
+        with VerticalScroll(id="first-run") as body:
+            body.border_title = "Welcome to together-tui"
             # The profile, the URL and every reason below come from outside: Text, never markup.
             yield Static(
                 Text.assemble(
@@ -77,16 +80,16 @@ class FirstRunApp(SecretSafeCrashReports, App[FirstRunResult | None]):
             )
             yield Input(placeholder="API key", password=True, id="key")
             yield Label("", id="key-message")
+            with Horizontal(id="first-run-buttons"):
+                yield Button("Check and save", variant="primary", id="save", compact=True)
+                yield Button("Start the demo", id="demo", compact=True)
+                yield Button("Quit", id="quit", compact=True)
             yield Static("", id="keyring-warning")
             yield Checkbox(
                 Content(f"Store it in the plain-text file {display_path(self.store.file.path)} (mode 0600)"),
-                id="file-store",
+                id="file-store", compact=True,
             )
-            with Horizontal(id="first-run-buttons"):
-                yield Button("Check and save", variant="primary", id="save")
-                yield Button("Start the demo", id="demo")
-                yield Button("Quit", id="quit")
-        yield Footer()
+        yield ShellFooter()
 
     def on_mount(self) -> None:
         self.query_one("#file-store").display = False
@@ -108,8 +111,8 @@ class FirstRunApp(SecretSafeCrashReports, App[FirstRunResult | None]):
             Text.assemble(
                 ("No working OS keyring:", "bold"), f" {reason}.\n"
                 f"Safest on this host: set {self.env_name} in your shell instead (it is read before any "
-                "stored key). Or tick the box below to keep the key in a plain-text file readable only by "
-                "you. Otherwise the key is used for this session only.",
+                "stored key). Or tick the box below, then Check and save, to keep the key in a plain-text "
+                "file readable only by you. Otherwise the key is used for this session only.",
             )
         )
         warning.display = True

@@ -24,9 +24,9 @@ def work_in_flight(store: EndpointStore, *, streaming: bool) -> list[str]:
     """What quitting now would leave unwatched, one line each; empty when nothing is."""
     lines = []
     for endpoint in store.endpoints.values():
-        expected = store.expected(endpoint.id)
-        if expected is not None:
-            lines.append(f"{endpoint.title}: waiting for {expected.state} after your action")
+        # The store holds an expected state from the moment a request goes out until it is answered.
+        if store.in_flight(endpoint.id):
+            lines.append(f"{endpoint.title}: a request you sent is not answered yet")
     if streaming:
         lines.append("Chat: an answer is still streaming")
     return lines

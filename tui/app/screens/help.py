@@ -24,17 +24,26 @@ from tui.app.bindings import bindings
 from tui.app.widgets.scroll_keys import ScrollKeys
 from tui.core import keymap
 
-#: Title -> the binding table's scopes it lists, in the order help shows them (the first-run screen's keys
-#: are its own app's, not this one's).
+#: Title -> the binding table's scopes it lists, in the order help shows them. Scopes named nowhere here
+#: (a new screen's) land in "Forms" or "Screens and dialogs" by ``all_groups``; the first-run screen's keys
+#: are its own app's, not this one's.
 GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Endpoints pane (1)", ("endpoints",)),
     ("Hardware pane (2)", ("hardware",)),
     ("Chat pane (3)", ("chat", "chat.prompt", "chat.target")),
     ("Moving in tables and text (arrows, PgUp and PgDn too)", ("table", "scroll")),
     ("Everywhere", ("app",)),
-    ("Forms", ("form", "form.create", "form.update", "model_field", "model_picker", "model_picker.screen")),
-    ("Dialogs", ("confirm_start", "confirm_delete", "confirm_quit", "chat.export", "help")),
 )
+NOT_LISTED = frozenset({"first_run"})
+
+
+def all_groups() -> list[tuple[str, tuple[str, ...]]]:
+    named = {scope for _, scopes in GROUPS for scope in scopes} | NOT_LISTED
+    rest = [scope for scope in keymap.TABLE if scope not in named]
+    forms = tuple(scope for scope in rest if scope.startswith(("form", "model_")))
+    others = tuple(scope for scope in rest if scope not in forms)
+    return [*GROUPS, ("Forms", forms), ("Screens and dialogs", others)]
+
 
 SCOPE_OF_ID: dict[str, str] = {key.id: scope for scope, keys in keymap.TABLE.items() for key in keys}
 
@@ -55,7 +64,7 @@ def scopes_in_force(focused: DOMNode | None, screen: DOMNode) -> set[str]:
 
 def ordered_groups(in_force: set[str]) -> list[tuple[str, tuple[str, ...], bool]]:
     """Every group, those with a scope in force first (each part in the order of ``GROUPS``)."""
-    groups = [(title, scopes, bool(in_force & set(scopes))) for title, scopes in GROUPS]
+    groups = [(title, scopes, bool(in_force & set(scopes))) for title, scopes in all_groups()]
     return sorted(groups, key=lambda group: not group[2])
 
 

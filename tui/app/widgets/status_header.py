@@ -1,4 +1,4 @@
-"""The one-line header: who and where (profile, base URL or DEMO), connection, read-only, burn rate.
+"""The one-line header: who and where (profile, control plane, base URL or DEMO), connection, read-only, burn rate.
 
 It never cuts what matters: the connection's glyph and the burn per hour always show. On a narrow
 terminal the lesser parts shorten or go first, in this order: the base URL to its host, the "updated"
@@ -63,6 +63,8 @@ class HeaderFacts:
     burn_per_hour: str | None = None
     burn_per_day: str | None = None
     burn_certain: bool = True
+    #: The control plane for people ("Together", "Nebius"): dropped with the URL.
+    provider_label: str = ""
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,8 @@ def _draw(facts: HeaderFacts, shape: _Shape) -> Text:
         text.append(" simulator " if shape.url != "none" else " ", style="dim")
     else:
         text.append(facts.profile, style="bold")
+        if facts.provider_label and shape.url != "none":
+            text.append(f" · {facts.provider_label}", style="dim")
         url = {"full": facts.base_url, "host": host_of(facts.base_url), "none": ""}[shape.url]
         text.append(f" {url} " if url else " ", style="dim")
     text.append("●" if facts.ok else "✗", style="green" if facts.ok else "red bold")
@@ -175,7 +179,7 @@ class StatusHeader(Widget):
             connection=connection_phrases(store.scheduler, store.clock()), read_only=context.read_only,
             burn_per_hour=burn.per_hour() if burn is not None else None,
             burn_per_day=burn.per_day() if burn is not None else None,
-            burn_certain=burn.certain if burn is not None else True,
+            burn_certain=burn.certain if burn is not None else True, provider_label=config.provider_label,
         )
 
     def render(self) -> Text:
