@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 
 from deploy_tools import make_v2_app
 from formtools import until
+from rich.console import Console
+from rich.text import Text
 from textual.pilot import Pilot
 from textual.screen import Screen
 from v2_tools import Start, today
 
-from tui.api.domain import Endpoint
+from tui.api.domain import ChatMessage, Endpoint
 from tui.app.app import TogetherApp
 from tui.simulator import ManualClock, SimulatorServer
 
@@ -21,8 +26,23 @@ def account(start_simulator: Start, **overrides: Any) -> SimulatorServer:
     return today(start_simulator, **{"speed": 1.0, **overrides})
 
 
-def v2_app(server: SimulatorServer, clock: ManualClock) -> TogetherApp:
-    return make_v2_app(server, clock)
+def v2_app(server: SimulatorServer, clock: ManualClock, *, app_follows_clock: bool = False) -> TogetherApp:
+    """The app on the account; with ``app_follows_clock`` its "now" is the simulator's (metrics windows)."""
+    app = make_v2_app(server, clock)
+    if app_follows_clock:
+        app.config = replace(app.config, clock=lambda: datetime.fromtimestamp(clock(), UTC))
+        app.context = replace(app.context, config=app.config)
+        app.context.store.clock = app.config.clock
+    return app
+
+
+async def chat_over_time(app: TogetherApp, clock: ManualClock, model: str, count: int, every: float) -> None:
+    """``count`` answers from ``model``, ``every`` seconds apart on the simulator's clock (real traffic)."""
+    for index in range(count):
+        clock.advance(every)
+        await app.provider.chat(model, [ChatMessage("user", f"question {index}")])
+    # The last answer inside the window's last bucket, not on its (exclusive) end.
+    clock.advance(10)
 
 
 def endpoint_named(app: TogetherApp, short_name: str) -> Endpoint:
@@ -46,7 +66,14 @@ async def show(pilot: Pilot[None], make: Callable[[TogetherApp], Screen[Any]], r
 
 
 def text_of(screen: Any, selector: str) -> str:
-    return str(screen.query_one(selector).render())
+    """What a Static shows, as plain text (a Rich table too)."""
+    content = screen.query_one(selector).content
+    if isinstance(content, (str, Text)):
+        return str(content)
+    console = Console(width=200, color_system=None, file=io.StringIO())
+    with console.capture() as captured:
+        console.print(content)
+    return captured.get()
 
 
 def requests_for(server: SimulatorServer, fragment: str) -> list[Any]:

@@ -147,6 +147,11 @@ def metrics_json(served: list[ServedRequest], start: float, end: float) -> dict[
             "errorRate": round(failed / len(window), 4) if window else 0.0,
             "errorsByType": {"server_error": str(failed)} if failed else {},
         },
+        # UNVERIFIED model: GPU use as the share of the window spent answering (a percentage, as the SDK
+        # documents it); memory, CPU and network are not simulated, so not sent.
+        "resourceUtilization": {
+            "gpuUtilization": round(min(100.0, sum(s.latency_ms for s in ok) / 1000 / seconds * 100), 2),
+        },
     }
 
 

@@ -74,6 +74,7 @@ class MetricsScreen(Screen[None]):
         deployment_id: str | None = None,
         *,
         refresh_seconds: float = model.REFRESH_SECONDS,
+        check_seconds: float = _SECONDS_PER_CHECK,
     ) -> None:
         super().__init__()
         self.context = context
@@ -88,6 +89,7 @@ class MetricsScreen(Screen[None]):
         )
         self.window = model.WINDOWS[0]
         self.pacer = model.RefreshPacer(refresh_seconds)
+        self.check_seconds = check_seconds
         self.metrics: EndpointMetrics | None = None
         self.usage: model.Usage | None = None
         self.problem: str | None = None
@@ -132,7 +134,7 @@ class MetricsScreen(Screen[None]):
             )
             return
         # Checks often, asks only when the pacer allows (so a resume after a dialog asks if it is due).
-        self._timer = self.set_interval(min(_SECONDS_PER_CHECK, self.pacer.seconds), self._maybe_fetch)
+        self._timer = self.set_interval(min(self.check_seconds, self.pacer.seconds), self._maybe_fetch)
         self._fetch()
 
     def on_screen_suspend(self) -> None:
@@ -193,8 +195,9 @@ class MetricsScreen(Screen[None]):
                 values = figures.series_of(name)
                 self.query_one(f"#metrics-spark-{name}", Sparkline).data = values
                 peak = max(values, default=0.0)
+                shown_peak = format_tokens(peak) if name != "requests" else f"{peak:,.0f}"
                 self.query_one(f"#metrics-label-{name}", Static).update(
-                    Text(f"{label}\npeak {format_tokens(peak) if name != 'requests' else f'{peak:,.0f}'}")
+                    Text(f"{label} per {self.window.granularity}\npeak {shown_peak}")
                 )
         self.query_one("#metrics-cost", Static).update(self._cost())
         self.query_one("#metrics-status", Static).update(self._status())
@@ -253,7 +256,7 @@ class MetricsScreen(Screen[None]):
         if self.fetched_at is None:
             return Text("Loading…")
         return Text(
-            f"w: window ({' / '.join(w.label for w in model.WINDOWS)}) · refreshed by itself at most every "
+            f"w: {' / '.join(w.label for w in model.WINDOWS)} · refreshes itself at most every "
             f"{self.pacer.seconds:g} s while shown"
         )
 
