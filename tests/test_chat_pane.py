@@ -17,6 +17,7 @@ from tui.api.domain import ChatMessage, ChatParams, Endpoint, Phase
 from tui.app.app import TogetherApp
 from tui.app.messages import OpenChat
 from tui.app.panes.chat import ChatPane, ConversationLog, PromptInput
+from tui.app.screens.confirm_new_chat import ConfirmNewChatScreen
 from tui.app.screens.export_chat import ExportChatScreen
 from tui.app.widgets.chat_message import AssistantMessage, ReasoningBlock, StreamedDocument
 from tui.app.widgets.chat_target import TargetPicker
@@ -554,10 +555,26 @@ async def test_y_copies_the_last_answer_and_ctrl_n_starts_over(sim_server: Simul
         await pilot.press("i")
         assert pane.query_one(PromptInput).has_focus
 
-        await pilot.press("ctrl+n")  # a new chat: the conversation goes, the target stays
-        await pilot.pause()
+        # ctrl+n asks before clearing: Keep is focused, so n, escape or a reflex enter lose nothing.
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmNewChatScreen)
+        question = " ".join(str(widget.render()) for widget in app.screen.query(Static))
+        assert "Start a new chat?" in question and "The 1 exchange above will be cleared" in question
+        await pilot.press("enter")
+        await settle(pilot)
+        assert not isinstance(app.screen, ConfirmNewChatScreen) and len(pane.conversation.turns) == 1
+        await pilot.press("ctrl+n", "escape")
+        await settle(pilot)
+        assert len(pane.conversation.turns) == 1 and pane.query(AssistantMessage)
+
+        await pilot.press("ctrl+n", "y")  # a new chat: the conversation goes, the target stays
+        await settle(pilot)
         assert pane.conversation.turns == [] and not pane.query(AssistantMessage)
         assert pane.query_one("#chat-empty") and pane.target is not None
+        await pilot.press("ctrl+n")  # nothing to lose: nothing to ask
+        await settle(pilot)
+        assert app.screen is not None and not isinstance(app.screen, ConfirmNewChatScreen)
 
 
 async def test_ctrl_s_exports_markdown_to_the_named_file(sim_server: SimulatorServer, tmp_path: Path) -> None:

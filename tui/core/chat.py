@@ -1,8 +1,9 @@
-"""The chat's model, without Textual: targets, turns, stream figures, error advice, readiness.
+"""The chat's model, without Textual: targets, turns, stream figures, the start offer's price.
 
 Plain data and arithmetic, unit-tested without an app. What runs a turn (readiness through the store,
-the start offer's price, streaming, the smoke test) is in ``tui.core.chat_turns``; the Markdown export
-and the streamed answer's parts are in ``tui.core.chat_text``.
+the start offer's price, streaming, the smoke test) is in ``tui.core.chat_turns``; whether a target can
+answer now is ``tui.core.chat_routing``; errors in the user's words are ``tui.core.chat_advice``; the
+Markdown export and the streamed answer's parts are in ``tui.core.chat_text``.
 """
 
 from __future__ import annotations
@@ -11,20 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from tui.api.domain import ChatEvent, ChatMessage, ChatParams, ChatUsage, Endpoint, ModelOption
-from tui.api.errors import (
-    APIError,
-    APITimeoutError,
-    AuthenticationError,
-    ConnectionFailedError,
-    EndpointNotRunningError,
-    NotFoundError,
-    PaymentRequiredError,
-    RateLimitError,
-    ServerError,
-    StreamError,
-    StreamTruncatedError,
-)
+from tui.api.domain import ChatEvent, ChatMessage, ChatParams, ChatUsage, Deployment, Endpoint, ModelOption
+from tui.api.errors import APIError
+from tui.core.chat_advice import ErrorAdvice, advise
 from tui.core.format import format_money, format_timing
 
 #: A monotonic clock in seconds (``time.perf_counter`` in the app; a scripted one in tests).
@@ -52,6 +42,10 @@ class ChatTarget:
     #: The underlying model (for an endpoint, the model it serves); decides reasoning support.
     base_model: str
     endpoint_id: str | None = None
+    #: A v2 deployment pinned by its qualified name (``model`` is then that name, not the endpoint's).
+    deployment_id: str | None = None
+    #: The model's kind as the catalogue says ("chat", "embedding"); None while not known.
+    kind: str | None = None
 
     @property
     def is_endpoint(self) -> bool:
@@ -59,26 +53,44 @@ class ChatTarget:
 
     @property
     def key(self) -> str:
+        if self.deployment_id:
+            return f"deployment:{self.endpoint_id}/{self.deployment_id}"
         return f"endpoint:{self.endpoint_id}" if self.endpoint_id else f"model:{self.model}"
+
+    @property
+    def can_chat(self) -> bool:
+        """False for a model the catalogue calls something else (embeddings, rerank, images)."""
+        return ModelOption(self.base_model, kind=self.kind).is_chat
 
     @property
     def reasoning_effort(self) -> bool:
         return supports_reasoning_effort(self.base_model)
 
     @classmethod
-    def for_endpoint(cls, endpoint: Endpoint) -> ChatTarget:
+    def for_endpoint(cls, endpoint: Endpoint, kind: str | None = None) -> ChatTarget:
         return cls(
-            model=endpoint.inference_model, label=endpoint.title, base_model=endpoint.model, endpoint_id=endpoint.id
+            model=endpoint.inference_model, label=endpoint.title, base_model=endpoint.model, endpoint_id=endpoint.id,
+            kind=kind,
+        )
+
+    @classmethod
+    def for_deployment(cls, endpoint: Endpoint, deployment: Deployment, kind: str | None = None) -> ChatTarget:
+        """Pinned: the request names the deployment, so the traffic split does not choose for it."""
+        return cls(
+            model=deployment.name, label=f"{endpoint.title} / {deployment.title}", base_model=deployment.model,
+            endpoint_id=endpoint.id, deployment_id=deployment.id, kind=kind,
         )
 
     @classmethod
     def for_model(cls, model: ModelOption) -> ChatTarget:
-        return cls(model=model.id, label=model.title, base_model=model.id)
+        return cls(model=model.id, label=model.title, base_model=model.id, kind=model.kind)
 
 
 class TurnState(StrEnum):
     #: Waiting for the user to agree to start the endpoint.
     NEEDS_START = "needs start"
+    #: Explained instead of sent: nothing could answer it (no traffic, a retired v1 endpoint, not a chat model).
+    NOT_SENT = "not sent"
     #: Queued until the endpoint reports it is ready.
     WAITING = "waiting"
     STREAMING = "streaming"
@@ -93,7 +105,7 @@ class TurnState(StrEnum):
 
     @property
     def finished(self) -> bool:
-        return self in (TurnState.DONE, TurnState.STOPPED, TurnState.FAILED)
+        return self in (TurnState.DONE, TurnState.STOPPED, TurnState.FAILED, TurnState.NOT_SENT)
 
 
 @dataclass(slots=True)
@@ -188,66 +200,6 @@ def figures_line(metrics: StreamMetrics) -> str:
     return " · ".join(figures(metrics))
 
 
-@dataclass(frozen=True, slots=True)
-class ErrorAdvice:
-    """What went wrong, in the user's terms, and what they can do about it."""
-
-    title: str
-    detail: str
-    hint: str
-    #: The endpoint is not running: the pane offers to start it.
-    offer_start: bool = False
-
-
-def advise(error: APIError, target: ChatTarget) -> ErrorAdvice:
-    detail = error.message
-    if error.request_id:
-        detail = f"{detail} (request {error.request_id})"
-    if isinstance(error, EndpointNotRunningError):
-        if target.is_endpoint:
-            return ErrorAdvice(
-                "Endpoint not running",
-                detail,
-                "It has no running replica (model_not_available): start it, then retry.",
-                offer_start=True,
-            )
-        return ErrorAdvice(
-            "Model not available serverless",
-            detail,
-            "This model needs a dedicated endpoint: create one from the Hardware pane, or pick another target.",
-        )
-    if isinstance(error, AuthenticationError):
-        return ErrorAdvice(
-            f"API key refused ({error.status or 401})",
-            detail,
-            "Check the key of this profile (together-tui auth), then retry.",
-        )
-    if isinstance(error, RateLimitError):
-        wait = f" in {error.retry_after:.0f} s" if error.retry_after else " in a moment"
-        return ErrorAdvice(f"Rate limited ({error.status or 429})", detail, f"Retry{wait}.")
-    if isinstance(error, StreamTruncatedError):
-        return ErrorAdvice(
-            "Stream cut", detail, "The answer above is incomplete (no [DONE] arrived). Retry for a full answer."
-        )
-    if isinstance(error, StreamError):
-        return ErrorAdvice(
-            "Error during the answer", detail, "The service failed mid-answer; what arrived is kept. Retry."
-        )
-    if isinstance(error, ServerError):
-        return ErrorAdvice(f"Server error ({error.status or '5xx'})", detail, "Usually passing: retry.")
-    if isinstance(error, PaymentRequiredError):
-        return ErrorAdvice("Payment required (402)", detail, "Check the account's credits or spending limit.")
-    if isinstance(error, NotFoundError):
-        return ErrorAdvice(
-            "Not found (404)", detail, "The endpoint or model no longer exists: pick another target."
-        )
-    if isinstance(error, APITimeoutError):
-        return ErrorAdvice("Timed out", detail, "No answer in time: retry.")
-    if isinstance(error, ConnectionFailedError):
-        return ErrorAdvice("Connection failed", detail, "Check the network or base URL, then retry.")
-    status = f" ({error.status})" if error.status else ""
-    return ErrorAdvice(f"{error.kind.capitalize()}{status}", detail, "Retry, or change the request.")
-
 
 @dataclass(frozen=True, slots=True)
 class StartCost:
@@ -262,6 +214,8 @@ class StartCost:
     per_replica: float | None
     min_replicas: int | None = None
     max_replicas: int | None = None
+    #: What starts, when it is not one endpoint's replicas (v2: ``1 replica of llama-3-3-70b on 2x H100 80GB``).
+    what: str | None = None
 
     @property
     def words(self) -> str:
@@ -269,6 +223,8 @@ class StartCost:
         price = self.per_replica
         if price is None:
             return "$/hour unknown (the hardware's price could not be read)"
+        if self.what:
+            return f"{format_money(price)}/h ({self.what})"
         replicas = max(self.min_replicas or 1, 1)
         details = []
         if replicas > 1:

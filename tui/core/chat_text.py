@@ -56,6 +56,9 @@ def conversation_markdown(conversation: Conversation, exported_at: datetime) -> 
             lines += ["*Stopped by the user; the answer above is partial.*", ""]
         elif turn.state is TurnState.FAILED and turn.advice is not None:
             lines += [_quote(f"**{turn.advice.title}**: {turn.advice.detail}"), ""]
+        elif turn.state is TurnState.NOT_SENT:
+            why = f": **{turn.advice.title}**: {turn.advice.detail}" if turn.advice is not None else "."
+            lines += [_quote(f"Not sent{why}"), ""]
         elif not turn.state.finished:
             lines += [f"*Still {turn.state.value} at export time.*", ""]
         if turn.metrics is not None and figures(turn.metrics):

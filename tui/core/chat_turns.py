@@ -1,11 +1,13 @@
 """Running a chat turn, without Textual: make sure the target answers, stream the answer, fail with advice.
 
-For an endpoint the runner asks the store, never the API: its readiness is the store's last word on it;
+For an endpoint the runner asks the store, never the API: whether it can answer is the store's last word
+on it (``tui.core.chat_routing``: a v2 endpoint through its traffic split, a pinned deployment by itself);
 starting goes through ``store.start`` (one action in flight per endpoint, whichever pane asked) and
 waiting through ``store.wait_until_ready`` (the store's poll, its deadline, its stop-on-failure), so the
 chat has no poll loop and no ``get_endpoint`` of its own. An endpoint that is not running is not
 started behind the user's back: the turn is held with a priced offer (``NEEDS_START``), and only
-``run(..., start=True)`` (the user accepted it) starts it.
+``run(..., start=True)`` (the user accepted it) starts it. What no start would help (no traffic weight,
+a retired v1 endpoint, a model that does not chat) is explained and not sent (``NOT_SENT``).
 """
 
 from __future__ import annotations
@@ -13,10 +15,9 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Sequence
-from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
 
-from tui.api.domain import ChatEvent, ChatMessage, ChatParams, Endpoint, Phase
+from tui.api.domain import ChatEvent, ChatMessage, ChatParams, Endpoint
 from tui.api.errors import APIError
 from tui.core.chat import (
     Clock,
@@ -29,7 +30,8 @@ from tui.core.chat import (
     TurnState,
     supports_reasoning_effort,
 )
-from tui.core.format import format_duration, known_amount
+from tui.core.chat_routing import Readiness, Route, Routing, readiness, route_for, stopped
+from tui.core.format import format_duration, hardware_label, known_amount
 
 if TYPE_CHECKING:
     from tui.api.provider import Provider
@@ -37,24 +39,6 @@ if TYPE_CHECKING:
     from tui.core.store import Decision, EndpointStore, WaitOutcome
 
 SMOKE_TEST_PROMPT = "Reply with one short sentence to confirm you are working."
-
-
-class Readiness(StrEnum):
-    READY = "ready"
-    #: Already on its way up: queue the prompt, nothing to ask.
-    COMING_UP = "coming up"
-    #: Stopped, stopping, failed or unknown: it only answers if someone starts it.
-    NEEDS_START = "needs start"
-
-
-def readiness(phase: Phase) -> Readiness:
-    # A state word we do not know (a newer API's) may well answer: send, and let the service decide
-    # (model_not_available is explained like a stopped endpoint).
-    if phase in (Phase.READY, Phase.UNKNOWN):
-        return Readiness.READY
-    if phase in (Phase.PENDING, Phase.STARTING):
-        return Readiness.COMING_UP
-    return Readiness.NEEDS_START
 
 
 class TurnView(Protocol):
@@ -97,22 +81,45 @@ def wait_advice(outcome: WaitOutcome, label: str) -> ErrorAdvice | None:
     )
 
 
-async def start_cost(catalog: Catalog, endpoint: Endpoint) -> StartCost:
-    """The price of starting ``endpoint``: the catalogue's, asked for only when it has none yet."""
-    hardware_id = endpoint.hardware_id
+async def _price_of(catalog: Catalog, hardware_id: str, model: str) -> float | None:
+    """One replica's $/hour: the catalogue's, asked for only when it has none yet."""
     per_replica = catalog.price_of(hardware_id)
-    if per_replica is None and hardware_id:
+    if per_replica is None:
         try:
             # The model's own list first (what it can run on), then every option.
-            for model in (endpoint.model, None):
-                option = next((o for o in await catalog.hardware(model) if o.id == hardware_id), None)
+            for listed in (model, None):
+                option = next((o for o in await catalog.hardware(listed) if o.id == hardware_id), None)
                 if option is not None:
                     per_replica = option.price_per_hour
                     break
         except APIError:
             per_replica = None
     # A price that is not a finite, non-negative number says nothing: "unknown", never "$nan/h".
-    return StartCost(known_amount(per_replica), endpoint.min_replicas, endpoint.max_replicas)
+    return known_amount(per_replica)
+
+
+async def start_cost(catalog: Catalog, endpoint: Endpoint) -> StartCost:
+    """The price of starting ``endpoint``: its replicas on its hardware, or (v2) its stopped deployments."""
+    if endpoint.deployments:
+        return await _deployments_start_cost(catalog, endpoint)
+    hardware_id = endpoint.hardware_id
+    per_replica = await _price_of(catalog, hardware_id, endpoint.model) if hardware_id else None
+    return StartCost(per_replica, endpoint.min_replicas, endpoint.max_replicas)
+
+
+async def _deployments_start_cost(catalog: Catalog, endpoint: Endpoint) -> StartCost:
+    """A start brings every stopped deployment back, each with at least one replica (the bounds it last ran
+    with, else 1): billing begins at one replica of each."""
+    resting = [d for d in endpoint.deployments if stopped(d)]
+    if not resting:
+        return StartCost(None)
+    prices = [await _price_of(catalog, d.hardware, d.model) for d in resting]
+    if any(price is None for price in prices):
+        return StartCost(None)
+    known = catalog.known_hardware() or {}
+    what = ", ".join(f"{d.title} on {hardware_label(known.get(d.hardware), d.hardware)}" for d in resting)
+    return StartCost(sum(p for p in prices if p is not None), 1, None, what=f"1 replica each: {what}"
+                     if len(resting) > 1 else f"1 replica of {what}")
 
 
 class TurnRunner:
@@ -140,6 +147,9 @@ class TurnRunner:
     async def run(self, conversation: Conversation, turn: Turn, view: TurnView, *, start: bool = False) -> None:
         """Ready, stream, done; or held with a start offer; or failed with advice. Cancelling stops it."""
         try:
+            if not turn.target.can_chat:
+                self.not_sent(turn, cannot_chat_advice(turn))
+                return
             if turn.target.endpoint_id is not None and not await self._ready(turn, view, start=start):
                 return
             await self._stream(conversation, turn, view)
@@ -166,6 +176,12 @@ class TurnRunner:
             self.hold_for_start(turn)
 
     @staticmethod
+    def not_sent(turn: Turn, advice: ErrorAdvice | None) -> None:
+        """Explained instead of sent: nothing would have answered it."""
+        turn.state = TurnState.NOT_SENT
+        turn.advice = advice
+
+    @staticmethod
     def hold_for_start(turn: Turn) -> None:
         """Hold the prompt until the user accepts the start offer (priced by ``price_offer``)."""
         turn.state = TurnState.NEEDS_START
@@ -178,7 +194,7 @@ class TurnRunner:
         endpoint = self.store.get(endpoint_id) if endpoint_id is not None else None
         if endpoint is None:
             return StartCost(None)
-        if not endpoint.hardware_id:
+        if not endpoint.hardware_id and not endpoint.deployments:
             return None if not endpoint.detailed else StartCost(None, endpoint.min_replicas, endpoint.max_replicas)
         return await start_cost(self.catalog, endpoint)
 
@@ -196,23 +212,24 @@ class TurnRunner:
             self._tell(decision)
             # The store says what came of the request once it is answered (and announces a refusal).
             await self._until(lambda: not self.store.in_flight(endpoint_id))
-        endpoint = self.store.get(endpoint_id)
-        # Not known to the store (not loaded yet, or a newer API's state): send, and let the service
-        # decide; model_not_available is then explained like a stopped endpoint.
-        state = Readiness.READY if endpoint is None else readiness(endpoint.phase)
-        if state is Readiness.READY:
+        routing = self._route(turn)
+        # Not known to the store (not loaded yet): send, and let the service decide; model_not_available
+        # is then explained like a stopped endpoint.
+        if routing is None or routing.route.sends:
             return True
-        assert endpoint is not None
-        turn.endpoint_state = endpoint.state
-        if state is Readiness.NEEDS_START and not start:
+        turn.endpoint_state = routing.state
+        if routing.route in (Route.NEEDS_TRAFFIC, Route.REDEPLOY, Route.UNSERVABLE):
+            self.not_sent(turn, routing.advice)
+            return False
+        if routing.route is Route.NEEDS_START and not start:
             self.hold_for_start(turn)
             view.show_state()
             return False
-        if state is Readiness.NEEDS_START and endpoint_id not in self.store.waits:
+        if routing.route is Route.NEEDS_START and endpoint_id not in self.store.waits:
             # Started, yet the store waits for nothing: the start was refused or failed (it said why).
             turn.state = TurnState.FAILED
             turn.advice = ErrorAdvice(
-                f"Endpoint still {endpoint.state}",
+                f"Endpoint still {routing.state}",
                 f"{turn.target.label} was not started.",
                 "The start was refused or failed (see the notification): ctrl+r to try again.",
             )
@@ -220,7 +237,21 @@ class TurnRunner:
         turn.state = TurnState.WAITING
         view.show_state()
         self._changed()
-        return await self._wait(turn, view, endpoint_id)
+        if not await self._wait(turn, view, endpoint_id):
+            return False
+        # Up, by the store's word; yet a split that routes nowhere still sends nothing.
+        after = self._route(turn)
+        if after is not None and after.route in (Route.NEEDS_TRAFFIC, Route.REDEPLOY, Route.UNSERVABLE):
+            self.not_sent(turn, after.advice)
+            return False
+        return True
+
+    def _route(self, turn: Turn) -> Routing | None:
+        endpoint_id = turn.target.endpoint_id
+        endpoint = self.store.get(endpoint_id) if endpoint_id is not None else None
+        if endpoint is None:
+            return None
+        return route_for(endpoint, deployment_id=turn.target.deployment_id, capabilities=self.store.capabilities)
 
     async def _wait(self, turn: Turn, view: TurnView, endpoint_id: str) -> bool:
         def follow(_event: object) -> None:
@@ -312,4 +343,24 @@ async def smoke_test(
     return SmokeResult(model=model, reply="".join(parts).strip(), metrics=metrics)
 
 
-__all__ = ["SMOKE_TEST_PROMPT", "TurnRunner", "TurnView", "smoke_test", "start_cost", "wait_advice"]
+def cannot_chat_advice(turn: Turn) -> ErrorAdvice:
+    target = turn.target
+    return ErrorAdvice(
+        f"{target.label} cannot chat",
+        f"{target.base_model} is a{'n' if (target.kind or 'x')[0] in 'aeiou' else ''} {target.kind} model: it takes"
+        " no chat requests.",
+        "Pick a chat model or an endpoint serving one (ctrl+t).",
+    )
+
+
+__all__ = [
+    "SMOKE_TEST_PROMPT",
+    "Readiness",
+    "TurnRunner",
+    "TurnView",
+    "cannot_chat_advice",
+    "readiness",
+    "smoke_test",
+    "start_cost",
+    "wait_advice",
+]

@@ -237,6 +237,13 @@ TABLE: dict[str, tuple[Key, ...]] = {
             "Start endpoint",
             tooltip="Start the stopped endpoint and send the prompt once it is ready",
         ),
+        Key(
+            "chat.redeploy",
+            "ctrl+g",
+            "redeploy",
+            "Redeploy on v2",
+            tooltip="Open the deploy form filled from the stopped v1 endpoint (nothing is made until you confirm)",
+        ),
         Key("chat.retry", "ctrl+r", "retry", "Retry", tooltip="Send the last prompt again"),
         Key(
             "chat.copy",
@@ -289,6 +296,11 @@ TABLE: dict[str, tuple[Key, ...]] = {
             tooltip="Move to the conversation: y copies the last answer, arrows scroll, i comes back",
             show=False,
         ),
+    ),
+    # ConfirmNewChatScreen (tui.app.screens.confirm_new_chat)
+    "chat.confirm_new": (
+        Key("chat.confirm_new.clear", "y", "answer(True)", "Clear", priority=True),
+        Key("chat.confirm_new.keep", "n,escape", "answer(False)", "Keep", priority=True),
     ),
     # TargetPicker (tui.app.widgets.chat_target)
     "chat.target": (Key("chat.target.close", "escape", "close", "Close", tooltip="Close the target list"),),

@@ -20,19 +20,10 @@ from textual.widgets.markdown import MarkdownStream
 
 from tui.api.domain import ChatEvent
 from tui.api.safe_text import clean
+from tui.app.widgets.chat_notice import STATE_BADGES, notice_text, offers_redeploy
 from tui.core.chat import Turn, TurnState, figures_line
 from tui.core.chat_text import MarkdownParts
 from tui.core.format import format_timing
-
-#: Each state is a glyph and a word, so it reads the same in 16 colours or none.
-STATE_BADGES: dict[TurnState, tuple[str, str, str]] = {
-    TurnState.NEEDS_START: ("◇", "endpoint not running", "$text-warning"),
-    TurnState.WAITING: ("…", "waiting for the endpoint", "$text-warning"),
-    TurnState.STREAMING: ("▸", "answering", "$text-accent"),
-    TurnState.DONE: ("✓", "done", "$text-success"),
-    TurnState.STOPPED: ("■", "stopped", "$text-warning"),
-    TurnState.FAILED: ("✗", "failed", "$text-error"),
-}
 
 
 class UserMessage(Vertical):
@@ -144,6 +135,9 @@ class AssistantMessage(Vertical):
     class WaitCancelled(Message):
         """The user gave up on a prompt waiting for its endpoint."""
 
+    class RedeployRequested(Message):
+        """The user pressed "Redeploy on v2" under a prompt to a stopped legacy endpoint."""
+
     DEFAULT_CLASSES = "chat-message"
     #: Seconds between live updates of the figures line while streaming.
     PROGRESS_INTERVAL: ClassVar[float] = 0.25
@@ -181,6 +175,9 @@ class AssistantMessage(Vertical):
             yield Button("Start endpoint and send", id="start-endpoint", variant="primary",
                          tooltip="Start the endpoint (billing begins) and send this prompt once it is ready")
             yield Button("Cancel", id="cancel-wait", tooltip="Drop this prompt")
+        with Horizontal(id="redeploy-offer"):
+            yield Button("Redeploy on v2…", id="redeploy", variant="primary",
+                         tooltip="Open the deploy form filled from this v1 endpoint (nothing is made until confirmed)")
         yield Static(id="answer-progress")
         yield Static(id="answer-figures")
 
@@ -309,13 +306,14 @@ class AssistantMessage(Vertical):
         self.set_class(turn.state is TurnState.STREAMING, "-streaming")
 
         notice = self.query_one("#answer-notice", Static)
-        notice_text = self._notice_text()
-        notice.update(notice_text or "")
-        notice.display = notice_text is not None
+        notice_content = notice_text(turn, read_only=self._read_only)
+        notice.update(notice_content or "")
+        notice.display = notice_content is not None
 
         offer = self.query_one("#start-offer")
         offer.display = turn.state is TurnState.NEEDS_START and not self._read_only
         self.query_one("#start-endpoint", Button).disabled = turn.state is not TurnState.NEEDS_START
+        self.query_one("#redeploy-offer").display = offers_redeploy(turn) and not self._read_only
 
         self.query_one("#answer-progress").display = turn.state is TurnState.STREAMING
         figures_widget = self.query_one("#answer-figures", Static)
@@ -325,43 +323,6 @@ class AssistantMessage(Vertical):
             figures_widget.display = bool(line)
         else:
             figures_widget.display = False
-
-    def _notice_text(self) -> Content | None:
-        turn = self.turn
-        state = turn.endpoint_state or "not running"
-        if turn.state is TurnState.NEEDS_START:
-            parts: list[str | tuple[str, str]] = []
-            if turn.advice is not None:
-                parts += [(f"{turn.advice.title}: ", "bold"), turn.advice.detail + "\n"]
-            parts.append((f"{turn.target.label} is {state}. ", "bold"))
-            if self._read_only:
-                parts.append("Read-only mode: it cannot be started from here. Pick another target (ctrl+t).")
-                return Content.assemble(*parts)
-            # The offer is the confirmation: it says what billing will begin at before ctrl+g accepts.
-            cost = turn.start_cost.words if turn.start_cost is not None else "checking its $/hour…"
-            parts += [
-                "Start it (", ("ctrl+g", "bold"), "): billing begins at ", (cost, "bold"),
-                ". The prompt is sent once it is ready; or pick another target (ctrl+t).",
-            ]
-            return Content.assemble(*parts)
-        if turn.state is TurnState.WAITING:
-            return Content.assemble(
-                (f"{turn.target.label} is {state}. ", "bold"),
-                "Your prompt is queued and is sent as soon as it is ready (esc drops it).",
-            )
-        if turn.state is TurnState.FAILED and turn.advice is not None:
-            advice = turn.advice
-            return Content.assemble(
-                ("✗ ", "bold"), (advice.title, "bold"), f": {advice.detail}\n", advice.hint, "  ",
-                ("ctrl+r retry", "bold"),
-            )
-        if turn.state is TurnState.STOPPED:
-            if turn.has_answer or turn.reasoning:
-                return Content.assemble(
-                    ("■ Stopped", "bold"), ": the answer above is partial.  ", ("ctrl+r retry", "bold")
-                )
-            return Content.assemble(("■ Not sent", "bold"), ".  ", ("ctrl+r retry", "bold"))
-        return None
 
     @property
     def _read_only(self) -> bool:
@@ -373,6 +334,8 @@ class AssistantMessage(Vertical):
             self.post_message(self.StartRequested())
         elif event.button.id == "cancel-wait":
             self.post_message(self.WaitCancelled())
+        elif event.button.id == "redeploy":
+            self.post_message(self.RedeployRequested())
 
     def focus_start_offer(self) -> None:
         self.query_one("#start-endpoint", Button).focus()

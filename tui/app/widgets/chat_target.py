@@ -1,12 +1,14 @@
 """What the chat talks to: a one-line bar that always shows it, and an in-pane picker to switch it.
 
-The picker lists the account's dedicated endpoints (with their state, since only a STARTED one
-answers) and the service's chat models; typing filters both.
+The picker lists the account's dedicated endpoints (with their state, since only a running one answers),
+each v2 endpoint's deployments beneath it (choosing one pins it: the request names the deployment, and
+the traffic split does not choose), and the service's chat models; typing filters all of them. An
+endpoint serving a model that does not chat (embeddings, rerank) is listed, greyed, and cannot be chosen.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import ClassVar
 
 from textual import on
@@ -19,15 +21,19 @@ from textual.message import Message
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from tui.api.domain import Endpoint, ModelOption, Phase
+from tui.api.domain import Deployment, Endpoint, ModelOption, Phase
 from tui.app.bindings import bindings
 from tui.app.widgets.state_badge import state_text
 from tui.core.chat import ChatTarget
+from tui.core.chat_routing import state_word
+
+#: Kinds are the catalogue's; a model it does not know is offered (the service has the last word).
+Kinds = Mapping[str, "str | None"]
 
 
-def state_badge(endpoint: Endpoint) -> Content:
+def state_badge(item: Endpoint | Deployment) -> Content:
     """The same glyph, word and colour as the Endpoints table, so a state reads alike everywhere."""
-    return Content.from_rich_text(state_text(endpoint.state, endpoint.phase))
+    return Content.from_rich_text(state_text(state_word(item.state), item.phase))
 
 
 class TargetBar(Horizontal):
@@ -57,7 +63,10 @@ class TargetBar(Horizontal):
         else:
             current.update(Content.assemble((target.label, "bold"), "  ", (target.model, "$text-muted")))
         if target.is_endpoint:
-            state.update(state_badge(endpoint) if endpoint is not None else Content.styled("? state unknown", "dim"))
+            pinned = next((d for d in endpoint.deployments if d.id == target.deployment_id), None) if (
+                endpoint is not None and target.deployment_id) else None
+            shown: Endpoint | Deployment | None = pinned or endpoint
+            state.update(state_badge(shown) if shown is not None else Content.styled("? state unknown", "dim"))
         else:
             state.update(Content.styled("serverless", "$text-muted"))
 
@@ -84,6 +93,7 @@ class TargetPicker(Vertical):
         super().__init__(id=id)
         self._endpoints: list[Endpoint] = []
         self._models: list[ModelOption] = []
+        self._kinds: Kinds = {}
         self._current: str | None = None
         self._status: str = "loading…"
 
@@ -94,9 +104,13 @@ class TargetPicker(Vertical):
 
     # Data
 
-    def set_choices(self, endpoints: Sequence[Endpoint], models: Sequence[ModelOption], status: str = "") -> None:
+    def set_choices(
+        self, endpoints: Sequence[Endpoint], models: Sequence[ModelOption], status: str = "", *,
+        kinds: Kinds | None = None,
+    ) -> None:
         self._endpoints = sorted(endpoints, key=lambda e: (e.phase is not Phase.READY, e.title.lower()))
         self._models = sorted(models, key=lambda m: m.title.lower())
+        self._kinds = kinds or {}
         self._status = status
         if self.is_mounted:
             self._rebuild()
@@ -118,21 +132,13 @@ class TargetPicker(Vertical):
     def _rebuild(self) -> None:
         query = self.query_one("#target-filter", Input).value.strip().lower()
         options: list[Option] = []
-        endpoints = [e for e in self._endpoints if self._matches(query, e.title, e.name, e.model, e.state)]
+        endpoints = [e for e in self._endpoints if self._matches(query, e.title, e.name, e.model, e.state) or any(
+            self._matches(query, d.name, d.model, d.state) for d in e.deployments)]
         models = [m for m in self._models if self._matches(query, m.title, m.id, m.organization)]
         if endpoints:
             options.append(Option(Content.styled(f"Your endpoints ({len(endpoints)})", "bold"), disabled=True))
             for endpoint in endpoints:
-                target = ChatTarget.for_endpoint(endpoint)
-                badge = state_badge(endpoint)
-                parts: list[str | Content | tuple[str, str]] = [
-                    "  ", badge.pad_right(max(0, 11 - badge.cell_length)), " ", (endpoint.title, "bold"),
-                ]
-                # A v1 list has no display names: the title is then the name, which already says the model.
-                if endpoint.model not in endpoint.title:
-                    parts += ["  ", (endpoint.model, "$text-muted")]
-                prompt = Content.assemble(*parts)
-                options.append(Option(prompt, id=target.key))
+                options += self._endpoint_options(endpoint, query)
         if models:
             options.append(Option(Content.styled(f"Serverless models ({len(models)})", "bold"), disabled=True))
             for model in models:
@@ -147,6 +153,34 @@ class TargetPicker(Vertical):
             status = status or ("Nothing matches." if query else "No endpoints or chat models.")
         self.query_one("#target-status", Static).update(Content.styled(status, "dim"))
         self._highlight_initial(option_list)
+
+    def _endpoint_options(self, endpoint: Endpoint, query: str) -> list[Option]:
+        target = ChatTarget.for_endpoint(endpoint, self._kinds.get(endpoint.model))
+        badge = state_badge(endpoint)
+        parts: list[str | Content | tuple[str, str]] = [
+            "  ", badge.pad_right(max(0, 11 - badge.cell_length)), " ", (endpoint.title, "bold"),
+        ]
+        # A v1 list has no display names: the title is then the name, which already says the model.
+        if endpoint.model not in endpoint.title:
+            parts += ["  ", (endpoint.model, "$text-muted")]
+        if not target.can_chat:
+            parts += ["  ", (f"{target.kind} model: cannot chat", "italic $text-muted")]
+        options = [Option(Content.assemble(*parts), id=target.key, disabled=not target.can_chat)]
+        # Its deployments follow it (a filter that matched the endpoint shows them all).
+        deployments = endpoint.deployments
+        if query and not self._matches(query, endpoint.title, endpoint.name, endpoint.model, endpoint.state):
+            deployments = tuple(d for d in deployments if self._matches(query, d.name, d.model, d.state))
+        for index, deployment in enumerate(deployments):
+            pinned = ChatTarget.for_deployment(endpoint, deployment, self._kinds.get(deployment.model))
+            branch = "└" if index == len(deployments) - 1 else "├"
+            badge = state_badge(deployment)
+            weight = deployment.traffic_weight or 0
+            line: list[str | Content | tuple[str, str]] = [
+                f"    {branch} ", badge.pad_right(max(0, 11 - badge.cell_length)), " ", deployment.title,
+                "  ", (f"weight {weight:g}", "$text-muted"), "  ", ("pin", "dim"),
+            ]
+            options.append(Option(Content.assemble(*line), id=pinned.key, disabled=not pinned.can_chat))
+        return options
 
     def _highlight_initial(self, option_list: OptionList) -> None:
         if option_list.option_count == 0:
@@ -199,7 +233,15 @@ class TargetPicker(Vertical):
         if kind == "endpoint":
             endpoint = next((e for e in self._endpoints if e.id == key), None)
             if endpoint is not None:
-                self.post_message(self.Chosen(ChatTarget.for_endpoint(endpoint), endpoint))
+                self.post_message(self.Chosen(ChatTarget.for_endpoint(endpoint, self._kinds.get(endpoint.model)),
+                                              endpoint))
+        elif kind == "deployment":
+            endpoint_id, _, deployment_id = key.partition("/")
+            endpoint = next((e for e in self._endpoints if e.id == endpoint_id), None)
+            deployment = next((d for d in endpoint.deployments if d.id == deployment_id), None) if endpoint else None
+            if endpoint is not None and deployment is not None:
+                target = ChatTarget.for_deployment(endpoint, deployment, self._kinds.get(deployment.model))
+                self.post_message(self.Chosen(target, endpoint))
         else:
             model = next((m for m in self._models if m.id == key), None)
             if model is not None:
