@@ -279,6 +279,10 @@ class HardwareOption:
     updated_at: datetime | None = None
     #: The price exactly as the API gave it (v1: US cents per minute).
     cents_per_minute: float | None = None
+    #: Regions with room for another replica now (v2 headroom); empty when the provider does not say.
+    regions: tuple[str, ...] = ()
+    #: How a row names itself when the id is opaque (a v2 deploy profile: ``1x H100 80GB · fp8 · tp1``).
+    label: str | None = None
     #: False when the price is the user's own table (Nebius publishes none): shown as such, never as the API's.
     price_from_api: bool = True
 

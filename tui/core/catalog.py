@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from tui.api.domain import HardwareOption, ModelOption
+from tui.api.domain import DeployOption, HardwareOption, ModelOption
 
 if TYPE_CHECKING:
     from tui.api.provider import Provider
@@ -56,6 +56,13 @@ class Catalog:
             lambda: self._provider.list_models(dedicated_only=dedicated_only),
             fresh=fresh,
         )
+
+    async def deploy_options(self, model: str, *, fresh: bool = False) -> list[DeployOption]:
+        """A model's deploy profiles (providers with ``capabilities.deploy_profiles``)."""
+        fetch = getattr(self._provider, "deploy_options", None)
+        if fetch is None:
+            return []
+        return await self._ask(("deploy_options", model), lambda: fetch(model), fresh=fresh)
 
     async def zones(self, *, fresh: bool = False) -> list[str]:
         return await self._ask(("zones",), self._provider.list_availability_zones, fresh=fresh)

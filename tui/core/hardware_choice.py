@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from tui.api.domain import HOURS_PER_MONTH, Availability, HardwareOption, ModelOption
+from tui.api.domain import HOURS_PER_MONTH, Availability, DeployOption, HardwareOption, ModelOption
 from tui.core.format import gpu_name, hardware_summary
 
 #: 730 h / 24 h: the month the API's prices and the header's burn rate use.
@@ -103,7 +103,8 @@ def hardware_haystack(option: HardwareOption) -> str:
     look = availability_look(option)
     return " ".join(
         part
-        for part in (option.id, hardware_summary(option), option.gpu_type or "", look.word)
+        for part in (option.id, option.label or "", hardware_summary(option), option.gpu_type or "", look.word,
+                     *option.regions)
         if part
     ).lower()
 
@@ -121,6 +122,30 @@ def filter_hardware(
         if all(word in haystack for word in words):
             kept.append(option)
     return kept
+
+
+def profile_rows(options: Iterable[DeployOption], instances: Iterable[HardwareOption] = ()) -> list[HardwareOption]:
+    """A model's deploy profiles as rows of the hardware table: keyed by the option's id, named by its hardware
+    and engine (``1x H100 80GB · fp8 · tp1``), memory from the instance type of the same GPU and count."""
+    by_shape = {((i.gpu_type or "").upper(), i.gpu_count): i for i in instances}
+    rows = []
+    for option in options:
+        instance = by_shape.get(((option.gpu_type or "").upper(), option.gpu_count))
+        engine = " · ".join(part for part in (option.quantization, option.parallelism) if part)
+        rows.append(
+            HardwareOption(
+                id=option.id,
+                gpu_type=option.gpu_type,
+                gpu_count=option.gpu_count,
+                gpu_memory_gb=instance.gpu_memory_gb if instance is not None else None,
+                gpu_link=None,
+                price_per_hour=option.dollars_per_hour,
+                availability=option.availability,
+                regions=option.regions,
+                label=option.hardware_label + (f" · {engine}" if engine else ""),
+            )
+        )
+    return rows
 
 
 # Cost arithmetic

@@ -18,7 +18,7 @@ from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Input, Static
 
-from tui.api.domain import Availability, ModelOption
+from tui.api.domain import Availability, HardwareOption, ModelOption
 from tui.api.errors import APIError
 from tui.app.bindings import bindings
 from tui.app.context import AppContext
@@ -33,7 +33,7 @@ from tui.app.widgets.model_picker import (
     serverless_price_text,
 )
 from tui.core.format import format_context
-from tui.core.hardware_choice import HardwareSort
+from tui.core.hardware_choice import HardwareSort, profile_rows
 
 SORTS_WITH_MODEL = tuple(HardwareSort)
 SORTS_WITHOUT_MODEL = tuple(order for order in HardwareSort if order is not HardwareSort.CHEAPEST_AVAILABLE)
@@ -126,7 +126,10 @@ class HardwarePane(Vertical):
         self.error = None
         self._show_status()
         try:
-            options = await self.context.catalog.hardware(model.id if model else None, fresh=self._fresh)
+            if model is not None and self.profiles:
+                options = await self._profiles_of(model.id)
+            else:
+                options = await self.context.catalog.hardware(model.id if model else None, fresh=self._fresh)
         except APIError as error:
             self.error = str(error)
             return
@@ -134,8 +137,26 @@ class HardwarePane(Vertical):
             self._fresh = False
             self.is_loading = False
             self._show_status()
-        self.table.show_options(options, with_availability=model is not None)
+        known = model is not None or any(option.availability is not None for option in options)
+        self.table.show_options(options, with_availability=known)
+        self._show_model_bar()
         self._after_rows_changed()
+
+    @property
+    def profiles(self) -> bool:
+        """Whether a picked model is deployed from profiles (v2, Nebius) rather than onto a hardware id."""
+        capabilities = self.context.store.capabilities
+        return capabilities is not None and capabilities.deploy_profiles
+
+    async def _profiles_of(self, model_id: str) -> list[HardwareOption]:
+        catalog = self.context.catalog
+        options = await catalog.deploy_options(model_id, fresh=self._fresh)
+        try:
+            # Only for the memory column: the profiles stand without it.
+            instances = await catalog.hardware(None)
+        except APIError:
+            instances = []
+        return profile_rows(options, instances)
 
     def _after_rows_changed(self) -> None:
         self.calculator.set_hardware(self.table.highlighted)
@@ -151,7 +172,9 @@ class HardwarePane(Vertical):
         model = self.model
         if model is None:
             text.append("any", style="bold")
-            text.append(" · all hardware, no availability · ", style="dim")
+            with_room = any(option.regions for option in self.table.options)
+            text.append(" · all instance types, room per region · " if with_room
+                        else " · all hardware, no availability · ", style="dim")
             text.append("m", style="bold")
             text.append(" picks a model", style="dim")
         else:
@@ -277,6 +300,10 @@ class HardwarePane(Vertical):
     def action_create(self) -> None:
         option = self.table.highlighted
         if option is None:
+            return
+        if self.model is not None and self.profiles:
+            # The row is one of the model's deploy profiles: the deploy form opens with it chosen.
+            self.post_message(OpenCreateForm(model=self.model.id, option_id=option.id))
             return
         self.post_message(OpenCreateForm(model=self.model.id if self.model else None, hardware_id=option.id))
 

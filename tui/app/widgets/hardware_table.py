@@ -66,10 +66,12 @@ class Column:
     #: The order a click on the header (or the pane's sort key) applies.
     sort: HardwareSort | None
     needs_model: bool = False
+    #: Only shown when some row says where there is room (v2 regions with headroom).
+    needs_regions: bool = False
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("id", "Hardware ID", lambda o: Text(o.id, no_wrap=True), 0, HardwareSort.ID),
+    Column("id", "Hardware ID", lambda o: Text(o.label or o.id, no_wrap=True), 0, HardwareSort.ID),
     Column("gpu", "GPU", lambda o: Text(gpu_name(o), no_wrap=True), 0, HardwareSort.GPU),
     Column("count", "GPUs", lambda o: _right(str(o.gpu_count) if o.gpu_count else "—"), 0, HardwareSort.COUNT),
     Column("memory", "Mem/GPU", lambda o: _memory(o.gpu_memory_gb), 0, HardwareSort.MEMORY),
@@ -81,7 +83,11 @@ COLUMNS: tuple[Column, ...] = (
     Column("cents", "¢/min (API)", _cents, 5, HardwareSort.PRICE),
     Column("availability", "Availability", availability_cell, 0, HardwareSort.CHEAPEST_AVAILABLE,
            needs_model=True),
+    Column("regions", "Room in", lambda o: Text(", ".join(o.regions) or "—", no_wrap=True), 1, None,
+           needs_regions=True),
 )
+#: The id column's heading when the rows are a model's deploy profiles (opaque ids, named by ``label``).
+PROFILE_HEADING = "Profile"
 COLUMNS_BY_KEY = {column.key: column for column in COLUMNS}
 
 
@@ -155,7 +161,11 @@ class HardwareTable(TableKeys, DataTable[Text]):
         Widths are fixed rather than left to the DataTable's auto width, which is measured on idle and
         can leave a table that was redrawn in between cut to its header widths.
         """
-        wanted = [c for c in COLUMNS if self.with_availability or not c.needs_model]
+        with_regions = any(option.regions for option in rows)
+        wanted = [
+            c for c in COLUMNS
+            if (self.with_availability or not c.needs_model) and (with_regions or not c.needs_regions)
+        ]
 
         def width(column: Column) -> int:
             return max([len(column.label), *(column.render(option).cell_len for option in rows)])
@@ -188,8 +198,10 @@ class HardwareTable(TableKeys, DataTable[Text]):
             return
         if layout != self._layout:
             self.clear(columns=True)
+            profiles = any(option.label for option in self.options)
             for column, width in fitting:
-                self.add_column(column.label, key=column.key, width=width)
+                heading = PROFILE_HEADING if profiles and column.key == "id" else column.label
+                self.add_column(heading, key=column.key, width=max(width, len(heading)))
             self._layout = layout
         else:
             self.clear()

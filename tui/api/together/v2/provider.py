@@ -366,7 +366,10 @@ class TogetherV2Provider:
 
     async def list_hardware(self, model: str | None = None) -> list[HardwareOption]:
         catalogue = await self.catalogue(refresh=True)
-        options = [adapter.hardware_from_wire(i) for i in catalogue.instances.values()]
+        options = [
+            replace(adapter.hardware_from_wire(i), regions=adapter.regions_with_room(i))
+            for i in catalogue.instances.values()
+        ]
         if model is None:
             return options
         fitting = {o.hardware_label for o in await self.deploy_options(model)}
