@@ -643,19 +643,13 @@ def test_seeding_is_deterministic_and_scales() -> None:
     assert empty.endpoint_ids() == []
 
 
-def test_listing_five_thousand_endpoints_is_fast(serve: Callable[..., Harness]) -> None:
-    started = time.perf_counter()
+def test_listing_five_thousand_endpoints_gives_each_once_in_every_state(serve: Callable[..., Harness]) -> None:
+    # How fast is benchmarks' business (no timed asserts): here, that 5,000 come back whole and distinct.
     h = serve(endpoints=5000)
-    seeded = time.perf_counter() - started
-    h.client.get("/endpoints")  # warm the connection
-    started = time.perf_counter()
     items = h.client.get("/endpoints", params={"type": "dedicated"}).json()["data"]
-    listed = time.perf_counter() - started
     assert len(items) == 5000
     assert len({i["id"] for i in items}) == len({i["name"] for i in items}) == 5000
     assert {i["state"] for i in items} == {"PENDING", "STARTING", "STARTED", "STOPPING", "STOPPED", "ERROR"}
-    # Generous bounds (shared CI machines): measured at about 0.06 s and 0.02 s.
-    assert seeded < 2 and listed < 1, (seeded, listed)
 
 
 def test_concurrent_clients_and_test_thread(h: Harness) -> None:
