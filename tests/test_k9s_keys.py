@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from apptools import make_app, screen_text, settle
+from textual import events
 from textual.widgets import DataTable, Input
 
 from tui.app.screens.confirm_quit import ConfirmQuitScreen
@@ -149,3 +150,16 @@ async def test_q_asks_first_while_a_request_is_out(sim_server: SimulatorServer) 
         await pilot.press("y")
         await pilot.pause()
         assert not app.is_running
+
+
+async def test_q_typed_fast_after_slash_is_not_a_quit(sim_server: SimulatorServer) -> None:
+    """Keys arriving in one burst ("/jq" typed fast or pasted): the filter box gets the focus a moment after
+    the "/" (Textual defers focus()), so the "q" reaches the app's binding first; it must not quit."""
+    app = make_app(sim_server)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        for key, character in (("slash", "/"), ("j", "j"), ("q", "q")):
+            app.post_message(events.Key(key, character))
+        await settle(pilot)
+        assert app.is_running
+        assert app.screen.focused is app.query_one("#endpoints-filter", Input)

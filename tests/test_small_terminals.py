@@ -5,15 +5,18 @@ help lists the app's keys only, and the first-run screen shows its buttons."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from apptools import make_app, screen_text, settle
 from keyring.backends import fail
 from keyring_memory import MemoryKeyring
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
 
 from tui.api.http import RetryPolicy
 from tui.app.first_run import FirstRunApp
+from tui.app.widgets.shell_footer import ShellFooter
 from tui.app.widgets.status_header import HeaderFacts, header_text
 from tui.keys.store import FileStore, KeyringStore, KeyStore
 from tui.simulator import Faults, SimulatorServer
@@ -166,3 +169,25 @@ def test_first_run_without_a_keyring_at_80x24(snap_compare: Any) -> None:
         app.query_one("#key").cursor_blink = False  # type: ignore[attr-defined]
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+class ManyKeys(App[None]):
+    """More footer keys than 40 columns hold, the app's quit among the last (as in the real shell)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *(Binding(letter, "bell", f"Action {letter}") for letter in "abcdefgh"),
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield ShellFooter()
+
+
+@pytest.mark.parametrize("width", [40, 60, 80])
+async def test_the_shell_footer_keeps_quit_in_view_at_the_right(width: int) -> None:
+    app = ManyKeys()
+    async with app.run_test(size=(width, 5)) as pilot:
+        await pilot.pause()
+        footer = screen_text(app).splitlines()[-1]
+        assert footer.endswith("▏^q Quit ▏^p palette "), repr(footer)
+        assert footer.startswith("a Action a"), "the other keys keep their order from the left"

@@ -344,9 +344,18 @@ class TogetherApp(SecretSafeCrashReports, App[None]):
             self.push_screen(HelpScreen())
 
     def action_quit_or_ask(self) -> None:
-        """``q``: quits at once, unless what the user sent would go unwatched (then it asks first)."""
+        """``q``: quits at once, unless what the user sent would go unwatched (then it asks first).
+
+        Decided after the focus changes already queued: "/q" typed fast reaches this binding before the
+        filter box has the focus (``focus()`` is deferred), and then the q was meant as text."""
+        self.call_later(self._quit_or_ask_unless_typing)
+
+    def _quit_or_ask_unless_typing(self) -> None:
         from tui.app.screens.confirm_quit import ConfirmQuitScreen, work_in_flight
 
+        focused = self.screen.focused
+        if focused is not None and focused.check_consume_key("q", "q"):
+            return
         in_flight = work_in_flight(self.context.store, streaming=self.chat_pane.conversation.busy)
         if not in_flight:
             self.exit()
