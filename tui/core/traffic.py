@@ -37,9 +37,9 @@ class SplitRow:
     def flag(self) -> str | None:
         """Why this row routes differently from what its weight suggests, or None."""
         if self.weight > 0 and self.ready == 0:
-            return "weight but no ready replica: gets nothing"
+            return "no ready replica: routes nothing"
         if self.weight == 0 and self.ready > 0:
-            return "ready but no weight: gets nothing"
+            return "ready, weight 0: gets no traffic"
         return None
 
 

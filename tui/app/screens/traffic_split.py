@@ -68,15 +68,15 @@ class TrafficSplitScreen(ModalScreen[Endpoint | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = list(bindings("traffic"))
     DEFAULT_CSS = """
-    TrafficSplitScreen { align: center middle; }
+    TrafficSplitScreen { align: center middle; background: $background; }
     #split-dialog { width: 100; max-width: 100%; height: auto; max-height: 100%; border: thick $primary;
                     background: $surface; padding: 0 1; }
     #split-rows { height: auto; max-height: 12; }
     .split-row { height: 1; }
     .split-name { width: 1fr; }
     .split-weight { width: 10; border: none; height: 1; padding: 0 1; }
-    .split-ready { width: 16; padding-left: 1; }
-    .split-share { width: 36; }
+    .split-ready { width: 10; padding-left: 1; }
+    .split-share { width: 2fr; }
     #split-head { height: 1; text-style: bold; }
     #split-summary { height: auto; margin-top: 1; }
     #split-banner { height: auto; }
@@ -114,7 +114,7 @@ class TrafficSplitScreen(ModalScreen[Endpoint | None]):
             yield Footer(compact=True)
 
     def _head(self) -> Text:
-        return Text("Deployment · weight · ready replicas · effective share (weight x ready, normalised)")
+        return Text("Deployment · weight · ready · share (weight x ready, normalised)")
 
     def on_mount(self) -> None:
         if self.loaded:
@@ -176,9 +176,9 @@ class TrafficSplitScreen(ModalScreen[Endpoint | None]):
             self._say(Text(f"{self.context.provider.label} has no traffic split to edit.", style="bold yellow"))
             return
         rows, problems = self.typed()
-        reason = "; ".join(problems) or model.refusal(rows)
-        if reason:
-            self._say(Text(f"Not sent: {reason}", style="bold red"))
+        if problems or model.refusal(rows):
+            # The reason is the summary's, just above.
+            self._say(Text("Not sent: this split is refused (the reason is above).", style="bold red"))
             return
         if not model.changed(self.loaded, rows):
             self._say(Text("Not sent: nothing changed.", style="yellow"))
