@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from time import monotonic
+from typing import Any
 
 import pytest
-from textual.command import CommandPalette
+from textual.command import CommandList, CommandPalette
 
 from tests.apptools import make_app, settle
 from tests.nebius_tools import SIM_KEY, start_nebius  # noqa: F401 (fixture)
@@ -50,19 +52,32 @@ def settings_file(
     return path
 
 
-async def choose_profile(pilot: object, name: str) -> None:
+async def first_hit_is(pilot: Any, title: str) -> None:
+    """Wait until the palette's search has put ``title`` first (the search runs in the background)."""
+    palette = pilot.app.screen
+    assert isinstance(palette, CommandPalette)
+    deadline = monotonic() + 15
+    while True:
+        hits = palette.query_one(CommandList)
+        first = hits.get_option_at_index(0).prompt if hits.option_count else None
+        if first is not None and getattr(first, "plain", str(first)).startswith(title):
+            return
+        assert monotonic() < deadline, f"the palette never offered {title!r} first"
+        await pilot.pause(0.05)
+
+
+async def choose_profile(pilot: Any, name: str) -> None:
     """ctrl+p, "Switch profile", enter, then the profile's name and enter: as a user does it."""
-    app = pilot.app  # type: ignore[attr-defined]
-    await pilot.press("ctrl+p")  # type: ignore[attr-defined]
+    await pilot.press("ctrl+p")
     await settle(pilot)
-    await pilot.press(*"switch profile")  # type: ignore[attr-defined]
-    await pilot.pause(0.3)  # type: ignore[attr-defined]
-    await pilot.press("enter")  # type: ignore[attr-defined]
+    await pilot.press(*"switch profile")
+    await first_hit_is(pilot, "Switch profile")
+    await pilot.press("enter")
     await settle(pilot)
-    assert isinstance(app.screen, CommandPalette), "the profiles' palette is open"
-    await pilot.press(*name)  # type: ignore[attr-defined]
-    await pilot.pause(0.3)  # type: ignore[attr-defined]
-    await pilot.press("enter")  # type: ignore[attr-defined]
+    assert isinstance(pilot.app.screen, CommandPalette), "the profiles' palette is open"
+    await pilot.press(*name)
+    await first_hit_is(pilot, name)
+    await pilot.press("enter")
     await settle(pilot)
 
 
