@@ -27,3 +27,19 @@ def test_an_unknown_id_is_named_with_the_nearest_known_one() -> None:
     assert keymap.unknown_binding_problem("endpoints.strat") == (
         "unknown binding id 'endpoints.strat'; did you mean endpoints.start?")
     assert keymap.unknown_binding_problem("zzz") == "unknown binding id 'zzz'"
+
+
+def test_help_lists_every_scope_but_the_first_run_apps() -> None:
+    from tui.app.screens.help import all_groups
+
+    listed = [scope for _, scopes in all_groups() for scope in scopes]
+    assert sorted(listed) == sorted(set(keymap.TABLE) - {"first_run"})
+
+
+def test_the_table_keys_shadow_no_key_of_a_pane() -> None:
+    """A focused table takes its keys before the pane around it: a pane binding j, k, g, G, Home or End
+    would never run while its table has the focus."""
+    table_keys = {name for key in keymap.scope("table") for name in key.keys.split(",")}
+    for pane in ("endpoints", "hardware"):
+        pane_keys = {name for key in keymap.scope(pane) for name in key.keys.split(",")}
+        assert not table_keys & pane_keys, pane
