@@ -289,8 +289,8 @@ def test_hostile_strings_are_cleaned_and_hostile_names_never_enter_option_ids(ho
     body = {**ENDPOINT, "name": hostile, "routing_key": hostile, "model_name": hostile, "region": hostile,
             "deployment": {"status": hostile, "readiness": hostile}, "surprise": {hostile: hostile}}
     endpoint = adapter.endpoint_from_wire(body)
-    for text in (endpoint.name, endpoint.display_name or "", endpoint.model, endpoint.state,
-                 json.dumps(endpoint.extra, ensure_ascii=False)):
+    for text in (endpoint.name, endpoint.display_name or "", endpoint.model, endpoint.state, endpoint.region or "",
+                 json.dumps(endpoint.extra, ensure_ascii=False), json.dumps(endpoint.facts, ensure_ascii=False)):
         assert "\x1b" not in text and "\x9b" not in text and "\x00" not in text and "\u202e" not in text
     template = adapter.template_from_wire({"name": "m", "flavors": {hostile: {"gpu_type": hostile, "gpu_count": 1},
                                                                     "base": {"gpu_type": "gpu-h100-sxm",
@@ -346,3 +346,17 @@ async def test_a_control_plane_of_ones_own_serves_the_chat_too() -> None:
     await nebius.chat("rk-1", [])
     assert str(seen[-1].url) == "https://api.tokenfactory.eu-west1.nebius.com/v1/chat/completions"
     await nebius.aclose()
+
+
+def test_documented_fields_are_first_class_or_facts_and_only_unknown_ones_are_extra() -> None:
+    body = {**ENDPOINT, "description": "for the help desk", "custom_weights_id": None, "surprise": 1,
+            "deployment": {"status": "starting", "ready_replicas": 1}, "scaling": {"min_replicas": 2,
+                                                                                "max_replicas": 3}}
+    endpoint = adapter.endpoint_from_wire(body)
+    assert endpoint.region == "eu-west1" and endpoint.extra == {"surprise": 1}
+    assert endpoint.facts == (
+        ("Region", "eu-west1"), ("Flavor", "base (throughput)"), ("GPU type", "gpu-h100-sxm"), ("Enabled", "yes"),
+        ("Readiness", "partially ready"), ("Ready replicas", "1 (min 2)"), ("Description", "for the help desk"),
+    )
+    stopped = adapter.endpoint_from_wire({"id": "ep-2", "enabled": False, "flavor_name": "turbo"})
+    assert dict(stopped.facts) == {"Flavor": "turbo", "Enabled": "no (disabled: no replicas, not billed)"}

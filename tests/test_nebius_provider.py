@@ -44,7 +44,7 @@ async def test_create_watch_chat_scale_stop_start_delete(world: tuple[NebiusProv
         min_replicas=1, max_replicas=2,
     ))
     assert len(sim.requests("POST", "/v0/dedicated_endpoints")) == 1
-    assert (created.phase, created.display_name, created.extra["region"]) == (Phase.STARTING, "demo", "eu-west1")
+    assert (created.phase, created.display_name, created.region) == (Phase.STARTING, "demo", "eu-west1")
     with pytest.raises(errors.EndpointNotRunningError):
         await provider.chat(created.inference_model, [ChatMessage("user", "hi")])
 
@@ -79,7 +79,7 @@ async def test_a_hardware_row_creates_in_its_region_and_stopped(world: tuple[Neb
     rows = await provider.list_hardware("openai/gpt-oss-120b")
     row = next(r for r in rows if r.id.endswith("@us-central1"))
     created = await provider.create_endpoint(EndpointSpec(model="openai/gpt-oss-120b", hardware_id=row.id, start=False))
-    assert created.phase is Phase.STOPPED and created.extra["region"] == "us-central1"
+    assert created.phase is Phase.STOPPED and created.region == "us-central1"
     assert sim.requests("POST", "/v0/dedicated_endpoints")[0].json_body["enabled"] is False
 
 
@@ -177,7 +177,7 @@ async def test_every_option_creates_in_each_of_its_regions_and_nothing_else_is_s
                 flavor, gpus, region,
             )
             assert body["scaling"] == {"min_replicas": 1, "max_replicas": 2}
-            assert created.hardware_id == f"{option.id}@{region}" and created.extra["region"] == region
+            assert created.hardware_id == f"{option.id}@{region}" and created.region == region
     assert len(sim.requests("POST", "/v0/dedicated_endpoints")) == sent > 5
     [multi] = [o for o in await provider.deploy_options(model) if o.id == "base:1xgpu-h100-sxm"]
     for region, words in ((None, "Pick a region"), ("tf-us1", "offered in")):

@@ -92,6 +92,11 @@ class Endpoint:
     inactive_timeout: int | None = None
     #: Whether speculative decoding is on; None when the API does not say.
     speculative_decoding: bool | None = None
+    #: Where it runs when the provider places endpoints by region (Nebius: fixed for the endpoint's life).
+    region: str | None = None
+    #: The provider's own documented fields beyond the ones above, as (label, value) for a detail view, in
+    #: the provider's order (Nebius: flavor, readiness, ready replicas). Unlike ``extra``, part of its contract.
+    facts: tuple[tuple[str, str], ...] = ()
 
     @property
     def inference_model(self) -> str:

@@ -155,13 +155,15 @@ def endpoint_from_wire(payload: Any) -> Endpoint:
     hardware = option_id(flavor, gpu, count, region) if flavor and gpu and count is not None else None
     shown_lifecycle = lifecycle or {True: "enabled", False: "disabled", None: "unknown"}[enabled]
     shown_readiness = readiness_word or (f"{ready} ready" if ready is not None else None)
-    extra = {
-        "region": region, "flavor": flavor, "gpu_type": gpu, "gpu_count": count, "enabled": enabled,
-        "readiness": readiness, "ready_replicas": ready,
-        "description": clean_optional(obj.get("description"), limit=500),
-        "custom_weights_id": clean_optional(obj.get("custom_weights_id"), limit=200),
-        **clean_tree({k: v for k, v in obj.items() if k not in _KNOWN}),
-    }
+    description = clean_optional(obj.get("description"), limit=500)
+    weights = clean_optional(obj.get("custom_weights_id"), limit=200)
+    facts = (
+        ("Region", region), ("Flavor", _flavor_words(flavor)), ("GPU type", gpu),
+        ("Enabled", None if enabled is None else ("yes" if enabled else "no (disabled: no replicas, not billed)")),
+        ("Readiness", readiness.replace("_", " ") if readiness else None),
+        ("Ready replicas", None if ready is None else f"{ready}" + (f" (min {minimum})" if minimum else "")),
+        ("Description", description), ("Custom weights", weights),
+    )
     endpoint_id = clean(obj["id"], limit=200)
     return Endpoint(
         id=endpoint_id,
@@ -175,11 +177,20 @@ def endpoint_from_wire(payload: Any) -> Endpoint:
         min_replicas=minimum,
         max_replicas=maximum,
         detailed=True,
-        extra={k: v for k, v in extra.items() if v is not None},
+        # Only what the reference does not list: every documented field is first-class or a fact.
+        extra=clean_tree({k: v for k, v in obj.items() if k not in _KNOWN}),
         api="nebius",
         status_message=_status_message(lifecycle, readiness, ready, minimum),
         inference_target=routing_key,
+        region=region,
+        facts=tuple((label, value) for label, value in facts if value),
     )
+
+
+def _flavor_words(flavor: str | None) -> str | None:
+    """``fast (low latency)``: the documented meaning beside the word; an unknown flavor as it came."""
+    meaning = {"base": "throughput", "fast": "low latency, speculative decoding"}.get(flavor or "")
+    return f"{flavor} ({meaning})" if flavor and meaning else flavor
 
 
 # Templates

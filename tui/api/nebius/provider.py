@@ -234,7 +234,7 @@ class NebiusProvider:
 
     def _seen(self, endpoint: Endpoint) -> Endpoint:
         if endpoint.inference_target:
-            self._regions[endpoint.inference_target] = endpoint.extra.get("region")
+            self._regions[endpoint.inference_target] = endpoint.region
         return endpoint
 
     async def _chat_client(self, model: str) -> TogetherClient:
