@@ -64,6 +64,9 @@ def summary_text(
         text.append(model.cost_range(option.dollars_per_hour, *bounds))
         text.append(f"  ({model.price_words(option)})", style="dim")
     if legacy is not None:
+        if legacy.hardware_id:
+            text.append(f"\nOn v1 it runs on {legacy.hardware_id}; the profile above is the nearest v2 offers.",
+                        style="dim")
         text.append("\nBoth bill while both run: ", style="bold yellow")
         text.append(f"{legacy.title} on v1 {format_price(legacy_rate, cents=True)}/h")
         new_rate = None
