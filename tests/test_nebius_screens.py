@@ -142,3 +142,29 @@ async def test_stop_start_and_delete_a_nebius_endpoint_by_the_usual_keys(
         assert [r.path for r in nebius.sim.requests("DELETE")] == [f"/v0/dedicated_endpoints/{target}"]
         assert store.get(target) is None
         assert {e.title for e in store.endpoints.values()} == {"batch-summaries", "deepseek-eval"}
+
+
+async def test_scaling_a_nebius_endpoint_through_the_update_form_sends_both_bounds(
+    nebius: SimulatorServer[NebiusSimulator],
+) -> None:
+    from textual.widgets import Input
+
+    from tui.app.screens.update_endpoint import UpdateEndpointScreen
+
+    app = make_nebius_app(nebius)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        target = await select(pilot, "support-bot")
+        await pilot.press("e")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, UpdateEndpointScreen)
+        form.query_one("#f-max", Input).focus()
+        await pilot.press("backspace", "3")
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, UpdateEndpointScreen)
+        assert patches(nebius) == [{"scaling": {"min_replicas": 1, "max_replicas": 3}}]
+        scaled = app.context.store.endpoints[target]
+        assert (scaled.min_replicas, scaled.max_replicas) == (1, 3)
