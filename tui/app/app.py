@@ -26,7 +26,15 @@ from tui.app.bindings import bindings, first_key
 from tui.app.config import AppConfig
 from tui.app.context import AppContext
 from tui.app.crash import SecretSafeCrashReports
-from tui.app.messages import OpenChat, OpenCreateForm, OpenEvents, OpenMetrics, OpenTrafficSplit, OpenUpdateForm
+from tui.app.messages import (
+    OpenChat,
+    OpenCompareChat,
+    OpenCreateForm,
+    OpenEvents,
+    OpenMetrics,
+    OpenTrafficSplit,
+    OpenUpdateForm,
+)
 from tui.app.panes.chat import ChatPane
 from tui.app.panes.endpoints import EndpointsPane
 from tui.app.panes.hardware import HardwarePane
@@ -322,6 +330,11 @@ class TogetherApp(SecretSafeCrashReports, App[None]):
         from tui.app.screens.traffic_split import TrafficSplitScreen
 
         self.push_screen(TrafficSplitScreen(self.context, message.endpoint), callback=self._endpoint_updated)
+
+    def on_open_compare_chat(self, message: OpenCompareChat) -> None:
+        from tui.app.screens.compare_chat import CompareChatScreen
+
+        self.push_screen(CompareChatScreen(self.context, message.endpoint, message.deployment_id))
 
     def notify_read_only(self) -> None:
         self.notify("Read-only mode: changes are disabled (--read-only or the read_only setting).",

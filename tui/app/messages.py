@@ -74,3 +74,12 @@ class OpenTrafficSplit(Message):
     def __init__(self, endpoint: Endpoint) -> None:
         super().__init__()
         self.endpoint = endpoint
+
+
+class OpenCompareChat(Message):
+    """One prompt to two targets side by side: ``endpoint`` (or its deployment) first, a candidate beside it."""
+
+    def __init__(self, endpoint: Endpoint | None = None, deployment_id: str | None = None) -> None:
+        super().__init__()
+        self.endpoint = endpoint
+        self.deployment_id = deployment_id

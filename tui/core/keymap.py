@@ -157,6 +157,9 @@ TABLE: dict[str, tuple[Key, ...]] = {
         Key("endpoints.traffic", "w", "traffic", "Traffic split",
             tooltip="Edit how the endpoint shares requests between its deployments (asks before sending)",
             show=False),
+        Key("endpoints.compare", "C", "compare", "Side by side",
+            tooltip="One prompt to two targets (this endpoint and another deployment or model), side by side",
+            show=False),
     ),
     # HardwarePane (tui.app.panes.hardware)
     "hardware": (
@@ -455,6 +458,16 @@ TABLE: dict[str, tuple[Key, ...]] = {
             tooltip="Review the new split; sending takes one more key (y)"),
         Key("traffic.reload", "ctrl+r", "reload", "Reload", tooltip="Load the endpoint's split as it is now"),
         Key("traffic.cancel", "escape", "cancel", "Cancel", tooltip="Close without sending anything"),
+    ),
+    # CompareChatScreen (tui.app.screens.compare_chat)
+    "compare_chat": (
+        Key("compare_chat.close", "escape", "close", "Stop / close",
+            tooltip="Stop both answers (what arrived stays); when nothing streams, close"),
+        Key("compare_chat.target", "ctrl+t", "pick_target", "Target B", tooltip="Next target for side B"),
+        Key("compare_chat.swap", "ctrl+o", "swap", "Swap", tooltip="Swap the two targets"),
+        Key("compare_chat.repeat", "ctrl+r", "repeat", "Repeat", tooltip="Send the last prompt to both again"),
+        Key("compare_chat.export", "ctrl+s", "export", "Export",
+            tooltip="Save both answers of every prompt as Markdown"),
     ),
     # ConfirmSplitScreen (tui.app.screens.traffic_split)
     "confirm_split": (
