@@ -52,6 +52,8 @@ class ProviderCase:
     model: str = "openai/gpt-oss-20b"
     #: Whether this provider can start this (stopped) endpoint; where not, a start must be refused unsent.
     can_start: Callable[[Endpoint], bool] = field(default=lambda endpoint: True)
+    #: Whether the API sends prices; where not, every price is the user's table and marked as such.
+    prices_from_api: bool = True
 
 
 @dataclass
@@ -94,7 +96,7 @@ CASES: tuple[ProviderCase, ...] = (
     ProviderCase(
         "together", lambda launch: launch.together(legacy_v1=False), _together, can_start=lambda e: e.api == "v2"
     ),
-    ProviderCase("nebius", _nebius_simulator, _nebius),
+    ProviderCase("nebius", _nebius_simulator, _nebius, prices_from_api=False),
 )
 
 
@@ -205,11 +207,16 @@ async def check_hardware_and_deploy_options(subject: Subject) -> None:
     assert all(h.price_per_month == pytest.approx(h.price_per_hour * 730) for h in priced if h.price_per_hour)
     for_model = await subject.provider.list_hardware(subject.case.model)
     assert for_model and {h.id for h in for_model} <= {h.id for h in hardware}
-    if isinstance(subject.provider, DeployingProvider):
-        options = await subject.provider.deploy_options(subject.case.model)
-        assert options and all(o.id and o.model for o in options)
+    # A price never passes for the API's when it is the user's own table (and the other way round).
+    assert {h.price_from_api for h in hardware} == {subject.case.prices_from_api}
+    capabilities = getattr(subject.provider, "capabilities", None)
+    if isinstance(subject.provider, DeployingProvider) or (capabilities and capabilities.deploy_profiles):
+        options = await subject.provider.deploy_options(subject.case.model)  # type: ignore[attr-defined]
+        assert options and all(o.id and o.model and o.hardware_label for o in options)
         assert all(_a_price(o.dollars_per_hour) for o in options)
         assert any(o.dollars_per_hour for o in options)
+        assert {o.price_from_api for o in options} == {subject.case.prices_from_api}
+        assert len({o.id for o in options}) == len(options), "one option per id"
 
 
 async def check_models(subject: Subject) -> None:
