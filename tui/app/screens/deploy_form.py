@@ -288,6 +288,9 @@ class DeployScreen(EndpointFormScreen):
             select.prompt = "Any region with room" if regions or option is None else "Any region (none has room now)"
             if chosen in regions:
                 select.value = chosen
+            elif regions and not self.deploying:
+                # A one-step create fixes the region for good (Nebius): start from the first with room.
+                select.value = regions[0]
 
     def action_reload(self) -> None:
         self._load_models(refresh=True)
