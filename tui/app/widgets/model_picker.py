@@ -39,9 +39,10 @@ ANY_MODEL_ID = "__any_model__"
 
 
 async def dedicated_models(catalog: Catalog, *, refresh: bool = False) -> list[ModelOption]:
-    """The deployable models, by name: the catalogue asks once (pickers open often) and shares the answer."""
+    """The deployable models, the provider's recommended ones first, then by name: the catalogue asks once
+    (pickers open often) and shares the answer."""
     models = await catalog.models(dedicated_only=True, fresh=refresh)
-    return sorted(models, key=lambda model: (model.title.lower(), model.id))
+    return sorted(models, key=lambda model: (not model.recommended, model.title.lower(), model.id))
 
 
 def find_model(models: Iterable[ModelOption], model_id: str | None) -> ModelOption | None:
@@ -91,6 +92,11 @@ def model_prompt(model: ModelOption) -> Text:
     details = [part for part in (model.organization, format_context(model.context_length)) if part]
     if model.kind and not model.is_chat:
         details.append(model.kind)
+    if model.input_price_per_m is not None or model.output_price_per_m is not None:
+        details.append(f"serverless {format_price(model.input_price_per_m)}/{format_price(model.output_price_per_m)}"
+                       " per 1M")
+    if model.recommended:
+        text.append("  ★ recommended", style="bold green")
     if details:
         text.append("  · " + " · ".join(details))
     return text
