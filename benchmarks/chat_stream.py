@@ -30,8 +30,12 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import Figure, emit
 
 MODEL = "meta-llama/Llama-3.3-70B-Instruct-Turbo"  # serverless in the simulator, no reasoning
 
@@ -53,6 +57,8 @@ class Run:
     last_token: float
     shown: float | None
     cpu: float
+    #: The first token's arrival to the screen showing it (the app only).
+    first_lag: float | None = None
 
 
 def prompt_for(tokens: int) -> str:
@@ -116,9 +122,9 @@ async def app_loop(base_url: str, tokens: int, size: tuple[int, int], flush_fps:
     from tui.api.together import TogetherClient, TogetherV1Provider
     from tui.app.app import TogetherApp
     from tui.app.config import AppConfig
-    from tui.app.conversation import ChatTarget, TurnState
     from tui.app.panes.chat import PromptInput
     from tui.app.widgets.chat_message import AssistantMessage
+    from tui.core.chat import ChatTarget
     from tui.simulator import DEMO_API_KEY
 
     if flush_fps:
@@ -127,39 +133,59 @@ async def app_loop(base_url: str, tokens: int, size: tuple[int, int], flush_fps:
 
     now = datetime(2026, 1, 15, 12, tzinfo=UTC)
     config = AppConfig(base_url=base_url, demo=True, refresh_interval=3600.0, fast_refresh_interval=3600.0,
-                       clock=lambda: now)
+                       clock=lambda: now, remember_theme=False)
     app = TogetherApp(TogetherV1Provider(TogetherClient(DEMO_API_KEY, base_url, timeout=120)), config)
     app.animation_level = "none"
-    async with app.run_test(size=size) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+    async with app.run_test(size=size, notifications=False) as pilot:
+        await idle(app, pilot)
         app.action_show_pane("chat")
-        await pilot.pause()
+        await idle(app, pilot)
         pane = app.chat_pane
         pane.set_target(ChatTarget.for_model(ModelOption(id=MODEL, kind="chat")))
         pane.query_one("#max-tokens", Input).value = str(tokens + 100)
         prompt = pane.query_one(PromptInput)
         prompt.insert(prompt_for(tokens))
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await idle(app, pilot)
 
-        shown = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
         cpu = time.process_time()
         prompt.action_send()
-        # The pane publishes no "turn finished" event; polling every 5 ms adds at most 5 ms to the lag.
-        while not pane.conversation.turns or pane.conversation.turns[-1].state.busy:  # noqa: ASYNC110
-            await asyncio.sleep(0.005)
+        # The pane publishes no "turn started" event: its view exists once the turn is mounted.
+        while not pane.conversation.turns or id(pane.conversation.turns[-1]) not in pane._views:  # noqa: ASYNC110
+            await asyncio.sleep(0.001)
         turn = pane.conversation.turns[-1]
+        view = pane._views[id(turn)]
+        # The first token on screen: the first refresh after the answer's document holds text.
+        while not view.answer_source and turn.state.busy:  # noqa: ASYNC110
+            await asyncio.sleep(0.001)
+        first_shown = loop.create_future()
+        app.call_after_refresh(lambda: first_shown.set_result(time.perf_counter()))
+        first_shown_at = await first_shown
+        # The pane publishes no "turn finished" event; polling every 5 ms adds at most 5 ms to the lag.
+        while turn.state.busy:  # noqa: ASYNC110
+            await asyncio.sleep(0.005)
         # The stream is closed (pending Markdown flushed) when the turn leaves STREAMING; the next
         # refresh puts the last token on screen.
+        shown = loop.create_future()
         app.call_after_refresh(lambda: shown.set_result(time.perf_counter()))
         shown_at = await shown
         cpu_used = time.process_time() - cpu
         metrics = turn.metrics
-        assert metrics is not None and metrics.last_token is not None
-        assert turn.state is TurnState.DONE, turn.advice
+        assert metrics is not None and metrics.last_token is not None, turn.advice
+        first = metrics.first_content if metrics.first_content is not None else metrics.first_token
         return Run("app", metrics.text_events, metrics.last_token - metrics.started, shown_at - metrics.started,
-                   cpu_used)
+                   cpu_used, first_lag=None if first is None else first_shown_at - first)
+
+
+async def idle(app: Any, pilot: Any) -> None:
+    """Until no worker but the store's poll loop runs (that one runs for the app's lifetime)."""
+    from tui.app.app import STORE_WORKER_GROUP
+
+    for _ in range(200):
+        await pilot.pause(0.02)
+        busy = [w for w in app.workers if w.group != STORE_WORKER_GROUP and not w.is_finished]
+        if not busy and app.context.store.idle:
+            return
 
 
 def median_run(runs: list[Run]) -> tuple[Run, float | None]:
@@ -172,7 +198,7 @@ def median_run(runs: list[Run]) -> tuple[Run, float | None]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tokens", type=int, default=5000)
-    parser.add_argument("--rates", default="200,1000,5000")
+    parser.add_argument("--rates", default="50,200,1000,5000")
     parser.add_argument("--size", default="120x36")
     parser.add_argument("--repeats", type=int, default=1, help="runs per consumer and rate; medians are printed")
     parser.add_argument("--flush-fps", type=float, default=None,
@@ -202,17 +228,19 @@ def main() -> None:
         results: dict[str, list[Run]] = {}
         try:
             base_url = ready.get(timeout=30)
+            # A slow stream is about lag, not CPU: a few seconds of it is enough.
+            tokens = min(args.tokens, int(rate * 4)) if rate < 1000 else args.tokens
             for _ in range(args.repeats):
                 if not args.app_only:
-                    results.setdefault("httpx", []).append(asyncio.run(httpx_loop(base_url, args.tokens)))
-                    results.setdefault("provider", []).append(asyncio.run(provider_loop(base_url, args.tokens)))
+                    results.setdefault("httpx", []).append(asyncio.run(httpx_loop(base_url, tokens)))
+                    results.setdefault("provider", []).append(asyncio.run(provider_loop(base_url, tokens)))
                 results.setdefault("app", []).append(
-                    asyncio.run(app_loop(base_url, args.tokens, (width, height), args.flush_fps))
+                    asyncio.run(app_loop(base_url, tokens, (width, height), args.flush_fps))
                 )
         finally:
             stop.set()
             process.join(timeout=10)
-        ideal = args.tokens / rate
+        ideal = tokens / rate
         floor = median_run(results["httpx"])[0].cpu if "httpx" in results else math.nan
         for runs in results.values():
             run, worst = median_run(runs)
@@ -221,6 +249,22 @@ def main() -> None:
             screen = "" if run.shown is None else f"{run.shown:9.2f}"
             print(f"{rate:10.0f} {run.consumer:>9} {run.tokens:7,} {ideal:8.2f} {run.last_token:13.2f} "
                   f"{screen:>9} {lag:>8} {lag_max:>8} {run.cpu:7.2f} {run.cpu / floor:9.1f}")
+        app_run, worst_lag = median_run(results["app"])
+        first_lags = [r.first_lag for r in results["app"] if r.first_lag is not None]
+        if app_run.shown is not None and "httpx" in results:
+            # Behind the stream, not behind what the app managed to read: a consumer that falls behind
+            # reads its last token late, and the bare consumer shows when it was there to read.
+            stream_end = median_run(results["httpx"])[0].last_token
+            emit(Figure(f"chat at {rate:,.0f} tok/s: screen behind the stream's end", (app_run.shown - stream_end)
+                        * 1000, "ms", kind="max", limit=100.0,
+                        note=f"{tokens:,} tokens; {(worst_lag or 0) * 1000:.0f} ms after the app read the last; "
+                             "headless"))
+        if first_lags:
+            emit(Figure(f"chat at {rate:,.0f} tok/s: first token on screen", max(first_lags) * 1000, "ms",
+                        kind="max", limit=50.0, note="after it arrived, headless"))
+        if rate >= 1000 and "httpx" in results:
+            emit(Figure(f"chat at {rate:,.0f} tok/s: app CPU", app_run.cpu, "s", floor,
+                        limit=3.0 if rate < 5000 else 5.0, note=f"{tokens:,} tokens; baseline: bare httpx consumer"))
 
 
 if __name__ == "__main__":

@@ -1,106 +1,66 @@
-"""Cold start: process start to the first frame that lists endpoints, against the simulator over loopback.
+"""Cold start: process start to the first frame that shows endpoints, against a bare Textual app's first frame.
 
-Side by side with the official CLI (`together endpoints list`, 2.x) against the same simulator, so the
-ratio is measured on the same machine in the same run. Prints medians over several runs.
+    python benchmarks/cold_start.py [--runs 7]
 
-    python benchmarks/cold_start.py [--runs 5]
+Both run in a pseudo-terminal (120x36) read by a terminal emulator (pyte), interleaved run by run (the
+order alternates), after one warm-up run each that is not counted. Ours is ``python -m tui`` on the v1
+simulator's hand-made account (7 endpoints, served from another process): timed to the first screen
+with the table title and a state. The floor is ``benchmarks/bare_app.py`` (Header + DataTable + Footer
+with 7 rows made up in-process): timed to the first screen with its rows.
 """
 
 from __future__ import annotations
 
 import argparse
-import fcntl
-import os
-import pty
-import select
-import shutil
-import signal
-import statistics
-import struct
-import subprocess
 import sys
-import tempfile
-import termios
-import time
-from pathlib import Path
 
-from tui.simulator import DEMO_API_KEY, Simulator, SimulatorConfig, SimulatorServer
+from common import Figure, SimOptions, SimProcess, app_env, emit, median, temp_home
+from ptyscreen import PtyScreen
 
-# A display name of the simulator's default seed: on screen means the endpoint list has been drawn.
-MARKER = b"GPT-OSS 20B"
+HERE = __file__.rsplit("/", 1)[0]
 
 
-def isolated_env(base_url: str, home: str) -> dict[str, str]:
-    return {
-        **os.environ,
-        "TOGETHER_API_KEY": DEMO_API_KEY,
-        "TOGETHER_BASE_URL": base_url,
-        "TOGETHER_PROJECT_ID": "proj-simulator",
-        "TOGETHER_DISABLE_VERSION_CHECK": "1",
-        "TOGETHER_CREDENTIALS_PATH": str(Path(home) / "no-credentials.json"),
-        "HOME": home,
-        "XDG_CONFIG_HOME": str(Path(home) / "config"),
-        "XDG_CACHE_HOME": str(Path(home) / "cache"),
-        "TERM": "xterm-256color",
-        "COLUMNS": "120",
-        "LINES": "36",
-    }
+def ours_drawn(lines: list[str]) -> bool:
+    text = "\n".join(lines)
+    return "Endpoints 7 " in text and "STARTED" in text
 
 
-def time_tui(env: dict[str, str], timeout: float = 30.0) -> float:
-    """Seconds from fork to the marker appearing on the pty."""
-    started = time.perf_counter()
-    pid, fd = pty.fork()
-    if pid == 0:  # child
-        os.execvpe(sys.executable, [sys.executable, "-m", "tui"], env)
-    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 36, 120, 0, 0))
-    seen = b""
-    try:
-        while time.perf_counter() - started < timeout:
-            ready, _, _ = select.select([fd], [], [], 0.05)
-            if not ready:
-                continue
-            try:
-                chunk = os.read(fd, 65536)
-            except OSError:
-                break
-            seen = seen[-200:] + chunk
-            if MARKER in seen:
-                return time.perf_counter() - started
-        raise RuntimeError("together-tui never drew the endpoint list")
-    finally:
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-        os.close(fd)
+def bare_drawn(lines: list[str]) -> bool:
+    text = "\n".join(lines)
+    return "bare-endpoint-00000" in text and "STARTED" in text
 
 
-def time_cli(cli: str, env: dict[str, str]) -> float:
-    started = time.perf_counter()
-    result = subprocess.run([cli, "endpoints", "list", "--no-json"], env=env, capture_output=True, timeout=60)
-    elapsed = time.perf_counter() - started
-    if result.returncode != 0 or b"endpoint-" not in result.stdout:
-        raise RuntimeError(f"together CLI failed: {result.stderr.decode(errors='replace')[-500:]}")
-    return elapsed
+def first_frame(argv: list[str], env: dict[str, str], drawn: object) -> float:
+    with PtyScreen(argv, env) as pty:
+        at = pty.wait_until(drawn, timeout=60)  # type: ignore[arg-type]
+        if at is None:
+            raise RuntimeError(f"{argv[1:]} never drew its first frame:\n{pty.text()}")
+        return at - pty.started
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
-    cli = shutil.which("together", path=str(Path(sys.executable).parent))
-    with SimulatorServer(Simulator(SimulatorConfig(speed=20))) as server, tempfile.TemporaryDirectory() as home:
-        env = isolated_env(server.base_url, home)
-        tui_times = [time_tui(env) for _ in range(args.runs)]
-        cli_times = [time_cli(cli, env) for _ in range(args.runs)] if cli else []
-    tui_median = statistics.median(tui_times)
-    print(f"cold start, median of {args.runs}")
-    print(f"  together-tui first frame with endpoints   {tui_median * 1000:7.0f} ms")
-    if cli_times:
-        cli_median = statistics.median(cli_times)
-        print(f"  together endpoints list (CLI 2.x, exits)  {cli_median * 1000:7.0f} ms")
-        print(f"  ratio tui / cli                           {tui_median / cli_median:7.2f}")
-    else:
-        print("  together CLI not installed (pip install -e '.[test]'): no comparison")
+    ours_argv = [sys.executable, "-m", "tui"]
+    bare_argv = [sys.executable, f"{HERE}/bare_app.py", "--rows", "7"]
+    ours: list[float] = []
+    bare: list[float] = []
+    with SimProcess(SimOptions(legacy_v1=True)) as sim, temp_home() as home:
+        env = app_env(sim, home)
+        first_frame(ours_argv, env, ours_drawn)
+        first_frame(bare_argv, env, bare_drawn)
+        for run in range(args.runs):
+            order = [(ours_argv, ours_drawn, ours), (bare_argv, bare_drawn, bare)]
+            for argv, drawn, samples in order if run % 2 == 0 else reversed(order):
+                samples.append(first_frame(argv, env, drawn))
+    print(f"cold start to the first frame with rows, median of {args.runs} (ms):")
+    print(f"  together-tui (7 endpoints over HTTP)  {median(ours) * 1000:7.0f}   "
+          f"runs {' '.join(f'{s * 1000:.0f}' for s in ours)}")
+    print(f"  bare Header+DataTable+Footer (7 rows) {median(bare) * 1000:7.0f}   "
+          f"runs {' '.join(f'{s * 1000:.0f}' for s in bare)}")
+    emit(Figure("cold start: first frame with endpoints", median(ours) * 1000, "ms", median(bare) * 1000,
+                limit=1.5, note=f"median of {args.runs}, pty+pyte, interleaved"))
     return 0
 
 

@@ -1,75 +1,92 @@
-"""Key-press latency in the Endpoints pane with 1,000 endpoints, idle and while it refreshes non-stop.
+"""Key latency through a real pty and a terminal emulator: ``down`` pressed to the screen changing.
 
-Each sample is one ``down`` key through Textual's Pilot, until the app is idle again (cursor moved,
-detail panel redrawn). Pilot adds its own settling wait, the same in both columns, so compare the two.
+    python benchmarks/keypress.py [--endpoints 1000] [--presses 100]
 
-    python benchmarks/keypress.py [--endpoints 1000] [--presses 40]
+Ours: ``python -m tui --refresh 2`` on a v1 simulator (another process) with ``--endpoints`` endpoints,
+measured once the first load (every detail) is over, so it polls every 2 s in steady state. The floor:
+``benchmarks/bare_app.py`` with the same number of rows. Both at 120x36, read by pyte. Each sample is
+the time from writing the key to the pty to the read after which the emulator's screen, colours included (the
+top line excepted: our header counts seconds), differs from before the key; then a random pause of 0.1-0.4 s, so
+presses land anywhere in the poll cycle.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import math
-import statistics
+import random
+import re
 import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from common import ROOT, Figure, SimOptions, SimProcess, app_env, emit, median, percentile, temp_home
+from ptyscreen import PtyScreen
 
-from tui.api.together import TogetherClient, TogetherV1Provider
-from tui.app.app import TogetherApp
-from tui.app.config import AppConfig
-from tui.simulator import DEMO_API_KEY, Simulator, SimulatorConfig, SimulatorServer
+HERE = __file__.rsplit("/", 1)[0]
+DOWN = b"\x1b[B"
 
 
-async def presses(endpoints: int, count: int, *, refreshing: bool) -> list[float]:
-    sim = Simulator(SimulatorConfig(speed=math.inf, seed=0, endpoints=endpoints, tokens_per_second=0))
-    server = SimulatorServer(sim).start()
-    try:
-        provider = TogetherV1Provider(TogetherClient(DEMO_API_KEY, server.base_url))
-        # Refreshing: a poll every 0.5 s (the fastest the settings allow), so presses land mid-refresh.
-        interval = 0.5 if refreshing else 3600.0
-        config = AppConfig(base_url=server.base_url, demo=True, refresh_interval=max(interval, 1.0),
-                           fast_refresh_interval=interval, remember_theme=False)
-        app = TogetherApp(provider, config)
-        app.animation_level = "none"
-        async with app.run_test(size=(120, 36), notifications=False) as pilot:
-            await asyncio.sleep(2.0)
-            await pilot.pause()
-            if refreshing:
-                # Keep one endpoint changing so the pane stays on its fast interval.
-                sim.set_state(sim.endpoint_ids()[0], "STARTING")
-                app.endpoints_pane.refresh_now()
-                await asyncio.sleep(1.0)
-            samples = []
-            for _ in range(count):
-                started = time.perf_counter()
-                await pilot.press("down")
-                samples.append(time.perf_counter() - started)
-            requests = len(sim.requests("GET", "/v1/endpoints"))
-        print(f"    ({'refreshing' if refreshing else 'idle'}: {requests} list requests during the run)",
-              file=sys.stderr)
-        return samples
-    finally:
-        server.stop()
+def presses(pty: PtyScreen, count: int, seed: int) -> list[float]:
+    rng = random.Random(seed)
+    samples = []
+    for _ in range(count):
+        pty.drain(0.05, 2.0)
+        # Snapshot first (wait_for_change does), then the key: a change is timed from the write.
+        sent = 0.0
+
+        def send() -> None:
+            nonlocal sent
+            sent = pty.send(DOWN)
+
+        changed = pty.wait_for_change(first=1, timeout=10, before_waiting=send)
+        if changed is None:
+            raise RuntimeError(f"the screen did not change after a key press:\n{pty.text()}")
+        samples.append(changed - sent)
+        deadline = time.monotonic() + rng.uniform(0.1, 0.4)
+        while (left := deadline - time.monotonic()) > 0:
+            pty.pump(left)
+    return samples
 
 
-async def main() -> int:
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--endpoints", type=int, default=1000)
-    parser.add_argument("--presses", type=int, default=40)
+    parser.add_argument("--presses", type=int, default=100)
     args = parser.parse_args()
-    idle = await presses(args.endpoints, args.presses, refreshing=False)
-    busy = await presses(args.endpoints, args.presses, refreshing=True)
-    print(f"key press (down) with {args.endpoints} endpoints, ms          median     p90     max")
-    for label, samples in (("idle", idle), ("refreshing every 0.5 s", busy)):
-        ordered = sorted(samples)
-        p90 = ordered[int(len(ordered) * 0.9) - 1]
-        print(f"  {label:46} {statistics.median(samples) * 1000:7.1f} {p90 * 1000:7.1f} {max(samples) * 1000:7.1f}")
+    size = args.endpoints
+    with SimProcess(SimOptions(endpoints=size, legacy_v1=True, seed=2)) as sim, temp_home() as home:
+        env = app_env(sim, home)
+        with PtyScreen([sys.executable, "-m", "tui", "--refresh", "2"], env, cwd=str(ROOT)) as pty:
+            if pty.wait_until(lambda lines: f"Endpoints {size} " in "\n".join(lines), timeout=120) is None:
+                raise RuntimeError(f"the table never showed {size} endpoints:\n{pty.text()}")
+            # Steady state: every detail fetched (one request per endpoint), then one list every 2 s.
+            deadline = time.monotonic() + 300
+            while time.monotonic() < deadline:
+                done = sum(1 for r in sim.requests() if re.fullmatch(r"/v1/endpoints/[^/]+", r["path"]))
+                if done >= size:
+                    break
+                pty.pump(1.0)
+            else:
+                print(f"  (the first load was not over after 300 s: {done} of {size} details)", file=sys.stderr)
+            pty.drain(0.5, 5.0)
+            sim.clear_requests()
+            ours = presses(pty, args.presses, 1)
+            polls = sum(1 for r in sim.requests() if r["path"] == "/v1/endpoints")
+        with PtyScreen([sys.executable, f"{HERE}/bare_app.py", "--rows", str(size)], env, cwd=str(ROOT)) as pty:
+            if pty.wait_until(lambda lines: "bare-endpoint-00000" in "\n".join(lines), timeout=60) is None:
+                raise RuntimeError(f"the bare app never drew:\n{pty.text()}")
+            pty.drain(0.5, 5.0)
+            bare = presses(pty, args.presses, 1)
+    print(f"key press (down) to the screen changing, {args.presses} presses, {size} rows (ms):")
+    print(f"{'':36} {'p50':>7} {'p90':>7} {'p99':>7} {'max':>7}")
+    for label, samples in ((f"together-tui, polling every 2 s ({polls} polls)", ours), ("bare DataTable", bare)):
+        print(f"  {label:34} {median(samples) * 1000:7.1f} {percentile(samples, 0.9) * 1000:7.1f} "
+              f"{percentile(samples, 0.99) * 1000:7.1f} {max(samples) * 1000:7.1f}")
+    emit(Figure(f"key latency p50, {size:,} endpoints", median(ours) * 1000, "ms", median(bare) * 1000, limit=1.2,
+                note=f"{args.presses} presses, pty+pyte, polling every 2 s"))
+    emit(Figure(f"key latency p99, {size:,} endpoints", percentile(ours, 0.99) * 1000, "ms",
+                percentile(bare, 0.99) * 1000, limit=1.5, note=f"{args.presses} presses"))
     return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(asyncio.run(main()))
+    raise SystemExit(main())

@@ -1,50 +1,121 @@
-"""Every performance figure in one command: each benchmark in its own process, one after the other.
+"""Every performance figure in one command, each beside its baseline from the same run, in one table.
 
-    python benchmarks/run.py            # the full set (several minutes)
-    python benchmarks/run.py --quick    # fewer repeats and sizes, for a quick look
+    python benchmarks/run.py            # the full set (about 10 minutes on 2 cores)
+    python benchmarks/run.py --quick    # fewer repeats and sizes (a few minutes)
+    python benchmarks/run.py --only cold_start,keypress
 
-Figures depend on the machine; compare columns within one run, not across machines.
+Each benchmark runs in its own process, one after the other (their own tables are shown as they go,
+``--quiet`` hides them); the table at the end holds every figure: ours, its baseline, the ratio, the
+target (issue 16) and whether it is met. Figures depend on the machine and its load: compare the
+columns within one run, not across machines. Benchmarks judge nothing in the test suite.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import math
+import os
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from common import FIGURE_PREFIX, Figure  # noqa: E402
 
 FULL = [
-    ("cold start vs the official CLI", ["cold_start.py", "--runs", "5"]),
-    ("refresh cost by number of endpoints", ["refresh.py"]),
-    ("key-press latency while refreshing", ["keypress.py"]),
-    ("requests per minute", ["requests_per_minute.py", "--seconds", "30"]),
-    ("chat: screen lag and CPU at 200 / 1,000 / 5,000 tokens/s", ["chat_stream.py"]),
-    ("peak memory", ["memory.py"]),
+    ("cold start", ["cold_start.py", "--runs", "7"]),
+    ("large accounts and the UI loop", ["accounts.py", "--rounds", "3"]),
+    ("key latency", ["keypress.py", "--presses", "100"]),
+    ("chat streaming", ["chat_stream.py", "--tokens", "5000", "--rates", "50,200,1000,5000"]),
+    ("memory", ["memory.py", "--tokens", "20000"]),
 ]
 QUICK = [
-    ("cold start vs the official CLI", ["cold_start.py", "--runs", "2"]),
-    ("refresh cost by number of endpoints", ["refresh.py", "--sizes", "10,100,1000", "--repeats", "2"]),
-    ("key-press latency while refreshing", ["keypress.py", "--presses", "15"]),
-    ("requests per minute", ["requests_per_minute.py", "--seconds", "12"]),
-    ("chat: screen lag and CPU", ["chat_stream.py", "--tokens", "2000", "--rates", "1000,5000"]),
-    ("peak memory", ["memory.py", "--tokens", "8000"]),
+    ("cold start", ["cold_start.py", "--runs", "3"]),
+    ("large accounts and the UI loop", ["accounts.py", "--rounds", "1", "--load-timeout", "30"]),
+    ("key latency", ["keypress.py", "--presses", "30"]),
+    ("chat streaming", ["chat_stream.py", "--tokens", "2000", "--rates", "50,1000,5000"]),
+    ("memory", ["memory.py", "--tokens", "20000"]),
 ]
+
+
+def number(value: float | None, unit: str = "") -> str:
+    if value is None:
+        return ""
+    if math.isnan(value):
+        return "n/a"
+    text = f"{value:,.0f}" if abs(value) >= 100 else f"{value:.2f}" if abs(value) < 10 else f"{value:.1f}"
+    return f"{text} {unit}".strip()
+
+
+def table(figures: list[Figure]) -> str:
+    rows = [("figure", "ours", "baseline", "ratio", "target", "result")]
+    for figure in figures:
+        ratio = figure.ratio
+        result = {True: "pass", False: "FAIL", None: ""}[figure.passed]
+        if figure.kind == "max" and not math.isnan(figure.ours) and figure.passed is None:
+            result = ""
+        if math.isnan(figure.ours) and figure.kind != "info":
+            result = "FAIL"
+        rows.append((figure.name, number(figure.ours, figure.unit), number(figure.baseline, figure.unit),
+                     "" if ratio is None else f"{ratio:.2f}x", figure.target, result))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = []
+    for index, row in enumerate(rows):
+        cells = [row[0].ljust(widths[0]), *(cell.rjust(width) for cell, width in zip(row[1:], widths[1:], strict=True))]
+        lines.append("  ".join(cells).rstrip())
+        if index == 0:
+            lines.append("  ".join("-" * width for width in widths))
+    return "\n".join(lines)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--quiet", action="store_true", help="only the final table")
+    parser.add_argument("--only", default="", help="comma-separated script names, e.g. cold_start,memory")
+    parser.add_argument("--json", type=Path, help="also write every figure to this file")
     args = parser.parse_args()
-    failed = 0
-    for title, command in QUICK if args.quick else FULL:
-        print(f"\n== {title} ==", flush=True)
-        started = time.perf_counter()
-        result = subprocess.run([sys.executable, str(HERE / command[0]), *command[1:]], stderr=subprocess.DEVNULL)
-        failed += result.returncode != 0
-        print(f"   ({time.perf_counter() - started:.0f} s)", flush=True)
+    chosen = [entry for entry in (QUICK if args.quick else FULL)
+              if not args.only or entry[1][0].removesuffix(".py") in args.only.split(",")]
+    figures: list[Figure] = []
+    failed: list[str] = []
+    started_all = time.monotonic()
+    for title, command in chosen:
+        if not args.quiet:
+            print(f"\n== {title} ==", flush=True)
+        started = time.monotonic()
+        process = subprocess.Popen([sys.executable, str(HERE / command[0]), *command[1:]], cwd=HERE,
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                   env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        assert process.stdout is not None
+        tail: list[str] = []
+        for line in process.stdout:
+            if line.startswith(FIGURE_PREFIX):
+                figures.append(Figure(**json.loads(line[len(FIGURE_PREFIX):])))
+                continue
+            tail = [*tail[-30:], line]
+            if not args.quiet:
+                print(line, end="", flush=True)
+        if process.wait() != 0:
+            failed.append(title)
+            if args.quiet:
+                print("".join(tail), end="")
+            print(f"   {title}: exited with {process.returncode}", flush=True)
+        elif not args.quiet:
+            print(f"   ({time.monotonic() - started:.0f} s)", flush=True)
+    print(f"\nEvery figure, {time.monotonic() - started_all:.0f} s on {os.cpu_count()} CPUs "
+          f"({'quick' if args.quick else 'full'} run):\n")
+    print(table(figures))
+    met = sum(1 for f in figures if f.passed)
+    judged = sum(1 for f in figures if f.passed is not None or (math.isnan(f.ours) and f.kind != "info"))
+    failures = f"; benchmarks that failed to run: {', '.join(failed)}" if failed else ""
+    print(f"\n{met} of {judged} targets met{failures}")
+    if args.json:
+        args.json.write_text(json.dumps([f.to_json() for f in figures], indent=2))
     return 1 if failed else 0
 
 

@@ -1,0 +1,209 @@
+"""Large accounts and the UI loop: the real app in a pty, with instruments inside (``probed_app.py``).
+
+    python benchmarks/accounts.py [--scenarios v1:1000,v1:5000,v2:1000x3] [--rounds 3]
+
+For each account (v1 with N generated endpoints; v2 with N endpoints of 3 deployments each, on the
+simulator in another process) the app starts in a 120x36 pty read by pyte, and the benchmark measures:
+
+* rows on screen: from the first list response read in full (the app's clock) to the first screen with
+  the table title counting every endpoint and their states (the emulator's clock, the same monotonic
+  clock);
+* first load: requests made and details fetched, how long until every row had its details, and whether
+  the rows on the first screen had their details asked for first;
+* one refresh, ``--rounds`` times: 5% of the endpoints change state (v1; v2 refreshes what it has), the
+  store polls (SIGUSR1, as its timer would), and the probe reports the longest stretch the event loop
+  could not run a 1 ms callback, from the poll's start to 0.3 s after its end (drawing included), and
+  the time spent in the panes' store listeners; the floor is the longest gap over an idle second;
+* steady state: the requests one poll sends when nothing changed (pages included), against the list
+  pages it needs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import re
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from common import ROOT, Figure, SimOptions, SimProcess, app_env, emit, median, temp_home
+from ptyscreen import PtyScreen
+
+HERE = Path(__file__).resolve().parent
+STATE = re.compile(r"\b(STARTED|STOPPED|READY|ERROR|FAILED|PENDING|STARTING|STOPPING|DEGRADED|DEPLOYME\w*)")
+LAG_LIMIT = {1000: 10.0, 5000: 16.0}
+
+
+class Probe:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.seen = 0
+
+    def events(self) -> list[dict[str, Any]]:
+        if not self.path.exists():
+            return []
+        return [json.loads(line) for line in self.path.read_text().splitlines() if line.strip()]
+
+    def wait(self, event: str, pty: PtyScreen, timeout: float = 300.0) -> dict[str, Any]:
+        """The next ``event`` after those already waited for (reading the pty meanwhile, so it never blocks)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = [e for e in self.events() if e["ev"] == event]
+            if len(found) > self.seen_of(event):
+                self._seen[event] = len(found)
+                return found[len(found) - 1]
+            pty.pump(0.05)
+        raise TimeoutError(f"no {event} event within {timeout:.0f} s:\n{pty.text()}")
+
+    _seen: dict[str, int] = {}
+
+    def seen_of(self, event: str) -> int:
+        return self._seen.get(event, 0)
+
+
+def detail_paths(records: list[dict[str, Any]]) -> list[str]:
+    return [r["path"].rsplit("/", 1)[1] for r in records
+            if r["method"] == "GET" and re.fullmatch(r"/v1/endpoints/[^/]+", r["path"])]
+
+
+def list_requests(records: list[dict[str, Any]]) -> int:
+    return sum(1 for r in records if r["method"] == "GET" and r["path"].rstrip("/").endswith("/endpoints"))
+
+
+def scenario(kind: str, size: int, deployments: int, rounds: int, load_timeout: float) -> list[Figure]:
+    v2 = kind == "v2"
+    label = f"{kind} {size:,}" + (f"x{deployments}" if v2 else "")
+    options = (SimOptions(endpoints=0, legacy_v1=False, v2_endpoints=size, v2_deployments=deployments) if v2
+               else SimOptions(endpoints=size, legacy_v1=True, seed=1))
+    figures: list[Figure] = []
+    with SimProcess(options) as sim, temp_home() as home:
+        out = Path(home) / "probe.jsonl"
+        probe = Probe(out)
+        probe._seen = {}
+        env = app_env(sim, home, v2=v2, BENCH_PROBE_OUT=str(out))
+        listed = {} if v2 else {e["id"]: (e["name"],) for e in sim.v1_endpoints()}
+        sim.clear_requests()
+        argv = [sys.executable, str(HERE / "probed_app.py"), "--refresh", "3600"]
+        with PtyScreen(argv, env, cwd=str(ROOT)) as pty:
+            title = f"Endpoints {size:,} " if size >= 1000 else f"Endpoints {size} "
+
+            def drawn(lines: list[str]) -> bool:
+                text = "\n".join(lines)
+                return (title in text or f"Endpoints {size} " in text) and STATE.search(text) is not None
+
+            shown_at = pty.wait_until(drawn, timeout=120)
+            if shown_at is None:
+                raise RuntimeError(f"{label}: the table never showed {size} endpoints:\n{pty.text()}")
+            first_screen = pty.text()
+            try:
+                first_poll: dict[str, Any] | None = probe.wait("poll", pty, timeout=load_timeout)
+            except TimeoutError:
+                first_poll = None
+            # The list is in when its last page is (v2 pages, and v1's list beside them).
+            events = probe.events()
+            parsed = min(e["at"] for e in events if e["ev"] == "listed")
+            first_list = max(e["read"] for e in events if e["ev"] == "list" and e["read"] <= parsed)
+            records = sim.requests()
+            details = detail_paths(records)
+            # The first screen lists the first rows by name (sorted by title; no display name is known yet).
+            shown = sum(1 for line in first_screen.splitlines() if STATE.search(line) and "State" not in line)
+            by_name = sorted(listed, key=lambda i: (listed[i][0].lower(), i))
+            visible = set(by_name[:shown])
+            early = details[: len(visible)]
+            outside = sum(1 for i in early if i not in visible)
+            to_rows = (shown_at - first_list) * 1000
+            loaded = (first_poll["end"] - first_list) if first_poll else math.nan
+            print(f"{label}: rows on screen {to_rows:.0f} ms after the first list response; first load: "
+                  f"{len(records)} requests, {len(details)} details, "
+                  + (f"done in {loaded:.1f} s" if first_poll else f"NOT DONE after {load_timeout:.0f} s")
+                  + f"; of the first {len(early)} details {len(early) - outside} were rows on the first screen")
+            figures.append(Figure(f"{label}: rows on screen after the list", to_rows, "ms", kind="max",
+                                  limit=1000.0, note="from the list's last page read to the emulator's screen"))
+            if not v2:
+                figures.append(Figure(f"{label}: first-screen rows not detailed first", float(outside), "rows",
+                                      kind="max", limit=0.0, note=f"of the first {len(early)} detail requests"))
+            figures.append(Figure(f"{label}: first load, details fetched", float(len(details)), "requests",
+                                  kind="info", note=f"{len(records)} requests; " + (
+                                      f"{loaded:.1f} s to the last" if first_poll else
+                                      f"still loading after {load_timeout:.0f} s")))
+            if first_poll is None:
+                # The first load is still going: how long the loop blocks meanwhile is the figure there is.
+                pty.signal(signal.SIGUSR2)
+                during = probe.wait("idle", pty)["lag_max"] * 1000
+                print(f"{label}: longest loop gap over a second of the first load: {during:.1f} ms")
+                figures.append(Figure(f"{label}: longest loop block in one refresh", during, "ms", kind="max",
+                                      limit=LAG_LIMIT.get(size, 10.0),
+                                      note="during the first load (it never finished: no refresh measured)"))
+                figures.append(Figure(f"{label}: first load finished", math.nan, "s", kind="max",
+                                      limit=load_timeout, note=f"not within {load_timeout:.0f} s"))
+                return figures
+
+            time.sleep(1.2)
+            pty.drain(0.1, 1.0)
+            pty.signal(signal.SIGUSR2)
+            idle = probe.wait("idle", pty)["lag_max"] * 1000
+
+            rng = random.Random(size)
+            lags, panes, durations = [], [], []
+            for _ in range(rounds):
+                if listed:
+                    changes = {}
+                    for endpoint_id in rng.sample(sorted(listed), max(1, size // 20)):
+                        changes[endpoint_id] = rng.choice(("STARTED", "STOPPED"))
+                    sim.set_states(changes)
+                pty.drain(0.2, 2.0)
+                pty.signal(signal.SIGUSR1)
+                poll = probe.wait("poll", pty)
+                phases = [e for e in probe.events() if e["ev"] in ("list", "listed") and e.get("read", e.get("at"))
+                          >= poll["start"]]
+                read = max((e["read"] for e in phases if e["ev"] == "list"), default=poll["start"])
+                done = max((e["at"] for e in phases if e["ev"] == "listed"), default=read)
+                print(f"    round: list read +{(read - poll['start']) * 1000:.0f} ms, parsed +"
+                      f"{(done - poll['start']) * 1000:.0f} ms, poll {(poll['end'] - poll['start']) * 1000:.0f} ms;"
+                      f" longest gaps (start ms, length ms) {poll['worst']}")
+                lags.append(poll["lag_max"] * 1000)
+                panes.append(poll["pane"] * 1000)
+                durations.append((poll["end"] - poll["start"]) * 1000)
+            sim.clear_requests()
+            pty.drain(0.2, 2.0)
+            pty.signal(signal.SIGUSR1)
+            probe.wait("poll", pty)
+            steady = sim.requests()
+            pages = list_requests(steady)
+    print(f"{label}: one refresh, {rounds} rounds: longest loop gap {' '.join(f'{v:.1f}' for v in lags)} ms "
+          f"(idle floor {idle:.1f} ms); panes' listeners {' '.join(f'{v:.0f}' for v in panes)} ms; "
+          f"poll {' '.join(f'{v:.0f}' for v in durations)} ms; steady poll: {len(steady)} requests, "
+          f"{pages} list pages")
+    endpoints = size
+    limit = LAG_LIMIT.get(endpoints, 10.0)
+    figures.append(Figure(f"{label}: longest loop block in one refresh", median(lags), "ms", idle, kind="max",
+                          limit=limit, note=f"median of {rounds} refreshes, worst {max(lags):.1f} ms; baseline: idle"))
+    figures.append(Figure(f"{label}: panes' work in one refresh", median(panes), "ms", kind="info",
+                          note=f"poll {median(durations):.0f} ms end to end"))
+    figures.append(Figure(f"{label}: requests per steady poll", float(len(steady)), "requests", float(pages),
+                          kind="ratio", limit=1.0, note="baseline: the list pages it needs"))
+    return figures
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scenarios", default="v1:1000,v1:5000,v2:1000x3")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--load-timeout", type=float, default=120.0,
+                        help="seconds the first load (list and every detail) may take before it counts as failed")
+    args = parser.parse_args()
+    for spec in args.scenarios.split(","):
+        kind, _, size = spec.partition(":")
+        count, _, deployments = size.partition("x")
+        for figure in scenario(kind, int(count), int(deployments or 3), args.rounds, args.load_timeout):
+            emit(figure)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

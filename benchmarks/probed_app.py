@@ -1,0 +1,152 @@
+"""The real CLI (``python -m tui``) with instruments inside, for benchmarks that run it in a pty.
+
+    BENCH_PROBE_OUT=/tmp/probe.jsonl python benchmarks/probed_app.py [app options]
+
+Nothing in the app changes; this wraps a few of its methods before it starts and writes JSON lines:
+
+* a loop-lag probe: a callback scheduled every 1 ms; a gap between two runs is time the loop could not
+  run anything (the longest is the figure);
+* ``list``: when each list request's response was read in full (before parsing);
+* ``poll``: each poll of the store (list, parsing, the views' work, detail requests), and once it is
+  over plus 0.3 s of drawing, the longest loop gap in that window and the time spent in the store's
+  listeners (the panes' own work, drawing excluded);
+* ``idle``: on SIGUSR2, the longest gap over the last second (the probe's floor).
+
+SIGUSR1 asks the store for a poll now (what a poll timer does; ``r`` would also refetch every detail).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import sys
+import time
+from collections import deque
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+OUT = open(os.environ["BENCH_PROBE_OUT"], "a", buffering=1)  # noqa: SIM115 - open for the process's life
+GAPS: deque[tuple[float, float]] = deque(maxlen=200_000)
+LISTENER_TIME: deque[tuple[float, float]] = deque(maxlen=200_000)
+STORES: list[object] = []
+TICK = 0.001
+
+
+def write(event: str, **fields: object) -> None:
+    OUT.write(json.dumps({"ev": event, **fields}) + "\n")
+
+
+def longest_gap(since: float, until: float) -> float:
+    return max((gap for at, gap in GAPS if since <= at <= until), default=0.0)
+
+
+def probe() -> None:
+    loop = asyncio.get_running_loop()
+    last = time.monotonic()
+
+    def tick() -> None:
+        nonlocal last
+        now = time.monotonic()
+        gap = now - last - TICK
+        if gap > 0.0005:
+            GAPS.append((now, gap))
+        last = now
+        loop.call_later(TICK, tick)
+
+    loop.call_later(TICK, tick)
+
+
+def install() -> None:
+    from tui.api.http import ApiSession
+    from tui.app.app import TogetherApp
+    from tui.core.store import EndpointStore
+
+    request = ApiSession.request
+
+    async def timed_request(self, method, path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        sent = time.monotonic()
+        response = await request(self, method, path, *args, **kwargs)
+        tail = str(path).split("?")[0].rstrip("/")
+        if method.upper() == "GET" and tail.endswith("/endpoints"):
+            write("list", path=tail, sent=sent, read=time.monotonic(), bytes=len(response.content))
+        return response
+
+    ApiSession.request = timed_request  # type: ignore[method-assign]
+
+    init = EndpointStore.__init__
+
+    def remember(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        init(self, *args, **kwargs)
+        STORES.append(self)
+
+    EndpointStore.__init__ = remember  # type: ignore[method-assign]
+
+    emit = EndpointStore._emit
+
+    def timed_emit(self, event):  # type: ignore[no-untyped-def]
+        started = time.monotonic()
+        emit(self, event)
+        LISTENER_TIME.append((started, time.monotonic() - started))
+
+    EndpointStore._emit = timed_emit  # type: ignore[method-assign]
+
+    from tui.api.together.combined import TogetherProvider
+    from tui.api.together.provider import TogetherV1Provider
+
+    for provider_class in (TogetherV1Provider, TogetherProvider):
+        def timed_list(self, *args, _list=provider_class.list_endpoints, **kwargs):  # type: ignore[no-untyped-def]
+            async def run():  # type: ignore[no-untyped-def]
+                endpoints = await _list(self, *args, **kwargs)
+                write("listed", at=time.monotonic(), count=len(endpoints))
+                return endpoints
+            return run()
+
+        provider_class.list_endpoints = timed_list  # type: ignore[method-assign]
+
+    poll_once = EndpointStore._poll_once
+
+    async def timed_poll(self):  # type: ignore[no-untyped-def]
+        started = time.monotonic()
+        try:
+            await poll_once(self)
+        finally:
+            ended = time.monotonic()
+
+            def report() -> None:
+                until = ended + 0.3
+                listeners = sum(spent for at, spent in LISTENER_TIME if started <= at <= until)
+                worst = sorted(((gap, at) for at, gap in GAPS if started <= at <= until), reverse=True)[:4]
+                write("poll", start=started, end=ended, lag_max=longest_gap(started, until), pane=listeners,
+                      worst=[(round((at - gap - started) * 1000, 1), round(gap * 1000, 1)) for gap, at in worst],
+                      endpoints=len(self.endpoints), detailed=sum(1 for e in self.endpoints.values() if e.detailed))
+
+            asyncio.get_running_loop().call_later(0.3, report)
+
+    EndpointStore._poll_once = timed_poll  # type: ignore[method-assign]
+
+    on_mount = TogetherApp.on_mount
+
+    def mounted(self):  # type: ignore[no-untyped-def]
+        on_mount(self)
+        probe()
+        loop = asyncio.get_running_loop()
+        loop.add_signal_handler(signal.SIGUSR1, lambda: [store.poll_now() for store in STORES])  # type: ignore[attr-defined]
+
+        def idle() -> None:
+            now = time.monotonic()
+            write("idle", lag_max=longest_gap(now - 1.0, now))
+
+        loop.add_signal_handler(signal.SIGUSR2, idle)
+        write("mounted", at=time.monotonic())
+
+    TogetherApp.on_mount = mounted  # type: ignore[method-assign]
+
+
+if __name__ == "__main__":
+    install()
+    from tui.cli import main
+
+    raise SystemExit(main(sys.argv[1:]))
