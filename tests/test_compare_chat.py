@@ -60,7 +60,7 @@ async def test_one_prompt_streams_from_both_with_figures(start_simulator: Start,
         for side in ("a", "b"):
             shown = text_of(screen, f"#compare-figures-{side}")
             assert shown.startswith("done ") and "TTFT" in shown and "tok/s" in shown and "finish: stop" in shown
-            assert "completion tokens" in shown and "/h while running, not per answer" in shown
+            assert "completion tokens" in shown and "billed by the hour, $" in shown
             assert "Here is a short overview" in text_of(screen, f"#compare-answer-{side}")
 
 

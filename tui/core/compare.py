@@ -68,7 +68,7 @@ class Price:
     def answer_cost(self, turn: Turn) -> str:
         metrics = turn.metrics
         if self.per_hour is not None:
-            return f"billed {format_money(self.per_hour)}/h while running, not per answer"
+            return f"billed by the hour, {format_money(self.per_hour)}/h"
         if metrics is None or self.output_per_m is None:
             return "$ unknown"
         prompt = metrics.prompt_tokens

@@ -222,7 +222,7 @@ class MetricsScreen(Screen[None]):
             Text("Tokens", style="bold"),
             Text(f"in {format_tokens(figures.input_tokens)}"),
             Text(f"out {format_tokens(figures.output_tokens)}"),
-            Text(_rate(figures.tokens_per_second, "tok/s")),
+            Text(_rate(figures.tokens_per_second, "tok/s avg")),
         )
         table.add_row(
             Text("GPU", style="bold"),
