@@ -55,7 +55,9 @@ async def open_form(pilot: Any) -> DeployScreen:
 async def fill(pilot: Any, form: DeployScreen, *, option: str, region: str | None, name: str = "support-bot-2") -> None:
     form.query_one("#f-option", Select).value = option
     await settle(pilot)  # the option's regions fill the region picker
-    if region is not None:
+    if region is None:
+        form.query_one("#f-region", Select).clear()
+    else:
         form.query_one("#f-region", Select).value = region
     form.query_one("#f-endpoint-name", Input).value = name
     form.query_one("#f-min", Input).value = "1"
@@ -88,7 +90,7 @@ async def test_a_nebius_endpoint_is_created_through_the_deploy_form_after_its_re
         assert created.hardware_id == "base:1xgpu-h100-sxm@eu-west1"
 
 
-async def test_an_option_offered_in_several_regions_is_not_sent_without_one(
+async def test_an_option_offered_in_several_regions_is_not_sent_with_the_region_cleared(
     nebius: SimulatorServer[NebiusSimulator],
 ) -> None:
     app = make_nebius_app(nebius)

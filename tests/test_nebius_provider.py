@@ -9,7 +9,7 @@ import pytest
 from tests.nebius_tools import SIM_KEY, schema_errors, start_nebius  # noqa: F401 (fixture)
 from tui.api import errors
 from tui.api.domain import ChatMessage, EndpointChanges, EndpointSpec, Phase
-from tui.api.nebius import NebiusProvider, create_provider
+from tui.api.nebius import NebiusProvider, adapter, create_provider
 from tui.simulator.nebius.app import NebiusSimulator
 from tui.simulator.nebius.catalogue import TEMPLATES
 from tui.simulator.nebius.world import Timings
@@ -151,11 +151,23 @@ async def test_deploy_options_are_one_per_flavor_gpu_type_and_count_with_their_r
         assert all(o.model == template.name and not o.price_from_api for o in options)
         # Priced from the user's table (H100 at 2.50 per GPU), unknown otherwise: never $0.
         for option in options:
-            priced = 2.5 * (option.gpu_count or 0) if option.gpu_type == "gpu-h100-sxm" else None
+            assert option.gpu_type == adapter.shown_gpu_type(option.id.partition("x")[2])
+            priced = 2.5 * (option.gpu_count or 0) if option.id.endswith("xgpu-h100-sxm") else None
             assert option.dollars_per_hour == priced, option
     labels = {o.id: o.hardware_label for o in await provider.deploy_options("openai/gpt-oss-120b")}
     assert labels["fast:2xgpu-h200-sxm"] == "fast · 2x H200" and labels["base:1xgpu-h100-sxm"] == "base · 1x H100"
     assert all(not row.price_from_api for row in await provider.list_hardware())
+    # Each hardware row of a model is one of its options in one region: a form opened from it knows both.
+    for template in TEMPLATES:
+        options = {o.id: o for o in await provider.deploy_options(template.name)}
+        rows = await provider.list_hardware(template.name)
+        assert len(rows) == sum(len(o.regions) for o in options.values())
+        for row in rows:
+            region = row.id.rpartition("@")[2]
+            assert row.regions == (), "templates say where an option is offered, not where there is room"
+            assert row.deploy_option_id in options and region in options[row.deploy_option_id].regions
+            assert row.id == f"{row.deploy_option_id}@{region}"
+            assert row.label == f"{options[row.deploy_option_id].hardware_label} · {region}"
 
 
 async def test_every_option_creates_in_each_of_its_regions_and_nothing_else_is_sent(

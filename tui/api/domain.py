@@ -290,6 +290,9 @@ class HardwareOption:
     label: str | None = None
     #: False when the price is the user's own table (Nebius publishes none): shown as such, never as the API's.
     price_from_api: bool = True
+    #: The ``DeployOption.id`` this row is one placement of (Nebius: the option in one of its ``regions``), for
+    #: a deploy form opened from the row; None where the row's id is itself the option.
+    deploy_option_id: str | None = None
 
     @property
     def total_memory_gb(self) -> float | None:

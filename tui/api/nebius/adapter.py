@@ -329,7 +329,8 @@ def deploy_option(offer: Offer, prices: Mapping[str, float]) -> DeployOption:
         id=option_id(offer.flavor, offer.gpu_type, offer.gpu_count),
         model=offer.model,
         hardware_label=hardware_label(offer),
-        gpu_type=offer.gpu_type,
+        # As the hardware rows print it (h100), so both describe the same GPU alike; the exact type is in the id.
+        gpu_type=shown_gpu_type(offer.gpu_type),
         gpu_count=offer.gpu_count,
         regions=offer.regions,
         dollars_per_hour=price_per_hour(prices, offer.gpu_type, offer.gpu_count),
@@ -350,7 +351,10 @@ def hardware_options(offer: Offer, prices: Mapping[str, float]) -> list[Hardware
             gpu_memory_gb=memory,
             gpu_link=link,
             price_per_hour=price_per_hour(prices, offer.gpu_type, offer.gpu_count),
+            # Not ``regions``: that field says where there is room now, which templates do not say.
+            label=f"{hardware_label(offer)} · {region}",
             price_from_api=False,
+            deploy_option_id=option_id(offer.flavor, offer.gpu_type, offer.gpu_count),
         )
         for region in offer.regions
     ]
