@@ -183,3 +183,38 @@ def test_snapshot_events_booting_wide(snap_compare: Any, start_simulator: Start,
 def test_snapshot_events_booting_80x24(snap_compare: Any, start_simulator: Start, clock: ManualClock) -> None:
     app = v2_app(account(start_simulator), clock)
     assert snap_compare(app, terminal_size=(80, 24), run_before=_boot_screen(clock))
+
+
+class HostileFeed:
+    """A feed whose words look like markup: they must show as typed."""
+
+    async def list_events(self, endpoint_id: str, **_: Any) -> tuple[list[Any], str | None]:
+        from datetime import UTC, datetime
+
+        from tui.api.domain import TimelineEvent
+
+        return [
+            TimelineEvent(
+                id="evt_1", at=datetime(2026, 1, 15, 12, tzinfo=UTC), level="LEVEL_ERROR", type="[red]pod.log",
+                message="[@click=app.quit]boom[/] and [bold]not bold", source="[b]x",
+            )
+        ], None
+
+
+async def test_event_words_are_data_not_markup(start_simulator: Start, clock: ManualClock) -> None:
+    server = account(start_simulator)
+    app = v2_app(server, clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        def make(app: Any) -> EventsScreen:
+            screen = EventsScreen(app.context, endpoint_named(app, "support-bot"), follow_seconds=3600)
+            screen.source = HostileFeed()
+            return screen
+
+        screen = await show(pilot, make, lambda s: s.feed.loaded)
+        [row] = rows(screen)
+        assert row[2] == "[red]pod.log" and row[4] == "[@click=app.quit]boom[/] and [bold]not bold"
+        assert "[@click=app.quit]boom[/]" in text_of(screen, "#events-detail")
+        await pilot.press("y")
+        await settle(pilot)
+        assert app.clipboard.endswith("[@click=app.quit]boom[/] and [bold]not bold")
+        assert app.is_running

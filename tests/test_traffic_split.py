@@ -3,6 +3,7 @@ the review before sending, what is sent (updateMask + etag), and a 409 when the 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from apptools import settle
@@ -175,3 +176,19 @@ def test_snapshot_split_wide(snap_compare: Any, start_simulator: Start, clock: M
 def test_snapshot_split_80x24(snap_compare: Any, start_simulator: Start, clock: ManualClock) -> None:
     app = v2_app(account(start_simulator), clock)
     assert snap_compare(app, terminal_size=(80, 24), run_before=_typed(("tab", "0")))
+
+
+async def test_read_only_shows_the_split_and_sends_nothing(start_simulator: Start, clock: ManualClock) -> None:
+    server = account(start_simulator)
+    app = v2_app(server, clock)
+    app.config = replace(app.config, read_only=True)
+    app.context = replace(app.context, config=app.config)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await show(pilot, split_screen("support-bot"), lambda s: True)
+        type_weight(screen, 0, "1")
+        await settle(pilot)
+        assert share(screen, 0).startswith("91%")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "Read-only mode" in text_of(screen, "#split-banner")
+        assert not isinstance(app.screen, ConfirmSplitScreen) and patches(server) == []
