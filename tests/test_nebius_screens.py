@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from textual.widgets import Select
 
 from tests.apptools import settle
 from tests.nebius_tools import make_nebius_app, start_nebius  # noqa: F401 (fixture)
@@ -168,3 +169,33 @@ async def test_scaling_a_nebius_endpoint_through_the_update_form_sends_both_boun
         assert patches(nebius) == [{"scaling": {"min_replicas": 1, "max_replicas": 3}}]
         scaled = app.context.store.endpoints[target]
         assert (scaled.min_replicas, scaled.max_replicas) == (1, 3)
+
+
+async def test_a_picked_model_lists_its_options_and_n_opens_the_deploy_form_on_the_highlighted_one(
+    nebius: SimulatorServer[NebiusSimulator],
+) -> None:
+    from tui.app.screens.deploy_form import DeployScreen
+    from tui.app.widgets.hardware_table import HardwareTable
+    from tui.app.widgets.model_picker import ModelPickerScreen
+
+    app = make_nebius_app(nebius)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        await pilot.press("m")
+        await settle(pilot)
+        assert isinstance(app.screen, ModelPickerScreen)
+        await pilot.press(*"gpt-oss-20b", "enter")
+        await settle(pilot)
+        table = app.query_one(HardwareTable)
+        shown = {option.id for option in table.options}
+        assert shown == {"base:1xgpu-l40s-d", "base:1xgpu-h100-sxm", "fast:1xgpu-h100-sxm"}
+        highlighted = table.highlighted
+        assert highlighted is not None
+        await pilot.press("n")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, DeployScreen)
+        assert form.query_one("#f-option", Select).selection == highlighted.id
+        assert nebius.sim.requests("POST") == []
