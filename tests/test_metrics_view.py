@@ -143,3 +143,17 @@ def test_snapshot_metrics_wide(snap_compare: Any, start_simulator: Start, clock:
 def test_snapshot_metrics_80x24(snap_compare: Any, start_simulator: Start, clock: ManualClock) -> None:
     app = v2_app(account(start_simulator), clock, app_follows_clock=True)
     assert snap_compare(app, terminal_size=(80, 24), run_before=_traffic_then_metrics(clock))
+
+
+async def test_a_refusal_is_shown_and_the_figures_stay_unknown(start_simulator: Start, clock: ManualClock) -> None:
+    server = account(start_simulator)
+    app = v2_app(server, clock, app_follows_clock=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await loaded(pilot)
+        support = endpoint_named(app, "support-bot")
+        screen = MetricsScreen(app.context, support, "dep_gone")
+        app.push_screen(screen)
+        await until(pilot, lambda: screen.problem is not None, "the refusal")
+        status = text_of(screen, "#metrics-status")
+        assert status.startswith("Could not fetch metrics:") and "dep_gone" in status
+        assert screen.metrics is None and text_of(screen, "#metrics-figures") == ""
