@@ -5,7 +5,8 @@
 Nothing in the app changes; this wraps a few of its methods before it starts and writes JSON lines:
 
 * a loop-lag probe: a callback scheduled every 1 ms; a gap between two runs is time the loop could not
-  run anything (the longest is the figure);
+  run anything (the longest is the figure), and the CPU time its thread ran in that gap is the work
+  done without yielding (the same figure without the machine's load);
 * ``list``: when each list request's response was read in full (before parsing);
 * ``poll``: each poll of the store (list, parsing, the views' work, detail requests), and once it is
   over plus 0.3 s of drawing, the longest loop gap in that window and the time spent in the store's
@@ -30,6 +31,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 OUT = open(os.environ["BENCH_PROBE_OUT"], "a", buffering=1)  # noqa: SIM115 - open for the process's life
 GAPS: deque[tuple[float, float]] = deque(maxlen=200_000)
+#: (when, CPU seconds the loop's thread ran between two ticks): the work done without yielding, which the
+#: machine's load does not stretch (a wall gap on a loaded machine also holds other processes' turns).
+CPU_GAPS: deque[tuple[float, float]] = deque(maxlen=200_000)
 LISTENER_TIME: deque[tuple[float, float]] = deque(maxlen=200_000)
 STORES: list[object] = []
 TICK = 0.001
@@ -39,21 +43,23 @@ def write(event: str, **fields: object) -> None:
     OUT.write(json.dumps({"ev": event, **fields}) + "\n")
 
 
-def longest_gap(since: float, until: float) -> float:
-    return max((gap for at, gap in GAPS if since <= at <= until), default=0.0)
+def longest_gap(since: float, until: float, gaps: deque[tuple[float, float]] = GAPS) -> float:
+    return max((gap for at, gap in gaps if since <= at <= until), default=0.0)
 
 
 def probe() -> None:
     loop = asyncio.get_running_loop()
-    last = time.monotonic()
+    last, last_cpu = time.monotonic(), time.thread_time()
 
     def tick() -> None:
-        nonlocal last
-        now = time.monotonic()
+        nonlocal last, last_cpu
+        now, cpu = time.monotonic(), time.thread_time()
         gap = now - last - TICK
         if gap > 0.0005:
             GAPS.append((now, gap))
-        last = now
+        if cpu - last_cpu > 0.0005:
+            CPU_GAPS.append((now, cpu - last_cpu))
+        last, last_cpu = now, cpu
         loop.call_later(TICK, tick)
 
     loop.call_later(TICK, tick)
@@ -100,7 +106,7 @@ def install() -> None:
         def timed_list(self, *args, _list=provider_class.list_endpoints, **kwargs):  # type: ignore[no-untyped-def]
             async def run():  # type: ignore[no-untyped-def]
                 endpoints = await _list(self, *args, **kwargs)
-                write("listed", at=time.monotonic(), count=len(endpoints))
+                write("listed", at=time.monotonic(), count=len(endpoints), by=type(self).__name__)
                 return endpoints
             return run()
 
@@ -120,6 +126,7 @@ def install() -> None:
                 listeners = sum(spent for at, spent in LISTENER_TIME if started <= at <= until)
                 worst = sorted(((gap, at) for at, gap in GAPS if started <= at <= until), reverse=True)[:4]
                 write("poll", start=started, end=ended, lag_max=longest_gap(started, until), pane=listeners,
+                      cpu_max=longest_gap(started, until, CPU_GAPS),
                       worst=[(round((at - gap - started) * 1000, 1), round(gap * 1000, 1)) for gap, at in worst],
                       endpoints=len(self.endpoints), detailed=sum(1 for e in self.endpoints.values() if e.detailed))
 
@@ -137,7 +144,7 @@ def install() -> None:
 
         def idle() -> None:
             now = time.monotonic()
-            write("idle", lag_max=longest_gap(now - 1.0, now))
+            write("idle", lag_max=longest_gap(now - 1.0, now), cpu_max=longest_gap(now - 1.0, now, CPU_GAPS))
 
         loop.add_signal_handler(signal.SIGUSR2, idle)
         write("mounted", at=time.monotonic())

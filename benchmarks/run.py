@@ -28,6 +28,7 @@ from common import FIGURE_PREFIX, Figure  # noqa: E402
 
 FULL = [
     ("cold start", ["cold_start.py", "--runs", "7"]),
+    ("the v1 list in the API layer", ["list_parse.py", "--repeats", "5"]),
     ("large accounts and the UI loop", ["accounts.py", "--rounds", "3"]),
     ("key latency", ["keypress.py", "--presses", "100"]),
     ("chat streaming", ["chat_stream.py", "--tokens", "5000", "--rates", "50,200,1000,5000"]),
@@ -35,7 +36,8 @@ FULL = [
 ]
 QUICK = [
     ("cold start", ["cold_start.py", "--runs", "3"]),
-    ("large accounts and the UI loop", ["accounts.py", "--rounds", "1", "--load-timeout", "30"]),
+    ("the v1 list in the API layer", ["list_parse.py", "--repeats", "3"]),
+    ("large accounts and the UI loop", ["accounts.py", "--rounds", "1", "--load-timeout", "60"]),
     ("key latency", ["keypress.py", "--presses", "30"]),
     ("chat streaming", ["chat_stream.py", "--tokens", "2000", "--rates", "50,1000,5000"]),
     ("memory", ["memory.py", "--tokens", "20000"]),
@@ -83,6 +85,7 @@ def main() -> int:
               if not args.only or entry[1][0].removesuffix(".py") in args.only.split(",")]
     figures: list[Figure] = []
     failed: list[str] = []
+    load_before = os.getloadavg()[0]
     started_all = time.monotonic()
     for title, command in chosen:
         if not args.quiet:
@@ -107,7 +110,8 @@ def main() -> int:
             print(f"   {title}: exited with {process.returncode}", flush=True)
         elif not args.quiet:
             print(f"   ({time.monotonic() - started:.0f} s)", flush=True)
-    print(f"\nEvery figure, {time.monotonic() - started_all:.0f} s on {os.cpu_count()} CPUs "
+    print(f"\nEvery figure, {time.monotonic() - started_all:.0f} s on {os.cpu_count()} CPUs, load average "
+          f"{load_before:.1f} at the start and {os.getloadavg()[0]:.1f} at the end "
           f"({'quick' if args.quick else 'full'} run):\n")
     print(table(figures))
     met = sum(1 for f in figures if f.passed)

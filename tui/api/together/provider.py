@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -23,7 +24,7 @@ from tui.api.domain import (
     Phase,
 )
 from tui.api.safe_text import clean, clean_multiline, clean_optional
-from tui.api.together.client import TogetherClient
+from tui.api.together.client import PARSE_SLICE, TogetherClient
 from tui.api.together.models import (
     Autoscaling,
     CreateEndpointRequest,
@@ -82,10 +83,12 @@ def clean_tree(value: Any, depth: int = 0) -> Any:
 
 
 def endpoint_from_wire(wire: ListEndpoint) -> Endpoint:
-    detailed = isinstance(wire, DedicatedEndpoint)
-    autoscaling = wire.autoscaling if isinstance(wire, DedicatedEndpoint) else None
+    # Called for every row of every poll (thousands on a large account): each test is made once.
+    detail = wire if isinstance(wire, DedicatedEndpoint) else None
+    autoscaling = detail.autoscaling if detail else None
     state = clean(wire.state) or "UNKNOWN"
-    extra = clean_tree(dict(wire.model_extra or {}))
+    unknown = wire.model_extra
+    extra = clean_tree(dict(unknown)) if unknown else {}
     # Not in the v1 spec, but a newer service may say: first-class fields, so no screen reads `extra`.
     timeout = extra.pop("inactive_timeout", None)
     disabled = extra.pop("disable_speculative_decoding", None)
@@ -98,16 +101,27 @@ def endpoint_from_wire(wire: ListEndpoint) -> Endpoint:
         kind=clean(wire.type),
         owner=clean(wire.owner),
         created_at=parse_time(wire.created_at),
-        display_name=clean_optional(wire.display_name) if isinstance(wire, DedicatedEndpoint) else None,
-        hardware_id=clean_optional(wire.hardware) if isinstance(wire, DedicatedEndpoint) else None,
+        display_name=clean_optional(detail.display_name) if detail else None,
+        hardware_id=clean_optional(detail.hardware) if detail else None,
         min_replicas=autoscaling.min_replicas if autoscaling else None,
         max_replicas=autoscaling.max_replicas if autoscaling else None,
-        detailed=detailed,
+        detailed=detail is not None,
         extra=extra,
         inactive_timeout=timeout if isinstance(timeout, int) and not isinstance(timeout, bool) and timeout >= 0
         else None,
         speculative_decoding=(not disabled) if isinstance(disabled, bool) else None,
     )
+
+
+async def endpoints_from_wire(wires: Sequence[ListEndpoint]) -> list[Endpoint]:
+    """``endpoint_from_wire`` for a whole list, yielding to the event loop between slices (a large
+    account's poll must not hold keys and redraws)."""
+    endpoints = []
+    for index, wire in enumerate(wires):
+        endpoints.append(endpoint_from_wire(wire))
+        if index % PARSE_SLICE == PARSE_SLICE - 1:
+            await asyncio.sleep(0)
+    return endpoints
 
 
 def hardware_from_wire(wire: HardwareWithStatus) -> HardwareOption:
@@ -196,7 +210,7 @@ class TogetherV1Provider:
 
     async def list_endpoints(self, *, include_serverless: bool = False) -> list[Endpoint]:
         wires = await self.client.list_endpoints(type=None if include_serverless else "dedicated")
-        return [endpoint_from_wire(wire) for wire in wires]
+        return await endpoints_from_wire(wires)
 
     async def get_endpoint(self, endpoint_id: str) -> Endpoint:
         return endpoint_from_wire(await self.client.get_endpoint(endpoint_id))
