@@ -51,6 +51,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--endpoints", type=int, default=1000)
     parser.add_argument("--presses", type=int, default=100)
+    parser.add_argument("--load-timeout", type=float, default=300.0,
+                        help="seconds to wait for the first load (every detail) before pressing anyway")
     args = parser.parse_args()
     size = args.endpoints
     with SimProcess(SimOptions(endpoints=size, legacy_v1=True, seed=2)) as sim, temp_home() as home:
@@ -59,14 +61,15 @@ def main() -> int:
             if pty.wait_until(lambda lines: f"Endpoints {size} " in "\n".join(lines), timeout=120) is None:
                 raise RuntimeError(f"the table never showed {size} endpoints:\n{pty.text()}")
             # Steady state: every detail fetched (one request per endpoint), then one list every 2 s.
-            deadline = time.monotonic() + 300
+            deadline = time.monotonic() + args.load_timeout
             while time.monotonic() < deadline:
                 done = sum(1 for r in sim.requests() if re.fullmatch(r"/v1/endpoints/[^/]+", r["path"]))
                 if done >= size:
                     break
                 pty.pump(1.0)
             else:
-                print(f"  (the first load was not over after 300 s: {done} of {size} details)", file=sys.stderr)
+                print(f"  (the first load was not over after {args.load_timeout:.0f} s: {done} of {size} details; "
+                      "pressing while it goes on)")
             pty.drain(0.5, 5.0)
             sim.clear_requests()
             ours = presses(pty, args.presses, 1)

@@ -38,7 +38,7 @@ QUICK = [
     ("cold start", ["cold_start.py", "--runs", "3"]),
     ("the v1 list in the API layer", ["list_parse.py", "--repeats", "3"]),
     ("large accounts and the UI loop", ["accounts.py", "--rounds", "1", "--load-timeout", "60"]),
-    ("key latency", ["keypress.py", "--presses", "30"]),
+    ("key latency", ["keypress.py", "--presses", "30", "--load-timeout", "60"]),
     ("chat streaming", ["chat_stream.py", "--tokens", "2000", "--rates", "50,1000,5000"]),
     ("memory", ["memory.py", "--tokens", "20000"]),
 ]
