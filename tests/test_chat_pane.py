@@ -235,13 +235,13 @@ async def test_escape_stops_at_once_and_keeps_what_arrived(start_simulator: Call
 async def test_view_follows_the_stream_only_while_at_the_bottom(
     start_simulator: Callable[..., SimulatorServer],
 ) -> None:
-    server = start_simulator(tokens_per_second=300.0)
+    server = start_simulator(tokens_per_second=200.0)  # ~4 s of stream: time to scroll while it flows
     endpoint = await endpoint_for(server, "Qwen/Qwen2.5-7B-Instruct-Turbo")
     app = make_app(server, fast_refresh_interval=0.05)
     async with app.run_test(size=(80, 18)) as pilot:  # a short view, so a short answer overflows it
         pane = await open_chat(pilot, endpoint)
         log = pane.query_one(ConversationLog)
-        await send(pilot, "Tell me a lot [sim:tokens=500]", wait=False)
+        await send(pilot, "Tell me a lot [sim:tokens=800]", wait=False)
         turn = pane.conversation.last
         assert turn is not None
 
@@ -572,6 +572,8 @@ async def test_y_copies_the_last_answer_and_ctrl_n_starts_over(sim_server: Simul
         await settle(pilot)
         assert pane.conversation.turns == [] and not pane.query(AssistantMessage)
         assert pane.query_one("#chat-empty") and pane.target is not None
+        log = pane.query_one(ConversationLog)
+        assert log.scroll_y == 0 and pane.query_one("#chat-empty").region.y == log.region.y  # in view, at the top
         await pilot.press("ctrl+n")  # nothing to lose: nothing to ask
         await settle(pilot)
         assert app.screen is not None and not isinstance(app.screen, ConfirmNewChatScreen)

@@ -45,9 +45,12 @@ class OpenUpdateForm(Message):
 
 
 class OpenChat(Message):
-    def __init__(self, endpoint: Endpoint | None = None) -> None:
+    """The chat, aimed at ``endpoint`` when given; at one of its deployments (pinned) with ``deployment_id``."""
+
+    def __init__(self, endpoint: Endpoint | None = None, deployment_id: str | None = None) -> None:
         super().__init__()
         self.endpoint = endpoint
+        self.deployment_id = deployment_id
 
 
 class OpenEvents(Message):

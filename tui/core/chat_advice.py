@@ -34,6 +34,8 @@ class ErrorAdvice:
     offer_start: bool = False
     #: A legacy endpoint that can no longer start: the pane offers to redeploy it (the deploy form).
     offer_redeploy: bool = False
+    #: Deployments serve but the split routes nothing to them: the pane offers the traffic split editor.
+    offer_traffic: bool = False
 
 
 def advise(error: APIError, target: ChatTarget) -> ErrorAdvice:

@@ -129,7 +129,7 @@ def _legacy(endpoint: Endpoint, capabilities: Capabilities | None) -> Routing:
             Route.REDEPLOY,
             endpoint.state,
             ErrorAdvice(
-                f"{endpoint.title} is a stopped v1 endpoint",
+                "Stopped v1 endpoint",
                 f"{endpoint.title} is {endpoint.state}, and v1 no longer starts endpoints.",
                 "Redeploy it on v2 (ctrl+g opens the deploy form with its model and replicas; nothing is created"
                 " until you confirm there), or pick another target (ctrl+t).",
@@ -176,9 +176,10 @@ def _needs_traffic(endpoint: Endpoint, idle: Sequence[Deployment], *, ready: boo
         ErrorAdvice(
             f"Nothing routes to {endpoint.title}",
             f"{names} {being} but {weight}: the endpoint's traffic split sends requests nowhere.",
-            f"Give it traffic{then} (Endpoints pane: e on the deployment), or pin it"
+            f"Give it traffic{then} (ctrl+g opens the traffic split), or pin it"
             + (": ctrl+t and pick the deployment." if ready else " once it serves.")
             + " Then ctrl+r.",
+            offer_traffic=True,
         ),
     )
 
@@ -189,7 +190,7 @@ def _unservable(endpoint: Endpoint, deployment: Deployment) -> Routing:
     if deployment.phase is Phase.FAILED:
         hint = "See the Endpoints pane for its events, or pick another target (ctrl+t)."
     else:
-        hint = "It may come up when capacity frees: ctrl+r to try again later, or pick another target (ctrl+t)."
+        hint = "It may come up when capacity frees: try again later, or pick another target (ctrl+t)."
     return Routing(
         Route.UNSERVABLE,
         word,

@@ -247,6 +247,13 @@ TABLE: dict[str, tuple[Key, ...]] = {
             "Redeploy on v2",
             tooltip="Open the deploy form filled from the stopped v1 endpoint (nothing is made until you confirm)",
         ),
+        Key(
+            "chat.traffic",
+            "ctrl+g",
+            "give_traffic",
+            "Give it traffic",
+            tooltip="Open the endpoint's traffic split: its deployments serve but none has weight",
+        ),
         Key("chat.retry", "ctrl+r", "retry", "Retry", tooltip="Send the last prompt again"),
         Key(
             "chat.copy",

@@ -117,9 +117,15 @@ class ChatPane(ChatSending):
         else:
             self.query_one(PromptInput).focus()
 
-    def set_endpoint_target(self, endpoint: Endpoint) -> None:
+    def set_endpoint_target(self, endpoint: Endpoint, deployment_id: str | None = None) -> None:
+        """Chat with ``endpoint``, or with one of its deployments pinned (the Endpoints pane's deployment row)."""
         # The store's copy carries the details a list row may lack (a v1 list has no display names).
-        self.set_target(self._endpoint_target(self.context.store.get(endpoint.id) or endpoint))
+        known = self.context.store.get(endpoint.id) or endpoint
+        deployment = next((d for d in known.deployments if d.id == deployment_id), None) if deployment_id else None
+        if deployment is not None:
+            self.set_target(ChatTarget.for_deployment(known, deployment, self._kinds.get(deployment.model)))
+        else:
+            self.set_target(self._endpoint_target(known))
         self.query_one(TargetPicker).close()
 
     # Target

@@ -4,8 +4,9 @@ The pane (``tui.app.panes.chat``) lays the chat out and keeps its target; this h
 through ``TurnRunner`` (readiness, starting and waiting all through the store) into its ``AssistantMessage``.
 A prompt held for a stopped endpoint sits under a priced start offer, which is the confirmation: it belongs
 to its target and is withdrawn when the target changes. A prompt that nothing could answer (no traffic, a
-retired v1 endpoint, a model that does not chat) is explained and not sent; a stopped v1 endpoint's offer
-opens the deploy form instead (``OpenCreateForm(redeploy_of=...)``), which asks before anything is made.
+retired v1 endpoint, a model that does not chat) is explained and not sent; where one form fixes why, ctrl+g
+opens it: a stopped v1 endpoint's deploy form (``OpenCreateForm(redeploy_of=...)``), an unrouted endpoint's
+traffic split (``OpenTrafficSplit``). Each asks before it changes anything.
 """
 
 from __future__ import annotations
@@ -18,14 +19,15 @@ from textual.message import Message
 from textual.widgets import Static
 from textual.worker import Worker
 
-from tui.app.messages import OpenCreateForm
-from tui.app.widgets.chat_notice import offers_redeploy
+from tui.app.messages import OpenCreateForm, OpenTrafficSplit
+from tui.app.widgets.chat_notice import offers_redeploy, offers_traffic
 from tui.app.widgets.chat_params import ChatOptions, ChatParamsPanel, InvalidParameter, options_summary
 from tui.app.widgets.chat_prompt import EMPTY_TEXT, ConversationLog, PromptInput
 from tui.core.chat import ChatTarget, Clock, Conversation, Turn, TurnState
 from tui.core.chat_turns import TurnRunner
 
 if TYPE_CHECKING:
+    from tui.api.domain import Endpoint
     from tui.app.context import AppContext
     from tui.app.widgets.chat_message import AssistantMessage
 
@@ -170,17 +172,26 @@ class ChatSending(Vertical):
     def action_redeploy(self) -> None:
         """A stopped v1 endpoint cannot start again: open the deploy form filled from it (which asks first)."""
         turn = self.conversation.last
-        if turn is None or not offers_redeploy(turn) or not self._offer_is_current(turn):
-            return
+        if turn is not None and offers_redeploy(turn) and (endpoint := self._offered_endpoint(turn)) is not None:
+            self.post_message(OpenCreateForm(redeploy_of=endpoint))
+
+    def action_give_traffic(self) -> None:
+        """Deployments serve but nothing routes to them: open the endpoint's traffic split (which asks first)."""
+        turn = self.conversation.last
+        if turn is not None and offers_traffic(turn) and (endpoint := self._offered_endpoint(turn)) is not None:
+            self.post_message(OpenTrafficSplit(endpoint))
+
+    def _offered_endpoint(self, turn: Turn) -> Endpoint | None:
+        if not self._offer_is_current(turn):
+            return None
         if self.context.read_only:
             self.app.notify(READ_ONLY, severity="warning")
-            return
+            return None
         endpoint_id = turn.target.endpoint_id
-        legacy = self.context.store.get(endpoint_id) if endpoint_id is not None else None
-        if legacy is None:
+        endpoint = self.context.store.get(endpoint_id) if endpoint_id is not None else None
+        if endpoint is None:
             self.app.notify(f"{turn.target.label} is no longer listed.", severity="warning", markup=False)
-            return
-        self.post_message(OpenCreateForm(redeploy_of=legacy))
+        return endpoint
 
     # Named after AssistantMessage's messages, so the Markdown machinery is imported only when used.
     def on_assistant_message_start_requested(self, message: Message) -> None:
@@ -191,9 +202,13 @@ class ChatSending(Vertical):
         message.stop()
         self.action_stop()
 
-    def on_assistant_message_redeploy_requested(self, message: Message) -> None:
+    def on_assistant_message_next_step_requested(self, message: Message) -> None:
         message.stop()
-        self.action_redeploy()
+        last = self.conversation.last
+        if last is not None and offers_redeploy(last):
+            self.action_redeploy()
+        else:
+            self.action_give_traffic()
 
     # Stopping, retrying, clearing
 
@@ -247,8 +262,12 @@ class ChatSending(Vertical):
         self.conversation.clear()
         self._views.clear()
         log = self.query_one(ConversationLog)
+        # Unanchored first: an anchored log scrolls to the end of what it held, leaving the help text out of view
+        # below an empty log. The next prompt anchors it again.
+        log.anchor(False)
         await log.remove_children()
         await log.mount(Static(EMPTY_TEXT, id="chat-empty"))
+        self.call_after_refresh(log.scroll_to, y=0, animate=False, force=True)
         self.refresh_bindings()
 
     # The keys in force
@@ -263,10 +282,9 @@ class ChatSending(Vertical):
                 last is not None and last.state is TurnState.NEEDS_START and not self.context.read_only
                 and self._offer_is_current(last)
             )
-        if action == "redeploy":
-            return last is not None and offers_redeploy(last) and not self.context.read_only and (
-                self._offer_is_current(last)
-            )
+        if action in ("redeploy", "give_traffic"):
+            offered = offers_redeploy if action == "redeploy" else offers_traffic
+            return last is not None and offered(last) and not self.context.read_only and self._offer_is_current(last)
         if action == "retry":
             return last is not None and not last.state.busy
         if action == "copy_answer":

@@ -20,7 +20,7 @@ from textual.widgets.markdown import MarkdownStream
 
 from tui.api.domain import ChatEvent
 from tui.api.safe_text import clean
-from tui.app.widgets.chat_notice import STATE_BADGES, notice_text, offers_redeploy
+from tui.app.widgets.chat_notice import STATE_BADGES, next_step_label, notice_text
 from tui.core.chat import Turn, TurnState, figures_line
 from tui.core.chat_text import MarkdownParts
 from tui.core.format import format_timing
@@ -135,8 +135,8 @@ class AssistantMessage(Vertical):
     class WaitCancelled(Message):
         """The user gave up on a prompt waiting for its endpoint."""
 
-    class RedeployRequested(Message):
-        """The user pressed "Redeploy on v2" under a prompt to a stopped legacy endpoint."""
+    class NextStepRequested(Message):
+        """The user pressed the button under a prompt that was not sent ("Redeploy on v2", "Edit traffic split")."""
 
     DEFAULT_CLASSES = "chat-message"
     #: Seconds between live updates of the figures line while streaming.
@@ -175,9 +175,9 @@ class AssistantMessage(Vertical):
             yield Button("Start endpoint and send", id="start-endpoint", variant="primary",
                          tooltip="Start the endpoint (billing begins) and send this prompt once it is ready")
             yield Button("Cancel", id="cancel-wait", tooltip="Drop this prompt")
-        with Horizontal(id="redeploy-offer"):
-            yield Button("Redeploy on v2…", id="redeploy", variant="primary",
-                         tooltip="Open the deploy form filled from this v1 endpoint (nothing is made until confirmed)")
+        with Horizontal(id="next-step"):
+            yield Button("", id="next-step-button", variant="primary",
+                         tooltip="Open the form that fixes this (nothing changes until you confirm there)")
         yield Static(id="answer-progress")
         yield Static(id="answer-figures")
 
@@ -313,7 +313,10 @@ class AssistantMessage(Vertical):
         offer = self.query_one("#start-offer")
         offer.display = turn.state is TurnState.NEEDS_START and not self._read_only
         self.query_one("#start-endpoint", Button).disabled = turn.state is not TurnState.NEEDS_START
-        self.query_one("#redeploy-offer").display = offers_redeploy(turn) and not self._read_only
+        label = next_step_label(turn)
+        self.query_one("#next-step").display = label is not None and not self._read_only
+        if label is not None:
+            self.query_one("#next-step-button", Button).label = label
 
         self.query_one("#answer-progress").display = turn.state is TurnState.STREAMING
         figures_widget = self.query_one("#answer-figures", Static)
@@ -334,8 +337,8 @@ class AssistantMessage(Vertical):
             self.post_message(self.StartRequested())
         elif event.button.id == "cancel-wait":
             self.post_message(self.WaitCancelled())
-        elif event.button.id == "redeploy":
-            self.post_message(self.RedeployRequested())
+        elif event.button.id == "next-step-button":
+            self.post_message(self.NextStepRequested())
 
     def focus_start_offer(self) -> None:
         self.query_one("#start-endpoint", Button).focus()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from textual.content import Content
 
 from tui.core.chat import Turn, TurnState
+from tui.core.chat_routing import state_word
 
 STATE_BADGES: dict[TurnState, tuple[str, str, str]] = {
     TurnState.NEEDS_START: ("◇", "endpoint not running", "$text-warning"),
@@ -24,7 +25,8 @@ _RETRY = ("ctrl+r retry", "bold")
 
 
 def notice_text(turn: Turn, *, read_only: bool) -> Content | None:
-    state = turn.endpoint_state or "not running"
+    # The service's word, as the CLI labels it ("Provisioning", not DEPLOYMENT_STATE_PROVISIONING).
+    state = state_word(turn.endpoint_state) if turn.endpoint_state else "not running"
     if turn.state is TurnState.NEEDS_START:
         parts: list[str | tuple[str, str]] = []
         if turn.advice is not None:
@@ -47,6 +49,8 @@ def notice_text(turn: Turn, *, read_only: bool) -> Content | None:
         hint = advice.hint
         if advice.offer_redeploy and read_only:
             hint = "Read-only mode: nothing can be deployed from here. Pick another target (ctrl+t)."
+        elif advice.offer_traffic and read_only:
+            hint = "Read-only mode: the traffic split cannot be changed from here. Pin a deployment (ctrl+t)."
         return Content.assemble(
             ("◇ Not sent: ", "bold"), (advice.title, "bold"), f". {advice.detail}\n", hint, "  ", _RETRY
         )
@@ -69,3 +73,16 @@ def notice_text(turn: Turn, *, read_only: bool) -> Content | None:
 
 def offers_redeploy(turn: Turn) -> bool:
     return turn.state is TurnState.NOT_SENT and turn.advice is not None and turn.advice.offer_redeploy
+
+
+def offers_traffic(turn: Turn) -> bool:
+    return turn.state is TurnState.NOT_SENT and turn.advice is not None and turn.advice.offer_traffic
+
+
+def next_step_label(turn: Turn) -> str | None:
+    """The button under a prompt that was not sent, when one key can fix why (ctrl+g)."""
+    if offers_redeploy(turn):
+        return "Redeploy on v2…"
+    if offers_traffic(turn):
+        return "Edit traffic split…"
+    return None
