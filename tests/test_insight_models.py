@@ -111,8 +111,13 @@ def test_the_analytics_wire_is_data() -> None:
                 "200": "11", "\x1b]52;c;aGk=\x07503": "1", "429": -3}},
             "latencyMetrics": {"ttftP50Ms": 120.5, "itlP99Ms": "inf"},
             "resourceUtilization": {"gpuUtilization": 41.5},
+            "deploymentMetrics": [
+                {"deploymentId": "dep_a", "requestMetrics": {"totalRequests": "9"}},
+                {"requestMetrics": {"totalRequests": "3"}},
+                "not an object",
+            ],
         },
-        "timeSeries": [{"timestamp": "2026-01-15T11:00:00Z", "values": {"requests": 3, "\x1b[31mred": 1}}],
+        "timeSeries": [{"timestamp": "2026-01-15T11:00:00Z", "values": {"requests": 3, "\x1b[31mred": 1}}, 7],
     })
     figures = metrics_from_wire(report, "ep_1", None)
     assert figures.total_requests == 12 and figures.failed_requests is None
@@ -121,3 +126,5 @@ def test_the_analytics_wire_is_data() -> None:
     assert figures.gpu_utilization == 41.5 and metrics.utilisation_percent(figures.gpu_utilization) == 41.5
     assert figures.series_names == ["requests", "red"] and figures.series_of("requests") == [3.0]
     assert figures.start == at(-3600)
+    [part] = figures.deployments
+    assert (part.deployment_id, part.total_requests, part.endpoint_id) == ("dep_a", 9, "ep_1")

@@ -48,6 +48,11 @@ async def test_figures_and_sparklines_come_from_the_traffic_sent(start_simulator
         [asked] = analytics_requests(server)
         assert asked.query["granularity"] == "1m" and asked.query["includeTimeSeries"] == "true"
         assert asked.query["startTime"] == "2026-01-15T11:35:10Z" and asked.query["endTime"] == "2026-01-15T12:35:10Z"
+        split = text_of(screen, "#metrics-deployments")
+        assert "By deployment (latency p50)" in split
+        assert "gpt-oss-20b-h100" in split and "gpt-oss-20b-h200" in split
+        parts = screen.metrics.deployments if screen.metrics else ()
+        assert sum(p.total_requests or 0 for p in parts) == 30 and all(p.total_requests for p in parts)
         cost = text_of(screen, "#metrics-cost")
         burn = configured_burn(app.context.store.get(support.id) or support)
         # Two deployments at one replica each for the whole hour: two replica-hours at today's burn.

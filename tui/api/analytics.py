@@ -56,6 +56,8 @@ class EndpointMetrics:
     gpu_utilization: float | None = None
     gpu_memory_utilization: float | None = None
     series: tuple[SeriesPoint, ...] = ()
+    #: The same figures for each deployment (``deployment_id`` set), when the API breaks them down.
+    deployments: tuple[EndpointMetrics, ...] = ()
 
     def series_of(self, name: str) -> list[float]:
         """One figure across the buckets, oldest first; a bucket without it counts as 0."""

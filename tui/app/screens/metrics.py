@@ -64,6 +64,7 @@ class MetricsScreen(Screen[None]):
     .metrics-spark-label { width: 22; }
     .metrics-spark { width: 1fr; height: 2; }
     #metrics-cost { height: auto; padding: 0 1; margin-top: 1; }
+    #metrics-deployments { height: auto; padding: 0 1; margin-top: 1; }
     #metrics-status { height: 1; padding: 0 1; color: $text-muted; }
     """
 
@@ -105,6 +106,7 @@ class MetricsScreen(Screen[None]):
                 with Horizontal(classes="metrics-spark-row"):
                     yield Static(label, classes="metrics-spark-label", id=f"metrics-label-{name}")
                     yield Sparkline([], classes="metrics-spark", id=f"metrics-spark-{name}")
+            yield Static("", id="metrics-deployments")
             with Vertical():
                 yield Static("", id="metrics-cost")
         yield Static("", id="metrics-status")
@@ -199,6 +201,7 @@ class MetricsScreen(Screen[None]):
                 self.query_one(f"#metrics-label-{name}", Static).update(
                     Text(f"{label} per {self.window.granularity}\npeak {shown_peak}")
                 )
+            self.query_one("#metrics-deployments", Static).update(self._by_deployment(figures))
         self.query_one("#metrics-cost", Static).update(self._cost())
         self.query_one("#metrics-status", Static).update(self._status())
 
@@ -230,6 +233,27 @@ class MetricsScreen(Screen[None]):
             Text(f"memory {_percent(figures.gpu_memory_utilization)}"),
             Text(""),
         )
+        return table
+
+    def _by_deployment(self, figures: EndpointMetrics) -> Table | Text:
+        """Each deployment beside the others: how a candidate compares with the one serving today."""
+        if self.deployment_id or len(figures.deployments) < 2:
+            return Text("")
+        table = Table(box=None, padding=(0, 1), show_edge=False, header_style="bold", title_justify="left",
+                      title="By deployment (latency p50)", title_style="bold")
+        for header in ("", "req", "failed", "TTFT", "e2e", "ITL", "out tok"):
+            table.add_column(header, justify="left" if not header else "right", no_wrap=True)
+        for part in figures.deployments:
+            name = self._deployment_name(part.deployment_id) if part.deployment_id else "?"
+            table.add_row(
+                Text(name, overflow="ellipsis"),
+                Text(_count(part.total_requests)),
+                Text(_count(part.failed_requests), style="red" if part.failed_requests else ""),
+                Text(_ms(part.ttft_ms.p50)),
+                Text(_ms(part.latency_ms.p50)),
+                Text(_ms(part.itl_ms.p50)),
+                Text(format_tokens(part.output_tokens)),
+            )
         return table
 
     def _percentiles(self, label: str, values: Percentiles) -> tuple[Text, ...]:

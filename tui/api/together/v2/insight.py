@@ -9,6 +9,7 @@ service chose, UNVERIFIED).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -123,33 +124,60 @@ class AllFigures(Wire):
     resource_utilization: Utilization | None = None
 
 
+class DeploymentFigures(AllFigures):
+    deployment_id: OptionalText = None
+
+
+def _deployment_figures(value: Any) -> list[Any]:
+    # One odd entry costs that entry, never the whole report.
+    return [v for v in value[:64] if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+class EndpointFigures(AllFigures):
+    deployment_metrics: Annotated[list[DeploymentFigures], BeforeValidator(_deployment_figures)] = Field(
+        default_factory=list
+    )
+
+
 class Point(Wire):
     timestamp: Timestamp = None
     values: Figures = Field(default_factory=dict)
 
 
 def _points(value: Any) -> list[Any]:
-    return value[:MAX_POINTS] if isinstance(value, list) else []
+    return [v for v in value[:MAX_POINTS] if isinstance(v, dict)] if isinstance(value, list) else []
 
 
 class AnalyticsReport(Wire):
     endpoint_id: OptionalText = None
     time_range: TimeRange | None = None
-    metrics: AllFigures | None = None
+    metrics: EndpointFigures | None = None
     time_series: Annotated[list[Point], BeforeValidator(_points)] = Field(default_factory=list)
 
 
 def metrics_from_wire(report: AnalyticsReport, endpoint_id: str, deployment_id: str | None) -> EndpointMetrics:
-    figures = report.metrics or AllFigures()
+    figures = report.metrics or EndpointFigures()
+    window = report.time_range or TimeRange()
+    whole = _figures_of(figures, endpoint_id, deployment_id)
+    return replace(
+        whole,
+        endpoint_id=report.endpoint_id or endpoint_id,
+        start=parse_time(window.start_time),
+        end=parse_time(window.end_time),
+        series=tuple(SeriesPoint(parse_time(p.timestamp), dict(p.values)) for p in report.time_series),
+        deployments=tuple(
+            _figures_of(d, endpoint_id, d.deployment_id) for d in figures.deployment_metrics if d.deployment_id
+        ),
+    )
+
+
+def _figures_of(figures: AllFigures, endpoint_id: str, deployment_id: str | None) -> EndpointMetrics:
     requests = figures.request_metrics or RequestFigures()
     latency = figures.latency_metrics or LatencyFigures()
     tokens = figures.token_metrics or TokenFigures()
     use = figures.resource_utilization or Utilization()
-    window = report.time_range or TimeRange()
     return EndpointMetrics(
-        endpoint_id=report.endpoint_id or endpoint_id,
-        start=parse_time(window.start_time),
-        end=parse_time(window.end_time),
+        endpoint_id=endpoint_id,
         deployment_id=deployment_id,
         total_requests=requests.total_requests,
         successful_requests=requests.successful_requests,
@@ -165,7 +193,6 @@ def metrics_from_wire(report: AnalyticsReport, endpoint_id: str, deployment_id: 
         error_rate=(figures.error_metrics or ErrorFigures()).error_rate,
         gpu_utilization=use.gpu_utilization,
         gpu_memory_utilization=use.gpu_memory_utilization,
-        series=tuple(SeriesPoint(parse_time(p.timestamp), dict(p.values)) for p in report.time_series),
     )
 
 
