@@ -39,7 +39,11 @@ async def test_every_hostile_string_shows_as_typed_and_runs_nothing() -> None:
                 assert title.plain == f"Details · {text}"
                 assert not any("@click" in str(span.style) for span in title.spans)
                 if text in MARKUP:
-                    assert text in table(app).get_cell(f"ep-{index:02d}", "name").plain
+                    # The row holds the name as typed; the cell may cut it in the middle to fit its column.
+                    view = table(app).view(f"ep-{index:02d}")
+                    assert view is not None and text in view.cells["name"].plain
+                    shown = table(app).get_cell(f"ep-{index:02d}", "name").plain
+                    assert shown == text or (shown[0] == text[0] and shown[-1] == text[-1] and "…" in shown)
         # A click on the title line runs nothing.
         await pilot.click(EndpointDetail, offset=(12, 0))
         await settle(pilot)

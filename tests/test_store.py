@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -191,3 +192,28 @@ async def test_settled_waits_for_the_action_and_the_poll_in_flight(
     assert not store.idle
     await store.settled()
     assert store.idle and provider.called("start_endpoint") == [("a",)]
+
+
+async def test_a_refused_start_ends_the_wait_at_once_as_failed(store: EndpointStore, provider: FakeProvider) -> None:
+    """The chat waits for an endpoint it asked to start: a refused start must not leave it waiting 30 minutes."""
+    provider.failures["start_endpoint"] = [ServerError("no capacity", status=503)]
+    waiting = asyncio.ensure_future(store.wait_until_ready("a"))
+    await settle()
+    assert store.start("a").sent
+    await settle()
+    outcome = await asyncio.wait_for(waiting, 1)
+    assert outcome.result.value == "failed"
+    assert "no capacity" in outcome.message
+    assert "a" not in store.waits
+
+
+async def test_a_failed_wait_says_the_last_status_message(store: EndpointStore, provider: FakeProvider) -> None:
+    store.start("a")
+    await settle()
+    failed = replace(provider.accounts["a"], phase=Phase.FAILED, state="FAILED",
+                     status_message="Cannot place replicas: insufficient GPU capacity")
+    provider.accounts["a"] = failed
+    store.poll_now()
+    await settle()
+    [announcement] = [a for a in announcements(store) if a.title == "Endpoint failed"]
+    assert "Last status: Cannot place replicas: insufficient GPU capacity" in announcement.message

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from tui.api.domain import Endpoint, HardwareOption, Phase
+from tui.api.domain import Deployment, Endpoint, HardwareOption, Phase
 from tui.core.format import format_price, known_amount
 
 
@@ -29,10 +29,51 @@ def running_replicas(endpoint: Endpoint) -> int | None:
     return 0
 
 
+def deployment_cost(deployment: Deployment, hardware: HardwareOption | None = None) -> float | None:
+    """What a deployment bills now: the provider's figure, else its replicas at the hardware's price."""
+    if (known := known_amount(deployment.dollars_per_hour)) is not None:
+        return known
+    if deployment.phase is Phase.STOPPED:
+        return 0.0
+    replicas = deployment.ready_replicas if deployment.ready_replicas is not None else deployment.desired_replicas
+    price = price_per_hour(hardware)
+    if replicas is None or price is None:
+        return None
+    return price * replicas
+
+
+def deployment_range(deployment: Deployment, price: float | None, bounds: tuple[int, int] | None = None
+                     ) -> tuple[float, float] | None:
+    """($/hour at the minimum, at the maximum) of these bounds (the deployment's own unless given)."""
+    minimum, maximum = bounds or (deployment.min_replicas, deployment.max_replicas)
+    if price is None or minimum is None or maximum is None:
+        return None
+    return price * minimum, price * maximum
+
+
+def is_tree(endpoint: Endpoint) -> bool:
+    """An endpoint made of deployments (v2): its cost is theirs."""
+    return endpoint.api == "v2" or bool(endpoint.deployments)
+
+
+def tree_cost(endpoint: Endpoint, hardware: Mapping[str, HardwareOption] | None = None) -> float | None:
+    """The sum of the deployments' costs; None when any one of them is unknown (a sum must not look certain)."""
+    total = 0.0
+    for deployment in endpoint.deployments:
+        option = hardware.get(deployment.hardware) if hardware is not None else None
+        cost = deployment_cost(deployment, option)
+        if cost is None:
+            return None
+        total += cost
+    return total
+
+
 def hourly_cost(endpoint: Endpoint, hardware: HardwareOption | None) -> float | None:
     """US dollars per hour this endpoint costs now; None when it cannot be known (yet)."""
     if not endpoint.dedicated:
         return None
+    if is_tree(endpoint):
+        return tree_cost(endpoint, {hardware.id: hardware} if hardware is not None else None)
     replicas = running_replicas(endpoint)
     if replicas == 0:
         return 0.0
@@ -43,6 +84,8 @@ def hourly_cost(endpoint: Endpoint, hardware: HardwareOption | None) -> float | 
 
 
 def cost_at_max(endpoint: Endpoint, hardware: HardwareOption | None) -> float | None:
+    if is_tree(endpoint):
+        return _tree_bound(endpoint, hardware, maximum=True)
     price = price_per_hour(hardware)
     if price is None or endpoint.max_replicas is None:
         return None
@@ -51,10 +94,33 @@ def cost_at_max(endpoint: Endpoint, hardware: HardwareOption | None) -> float | 
 
 def cost_once_started(endpoint: Endpoint, hardware: HardwareOption | None) -> float | None:
     """What starting this endpoint will bill per hour: its minimum replicas at the hardware's price."""
+    if is_tree(endpoint):
+        return _tree_bound(endpoint, hardware, maximum=False)
     price = price_per_hour(hardware)
     if price is None or endpoint.min_replicas is None:
         return None
     return price * endpoint.min_replicas
+
+
+def _tree_bound(endpoint: Endpoint, hardware: HardwareOption | None, *, maximum: bool) -> float | None:
+    total = 0.0
+    for deployment in endpoint.deployments:
+        option = hardware if hardware is not None and hardware.id == deployment.hardware else None
+        price = price_per_hour(option) if option is not None else _price_from(deployment)
+        replicas = deployment.max_replicas if maximum else deployment.min_replicas
+        if price is None or replicas is None:
+            return None
+        total += price * replicas
+    return total
+
+
+def _price_from(deployment: Deployment) -> float | None:
+    """One replica's price from what the deployment bills now, when replicas run."""
+    cost = known_amount(deployment.dollars_per_hour)
+    replicas = deployment.ready_replicas if deployment.ready_replicas is not None else deployment.desired_replicas
+    if cost is None or not replicas:
+        return None
+    return cost / replicas
 
 
 @dataclass(frozen=True)
@@ -90,6 +156,14 @@ def burn_per_hour(endpoints: Iterable[Endpoint], hardware: Mapping[str, Hardware
     unknown = 0
     for endpoint in endpoints:
         if not endpoint.dedicated:
+            continue
+        if is_tree(endpoint):
+            # DEGRADED and SCALING bill too: a deployment's own figure says what runs.
+            cost = tree_cost(endpoint, hardware)
+            if cost is None:
+                unknown += 1
+            else:
+                known += cost
             continue
         replicas = running_replicas(endpoint)
         if replicas == 0:

@@ -11,10 +11,43 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import replace
 from typing import TypeVar
 
-from tui.api.domain import Endpoint
+from tui.api.domain import Deployment, Endpoint
 from tui.api.errors import APIError
 
 T = TypeVar("T")
+
+
+def complete(endpoint: Endpoint) -> bool:
+    """Every detail is known: a v1 endpoint read one by one, a v2 one with its full deployments."""
+    return endpoint.detailed and all(d.detailed for d in endpoint.deployments)
+
+
+def _shape(endpoint: Endpoint) -> tuple[tuple[str, str, int | None, int | None], ...]:
+    """What a v2 list says of each deployment that makes its details (message, etag) worth reading again."""
+    return tuple((d.id, d.state, d.min_replicas, d.max_replicas) for d in endpoint.deployments)
+
+
+def _with_details(listed: Deployment, cached: Deployment | None) -> Deployment:
+    """A listed deployment (fresh state, replicas, share) with what only its full read says."""
+    if cached is None:
+        return listed
+    same = (cached.state, cached.min_replicas, cached.max_replicas) == (
+        listed.state, listed.min_replicas, listed.max_replicas)
+    return replace(
+        listed,
+        # The message and the etag belong to the state they were read in.
+        status_message=cached.status_message if same else None,
+        version=cached.version if same else None,
+        detailed=same,
+        inactive_timeout=cached.inactive_timeout,
+        engine=cached.engine,
+        quantization=cached.quantization,
+        parallelism=cached.parallelism,
+        max_concurrent_requests=cached.max_concurrent_requests,
+        scale_up_window=cached.scale_up_window,
+        scale_down_window=cached.scale_down_window,
+        hardware_label=listed.hardware_label or cached.hardware_label,
+    )
 
 
 class DetailCache:
@@ -40,7 +73,7 @@ class DetailCache:
         return self._details.get(endpoint_id)
 
     def store(self, endpoint: Endpoint) -> None:
-        if endpoint.detailed:
+        if complete(endpoint):
             self._details[endpoint.id] = endpoint
             self._stale.discard(endpoint.id)
 
@@ -61,16 +94,17 @@ class DetailCache:
         """Ids worth a detail request, in the order given."""
         ids = []
         for endpoint in listed:
-            if not endpoint.dedicated or endpoint.detailed:
+            if not endpoint.dedicated or complete(endpoint):
                 continue
             cached = self._details.get(endpoint.id)
-            if cached is None or endpoint.id in self._stale or cached.state != endpoint.state:
+            changed = cached is None or cached.state != endpoint.state or _shape(cached) != _shape(endpoint)
+            if changed or endpoint.id in self._stale:
                 ids.append(endpoint.id)
         return ids
 
     def merge(self, listed: Endpoint) -> Endpoint:
         """The listed endpoint (fresh state) with the cached details filled in."""
-        if listed.detailed:
+        if complete(listed):
             self.store(listed)
             return listed
         cached = self._details.get(listed.id)
@@ -79,6 +113,10 @@ class DetailCache:
         previous = self._merged.get(listed.id)
         if previous is not None and previous[1] is cached and previous[0] == listed:
             return previous[2]
+        if listed.deployments or listed.api == "v2":
+            merged = self._merge_tree(listed, cached)
+            self._merged[listed.id] = (listed, cached, merged)
+            return merged
         merged = replace(
             listed,
             display_name=cached.display_name,
@@ -90,6 +128,20 @@ class DetailCache:
         )
         self._merged[listed.id] = (listed, cached, merged)
         return merged
+
+    @staticmethod
+    def _merge_tree(listed: Endpoint, cached: Endpoint) -> Endpoint:
+        known = {d.id: d for d in cached.deployments}
+        deployments = tuple(_with_details(d, known.get(d.id)) for d in listed.deployments)
+        deciding = next((d.status_message for d in deployments if d.state == listed.state and d.status_message),
+                        None)
+        return replace(
+            listed,
+            deployments=deployments,
+            status_message=deciding or (cached.status_message if cached.state == listed.state else None),
+            inactive_timeout=listed.inactive_timeout or cached.inactive_timeout,
+            extra={**cached.extra, **listed.extra},
+        )
 
 
 async def fetch_bounded(

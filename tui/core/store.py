@@ -18,31 +18,30 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from tui.api.domain import Capabilities, Endpoint, Phase
-from tui.api.errors import APIError, NotFoundError
-from tui.core.advice import outcome_unknown
-from tui.core.details import DetailCache, fetch_bounded
+from tui.api.domain import Capabilities, Deployment, Endpoint, Phase
+from tui.api.errors import APIError
+from tui.core.details import DetailCache
 from tui.core.polling import PollScheduler
-from tui.core.store_events import Announcement, Changed, Decision, Listener, StoreEvent
+from tui.core.store_actions import StoreActions
+from tui.core.store_details import StoreDetails
+from tui.core.store_events import Announcement, Changed, Decision, Listener, Steps, StoreEvent
 from tui.core.timeline import StateTimeline
-from tui.core.waits import EXPECTED_AFTER, Expected, WaitOutcome, WaitTarget, WaitTracker
+from tui.core.waits import Expected, Subject, WaitOutcome, WaitTarget, WaitTracker
 
 if TYPE_CHECKING:
     from tui.api.provider import Provider
 
-__all__ = ["Announcement", "Changed", "Decision", "EndpointStore", "Listener", "StoreEvent"]
+__all__ = ["Announcement", "Changed", "Decision", "EndpointStore", "Listener", "Steps", "StoreEvent"]
 
 log = logging.getLogger(__name__)
 
 #: Detail requests in flight at once: enough to fill a new account quickly, few enough to be polite.
 DETAIL_CONCURRENCY = 6
-#: While details stream in, views hear of them at most this often (seconds of real time).
-DETAIL_NEWS_EVERY = 0.2
 #: A created endpoint the list does not show yet is kept this long (the list may lag the create).
 KEEP_CREATED_FOR = timedelta(seconds=60)
 
 
-class EndpointStore:
+class EndpointStore(StoreDetails, StoreActions):
     def __init__(
         self,
         provider: Provider,
@@ -75,6 +74,15 @@ class EndpointStore:
         self._restart = False
         self._detail_news: asyncio.TimerHandle | None = None
         self._priority: Callable[[], tuple[str | None, Iterable[str]]] = lambda: (None, ())
+        #: deployment id -> its endpoint's id, for every deployment shown.
+        self._parents: dict[str, str] = {}
+        #: Endpoints whose details are being read now (a failed wait on one waits for its reason).
+        self._reading: set[str] = set()
+        #: What each deployment last ran with (min, max), so a start brings those bounds back.
+        self._bounds: dict[str, tuple[int, int]] = {}
+        #: Each delete's steps as the provider tells them, by the id deleted.
+        self._steps: dict[str, Steps] = {}
+        self._fetched: dict[str, datetime] = {}
 
     # Reading
 
@@ -92,11 +100,37 @@ class EndpointStore:
     def get(self, endpoint_id: str) -> Endpoint | None:
         return self._endpoints.get(endpoint_id)
 
+    def locate(self, key: str) -> tuple[Endpoint, Deployment | None] | None:
+        """The endpoint a row key names, with the deployment when the key is a deployment's."""
+        if (endpoint := self._endpoints.get(key)) is not None:
+            return endpoint, None
+        parent = self._endpoints.get(self._parents.get(key, ""))
+        if parent is None:
+            return None
+        deployment = next((d for d in parent.deployments if d.id == key), None)
+        return (parent, deployment) if deployment is not None else None
+
+    def details_age(self, endpoint_id: str) -> timedelta | None:
+        """How long ago this endpoint's details (and so its etags) were read; None if never."""
+        fetched = self._fetched.get(endpoint_id)
+        return None if fetched is None else self.clock() - fetched
+
+    def known_bounds(self, deployment_id: str) -> tuple[int, int] | None:
+        """The bounds this deployment last ran with in this session, if it did."""
+        return self._bounds.get(deployment_id)
+
+    def steps(self, target_id: str) -> Steps | None:
+        return self._steps.get(target_id)
+
     def expected(self, endpoint_id: str) -> Expected | None:
         return self._expected.get(endpoint_id)
 
     def in_flight(self, endpoint_id: str) -> bool:
-        return endpoint_id in self._expected
+        """An action on this endpoint or deployment (or, for an endpoint, on any of its deployments) is out."""
+        if endpoint_id in self._expected:
+            return True
+        endpoint = self._endpoints.get(endpoint_id)
+        return endpoint is not None and any(d.id in self._expected for d in endpoint.deployments)
 
     @property
     def busy(self) -> bool:
@@ -219,34 +253,9 @@ class EndpointStore:
         self.scheduler.succeeded(self.clock())
         self._apply_list(listed)
         wanted = self._details.wanted(self._listed.values())
+        wanted += self._watched(wanted)
         if wanted:
             await self._fetch_details(self._prioritised(wanted))
-
-    def _prioritised(self, ids: list[str]) -> list[str]:
-        selected, visible_keys = self._priority()
-        visible = set(visible_keys)
-        order = {key: index for index, key in enumerate(self._endpoints)}
-        return sorted(ids, key=lambda i: (i != selected, i not in visible, order.get(i, len(order))))
-
-    async def _fetch_details(self, ids: list[str]) -> None:
-        def on_result(endpoint_id: str, endpoint: Endpoint) -> None:
-            self._details.store(endpoint)
-            listed = self._listed.get(endpoint_id)
-            if listed is not None:
-                self._endpoints[endpoint_id] = self._details.merge(listed)
-                self._details_arrived()
-
-        def on_error(endpoint_id: str, error: APIError) -> bool:
-            if isinstance(error, NotFoundError):
-                return True  # deleted since the list was read; the next poll drops the row
-            log.warning("detail fetch stopped at %s: %s", endpoint_id, error)
-            return False
-
-        await fetch_bounded(
-            ids, self.provider.get_endpoint, concurrency=self._detail_concurrency,
-            on_result=on_result, on_error=on_error,
-        )
-        self._settle()
 
     def _apply_list(self, listed: list[Endpoint]) -> None:
         now = self.clock()
@@ -269,19 +278,26 @@ class EndpointStore:
             self.timeline.observe(shown, now)
         self._details.prune(merged)
         self._endpoints = merged
+        self._index()
         self.loaded = True
         self._settle()
 
-    def _details_arrived(self) -> None:
-        """Details stream in one by one, thousands on a large account: tell the views a few times a second
-        while they do, not once per endpoint (each view redraws every row). ``_settle`` tells them at the
-        end of the batch, at once."""
-        if self._detail_news is None:
-            self._detail_news = asyncio.get_running_loop().call_later(DETAIL_NEWS_EVERY, self._tell_details)
+    def _index(self) -> None:
+        """Which endpoint each deployment is under, the bounds each ran with, and their states seen."""
+        now = self.clock()
+        self._parents = {}
+        for endpoint in self._endpoints.values():
+            for deployment in endpoint.deployments:
+                self._parents[deployment.id] = endpoint.id
+                if deployment.min_replicas and deployment.max_replicas:
+                    self._bounds[deployment.id] = (deployment.min_replicas, deployment.max_replicas)
+                self.timeline.observe(deployment, now)
 
-    def _tell_details(self) -> None:
-        self._detail_news = None
-        self._emit(Changed(status=False))
+    def _subjects(self) -> dict[str, Subject]:
+        subjects: dict[str, Subject] = dict(self._endpoints)
+        for endpoint in self._endpoints.values():
+            subjects.update((d.id, d) for d in endpoint.deployments)
+        return subjects
 
     def _settle(self) -> None:
         """After any change of the data: end the waits it ends, and tell the views."""
@@ -289,12 +305,16 @@ class EndpointStore:
             self._detail_news.cancel()  # this news covers the details too
             self._detail_news = None
         now = self.clock()
-        for outcome in self.waits.check(self._endpoints, now):
-            self._announce(outcome.message, title=outcome.heading, severity=outcome.severity, ring=True)
-            for future in self._ready_waiters.pop(outcome.endpoint_id, []):
-                if not future.done():
-                    future.set_result(outcome)
+        reading = {key for key in self.waits.ids() if self._parents.get(key, key) in self._reading}
+        for outcome in self.waits.check(self._subjects(), now, pending=reading):
+            self._ended(outcome)
         self._emit(Changed())
+
+    def _ended(self, outcome: WaitOutcome) -> None:
+        self._announce(outcome.message, title=outcome.heading, severity=outcome.severity, ring=True)
+        for future in self._ready_waiters.pop(outcome.endpoint_id, []):
+            if not future.done():
+                future.set_result(outcome)
 
     # What forms and actions changed
 
@@ -315,110 +335,14 @@ class EndpointStore:
         self._details.store(endpoint)
         self._listed[endpoint.id] = endpoint
         self._endpoints[endpoint.id] = self._details.merge(endpoint)
+        self._index()
 
     def _forget(self, endpoint_id: str) -> None:
         for mapping in (self._listed, self._endpoints, self._expected, self._created):
             mapping.pop(endpoint_id, None)
         self._details.forget(endpoint_id)
         self.waits.cancel(endpoint_id)
-
-    # Actions
-
-    def start(self, endpoint_id: str) -> Decision:
-        endpoint, refusal = self._actionable(endpoint_id, "start")
-        if endpoint is None:
-            return refusal
-        if endpoint.phase in (Phase.READY, Phase.PENDING, Phase.STARTING):
-            if endpoint.phase.transitional and endpoint.id not in self.waits:
-                self.waits.expect(endpoint, WaitTarget.READY, self.clock())
-                self.poll_soon()
-            return Decision(False, f"{endpoint.title} is already {endpoint.state}.")
-        return self._send(endpoint, "start", f"Starting {endpoint.title}…")
-
-    def stop(self, endpoint_id: str) -> Decision:
-        endpoint, refusal = self._actionable(endpoint_id, "stop")
-        if endpoint is None:
-            return refusal
-        if endpoint.phase in (Phase.STOPPED, Phase.STOPPING):
-            return Decision(False, f"{endpoint.title} is already {endpoint.state}.")
-        return self._send(endpoint, "stop", f"Stopping {endpoint.title}…")
-
-    def delete(self, endpoint_id: str) -> Decision:
-        endpoint, refusal = self._actionable(endpoint_id, "delete")
-        if endpoint is None:
-            return refusal
-        return self._send(endpoint, "delete", f"Deleting {endpoint.title}…")
-
-    async def wait_until_ready(self, endpoint_id: str) -> WaitOutcome:
-        """Resolves when the endpoint's wait for READY ends, however it ends (the chat holds its prompt)."""
-        endpoint = self._endpoints.get(endpoint_id)
-        if endpoint is not None and endpoint_id not in self.waits:
-            self.waits.expect(endpoint, WaitTarget.READY, self.clock())
-            self.poll_soon()
-        future: asyncio.Future[WaitOutcome] = asyncio.get_running_loop().create_future()
-        self._ready_waiters.setdefault(endpoint_id, []).append(future)
-        self._settle()
-        return await future
-
-    def _actionable(self, endpoint_id: str, verb: str) -> tuple[Endpoint | None, Decision]:
-        endpoint = self._endpoints.get(endpoint_id)
-        if endpoint is None:
-            return None, Decision(False, f"Unknown endpoint {endpoint_id}.", "warning")
-        if not endpoint.dedicated:
-            return None, Decision(False, f"{endpoint.title} is a serverless model: there is nothing to {verb}.",
-                                  "warning")
-        if endpoint.id in self._expected:
-            doing = self._expected[endpoint.id].state.lower()
-            return None, Decision(False, f"{endpoint.title}: a request is already in flight ({doing}).", "warning")
-        return endpoint, Decision(True, "")
-
-    def _send(self, endpoint: Endpoint, verb: str, message: str) -> Decision:
-        now = self.clock()
-        state, phase = EXPECTED_AFTER[verb]
-        self._expected[endpoint.id] = Expected(state, phase, now)
-        self.timeline.note(endpoint.id, f"{verb} requested", now)
-        task = asyncio.ensure_future(self._carry_out(endpoint, verb))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        self._emit(Changed(status=False))
-        return Decision(True, message)
-
-    async def _carry_out(self, endpoint: Endpoint, verb: str) -> None:
-        provider = self.provider
-        try:
-            if verb == "start":
-                result: Endpoint | None = await provider.start_endpoint(endpoint.id)
-            elif verb == "stop":
-                result = await provider.stop_endpoint(endpoint.id)
-            else:
-                await provider.delete_endpoint(endpoint.id)
-                result = None
-        except APIError as exc:
-            self._expected.pop(endpoint.id, None)
-            self.timeline.note(endpoint.id, f"{verb} failed", self.clock())
-            # A timeout or an unreadable 2xx leaves the outcome unknown: the request may have been carried
-            # out. Say so, and look again soon rather than at the next steady poll.
-            maybe = (
-                "\nIt may have been carried out: the table will show within seconds."
-                if outcome_unknown(exc)
-                else ""
-            )
-            self._announce(f"Couldn't {verb} {endpoint.title}: {exc}{maybe}", title=f"{verb.capitalize()} failed",
-                           severity="error")
-            self._settle()
-            self.poll_soon()
-            return
-        self._expected.pop(endpoint.id, None)
-        now = self.clock()
-        if result is None:
-            self._forget(endpoint.id)
-            self._announce(f"{endpoint.title} is deleted.", title="Endpoint deleted")
-        else:
-            self._store(result)
-            self.timeline.observe(result, now)
-            self.waits.expect(result, WaitTarget.READY if verb == "start" else WaitTarget.STOPPED, now)
-        self._settle()
-        self.poll_soon()
+        self._index()
 
     async def aclose(self) -> None:
         if self._detail_news is not None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,3 +36,13 @@ class Decision:
     sent: bool
     message: str
     severity: str = "information"
+
+
+@dataclass
+class Steps:
+    """A smart delete as it happens: each step the provider reported, then how it ended."""
+
+    lines: list[str] = field(default_factory=list)
+    done: bool = False
+    #: Why it stopped, when it failed (what was deleted before stays deleted).
+    error: str | None = None

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from tui.api.domain import Endpoint, Phase
+from tui.api.domain import Deployment, Endpoint, Phase
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +28,7 @@ class StateTimeline:
         self._limit = limit
         self._history: dict[str, list[Observation]] = {}
 
-    def observe(self, endpoint: Endpoint, at: datetime) -> bool:
+    def observe(self, endpoint: Endpoint | Deployment, at: datetime) -> bool:
         """Record the endpoint's state if it changed; True when it did."""
         history = self._history.setdefault(endpoint.id, [])
         last_state = next((o for o in reversed(history) if not o.is_event), None)

@@ -10,18 +10,20 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual import work
-from textual.widget import Widget
+from textual.message import Message
 
-from tui.api.domain import Endpoint, HardwareOption, Phase
+from tui.api.domain import Deployment, Endpoint, HardwareOption, Phase
 from tui.api.errors import APIError
 from tui.app.messages import OpenChat, OpenCreateForm, OpenUpdateForm
+from tui.app.panes.deployment_actions import DeploymentActions
 from tui.app.screens.confirm_delete import ConfirmDeleteScreen, needs_typed_name
 from tui.app.screens.confirm_start import ConfirmStartScreen
 from tui.core.advice import smoke_test_refusal
 from tui.core.chat import SmokeResult
 from tui.core.chat_turns import smoke_test
-from tui.core.costs import cost_at_max, cost_once_started
+from tui.core.costs import cost_at_max, cost_once_started, is_tree
 from tui.core.store import Decision
 
 if TYPE_CHECKING:
@@ -30,11 +32,16 @@ if TYPE_CHECKING:
     from tui.app.widgets.endpoint_table import EndpointTable
     from tui.core.store import EndpointStore
 
-MUTATING = frozenset({"start", "stop", "delete", "new", "edit"})
-NEEDS_SELECTION = frozenset({"start", "stop", "delete", "edit", "chat", "smoke_test", "copy_name"})
+MUTATING = frozenset({"start", "stop", "delete", "new", "edit", "scale"})
+NEEDS_SELECTION = frozenset({"start", "stop", "delete", "edit", "chat", "smoke_test", "copy_name", "scale",
+                             "events", "metrics", "traffic"})
+#: Need a v2 endpoint or deployment under the cursor.
+TREE_ONLY = frozenset({"scale", "events", "metrics", "traffic"})
+V1_STOP_WARNING = ("Together's v1 no longer restarts endpoints: once stopped, this one cannot start again on v1; "
+                   "only a redeploy on v2 brings it back (s on its row, later).")
 
 
-class EndpointActions(Widget):
+class EndpointActions(DeploymentActions):
     if TYPE_CHECKING:
         context: AppContext
         store: EndpointStore
@@ -72,15 +79,31 @@ class EndpointActions(Widget):
             return False  # this control plane has no serverless listing: the key does nothing, so hide it
         if action == "clear_filter":
             return bool(self._filter_text) or self.has_class("-filtering")
-        if action in NEEDS_SELECTION and self._selected() is None:
-            return None
+        if action in NEEDS_SELECTION:
+            located = self._selected_row()
+            if located is None:
+                return None
+            endpoint, deployment = located
+            if action in TREE_ONLY and not is_tree(endpoint):
+                return None
+            if action == "edit" and deployment is None and is_tree(endpoint) and len(endpoint.deployments) != 1:
+                return None  # the update form changes one deployment: pick its row
         return True
 
-    def _selected(self) -> Endpoint | None:
+    def _selected_row(self) -> tuple[Endpoint, Deployment | None] | None:
+        """The endpoint under the cursor, with the deployment when the cursor is on one; None when no row is
+        selected or the selected row is not on screen (a terminal too small must not act on rows it hides)."""
         if not self.is_mounted:
             return None
-        key = self._table.selected_key
-        return self.store.get(key) if key else None
+        table = self._table
+        key = table.selected_key
+        if not key or not table.selected_visible():
+            return None
+        return self.store.locate(key)
+
+    def _selected(self) -> Endpoint | None:
+        located = self._selected_row()
+        return located[0] if located is not None else None
 
     def _dedicated_selected(self, verb: str) -> Endpoint | None:
         endpoint = self._selected()
@@ -104,6 +127,21 @@ class EndpointActions(Widget):
             return
         endpoint = self._dedicated_selected("start")
         if endpoint is None:
+            return
+        located = self._selected_row()
+        deployment = located[1] if located is not None else None
+        capabilities = self.store.capabilities
+        if capabilities is not None and capabilities.redeploys_legacy and endpoint.api == "v1":
+            # Nothing is sent: v1 refuses restarts. The deploy form opens filled from this endpoint.
+            self._say(f"v1 no longer restarts endpoints: redeploy {endpoint.title} on v2 instead. The deploy form "
+                      "opens with its model and replica bounds.", title="Redeploy on v2", timeout=8)
+            self.post_message(OpenCreateForm(redeploy_of=endpoint))
+            return
+        if is_tree(endpoint):
+            if self.store.in_flight(endpoint.id):
+                self._act("start", endpoint.id)  # refused by the store, which says why
+                return
+            self._start_tree(endpoint, deployment)
             return
         # Nothing is confirmed when nothing would be sent: the store then only says why.
         already = self.store.in_flight(endpoint.id) or endpoint.phase in (Phase.READY, Phase.PENDING, Phase.STARTING)
@@ -131,8 +169,41 @@ class EndpointActions(Widget):
             self._refuse_read_only()
             return
         endpoint = self._dedicated_selected("stop")
-        if endpoint is not None:
-            self._act("stop", endpoint.id)
+        if endpoint is None:
+            return
+        located = self._selected_row()
+        if is_tree(endpoint) and not self.store.in_flight(endpoint.id):
+            self._stop_tree(endpoint, located[1] if located is not None else None)
+            return
+        capabilities = self.store.capabilities
+        legacy = capabilities is not None and capabilities.redeploys_legacy and endpoint.api == "v1"
+        if legacy and not self.store.in_flight(endpoint.id) and endpoint.phase not in (Phase.STOPPED, Phase.STOPPING):
+            summary = Text(endpoint.title, style="bold")
+            summary.append(f"\n{endpoint.name}\n\n", style="dim")
+            summary.append(V1_STOP_WARNING, style="bold yellow")
+            self.app.push_screen(
+                ConfirmStartScreen(endpoint, summary=summary, title="Stop this v1 endpoint for good?", verb="stops"),
+                callback=partial(self._stop_answer, endpoint.id),
+            )
+            return
+        self._act("stop", endpoint.id)
+
+    def _stop_answer(self, endpoint_id: str, confirmed: bool | None) -> None:
+        if confirmed:
+            self._act("stop", endpoint_id)
+        self.focus_default()
+
+    def action_scale(self) -> None:
+        if self.context.read_only:
+            self._refuse_read_only()
+            return
+        located = self._selected_row()
+        if located is None or not is_tree(located[0]):
+            return
+        if self.store.in_flight(located[0].id):
+            self._say(f"{located[0].title}: a request is already in flight.", title="Scale", severity="warning")
+            return
+        self._scale_tree(*located)
 
     def action_delete(self) -> None:
         if self.context.read_only:
@@ -143,6 +214,10 @@ class EndpointActions(Widget):
             return
         if self.store.in_flight(endpoint.id):
             self._act("delete", endpoint.id)  # refused by the store, which says why
+            return
+        located = self._selected_row()
+        if is_tree(endpoint) and located is not None:
+            self._delete_tree(*located)
             return
         typed = needs_typed_name(endpoint, self.context.config.confirm_delete)
         self.app.push_screen(ConfirmDeleteScreen(endpoint, typed=typed),
@@ -171,9 +246,32 @@ class EndpointActions(Widget):
         self.post_message(OpenCreateForm())
 
     def action_edit(self) -> None:
+        # On a deployment row: the update form of its endpoint (the form picks the deployment to change).
         endpoint = self._dedicated_selected("edit")
         if endpoint is not None:
             self.post_message(OpenUpdateForm(endpoint))
+
+    def action_events(self) -> None:
+        self._open("OpenEvents", with_deployment=True)
+
+    def action_metrics(self) -> None:
+        self._open("OpenMetrics", with_deployment=True)
+
+    def action_traffic(self) -> None:
+        self._open("OpenTrafficSplit", with_deployment=False)
+
+    def _open(self, name: str, *, with_deployment: bool) -> None:
+        """Screens of their own (events, metrics, the traffic split), opened by the App on request."""
+        from tui.app import messages
+
+        located = self._selected_row()
+        message_type = getattr(messages, name, None)
+        if located is None or message_type is None:
+            return
+        endpoint, deployment = located
+        message: Message = (message_type(endpoint, deployment.id if deployment is not None else None)
+                            if with_deployment else message_type(endpoint))
+        self.post_message(message)
 
     def action_chat(self) -> None:
         endpoint = self._selected()
@@ -181,8 +279,14 @@ class EndpointActions(Widget):
             self.post_message(OpenChat(endpoint))
 
     def action_copy_name(self) -> None:
-        endpoint = self._selected()
-        if endpoint is None:
+        located = self._selected_row()
+        if located is None:
+            return
+        endpoint, deployment = located
+        if deployment is not None:
+            self.app.copy_to_clipboard(deployment.name)
+            self._say(f"{deployment.name}\nPass it as model to pin this deployment (copied via OSC 52).",
+                      title="Copied")
             return
         self.app.copy_to_clipboard(endpoint.name)
         self._say(f"{endpoint.name}\nPass it as model in API requests (copied via OSC 52).", title="Copied")

@@ -24,16 +24,18 @@ from tui.api.errors import APIError
 from tui.app.bindings import bindings
 from tui.app.context import AppContext
 from tui.app.panes.endpoint_actions import EndpointActions
-from tui.app.widgets.endpoint_detail import DetailView, EndpointDetail
+from tui.app.widgets.endpoint_detail import DetailView, EndpointDetail, steps_seen
 from tui.app.widgets.endpoint_rows import EndpointRows, endpoints_title
 from tui.app.widgets.endpoint_table import EndpointTable, same_text
 from tui.app.widgets.poll_banner import TitleLine, poll_banner
 from tui.app.widgets.state_badge import SPINNER_FRAMES, state_text
+from tui.app.widgets.tree_rows import TreeRows
 from tui.core.advice import empty_table_message
 from tui.core.chat import SmokeResult
-from tui.core.costs import cost_at_max, hourly_cost
+from tui.core.costs import cost_at_max, hourly_cost, is_tree
 from tui.core.listing import filter_terms, matches, plan_columns
 from tui.core.store import Changed, StoreEvent
+from tui.core.tree import state_label, tree_rows
 
 SORT_CYCLE = ("name", "state", "cost", "age", "model", "hardware", "replicas")
 
@@ -46,6 +48,7 @@ class EndpointsPane(EndpointActions, Widget):
         self.context = context
         self.store = context.store
         self._rows = EndpointRows()
+        self._tree_rows = TreeRows()
         self._hardware: dict[str, HardwareOption] | None = None
         self._hardware_loading = False
         self._smoke: dict[str, SmokeResult] = {}
@@ -122,8 +125,14 @@ class EndpointsPane(EndpointActions, Widget):
         width = table.size.width - table.styles.scrollbar_size_vertical
         if width <= 0:
             return
-        if table.set_columns(plan_columns(width, padding=table.cell_padding)):
+        if table.set_columns(plan_columns(width, padding=table.cell_padding, tree=self._tree)):
             self._show_detail()
+
+    @property
+    def _tree(self) -> bool:
+        """Endpoints are made of deployments here: rows beneath rows, ready/desired and traffic columns."""
+        capabilities = self.store.capabilities
+        return capabilities is not None and capabilities.deployments
 
     # Listening to the store and the catalogue
 
@@ -182,17 +191,30 @@ class EndpointsPane(EndpointActions, Widget):
         now = self.context.now()
         terms = filter_terms(self._filter_text)
         store = self.store
+        tree = self._tree
         rows = []
+        shown = 0
         for endpoint in store.endpoints.values():
+            if tree and is_tree(endpoint):
+                own = not terms or endpoint.id in self._kept or matches(
+                    endpoint, state_label(endpoint.state), terms)
+                branch = tree_rows(endpoint, terms, endpoint_matches=own, keep=self._kept)
+                if branch:
+                    rows.extend(self._tree_rows.rows(endpoint, branch, self._hardware, store.expected, now,
+                                                     self._frame))
+                    shown += 1
+                continue
             view, hardware_text = self._rows.row(
                 endpoint, self._hardware_for(endpoint), store.expected(endpoint.id), now, self._frame
             )
             if terms and endpoint.id not in self._kept and not matches(endpoint, hardware_text, terms):
                 continue
-            rows.append(view)
+            rows.append(self._tree_rows.legacy(view, endpoint) if tree else view)
+            shown += 1
         self._rows.prune(store.endpoints)
+        self._tree_rows.prune(store.endpoints)
         self._table.sync(rows)
-        self._shown = len(rows)
+        self._shown = shown
         self._update_title()
         self._show_detail()
         self._update_spinner()
@@ -207,31 +229,41 @@ class EndpointsPane(EndpointActions, Widget):
             self.store.endpoints.values(), shown=self._shown, sort_column=table.sort_column,
             reverse=table.sort_reverse, filter_text=self._filter_text, serverless=self.store.include_serverless,
             stale=self.store.scheduler.stale(now or self.context.now()), read_only=self.context.read_only,
+            loaded=self.store.loaded,
         )
         self.query_one("#endpoints-title", TitleLine).show(title)
 
     def _show_detail(self) -> None:
-        endpoint = self._selected()
-        if endpoint is None:
+        located = self._selected_row()
+        if located is None:
             self._detail.show_endpoint(None, empty=self._empty_message())
             return
+        endpoint, deployment = located
         store = self.store
         hardware = self._hardware_for(endpoint)
         smoke = self._smoke.get(endpoint.id)
+        capabilities = store.capabilities
+        subject = deployment.id if deployment is not None else endpoint.id
         self._detail.show_endpoint(
             DetailView(
                 endpoint=endpoint,
                 hardware=hardware,
                 cost=hourly_cost(endpoint, hardware),
                 cost_at_max=cost_at_max(endpoint, hardware),
-                history=tuple(store.timeline.history(endpoint.id)),
-                time_to_ready=store.timeline.time_to_ready(endpoint.id),
+                history=tuple(store.timeline.history(subject)),
+                time_to_ready=store.timeline.time_to_ready(subject),
                 now=self.context.now(),
-                expected=store.expected(endpoint.id),
-                waiting=store.waits.get(endpoint.id),
+                expected=store.expected(subject),
+                waiting=store.waits.get(subject),
                 loading=endpoint.dedicated and not endpoint.detailed,
                 smoke=smoke.summary if smoke is not None else None,
-            )
+                deployment=deployment,
+                prices=self._hardware,
+                details_age=store.details_age(endpoint.id),
+                steps=steps_seen(store.steps(subject)),
+                legacy=capabilities is not None and capabilities.redeploys_legacy and endpoint.api == "v1",
+            ),
+            key=subject,
         )
 
     def _empty_message(self) -> str:
@@ -262,11 +294,13 @@ class EndpointsPane(EndpointActions, Widget):
 
     def _moving_keys(self) -> list[str]:
         store = self.store
-        return [
-            key
-            for key in self._table.visible_keys()
-            if store.in_flight(key) or ((e := store.get(key)) is not None and e.phase.transitional)
-        ]
+        moving = []
+        for key in self._table.visible_keys():
+            located = store.locate(key)
+            subject = None if located is None else located[1] or located[0]
+            if store.in_flight(key) or (subject is not None and subject.phase.transitional):
+                moving.append(key)
+        return moving
 
     def _update_spinner(self) -> None:
         if self._spinner is None:
@@ -282,12 +316,14 @@ class EndpointsPane(EndpointActions, Widget):
         self._frame = (self._frame + 1) % len(SPINNER_FRAMES)
         cells = {}
         for key in self._moving_keys():
-            endpoint = self.store.get(key)
+            located = self.store.locate(key)
             expected = self.store.expected(key)
             if expected is not None:
-                cells[key] = state_text(expected.state, expected.phase, frame=self._frame, expected=True)
-            elif endpoint is not None:
-                cells[key] = state_text(endpoint.state, endpoint.phase, frame=self._frame)
+                cells[key] = state_text(state_label(expected.state), expected.phase, frame=self._frame,
+                                        expected=True)
+            elif located is not None:
+                subject = located[1] or located[0]
+                cells[key] = state_text(state_label(subject.state), subject.phase, frame=self._frame)
         if cells:
             self._table.update_column_cells("state", cells)
         else:

@@ -7,6 +7,7 @@ stray ``s`` on the wrong row should not cost money unseen. ``y`` or ``enter`` st
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import ClassVar
 
 from rich.text import Text
@@ -16,7 +17,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from tui.api.domain import Endpoint
+from tui.api.domain import Deployment, Endpoint
 from tui.app.bindings import bindings
 from tui.core.format import format_price
 
@@ -46,20 +47,52 @@ def start_summary(endpoint: Endpoint, *, per_hour: float | None, at_max: float |
     return text
 
 
+def deployments_summary(endpoint: Endpoint, jobs: Sequence[tuple[Deployment, tuple[int, int], float | None]]) -> Text:
+    """Starting deployments: each one's bounds and price per replica, and what they bill together."""
+    text = Text()
+    text.append(endpoint.name, style="bold")
+    low = high = 0.0
+    known = True
+    for deployment, (minimum, maximum), price in jobs:
+        text.append(f"\n{deployment.title}", style="bold")
+        text.append(f"  {deployment.hardware_label or deployment.hardware} · {minimum}-{maximum} replicas", style="dim")
+        if price is None:
+            known = False
+            text.append(" · price unknown", style="bold yellow")
+            continue
+        text.append(f" · {format_price(price, cents=True)}/h each", style="dim")
+        low += price * minimum
+        high += price * maximum
+    text.append("\n\nBilling begins as replicas come up: ")
+    if not known:
+        text.append("price unknown", style="bold yellow")
+        text.append(" (a hardware price is not loaded)", style="dim")
+    else:
+        text.append(f"{format_price(low, cents=True)}/hour", style="bold")
+        text.append(f", {format_price(low * 24, cents=True)}/day")
+        if high > low:
+            text.append(f"\nUp to {format_price(high, cents=True)}/hour at the maximum replicas.", style="dim")
+    return text
+
+
 class ConfirmStartScreen(ModalScreen[bool]):
     BINDINGS: ClassVar[list[BindingType]] = list(bindings("confirm_start"))
 
-    def __init__(self, endpoint: Endpoint, *, per_hour: float | None, at_max: float | None, hardware: str) -> None:
+    def __init__(self, endpoint: Endpoint, *, per_hour: float | None = None, at_max: float | None = None,
+                 hardware: str = "", summary: Text | None = None, title: str = "Start this endpoint?",
+                 verb: str = "starts") -> None:
         super().__init__()
+        self.verb = verb
         self.endpoint = endpoint
-        self._summary = start_summary(endpoint, per_hour=per_hour, at_max=at_max, hardware=hardware)
+        self.heading = title
+        self._summary = summary or start_summary(endpoint, per_hour=per_hour, at_max=at_max, hardware=hardware)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-start-dialog"):
-            yield Static(Text("Start this endpoint?", style="bold"), id="confirm-start-title")
+            yield Static(Text(self.heading, style="bold"), id="confirm-start-title")
             yield Static(self._summary, id="confirm-start-summary")
             yield Static(
-                Text.assemble(("y", "bold"), " or ", ("enter", "bold"), " starts · ",
+                Text.assemble(("y", "bold"), " or ", ("enter", "bold"), f" {self.verb} · ",
                               ("n", "bold"), " or ", ("escape", "bold"), " cancels"),
                 id="confirm-start-keys",
             )

@@ -7,6 +7,7 @@ so what the panel says does not depend on the machine's time zone.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,10 +20,13 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
-from tui.api.domain import Endpoint, HardwareOption
+from tui.api.domain import Deployment, Endpoint, HardwareOption, Phase
 from tui.api.safe_text import clean
 from tui.app.widgets.state_badge import state_text
+from tui.app.widgets.tree_detail import LEGACY_NOTE, deployment_fields, endpoint_fields, next_step
+from tui.core.costs import is_tree
 from tui.core.format import format_age, format_duration, format_price, gpu_name, known_amount, link_label
+from tui.core.store_events import Steps
 from tui.core.timeline import Observation
 from tui.core.waits import Expected, Wait
 
@@ -44,6 +48,19 @@ class DetailView:
     loading: bool = False
     #: The last smoke test's summary line, when one ran in this session.
     smoke: str | None = None
+    #: The selected deployment of a v2 endpoint (None: the endpoint's own row).
+    deployment: Deployment | None = None
+    prices: Mapping[str, HardwareOption] | None = None
+    details_age: timedelta | None = None
+    #: A delete's steps so far (lines, done, error), when one ran on this row.
+    steps: tuple[tuple[str, ...], bool, str | None] | None = None
+    #: A v1 endpoint on a control plane that no longer restarts it.
+    legacy: bool = False
+
+
+def steps_seen(steps: Steps | None) -> tuple[tuple[str, ...], bool, str | None] | None:
+    """A copy of a delete's progress as it is now (the store keeps adding to its own)."""
+    return None if steps is None else (tuple(steps.lines), steps.done, steps.error)
 
 
 def _utc(moment: datetime) -> str:
@@ -60,6 +77,28 @@ def _fields(view: DetailView) -> Table:
         # Labels include field names the server made up (extra fields): never read them as markup.
         grid.add_row(Text(label), Text.assemble(*value))
 
+    if view.steps is not None:
+        lines, done, error = view.steps
+        progress = Text("\n".join(lines) or "sent…")
+        if error:
+            progress.append(f"\nStopped: {error}", style="bold red")
+        elif not done:
+            progress.append("\n…", style="dim")
+        row("Deleting", progress)
+    if is_tree(endpoint):
+        if view.deployment is not None:
+            deployment_fields(row, endpoint, view.deployment, view.prices, view.details_age)
+        else:
+            endpoint_fields(row, endpoint, view.prices, view.details_age)
+        if endpoint.created_at is not None:
+            created = endpoint.created_at.strftime("%Y-%m-%d %H:%M UTC")
+            row("Created", f"{created} ({format_age(view.now - endpoint.created_at)} ago)")
+        if view.smoke:
+            row("Smoke test", view.smoke)
+        return grid
+    if view.legacy:
+        row("v1", Text(LEGACY_NOTE, style="bold yellow"))
+
     row("Name", Text(endpoint.title, style="bold"))
     row("Use as model", Text(endpoint.name, style="bold cyan"))
     row("ID", endpoint.id)
@@ -74,6 +113,10 @@ def _fields(view: DetailView) -> Table:
         waited = format_duration((view.now - view.waiting.since).total_seconds())
         state.append(f"  waiting for {target} ({waited})", style="italic")
     row("State", state)
+    if endpoint.phase is Phase.FAILED or endpoint.status_message:
+        row("Status", Text(endpoint.status_message or "the API gave no reason", style="bold"))
+    if endpoint.dedicated and (step := next_step(endpoint.phase, deployment=False)) is not None:
+        row("Next step", Text(step, style="yellow"))
     if not endpoint.dedicated:
         row("Hardware", Text("serverless: billed per token, nothing to start or stop", style="dim"))
     else:
@@ -177,12 +220,18 @@ class EndpointDetail(VerticalScroll):
         self._empty = ""
         #: What is on screen now; an update that would draw the same is skipped (each update reflows).
         self._drawn: tuple[DetailView | None, str, int] | None = None
+        self._key: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="endpoint-detail-body")
 
-    def show_endpoint(self, view: DetailView | None, *, empty: str = "No endpoint selected.") -> None:
+    def show_endpoint(self, view: DetailView | None, *, empty: str = "No endpoint selected.",
+                      key: str | None = None) -> None:
         self._view, self._empty = view, empty
+        if key != self._key:
+            # Another row: its details start at the top, not at the last one's scroll offset.
+            self._key = key
+            self.scroll_home(animate=False)
         self._render_body()
 
     def on_resize(self) -> None:
@@ -202,5 +251,7 @@ class EndpointDetail(VerticalScroll):
             body.update(Text(self._empty, style="dim"))
             return
         # A str border title is parsed as markup; the display name is the server's text, so Content.
-        self.border_title = Content(f"Details · {self._view.endpoint.title}")
+        deployment = self._view.deployment
+        title = self._view.endpoint.title + (f"/{deployment.title}" if deployment is not None else "")
+        self.border_title = Content(f"Details · {title}")
         body.update(render_detail(self._view, width))

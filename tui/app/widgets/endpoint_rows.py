@@ -61,7 +61,7 @@ class EndpointRows:
 
 def endpoints_title(
     endpoints: Iterable[Endpoint], *, shown: int, sort_column: str, reverse: bool, filter_text: str,
-    serverless: bool, stale: bool, read_only: bool,
+    serverless: bool, stale: bool, read_only: bool, loaded: bool = True,
 ) -> Text:
     """``Endpoints 3/12 · 2 running · 1 changing · sort Name ▲ · filter “llama” · STALE``."""
     everything = list(endpoints)
@@ -70,6 +70,10 @@ def endpoints_title(
     moving = sum(1 for e in everything if e.phase.transitional)
     title = Text(no_wrap=True, overflow="ellipsis")
     title.append("Endpoints ", style="bold")
+    if not loaded:
+        # Not "0 · 0 running": nothing is known yet.
+        title.append("loading…", style="dim italic")
+        return title
     title.append(f"{shown}/{total}" if shown != total else f"{total}")
     title.append(f" · {running} running", style="green")
     if moving:

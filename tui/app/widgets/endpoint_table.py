@@ -87,7 +87,7 @@ def endpoint_row(
     else:
         hardware = _cell("…" if loading else "?", "dim")
     if endpoint.min_replicas is not None and endpoint.max_replicas is not None:
-        replicas = _cell(f"{endpoint.min_replicas}/{endpoint.max_replicas}", justify="right")
+        replicas = _cell(f"{endpoint.min_replicas}-{endpoint.max_replicas}", justify="right")
     else:
         replicas = _cell("…" if loading else "—", "dim", justify="right")
     if expected is not None:
@@ -189,6 +189,16 @@ class EndpointTable(TableKeys, DataTable[Text]):
             if row_key.value is not None:
                 keys.append(row_key.value)
         return keys
+
+    def selected_visible(self) -> bool:
+        """The cursor's row is on screen (at 30x10 the table may show none, and keys must not act blind)."""
+        if self.selected_key is None:
+            return False
+        rows_shown = self.size.height - (self.header_height if self.show_header else 0)
+        if rows_shown <= 0:
+            return False
+        first = int(self.scroll_y)
+        return first <= self.cursor_row < first + rows_shown
 
     def view(self, key: str) -> RowView | None:
         return self._views.get(key)

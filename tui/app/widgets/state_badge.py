@@ -17,6 +17,8 @@ _STEADY: dict[Phase, tuple[str, str]] = {
     Phase.READY: ("●", "bold green"),
     Phase.STOPPED: ("○", "dim"),
     Phase.FAILED: ("✗", "bold red"),
+    # Below the capacity asked for (v2): it may still serve, so not the failure cross.
+    Phase.DEGRADED: ("▲", "bold red"),
     Phase.UNKNOWN: ("?", "bold magenta"),
 }
 _TRANSITIONAL_STYLE = "yellow"

@@ -15,6 +15,7 @@ from tui.api.domain import (
     Phase,
     TimelineEvent,
 )
+from tui.api.safe_text import clean_optional
 from tui.api.together.provider import parse_time
 from tui.api.together.v2.wire import (
     DeploymentProfile,
@@ -24,6 +25,7 @@ from tui.api.together.v2.wire import (
     EndpointV2,
     InstanceType,
     SupportedModel,
+    parse_duration,
 )
 
 PHASES = {
@@ -116,8 +118,11 @@ class Catalogue:
     def __init__(self, instances: Iterable[InstanceType] = (), models: Iterable[SupportedModel] = ()) -> None:
         self.instances: dict[str, InstanceType] = {i.name: i for i in instances}
         self.model_names: dict[str, str] = {}
+        #: config resource -> the profile that made it (quantisation, parallelism: the deployment does not say).
+        self.profiles: dict[str, DeploymentProfile] = {}
         for model in models:
             for profile in model.deployment_profiles:
+                self.profiles.setdefault(profile.config, profile)
                 # A deployment names its model with the revision pinned; the profile may not.
                 self.model_names[profile.model.split("/revisions/")[0]] = profile.model_name or model.name
 
@@ -137,11 +142,16 @@ class Catalogue:
 def deployment_from_wire(
     wire: DeploymentSummary | DeploymentV2, weights: Mapping[str, float | None], catalogue: Catalogue
 ) -> Deployment:
+    full = isinstance(wire, DeploymentV2)
     if isinstance(wire, DeploymentV2):
         state, ready, message = wire.status.state, wire.status.ready_replicas, wire.status.message
         inactive, version = wire.inactive_timeout, wire.etag
+        profile = catalogue.profiles.get(wire.config)
+        engine = _engine(wire)
+        concurrency = wire.max_concurrent_requests_per_replica
     else:
         state, ready, message, inactive, version = wire.state, wire.ready_replicas, None, None, None
+        profile, engine, concurrency = None, None, None
     instance = catalogue.instance_for(wire.hardware)
     billed = ready if ready is not None else wire.desired_replicas
     return Deployment(
@@ -162,7 +172,24 @@ def deployment_from_wire(
         status_message=message or None,
         inactive_timeout=inactive or None,
         version=version,
+        hardware_label=hardware_label(wire.hardware, instance) if wire.hardware else None,
+        engine=engine,
+        quantization=profile.quantization if profile is not None else None,
+        parallelism=profile.parallelism if profile is not None else None,
+        max_concurrent_requests=concurrency or None,
+        scale_up_window=parse_duration(wire.autoscaling.scale_up_window),
+        scale_down_window=parse_duration(wire.autoscaling.scale_down_window),
+        detailed=full,
     )
+
+
+def _engine(wire: DeploymentV2) -> str | None:
+    """``vllm 0.11.2`` from ``runtimeInfo``, which the SDK types but this version keeps as an extra field."""
+    info = (wire.model_extra or {}).get("runtimeInfo")
+    if not isinstance(info, dict):
+        return None
+    parts = [clean_optional(info.get(key), limit=40) for key in ("engineType", "engineVersion")]
+    return " ".join(part for part in parts if part) or None
 
 
 def endpoint_from_wire(
