@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from fakes import FakeProvider, endpoint
 
-from tui.api.domain import ChatEvent, ChatParams, HardwareOption, Phase
+from tui.api.domain import ChatEvent, ChatParams, Deployment, HardwareOption, Phase
 from tui.api.errors import ServerError
 from tui.core.catalog import Catalog
 from tui.core.chat import ChatTarget, Conversation, Turn, TurnState
@@ -178,3 +179,42 @@ async def test_the_offer_price_comes_from_the_catalogue_once(world) -> None:
     assert first == again and first is not None
     assert first.words == "$7.98/h (2 replicas x $3.99/h; up to $15.96/h at 4)"
     assert len(provider.called("list_hardware")) == 1
+
+
+def _deployment(phase: Phase, *, ready: int, weight: float, hardware: str = HARDWARE.id) -> Deployment:
+    return Deployment(
+        id="dep_a", name="acme/bot/a", model="openai/gpt-oss-20b", hardware=hardware,
+        state=f"DEPLOYMENT_STATE_{phase.name}", phase=phase, ready_replicas=ready, min_replicas=1, max_replicas=1,
+        traffic_weight=weight,
+    )
+
+
+async def test_a_v2_endpoint_that_comes_up_without_weight_is_not_sent_after_the_wait(world) -> None:
+    provider, store, _, runner = world
+    coming = _deployment(Phase.STARTING, ready=0, weight=1)
+    provider.add(endpoint("e1", Phase.STARTING, api="v2", deployments=(coming,)))
+    await loaded(store)
+    conversation, turn, view = turn_for(store, "e1")
+
+    running = asyncio.ensure_future(runner().run(conversation, turn, view))
+    await until(store, lambda: turn.state is TurnState.WAITING)
+    # Ready at last, but someone moved its weight away meanwhile: the router would refuse the prompt.
+    provider.add(endpoint("e1", Phase.READY, api="v2", deployments=(_deployment(Phase.READY, ready=1, weight=0),)))
+    await asyncio.wait_for(running, 5)
+    assert turn.state is TurnState.NOT_SENT
+    assert turn.advice is not None and turn.advice.title == "Nothing routes to acme/e1"
+    assert provider.called("stream_chat") == []
+
+
+async def test_a_stopped_v2_endpoint_is_priced_by_its_stopped_deployments(world) -> None:
+    provider, store, _, runner = world
+    stopped = replace(_deployment(Phase.STOPPED, ready=0, weight=1), min_replicas=0, max_replicas=0)
+    provider.add(endpoint("e1", Phase.STOPPED, api="v2", hardware_id=None, deployments=(stopped,)))
+    await loaded(store)
+    conversation, turn, view = turn_for(store, "e1")
+    chat = runner()
+    await chat.run(conversation, turn, view)
+    assert turn.state is TurnState.NEEDS_START
+    cost = await chat.price_offer(turn)
+    # One replica comes back (its bounds were 0/0 while stopped): billing begins at one H100's price.
+    assert cost is not None and cost.words == "$3.99/h (1 replica of a on 1x H100 SXM)"

@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Protocol
 
-from tui.api.domain import ChatEvent, ChatMessage, ChatParams, Endpoint
+from tui.api.domain import ChatEvent, ChatMessage, ChatParams, Endpoint, HardwareOption
 from tui.api.errors import APIError
 from tui.core.chat import (
     Clock,
@@ -81,21 +81,26 @@ def wait_advice(outcome: WaitOutcome, label: str) -> ErrorAdvice | None:
     )
 
 
+async def _hardware_of(catalog: Catalog, hardware_id: str, model: str) -> HardwareOption | None:
+    """The hardware option (with its $/hour): the catalogue's, asked for only when it has none yet."""
+    known = catalog.known_hardware() or {}
+    if hardware_id in known:
+        return known[hardware_id]
+    try:
+        # The model's own list first (what it can run on), then every option.
+        for listed in (model, None):
+            option = next((o for o in await catalog.hardware(listed) if o.id == hardware_id), None)
+            if option is not None:
+                return option
+    except APIError:
+        return None
+    return None
+
+
 async def _price_of(catalog: Catalog, hardware_id: str, model: str) -> float | None:
-    """One replica's $/hour: the catalogue's, asked for only when it has none yet."""
-    per_replica = catalog.price_of(hardware_id)
-    if per_replica is None:
-        try:
-            # The model's own list first (what it can run on), then every option.
-            for listed in (model, None):
-                option = next((o for o in await catalog.hardware(listed) if o.id == hardware_id), None)
-                if option is not None:
-                    per_replica = option.price_per_hour
-                    break
-        except APIError:
-            per_replica = None
+    option = await _hardware_of(catalog, hardware_id, model)
     # A price that is not a finite, non-negative number says nothing: "unknown", never "$nan/h".
-    return known_amount(per_replica)
+    return known_amount(option.price_per_hour if option is not None else None)
 
 
 async def start_cost(catalog: Catalog, endpoint: Endpoint) -> StartCost:
@@ -113,13 +118,13 @@ async def _deployments_start_cost(catalog: Catalog, endpoint: Endpoint) -> Start
     resting = [d for d in endpoint.deployments if stopped(d)]
     if not resting:
         return StartCost(None)
-    prices = [await _price_of(catalog, d.hardware, d.model) for d in resting]
+    options = [await _hardware_of(catalog, d.hardware, d.model) for d in resting]
+    prices = [known_amount(o.price_per_hour) if o is not None else None for o in options]
     if any(price is None for price in prices):
         return StartCost(None)
-    known = catalog.known_hardware() or {}
-    what = ", ".join(f"{d.title} on {hardware_label(known.get(d.hardware), d.hardware)}" for d in resting)
-    return StartCost(sum(p for p in prices if p is not None), 1, None, what=f"1 replica each: {what}"
-                     if len(resting) > 1 else f"1 replica of {what}")
+    what = ", ".join(f"{d.title} on {hardware_label(o, d.hardware)}" for d, o in zip(resting, options, strict=True))
+    each = "1 replica each: " if len(resting) > 1 else "1 replica of "
+    return StartCost(sum(p for p in prices if p is not None), 1, None, what=each + what)
 
 
 class TurnRunner:
