@@ -234,6 +234,10 @@ class TogetherProvider:
     async def list_hardware(self, model: str | None = None) -> list[HardwareOption]:
         return await self.v2.list_hardware(model)
 
+    async def legacy_hardware(self) -> list[HardwareOption]:
+        """v1's hardware with its prices: what the account's legacy endpoints bill (a redeploy compares both)."""
+        return await self.v1.list_hardware()
+
     async def list_availability_zones(self) -> list[str]:
         """v2 regions (v1 zones only ever applied to v1 creates)."""
         return await self.v2.list_regions()

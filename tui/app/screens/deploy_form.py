@@ -17,13 +17,21 @@ from textual.binding import BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Input, Select
 
-from tui.api.domain import Capabilities, DeployOption, DeploySpec, Endpoint, EndpointSpec
+from tui.api.domain import Capabilities, DeployOption, DeploySpec, Endpoint
 from tui.api.errors import APIError
 from tui.api.provider import DeployingProvider
 from tui.app.bindings import bindings
 from tui.app.screens.deploy_confirm import ConfirmDeployScreen
-from tui.app.screens.deploy_summary import deploy_option_label, review_text, summary_text
+from tui.app.screens.deploy_summary import (
+    deploy_option_label,
+    progress_text,
+    review_text,
+    send,
+    summary_text,
+    target_choices,
+)
 from tui.app.screens.endpoint_form_base import EndpointFormScreen
+from tui.app.screens.migration_offer import endpoint_rate, legacy_prices
 from tui.app.widgets.form_fields import FieldRow, Note
 from tui.app.widgets.model_picker import ModelField, dedicated_models
 from tui.core import deploy_form as model
@@ -57,7 +65,11 @@ class DeployScreen(EndpointFormScreen):
     SUBMITTING_LABEL = "Checking…"
     GUARD_UNSAVED = True
     BINDINGS: ClassVar[list[BindingType]] = [*bindings("form.deploy")]
-    DEFAULT_CSS = "DeployScreen { align: center middle; }"
+    DEFAULT_CSS = """
+    DeployScreen { align: center middle; }
+    #deploy-progress { height: auto; display: none; }
+    #deploy-progress.-shown { display: block; margin-top: 1; }
+    """
     INPUT_FIELDS: ClassVar[dict[str, str]] = {
         "f-endpoint-name": ENDPOINT_NAME,
         "f-deployment-name": DEPLOYMENT_NAME,
@@ -90,6 +102,8 @@ class DeployScreen(EndpointFormScreen):
         self.capabilities = context.store.capabilities or Capabilities()
         #: Steps of the deploy as the provider reports them.
         self.steps: list[str] = []
+        #: v1 hardware prices, for what a redeployed endpoint bills meanwhile.
+        self.legacy_prices: dict[str, float | None] = {}
         self._touched = {MODEL} if self.initial_model else set()
 
     # Building the form
@@ -136,12 +150,7 @@ class DeployScreen(EndpointFormScreen):
         yield from self.compose_footer()
 
     def _targets(self) -> list[tuple[Text, str]]:
-        existing = [e for e in self.context.store.endpoints.values() if e.api == "v2"]
-        if self.target is not None and self.target.id not in {e.id for e in existing}:
-            existing.append(self.target)
-        entries = [(Text("A new endpoint"), NEW_ENDPOINT)]
-        entries += [(Text(f"Add to {e.name}  ({len(e.deployments)} deployed)"), e.id) for e in existing]
-        return entries
+        return target_choices(self.context.store.endpoints.values(), self.target, NEW_ENDPOINT)
 
     def on_mount(self) -> None:
         self.query_one("#f-option", Select).disabled = True
@@ -149,11 +158,12 @@ class DeployScreen(EndpointFormScreen):
             self.query_one("#f-target", Select).value = self.target.id
         self._show_target_rows()
         self._load_models()
+        if self.redeploy_of is not None:
+            self._load_legacy_prices()
+        # The profile list is disabled until it loads; focus moves there then, unless the user moved on.
+        self.query_one("#f-model").focus()
         if self.initial_model:
             self._load_options(self.initial_model)
-            self.query_one("#f-option").focus()
-        else:
-            self.query_one("#f-model").focus()
         self.refresh_form()
 
     # Reading the form
@@ -219,11 +229,12 @@ class DeployScreen(EndpointFormScreen):
 
     def _legacy_rate(self) -> float | None:
         legacy = self.redeploy_of
-        if legacy is None:
-            return None
-        from tui.app.screens.migration_offer import endpoint_rate
+        return None if legacy is None else endpoint_rate(self.context, legacy, self.legacy_prices)
 
-        return endpoint_rate(self.context, legacy)
+    @work(group="deploy-legacy-prices", exit_on_error=False)
+    async def _load_legacy_prices(self) -> None:
+        self.legacy_prices = await legacy_prices(self.context)
+        self.refresh_form()
 
     def _show_target_rows(self) -> None:
         self.rows()[ENDPOINT_NAME].display = self.target_id is None
@@ -277,6 +288,8 @@ class DeployScreen(EndpointFormScreen):
         self.wanted_option = None
         self._show_regions()
         self.refresh_form()
+        if not select.disabled and self.focused in (None, self.query_one("#f-model")):
+            select.focus()
 
     def _show_regions(self) -> None:
         select = self.query_one("#f-region", Select)
@@ -374,17 +387,8 @@ class DeployScreen(EndpointFormScreen):
 
     @work(group="form-submit", exit_on_error=False)
     async def _deploy(self, spec: DeploySpec) -> None:
-        provider = self.provider
         try:
-            if isinstance(provider, DeployingProvider):
-                endpoint = await provider.deploy(spec, self._step)
-            else:
-                self._step(f"Creating endpoint {spec.endpoint}")
-                endpoint = await provider.create_endpoint(EndpointSpec(
-                    model=self.form_input().model or "", hardware_id=spec.option_id,
-                    min_replicas=spec.min_replicas, max_replicas=spec.max_replicas, display_name=spec.endpoint,
-                    availability_zone=spec.regions[0] if spec.regions else None,
-                ))
+            endpoint = await send(self.provider, spec, self.form_input().model or "", self._step)
         except APIError as error:
             self.set_submitting(False)
             self._step("Stopped: the API refused it (below).")
@@ -396,8 +400,6 @@ class DeployScreen(EndpointFormScreen):
 
     def _step(self, step: str) -> None:
         self.steps.append(step)
-        text = Text()
-        for index, done in enumerate(self.steps):
-            text.append("  ✓ " if index < len(self.steps) - 1 else "  → ", style="bold")
-            text.append(done + ("\n" if index < len(self.steps) - 1 else ""))
-        self.query_one("#deploy-progress", Note).show(text)
+        progress = self.query_one("#deploy-progress", Note)
+        progress.add_class("-shown")
+        progress.show(progress_text(self.steps))

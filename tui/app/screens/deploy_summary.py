@@ -7,9 +7,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from typing import Any
+
 from rich.text import Text
 
-from tui.api.domain import Availability, DeployOption, DeploySpec, Endpoint
+from tui.api.domain import Availability, DeployOption, DeploySpec, Endpoint, EndpointSpec
+from tui.api.provider import DeployingProvider
 from tui.app.widgets.hardware_table import TONE_STYLES
 from tui.core import deploy_form as model
 from tui.core.deploy_form import DeployFormInput
@@ -22,6 +26,37 @@ _ROOM = {
     Availability.UNAVAILABLE: ("✗ unavailable", "bad"),
     Availability.UNKNOWN: ("? room not reported", "unknown"),
 }
+
+
+async def send(provider: Any, spec: DeploySpec, model_id: str, step: Callable[[str], object]) -> Endpoint:
+    """The deploy itself: ``deploy`` where the provider has it, else one ``create_endpoint`` of the option."""
+    if isinstance(provider, DeployingProvider):
+        return await provider.deploy(spec, step)
+    step(f"Creating endpoint {spec.endpoint}")
+    return await provider.create_endpoint(EndpointSpec(
+        model=model_id, hardware_id=spec.option_id, min_replicas=spec.min_replicas,
+        max_replicas=spec.max_replicas, display_name=spec.endpoint,
+        availability_zone=spec.regions[0] if spec.regions else None,
+    ))
+
+
+def progress_text(steps: list[str]) -> Text:
+    """Each step done with a tick, the one under way with an arrow."""
+    text = Text()
+    for index, done in enumerate(steps):
+        last = index == len(steps) - 1
+        text.append("  → " if last else "  ✓ ", style="bold")
+        text.append(done + ("" if last else "\n"))
+    return text
+
+
+def target_choices(endpoints: Iterable[Endpoint], target: Endpoint | None, new: str) -> list[tuple[Text, str]]:
+    """"A new endpoint", then each v2 endpoint a deployment can join."""
+    existing = [e for e in endpoints if e.api == "v2"]
+    if target is not None and target.id not in {e.id for e in existing}:
+        existing.append(target)
+    return [(Text("A new endpoint"), new), *((Text(f"Add to {e.name}  ({len(e.deployments)} deployed)"), e.id)
+                                              for e in existing)]
 
 
 def deploy_option_label(option: DeployOption, price_width: int = 0) -> Text:

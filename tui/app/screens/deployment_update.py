@@ -125,10 +125,10 @@ class DeploymentUpdateScreen(EndpointFormScreen):
         self._opened_with = self.typed()
         fixed = Text()
         price = format_price(current.price_per_replica_hour, cents=True)
-        rows = (("Deployment", current.name), ("Model", current.model),
+        rows = (("Name", current.name), ("Model", current.model),
                 ("Hardware", f"{current.hardware}  {price}/h per replica"))
         for label, value in rows:
-            fixed.append(f"{label:<17}", style="dim")
+            fixed.append(f"{label:<18}", style="dim")
             fixed.append(value + ("\n" if label != "Hardware" else ""))
         self.query_one("#form-fixed", Note).show(fixed)
         if self.stale:
@@ -184,8 +184,9 @@ class DeploymentUpdateScreen(EndpointFormScreen):
             difference = model.cost_difference(current, changes) if line.label == "Cost" else None
             if difference is not None:
                 at_min, at_max = difference
-                text.append(f"  {format_signed_money(at_min)}/h at min, {format_signed_money(at_max)}/h at max",
-                            style="red" if max(at_min, at_max) > 0 else "green")
+                parts = [f"{format_signed_money(amount)}/h at {where}"
+                         for amount, where in ((at_min, "min"), (at_max, "max")) if amount]
+                text.append(f"  {', '.join(parts)}", style="red" if max(at_min, at_max) > 0 else "green")
             if index < len(lines) - 1:
                 text.append("\n")
         return text

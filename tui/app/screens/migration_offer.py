@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
@@ -18,6 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from tui.api.domain import Endpoint
+from tui.api.errors import APIError
 from tui.app.bindings import bindings
 from tui.core.costs import hourly_cost
 from tui.core.format import format_price
@@ -26,13 +27,31 @@ if TYPE_CHECKING:
     from tui.app.context import AppContext
 
 
-def endpoint_rate(context: AppContext, endpoint: Endpoint) -> float | None:
-    """$/hour now: the sum of a v2 endpoint's deployments, else the catalogue's price times its replicas."""
+def endpoint_rate(context: AppContext, endpoint: Endpoint, legacy_prices: dict[str, float | None] | None = None
+                  ) -> float | None:
+    """$/hour now: the sum of a v2 endpoint's deployments, else its hardware's price times its replicas (the
+    legacy API's own price list when given, else the catalogue's)."""
     if endpoint.deployments:
         rates = [d.dollars_per_hour for d in endpoint.deployments]
         return None if any(r is None for r in rates) else sum(r for r in rates if r is not None)
     known = context.catalog.known_hardware() or {}
-    return hourly_cost(endpoint, known.get(endpoint.hardware_id or ""))
+    option = known.get(endpoint.hardware_id or "")
+    price = (legacy_prices or {}).get(endpoint.hardware_id or "")
+    if price is not None:
+        replicas = endpoint.min_replicas if endpoint.phase.billing else 0
+        return None if replicas is None else price * replicas
+    return hourly_cost(endpoint, option)
+
+
+async def legacy_prices(context: AppContext) -> dict[str, float | None]:
+    """The legacy (v1) hardware prices where the provider still lists them; {} otherwise or on failure."""
+    fetch = getattr(context.provider, "legacy_hardware", None)
+    if fetch is None:
+        return {}
+    try:
+        return {option.id: option.price_per_hour for option in await fetch()}
+    except APIError:
+        return {}
 
 
 def offer_text(legacy: Endpoint, replacement: Endpoint, legacy_rate: float | None,
@@ -79,9 +98,12 @@ class MigrationOffer(ModalScreen[bool]):
         self.legacy = legacy
         self.replacement = replacement
 
-    def compose(self) -> ComposeResult:
-        text = offer_text(self.legacy, self.replacement, endpoint_rate(self.context, self.legacy),
+    def _text(self, prices: dict[str, float | None] | None = None) -> Text:
+        return offer_text(self.legacy, self.replacement, endpoint_rate(self.context, self.legacy, prices),
                           endpoint_rate(self.context, self.replacement))
+
+    def compose(self) -> ComposeResult:
+        text = self._text()
         with Vertical(id="migration-dialog") as dialog:
             dialog.border_title = "Stop the v1 endpoint now?"
             yield Static(text, id="migration-text")
@@ -91,6 +113,13 @@ class MigrationOffer(ModalScreen[bool]):
 
     def on_mount(self) -> None:
         self.query_one("#migration-keep", Button).focus()
+        self._load_legacy_price()
+
+    @work(group="migration-price", exit_on_error=False)
+    async def _load_legacy_price(self) -> None:
+        prices = await legacy_prices(self.context)
+        if prices:
+            self.query_one("#migration-text", Static).update(self._text(prices))
 
     def action_keep(self) -> None:
         self.dismiss(False)
