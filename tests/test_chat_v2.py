@@ -222,3 +222,29 @@ async def test_a_deployment_row_opens_the_chat_pinned_to_it(start_simulator: Sta
         assert pane.target.label == f"support-bot / {canary.title}"
         await send(pilot, "hello [sim:tokens=8]")
         assert chat_models(server) == [canary.name]
+
+
+async def test_read_only_explains_but_offers_no_redeploy_or_traffic_change(start_simulator: Start) -> None:
+    server = today(start_simulator)
+    await deploy_unrouted(server)
+    deployed = scaled(server)
+    async with make_app(server, read_only=True).run_test(size=SIZE) as pilot:
+        app: TogetherApp = pilot.app  # type: ignore[assignment]
+        pane, _ = await open_chat_on(pilot, "/shadow")
+        await send(pilot, "anyone there? [sim:tokens=8]")
+        view = view_of(pane)
+        assert "the traffic split cannot be changed from here" in text_of(view.query_one("#answer-notice", Static))
+        assert not view.query_one("#next-step").display
+        await pilot.press("escape", "ctrl+g")
+        await settle(pilot)
+        assert not isinstance(app.screen, TrafficSplitScreen)
+
+        stopped = next(e for e in app.context.store.endpoints.values() if e.api == "v1" and e.state == "STOPPED")
+        pane.set_endpoint_target(stopped)
+        await send(pilot, "hello [sim:tokens=8]")
+        view = view_of(pane)
+        assert "nothing can be deployed from here" in text_of(view.query_one("#answer-notice", Static))
+        await pilot.press("escape", "ctrl+g")
+        await settle(pilot)
+        assert not isinstance(app.screen, DeployScreen)
+        assert chat_models(server) == [] and scaled(server) == deployed
