@@ -186,13 +186,7 @@ class TogetherClient:
                     continue
                 if data.startswith("[DONE]"):
                     return
-                try:
-                    payload = json.loads(data)
-                except (ValueError, RecursionError):
-                    raise errors.InvalidResponseError("/chat/completions: malformed JSON in the stream") from None
-                if isinstance(payload, dict) and payload.get("error") is not None:
-                    raise self._stream_error(payload)
-                chunk = self._validate_chunk(payload)
+                chunk = self._chunk(data)
                 received += 1
                 yield chunk
         except errors.StreamTruncatedError as exc:
@@ -273,6 +267,24 @@ class TogetherClient:
 
     def _invalid(self, response: httpx.Response, detail: str) -> errors.InvalidResponseError:
         return self._session.invalid(response, detail)
+
+    def _chunk(self, data: str) -> ChatCompletionChunk:
+        """One event's chunk. Decoded and validated in one pass (half the CPU of ``json.loads`` and then
+        validating: a fast stream sends thousands a second); anything unusual (an error event, a body that
+        is no chunk, malformed JSON) takes the slow path, which says what is wrong."""
+        try:
+            chunk = ChatCompletionChunk.model_validate_json(data)
+        except ValidationError:
+            chunk = None
+        if chunk is not None and (chunk.model_extra or {}).get("error") is None:
+            return chunk
+        try:
+            payload = json.loads(data)
+        except (ValueError, RecursionError):
+            raise errors.InvalidResponseError("/chat/completions: malformed JSON in the stream") from None
+        if isinstance(payload, dict) and payload.get("error") is not None:
+            raise self._stream_error(payload)
+        return self._validate_chunk(payload)
 
     def _validate_chunk(self, payload: Any) -> ChatCompletionChunk:
         try:
