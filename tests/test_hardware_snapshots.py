@@ -64,3 +64,17 @@ def test_model_picker(snap_compare: Any, sim_server: SimulatorServer) -> None:
         await settle(pilot)
 
     assert snap_compare(make_app(sim_server), terminal_size=(100, 30), run_before=run_before)
+
+
+def test_80x24_with_a_model_keeps_header_break_even_and_hint(snap_compare: Any, sim_server: SimulatorServer) -> None:
+    async def run_before(pilot: Any) -> None:
+        await show_hardware(pilot, LLAMA)
+
+    assert snap_compare(make_app(sim_server), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_40_columns_keeps_price_and_availability(snap_compare: Any, sim_server: SimulatorServer) -> None:
+    async def run_before(pilot: Any) -> None:
+        await show_hardware(pilot, LLAMA)
+
+    assert snap_compare(make_app(sim_server), terminal_size=(40, 16), run_before=run_before)

@@ -58,7 +58,7 @@ class HardwarePane(Vertical):
             yield Static(id="hw-model")
             yield Static(id="hw-status")
         yield Input(
-            placeholder="Filter: words in id, GPU, memory, link or availability · enter keeps · esc clears",
+            placeholder="Filter: id, GPU, memory, availability · enter keeps · esc clears",
             id="hw-filter",
             compact=True,
             classes="-hidden",
@@ -199,13 +199,14 @@ class HardwarePane(Vertical):
             status.update(Text("no hardware" if self._requested else "", style="dim"))
             return
         arrow = "↓" if table.reverse else "↑"
+        # Most telling first: a narrow terminal cuts the end of the line, so the order goes last.
         parts = [f"{len(table.shown)} of {len(table.options)}" if table.hidden_count else f"{len(table.options)}"]
-        parts.append(f"by {table.order.value} {arrow}")
+        if table.query_text:
+            parts.append(f"filter “{table.query_text}”")
         if table.hide_unavailable:
             unavailable = sum(1 for o in table.options if o.availability is Availability.UNAVAILABLE)
             parts.append(f"{unavailable} unavailable hidden")
-        if table.query_text:
-            parts.append(f"filter “{table.query_text}”")
+        parts.append(f"by {table.order.value} {arrow}")
         status.update(Text(" · ".join(parts), style="dim"))
 
     # Actions

@@ -123,14 +123,16 @@ class CostCalculator(Vertical):
         if price is None:
             text.append(f"Serverless: {model.title} has no per-token price (dedicated only).", style="dim")
             return text
-        text.append("Serverless ", style="dim")
+        per_day = self.per_day
+        tokens = None if per_day is None else break_even_tokens_per_day(per_day, model, self.input_share)
+        # The break-even first: a narrow terminal cuts the end of the line, and it is the answer people want.
+        if tokens is not None:
+            text.append("Break-even ", style="dim")
+            text.append(f"{format_tokens(tokens)} tokens/day", style="bold")
+            text.append(f" ({_mix_words(self.input_share)}) vs serverless ", style="dim")
+        else:
+            text.append("Serverless ", style="dim")
         text.append(
             f"{format_price(model.input_price_per_m)} in / {format_price(model.output_price_per_m)} out per 1M"
         )
-        per_day = self.per_day
-        tokens = None if per_day is None else break_even_tokens_per_day(per_day, model, self.input_share)
-        if tokens is not None:
-            text.append(" · break-even ", style="dim")
-            text.append(f"{format_tokens(tokens)} tokens/day", style="bold")
-            text.append(f" ({_mix_words(self.input_share)})", style="dim")
         return text

@@ -70,22 +70,28 @@ class Column:
     needs_regions: bool = False
 
 
+# Drop ranks: the API's raw cents go first, then link, total memory, $/month, regions; on a narrow terminal
+# then memory, count and GPU (the id says them too). The id, $/hour and availability always stay, the id
+# cut short (with an ellipsis) when even they do not fit.
 COLUMNS: tuple[Column, ...] = (
-    Column("id", "Hardware ID", lambda o: Text(o.label or o.id, no_wrap=True), 0, HardwareSort.ID),
-    Column("gpu", "GPU", lambda o: Text(gpu_name(o), no_wrap=True), 0, HardwareSort.GPU),
-    Column("count", "GPUs", lambda o: _right(str(o.gpu_count) if o.gpu_count else "—"), 0, HardwareSort.COUNT),
-    Column("memory", "Mem/GPU", lambda o: _memory(o.gpu_memory_gb), 0, HardwareSort.MEMORY),
-    Column("total", "Total mem", lambda o: _memory(o.total_memory_gb), 3, HardwareSort.MEMORY),
-    Column("link", "Link", lambda o: Text(link_label(o.gpu_link) or "—", no_wrap=True), 4, None),
+    Column("id", "Hardware ID", lambda o: Text(o.label or o.id, no_wrap=True, overflow="ellipsis"), 0,
+           HardwareSort.ID),
+    Column("gpu", "GPU", lambda o: Text(gpu_name(o), no_wrap=True), 2, HardwareSort.GPU),
+    Column("count", "GPUs", lambda o: _right(str(o.gpu_count) if o.gpu_count else "—"), 3, HardwareSort.COUNT),
+    Column("memory", "Mem/GPU", lambda o: _memory(o.gpu_memory_gb), 4, HardwareSort.MEMORY),
+    Column("total", "Total mem", lambda o: _memory(o.total_memory_gb), 7, HardwareSort.MEMORY),
+    Column("link", "Link", lambda o: Text(link_label(o.gpu_link) or "—", no_wrap=True), 8, None),
     Column("hour", "$/hour", lambda o: _price(o.price_per_hour, cents=True), 0, HardwareSort.PRICE),
-    Column("month", "$/month", lambda o: _price(o.price_per_month, cents=False), 2,
+    Column("month", "$/month", lambda o: _price(o.price_per_month, cents=False), 6,
            HardwareSort.PRICE),
-    Column("cents", "¢/min (API)", _cents, 5, HardwareSort.PRICE),
+    Column("cents", "¢/min (API)", _cents, 9, HardwareSort.PRICE),
     Column("availability", "Availability", availability_cell, 0, HardwareSort.CHEAPEST_AVAILABLE,
            needs_model=True),
-    Column("regions", "Room in", lambda o: Text(", ".join(o.regions) or "—", no_wrap=True), 1, None,
+    Column("regions", "Room in", lambda o: Text(", ".join(o.regions) or "—", no_wrap=True), 5, None,
            needs_regions=True),
 )
+#: The narrowest the id column is cut to before the table scrolls sideways instead.
+MIN_ID_WIDTH = 10
 #: The id column's heading when the rows are a model's deploy profiles (opaque ids, named by ``label``).
 PROFILE_HEADING = "Profile"
 COLUMNS_BY_KEY = {column.key: column for column in COLUMNS}
@@ -178,6 +184,9 @@ class HardwareTable(TableKeys, DataTable[Text]):
                 if sum(widths[c.key] + 2 for c in wanted) <= room:
                     break
                 wanted.remove(column)
+            excess = sum(widths[c.key] + 2 for c in wanted) - room
+            if excess > 0:
+                widths["id"] = max(MIN_ID_WIDTH, widths["id"] - excess)
         return tuple((column, widths[column.key]) for column in wanted)
 
     def apply(self) -> None:
