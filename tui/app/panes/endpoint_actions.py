@@ -77,6 +77,10 @@ class EndpointActions(DeploymentActions):
             return False
         if action == "toggle_serverless" and not self._can_list_serverless():
             return False  # this control plane has no serverless listing: the key does nothing, so hide it
+        if action in TREE_ONLY:
+            capabilities = self.store.capabilities
+            if capabilities is None or not capabilities.deployments:
+                return False  # no deployments on this control plane: the key does nothing, so hide it
         if action == "clear_filter":
             return bool(self._filter_text) or self.has_class("-filtering")
         if action in NEEDS_SELECTION:

@@ -27,6 +27,7 @@ from tui.app.widgets.tree_detail import LEGACY_NOTE, deployment_fields, endpoint
 from tui.core.costs import is_tree
 from tui.core.format import format_age, format_duration, format_price, gpu_name, known_amount, link_label
 from tui.core.store_events import Steps
+from tui.core.tree import state_label
 from tui.core.timeline import Observation
 from tui.core.waits import Expected, Wait
 
@@ -181,7 +182,7 @@ def _timeline(view: DetailView) -> RenderableType:
         if observation.phase is None:
             what = Text(observation.state, style="italic")
         else:
-            what = state_text(observation.state, observation.phase)
+            what = state_text(state_label(observation.state), observation.phase)
         grid.add_row(_utc(observation.at), what, since)
         previous = observation.at
     heading = Text("Seen this session (UTC)", style="bold")
