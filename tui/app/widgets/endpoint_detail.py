@@ -27,8 +27,8 @@ from tui.app.widgets.tree_detail import LEGACY_NOTE, deployment_fields, endpoint
 from tui.core.costs import is_tree
 from tui.core.format import format_age, format_duration, format_price, gpu_name, known_amount, link_label
 from tui.core.store_events import Steps
-from tui.core.tree import state_label
 from tui.core.timeline import Observation
+from tui.core.tree import state_label
 from tui.core.waits import Expected, Wait
 
 #: Below this width the timeline goes under the fields instead of beside them.
