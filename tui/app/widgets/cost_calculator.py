@@ -90,8 +90,10 @@ class CostCalculator(Vertical):
             return
         heading = Text(no_wrap=True, overflow="ellipsis")
         heading.append("Cost of ", style="dim")
-        heading.append(hardware.id, style="bold")
-        heading.append(f" ({hardware_summary(hardware)})", style="dim")
+        # A deploy profile's id is opaque: its label says what it is.
+        heading.append(hardware.label or hardware.id, style="bold")
+        if hardware.label is None:
+            heading.append(f" ({hardware_summary(hardware)})", style="dim")
         heading.append(f" · {format_price(hardware.price_per_hour, cents=True)}/h per replica")
         parsed = self._parsed()
         line: Text
