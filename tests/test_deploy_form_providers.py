@@ -171,3 +171,26 @@ async def test_escape_in_a_filled_deploy_form_asks_before_discarding() -> None:
         await pilot.press("escape", "y")
         await settle(pilot)
         assert not isinstance(app.screen, DeployScreen) and provider.deployed == []
+
+
+async def test_the_migration_offer_stops_only_by_its_button_and_keeps_both_on_escape() -> None:
+    from tui.app.screens.migration_offer import MigrationOffer
+
+    legacy = endpoint("endpoint-1", name="me/old", model=GPT_OSS_20B, display_name="old bot")
+    replacement = endpoint("ep_new", name="acme/new", api="v2", model=GPT_OSS_20B)
+    app = app_on(fake())
+    async with app.run_test(size=(100, 30)) as pilot:
+        answers: list[bool | None] = []
+        app.push_screen(MigrationOffer(app.context, legacy=legacy, replacement=replacement), answers.append)
+        await settle(pilot)
+        text = str(app.screen.query_one("#migration-text").render())
+        assert "acme/new" in text and "me/old" in text and "cannot be undone" in text
+        # Letters do nothing; escape keeps both.
+        await pilot.press("s", "y", "x", "escape")
+        await settle(pilot)
+        assert answers == [False]
+        app.push_screen(MigrationOffer(app.context, legacy=legacy, replacement=replacement), answers.append)
+        await settle(pilot)
+        await pilot.press("tab", "enter")  # to "Stop the v1 endpoint", then press it
+        await settle(pilot)
+        assert answers == [False, True]
