@@ -171,3 +171,21 @@ async def test_a_degraded_v2_endpoint_is_explained_and_nothing_is_sent() -> None
         assert "bot cannot answer" in notice and "insufficient GPU capacity" in notice
         assert not view_of(pane).query_one("#start-offer").display
         assert provider.called("stream_chat") == [] and provider.actions == []
+
+
+async def test_a_prompt_with_nothing_to_send_it_to_opens_the_target_list() -> None:
+    provider = FakeProvider.with_endpoints()
+    async with make_app(provider).run_test(size=(100, 30)) as pilot:
+        app: TogetherApp = pilot.app  # type: ignore[assignment]
+        await wait_until(lambda: app.context.store.loaded)
+        app.post_message(OpenChat())
+        await settle(pilot)
+        pane = app.chat_pane
+        assert pane.target is None
+        box = pane.query_one(PromptInput)
+        box.focus()
+        box.insert("hello")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert pane.query_one("#target-picker").display and pane.conversation.turns == []
+        assert provider.called("stream_chat") == []
