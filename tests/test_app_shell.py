@@ -29,12 +29,13 @@ async def test_panes_by_number(sim_server: SimulatorServer) -> None:
 async def test_brackets_cycle_the_panes(sim_server: SimulatorServer) -> None:
     app = make_app(sim_server)
     async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
         tabs = app.query_one("#panes", TabbedContent)
         await pilot.press("right_square_bracket")
-        await pilot.pause()
+        await settle(pilot)
         assert tabs.active == "hardware"
         await pilot.press("left_square_bracket", "left_square_bracket")
-        await pilot.pause()
+        await settle(pilot)
         assert tabs.active == "chat"
 
 
