@@ -110,7 +110,8 @@ async def test_table_lists_dedicated_endpoints_with_details_costs_and_burn(sim_s
             price = hardware.cents_per_minute * 60 / 100
             replicas = truth["autoscaling"]["min_replicas"]  # type: ignore[index]
             assert cell(app, endpoint_id, "name") == truth["display_name"]
-            assert cell(app, endpoint_id, "replicas") == f"{replicas}/{truth['autoscaling']['max_replicas']}"  # type: ignore[index]
+            # min-max, not "1/2" (which reads like ready/desired)
+            assert cell(app, endpoint_id, "replicas") == f"{replicas}-{truth['autoscaling']['max_replicas']}"  # type: ignore[index]
             assert cell(app, endpoint_id, "state").endswith(str(truth["state"]))
             assert cell(app, endpoint_id, "hardware").startswith(f"{hardware.count}x ")
             if truth["state"] == "STARTED":

@@ -106,7 +106,7 @@ TREE_COLUMNS: tuple[ColumnSpec, ...] = (
     ColumnSpec("name", "Name", 16, max_width=44),
     ColumnSpec("model", "Model", 12, max_width=40),
     ColumnSpec("hardware", "Hardware", 13),
-    ColumnSpec("state", "State", 14),
+    ColumnSpec("state", "State", 15),
     ColumnSpec("ready", "Ready", 7),
     ColumnSpec("replicas", "Min-max", 9),
     ColumnSpec("traffic", "Traffic", 10),

@@ -59,7 +59,9 @@ class ChooseDeploymentsScreen(ModalScreen[list[str] | None]):
             yield Static(Text("enter picks · escape cancels", style="dim"), id="choose-keys")
 
     def on_mount(self) -> None:
-        self.query_one("#choose-list", OptionList).focus()
+        options = self.query_one("#choose-list", OptionList)
+        options.highlighted = 0
+        options.focus()
 
     @on(OptionList.OptionSelected, "#choose-list")
     def _picked(self, event: OptionList.OptionSelected) -> None:
