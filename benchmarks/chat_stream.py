@@ -234,9 +234,15 @@ def main() -> None:
                 if not args.app_only:
                     results.setdefault("httpx", []).append(asyncio.run(httpx_loop(base_url, tokens)))
                     results.setdefault("provider", []).append(asyncio.run(provider_loop(base_url, tokens)))
-                results.setdefault("app", []).append(
-                    asyncio.run(app_loop(base_url, tokens, (width, height), args.flush_fps))
-                )
+                for attempt in range(3):
+                    try:
+                        results.setdefault("app", []).append(
+                            asyncio.run(app_loop(base_url, tokens, (width, height), args.flush_fps))
+                        )
+                        break
+                    except Exception as exc:  # the app crashed: say so, and try again (an app bug, not ours)
+                        print(f"  (the app failed at {rate:g} tokens/s, attempt {attempt + 1}: "
+                              f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})")
         finally:
             stop.set()
             process.join(timeout=10)
@@ -249,6 +255,10 @@ def main() -> None:
             screen = "" if run.shown is None else f"{run.shown:9.2f}"
             print(f"{rate:10.0f} {run.consumer:>9} {run.tokens:7,} {ideal:8.2f} {run.last_token:13.2f} "
                   f"{screen:>9} {lag:>8} {lag_max:>8} {run.cpu:7.2f} {run.cpu / floor:9.1f}")
+        if not results.get("app"):
+            emit(Figure(f"chat at {rate:,.0f} tok/s: measured", math.nan, "", kind="max", limit=0.0,
+                        note="the app failed three times"))
+            continue
         app_run, worst_lag = median_run(results["app"])
         first_lags = [r.first_lag for r in results["app"] if r.first_lag is not None]
         if app_run.shown is not None and "httpx" in results:

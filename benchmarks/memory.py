@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import math
 import resource
 import sys
 from pathlib import Path
@@ -39,6 +40,8 @@ async def idle(app: Any, pilot: Any, *, until: Any = None, limit: float = 300.0)
 
     for _ in range(int(limit / 0.05)):
         await pilot.pause(0.05)
+        if not app.is_running:
+            raise RuntimeError("the app stopped (it crashed: see above)")
         busy = [w for w in app.workers if w.group != STORE_WORKER_GROUP and not w.is_finished]
         if not busy and app.context.store.idle and (until is None or until()):
             return
@@ -90,7 +93,12 @@ def main() -> int:
     parser.add_argument("--turns", type=int, default=4)
     args = parser.parse_args()
     with SimProcess(SimOptions(endpoints=args.endpoints, legacy_v1=True, tokens_per_second=0)) as sim:
-        figures = asyncio.run(measure(sim.base_url, args.endpoints, args.tokens, args.turns))
+        try:
+            figures = asyncio.run(measure(sim.base_url, args.endpoints, args.tokens, args.turns))
+        except Exception as exc:  # the app crashed (its bug, reported as a figure not measured)
+            print(f"memory not measured: {type(exc).__name__}: {exc}")
+            emit(Figure("memory: measured", math.nan, "MiB", kind="max", limit=150.0, note="the app failed"))
+            return 0
     print("memory of the app process (MiB)")
     print(f"  {'after':66} {'RSS':>8} {'peak':>8}")
     for label, rss, peak in figures:
