@@ -28,6 +28,7 @@ import re
 import signal
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,7 @@ from ptyscreen import PtyScreen
 
 HERE = Path(__file__).resolve().parent
 STATE = re.compile(r"\b(STARTED|STOPPED|READY|ERROR|FAILED|PENDING|STARTING|STOPPING|DEGRADED|DEPLOYME\w*)")
+ID = re.compile(r"/(ep|dep|endpoint)[-_][0-9a-f-]+")
 LAG_LIMIT = {1000: 10.0, 5000: 16.0}
 
 
@@ -67,8 +69,15 @@ class Probe:
 
 
 def detail_paths(records: list[dict[str, Any]]) -> list[str]:
-    return [r["path"].rsplit("/", 1)[1] for r in records
-            if r["method"] == "GET" and re.fullmatch(r"/v1/endpoints/[^/]+", r["path"])]
+    """The endpoint of each detail request, in order: v1's GET of one endpoint, v2's GET of one endpoint or
+    of its deployments."""
+    details = []
+    for r in records:
+        found = re.fullmatch(r"/v1/endpoints/([^/]+)|/v2/projects/[^/]+/endpoints/([^/]+)(?:/deployments)?",
+                             r["path"])
+        if r["method"] == "GET" and found:
+            details.append(found.group(1) or found.group(2))
+    return details
 
 
 def list_requests(records: list[dict[str, Any]]) -> int:
@@ -124,6 +133,8 @@ def scenario(kind: str, size: int, deployments: int, rounds: int, load_timeout: 
                   f"{len(records)} requests, {len(details)} details, "
                   + (f"done in {loaded:.1f} s" if first_poll else f"NOT DONE after {load_timeout:.0f} s")
                   + f"; of the first {len(early)} details {len(early) - outside} were rows on the first screen")
+            kinds = Counter(r["method"] + " " + ID.sub(r"/{\1}", r["path"]) for r in records)
+            print(f"    first load's requests: {dict(kinds.most_common(6))}")
             figures.append(Figure(f"{label}: rows on screen after the list", to_rows, "ms", kind="max",
                                   limit=1000.0, note="from the list's last page read to the emulator's screen"))
             if not v2:

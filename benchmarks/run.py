@@ -74,13 +74,30 @@ def table(figures: list[Figure]) -> str:
     return "\n".join(lines)
 
 
+def saved_figures(paths: list[Path]) -> list[Figure]:
+    figures = []
+    for path in paths:
+        text = path.read_text()
+        if text.lstrip().startswith("["):
+            figures.extend(Figure(**item) for item in json.loads(text))
+            continue
+        figures.extend(Figure(**json.loads(line[len(FIGURE_PREFIX):])) for line in text.splitlines()
+                       if line.startswith(FIGURE_PREFIX))
+    return figures
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--quiet", action="store_true", help="only the final table")
     parser.add_argument("--only", default="", help="comma-separated script names, e.g. cold_start,memory")
     parser.add_argument("--json", type=Path, help="also write every figure to this file")
+    parser.add_argument("--table", type=Path, nargs="+", metavar="FILE",
+                        help="measure nothing: print the table of figures saved by --json or printed as FIGURE lines")
     args = parser.parse_args()
+    if args.table:
+        print(table(saved_figures(args.table)))
+        return 0
     chosen = [entry for entry in (QUICK if args.quick else FULL)
               if not args.only or entry[1][0].removesuffix(".py") in args.only.split(",")]
     figures: list[Figure] = []
