@@ -16,26 +16,12 @@ from enum import StrEnum
 
 from tui.api.domain import Capabilities, Deployment, Endpoint, Phase
 from tui.core.chat_advice import ErrorAdvice
+from tui.core.tree import state_label as state_word
 
 #: Phases in which a deployment's ready replicas take requests (the router's, reference §A5).
 SERVING_PHASES = (Phase.READY, Phase.SCALING, Phase.DEGRADED)
 #: Phases on the way to serving: a prompt waits for them instead of asking anything.
 COMING_UP_PHASES = (Phase.PENDING, Phase.STARTING, Phase.SCALING, Phase.UPDATING)
-#: v2 state words as Together's CLI shows them; any other value is shown as the API sent it.
-_STATE_WORDS = {
-    "DEPLOYMENT_STATE_PROVISIONING": "Provisioning",
-    "DEPLOYMENT_STATE_SCALING": "Scaling",
-    "DEPLOYMENT_STATE_READY": "Ready",
-    "DEPLOYMENT_STATE_DEGRADED": "Degraded",
-    "DEPLOYMENT_STATE_FAILED": "Failed",
-    "DEPLOYMENT_STATE_STOPPING": "Stopping",
-    "DEPLOYMENT_STATE_STOPPED": "Stopped",
-    "NO_DEPLOYMENTS": "No deployments",
-}
-
-
-def state_word(state: str) -> str:
-    return _STATE_WORDS.get(state, state)
 
 
 class Readiness(StrEnum):
