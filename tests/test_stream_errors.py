@@ -53,11 +53,6 @@ async def test_an_event_past_the_cap_names_the_path_and_request_id(hostile: Host
     assert caught.value.request_id == STREAM_REQUEST_ID
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tui/api/together/client.py (not this change's file) still builds its own error for a malformed "
-    "payload; it must raise self._session.stream_invalid(event, 'malformed JSON in the stream')",
-)
 async def test_a_malformed_payload_mid_stream_names_the_path_and_request_id(hostile: HostileServer) -> None:
     hostile.stream = "malformed"
     client = TogetherClient(API_KEY, hostile.base_url)

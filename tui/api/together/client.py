@@ -24,6 +24,7 @@ from tui.api.http import (
     Sleep,
     default_sleep,
 )
+from tui.api.sse import ServerSentEvent
 from tui.api.together import errors as together_errors
 from tui.api.together.models import (
     AvailabilityZones,
@@ -186,11 +187,13 @@ class TogetherClient:
                     continue
                 if data.startswith("[DONE]"):
                     return
-                chunk = self._chunk(data)
+                chunk = self._chunk(event, data)
                 received += 1
                 yield chunk
         except errors.StreamTruncatedError as exc:
-            raise errors.StreamTruncatedError(exc.message, chunks_received=received) from None
+            raise errors.StreamTruncatedError(
+                exc.message, chunks_received=received, request_id=exc.request_id, status=exc.status
+            ) from None
         except errors.StreamError:
             raise
         except errors.APIError as exc:
@@ -268,7 +271,7 @@ class TogetherClient:
     def _invalid(self, response: httpx.Response, detail: str) -> errors.InvalidResponseError:
         return self._session.invalid(response, detail)
 
-    def _chunk(self, data: str) -> ChatCompletionChunk:
+    def _chunk(self, event: ServerSentEvent, data: str) -> ChatCompletionChunk:
         """One event's chunk. Decoded and validated in one pass (half the CPU of ``json.loads`` and then
         validating: a fast stream sends thousands a second); anything unusual (an error event, a body that
         is no chunk, malformed JSON) takes the slow path, which says what is wrong."""
@@ -281,20 +284,18 @@ class TogetherClient:
         try:
             payload = json.loads(data)
         except (ValueError, RecursionError):
-            raise errors.InvalidResponseError("/chat/completions: malformed JSON in the stream") from None
+            raise self._session.stream_invalid(event, "malformed JSON in the stream") from None
         if isinstance(payload, dict) and payload.get("error") is not None:
             raise self._stream_error(payload)
-        return self._validate_chunk(payload)
+        return self._validate_chunk(event, payload)
 
-    def _validate_chunk(self, payload: Any) -> ChatCompletionChunk:
+    def _validate_chunk(self, event: ServerSentEvent, payload: Any) -> ChatCompletionChunk:
         try:
             return ChatCompletionChunk.model_validate(payload)
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(part) for part in first["loc"]) or "body"
-            raise errors.InvalidResponseError(
-                self._session.safe_message(f"/chat/completions: unexpected chunk ({where}: {first['msg']})")
-            ) from None
+            raise self._session.stream_invalid(event, f"unexpected chunk ({where}: {first['msg']})") from None
 
     def _stream_error(self, payload: dict[str, Any]) -> errors.StreamError:
         detail = payload["error"]
