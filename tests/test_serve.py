@@ -139,6 +139,11 @@ def test_demo_given_before_or_after_serve() -> None:
     assert "--demo" not in serve.app_command(parse())
 
 
+def test_the_demos_provider_reaches_each_connection() -> None:
+    command = serve.app_command(parse(top=argparse.Namespace(demo=True, demo_provider="nebius")))
+    assert command[-3:] == ["--demo", "--provider", "nebius"]
+
+
 @pytest.fixture
 async def client(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[TestClient]:
     # The key is in this process's environment, as it is when a user serves with TOGETHER_API_KEY set.

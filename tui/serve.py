@@ -85,6 +85,8 @@ def app_command(args: argparse.Namespace, python: str = sys.executable) -> list[
     command = [python, "-m", "tui"]
     if getattr(args, "demo", False):
         command.append("--demo")
+    if provider := getattr(args, "demo_provider", None):
+        command += ["--provider", provider]
     for option, dest in (("--base-url", "base_url"), ("--profile", "profile"), ("--api-key-env", "api_key_env")):
         value = getattr(args, dest, None)
         if value:

@@ -238,7 +238,7 @@ class TogetherApp(SecretSafeCrashReports, App[None]):
     def on_open_chat(self, message: OpenChat) -> None:
         self.action_show_pane("chat")
         if message.endpoint is not None:
-            self.chat_pane.set_endpoint_target(message.endpoint)
+            self.chat_pane.set_endpoint_target(message.endpoint, message.deployment_id)
 
     def on_open_create_form(self, message: OpenCreateForm) -> None:
         capabilities = self.context.store.capabilities
