@@ -13,6 +13,7 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Button, Collapsible, Markdown, Static
@@ -184,6 +185,9 @@ class AssistantMessage(Vertical):
     def on_mount(self) -> None:
         self.query_one("#reasoning").display = False
         self.show_state()
+        # On a loaded machine the header's children can still be mounting here (the benchmark saw
+        # NoMatches): show the state again once they are all on screen.
+        self.call_after_refresh(self.show_state)
 
     # Streaming
 
@@ -297,6 +301,13 @@ class AssistantMessage(Vertical):
     # State
 
     def show_state(self) -> None:
+        try:
+            self._show_state()
+        except NoMatches:
+            if self.is_attached:
+                self.call_after_refresh(self.show_state)
+
+    def _show_state(self) -> None:
         turn = self.turn
         glyph, word, style = STATE_BADGES[turn.state]
         self.query_one("#answer-title", Static).update(Content.styled(turn.target.label, "bold"))

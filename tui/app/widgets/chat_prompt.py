@@ -12,6 +12,7 @@ from textual.message import Message
 from textual.widgets import TextArea
 
 from tui.app.bindings import bindings
+from tui.app.widgets.scroll_keys import ScrollKeys
 
 EMPTY_TEXT = Content.assemble(
     ("Check that a model answers, and how fast.\n\n", "bold"),
@@ -62,5 +63,5 @@ class PromptInput(TextArea):
         return super().check_action(action, parameters)
 
 
-class ConversationLog(VerticalScroll):
+class ConversationLog(ScrollKeys, VerticalScroll):
     """The exchanges; anchored to the bottom so it follows a stream until the user scrolls up."""
