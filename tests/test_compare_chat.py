@@ -114,6 +114,10 @@ def _asked(clock: ManualClock) -> Any:
         screen = await show(pilot, compare_screen("support-bot"), lambda s: True)
         screen.query_one("#compare-prompt", Input).cursor_blink = False
         await ask(pilot, screen, "Say hello")
+        # Where the followed answers end depends on when their last redraws came: start both at the top.
+        for scroll in screen.query(".compare-scroll"):
+            scroll.anchor(False)
+            scroll.scroll_home(animate=False, immediate=True)
         await settle(pilot)
 
     return run_before

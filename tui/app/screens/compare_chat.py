@@ -69,8 +69,6 @@ class AnswerSide(Vertical):
 
     async def close_streams(self) -> None:
         self._draw()
-        # The whole answer has arrived: end where it ends, however the last redraws were timed.
-        self.query_one(".compare-scroll", VerticalScroll).scroll_end(animate=False, immediate=False)
 
     def _draw(self) -> None:
         turn = self.turn
@@ -91,9 +89,6 @@ class AnswerSide(Vertical):
                     status.append(f" · {self.price.answer_cost(turn)}")
         self.query_one(f"#compare-answer-{self.side}", Static).update(answer)
         self.query_one(f"#compare-figures-{self.side}", Static).update(status)
-        if turn is not None and turn.state is TurnState.STREAMING:
-            # Follow the answer as it grows, as the chat pane does (scrolling up is the user's to do after).
-            self.query_one(".compare-scroll", VerticalScroll).scroll_end(animate=False, immediate=False)
 
 
 class CompareChatScreen(Screen[None]):
@@ -183,6 +178,8 @@ class CompareChatScreen(Screen[None]):
         for name, turn in zip(SIDES, turns, strict=True):
             view = self.side(name)
             view.turn = turn
+            # Follows the answer as it grows, as the chat pane does, until the user scrolls up.
+            view.query_one(".compare-scroll", VerticalScroll).anchor()
             conversation = Conversation(system_prompt=chat.system_prompt)
             conversation.add(turn)
             view.show_state()
