@@ -211,7 +211,8 @@ def test_the_plain_demo_is_still_together(monkeypatch: pytest.MonkeyPatch, tmp_p
     assert main(["--demo"]) == 0
     [config] = captured.configs
     assert (config.provider, config.provider_label, config.profile) == ("together", "Together", "nb")
-    assert config.base_url.endswith("/v1")
+    # Together as it is today: v2 and the legacy v1 endpoints, from the simulator's root on loopback.
+    assert config.base_url.startswith("http://127.0.0.1:") and not config.base_url.endswith("/v1")
 
 
 def test_a_demo_chosen_on_the_first_run_screen_of_a_nebius_profile_is_nebius(

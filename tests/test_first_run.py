@@ -49,7 +49,8 @@ async def test_a_working_key_is_checked_and_stored_in_the_keyring(sim_server: Si
     assert result.key.reveal() == DEMO_API_KEY
     assert backend.passwords == {("together-tui", "default"): DEMO_API_KEY}
     assert "keyring" in result.stored_in.lower()
-    assert [r.path for r in sim_server.sim.request_log] == ["/v1/endpoints"]
+    # The key is checked the way the default Together provider checks it: v2's whoami, one request.
+    assert [r.path for r in sim_server.sim.request_log] == ["/v3/whoami"]
 
 
 async def test_a_refused_key_says_so_stores_nothing_and_allows_a_retry(

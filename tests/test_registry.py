@@ -48,11 +48,11 @@ def test_an_unknown_kind_is_refused_with_the_nearest_one() -> None:
         build_provider("togehter", KEY)
 
 
-async def test_together_builds_the_v1_provider_unless_the_profile_asks_for_v2() -> None:
-    v1 = build_provider("together", KEY)
-    assert type(v1) is TogetherV1Provider and v1.base_url == TOGETHER_BASE_URL
-    v2 = build_provider("together", KEY, options=ProviderOptions(environ={}, settings={"together_api": "v2"}))
+async def test_together_builds_v2_beside_v1_unless_the_profile_asks_for_v1_only() -> None:
+    v2 = build_provider("together", KEY, options=ProviderOptions(environ={}))
     assert type(v2) is TogetherProvider and v2.base_url == "https://api.together.ai"
+    v1 = build_provider("together", KEY, options=ProviderOptions(environ={}, settings={"together_api": "v1"}))
+    assert type(v1) is TogetherV1Provider and v1.base_url == TOGETHER_BASE_URL
     for provider in (v1, v2):
         assert isinstance(provider, Provider)
         await provider.aclose()
@@ -67,7 +67,10 @@ def test_an_insecure_base_url_is_refused_before_a_provider_exists() -> None:
 
 async def test_the_options_reach_the_provider_the_transport_and_deadline_included() -> None:
     api = StandInApi(200)
-    provider = build_provider("together", KEY, options=ProviderOptions(transport=api.transport, read_deadline=3.0))
+    provider = build_provider(
+        "together", KEY,
+        options=ProviderOptions(transport=api.transport, read_deadline=3.0, settings={"together_api": "v1"}),
+    )
     assert isinstance(provider, TogetherV1Provider)
     await provider.check_access()
     assert [r.url.path for r in api.requests] == ["/v1/endpoints"]

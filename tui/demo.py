@@ -68,9 +68,7 @@ def start_demo_backend(
     simulator = Simulator(
         SimulatorConfig(
             api_key=DEMO_API_KEY, speed=speed, seed=seed, tokens_per_second=tokens_per_second,
-            # The screens still create and start through v1 until they speak v2 (issue 13): until then the
-            # registry builds the v1 provider and the demo serves the v1 account as it was, where create and
-            # start work. Flipping the registry's default to v2 serves Together as it is today.
+            # The demo serves Together as it is (v2 beside the retired v1) unless the default says v1.
             legacy_v1=TOGETHER_API_DEFAULT == "v1",
         )
     )

@@ -41,11 +41,10 @@ __all__ = [
 
 DEFAULT_KIND = "together"
 
-#: Which Together API the "together" kind builds when the profile does not say. "v1": the screens still
-#: create, start and show endpoints the v1 way (the v2 screens are the next issue, 13), and the v1 provider
-#: is what they were written against; "v2" builds the combined provider (v2 endpoints beside legacy v1).
-#: Flip this one line when the screens speak v2.
-TOGETHER_API_DEFAULT: Literal["v1", "v2"] = "v1"
+#: Which Together API the "together" kind builds when the profile does not say. "v2": the combined provider
+#: (v2 endpoints with their deployments beside the account's legacy v1 ones), Together as it is today;
+#: ``together_api = "v1"`` in a profile keeps the v1-only provider (an account, or a proxy, without v2).
+TOGETHER_API_DEFAULT: Literal["v1", "v2"] = "v2"
 
 
 @dataclass(frozen=True)

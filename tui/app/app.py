@@ -20,31 +20,24 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.theme import Theme
-from textual.widgets import Footer, TabbedContent, TabPane
+from textual.widgets import TabbedContent, TabPane
 
 from tui.app.bindings import bindings, first_key
 from tui.app.config import AppConfig
 from tui.app.context import AppContext
 from tui.app.crash import SecretSafeCrashReports
-from tui.app.messages import (
-    OpenChat,
-    OpenCompareChat,
-    OpenCreateForm,
-    OpenEvents,
-    OpenMetrics,
-    OpenTrafficSplit,
-    OpenUpdateForm,
-)
 from tui.app.panes.chat import ChatPane
 from tui.app.panes.endpoints import EndpointsPane
 from tui.app.panes.hardware import HardwarePane
+from tui.app.requests import CrossPaneRequests
+from tui.app.widgets.shell_footer import ShellFooter
 from tui.app.widgets.status_header import StatusHeader
 from tui.core import keymap
 from tui.core.catalog import Catalog
 from tui.core.store import Announcement, EndpointStore, StoreEvent
 
 if TYPE_CHECKING:
-    from tui.api import Endpoint, Provider
+    from tui.api import Provider
 
 STYLES = Path(__file__).parent / "styles"
 PANES = ("endpoints", "hardware", "chat")
@@ -53,7 +46,7 @@ STORE_WORKER_GROUP = "endpoint-store"
 Pane = EndpointsPane | HardwarePane | ChatPane
 
 
-class TogetherApp(SecretSafeCrashReports, App[None]):
+class TogetherApp(SecretSafeCrashReports, CrossPaneRequests, App[None]):
     TITLE = "together-tui"
     CSS_PATH: ClassVar = [
         STYLES / "app.tcss",
@@ -90,7 +83,7 @@ class TogetherApp(SecretSafeCrashReports, App[None]):
                 yield HardwarePane(self.context)
             with TabPane("3 Chat", id="chat"):
                 yield ChatPane(self.context)
-        yield Footer(compact=True)
+        yield ShellFooter()
 
     def on_mount(self) -> None:
         self.theme = self.config.theme if self.config.theme in self.available_themes else "textual-dark"
@@ -232,109 +225,6 @@ class TogetherApp(SecretSafeCrashReports, App[None]):
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         if event.pane.id in PANES:
             self.call_after_refresh(self._focus_pane, event.pane.id)
-
-    # Cross-pane requests: one place that knows how panes and screens connect.
-
-    def on_open_chat(self, message: OpenChat) -> None:
-        self.action_show_pane("chat")
-        if message.endpoint is not None:
-            self.chat_pane.set_endpoint_target(message.endpoint, message.deployment_id)
-
-    def on_open_create_form(self, message: OpenCreateForm) -> None:
-        capabilities = self.context.store.capabilities
-        if capabilities is None or not capabilities.deploy_profiles:
-            self.open_create_form(model=message.model, hardware_id=message.hardware_id, clone_of=message.clone_of)
-            return
-        if self.read_only:
-            self.notify_read_only()
-            return
-        from tui.app.screens.deploy_form import DeployScreen
-
-        legacy = message.redeploy_of
-        model = message.model or (legacy.model if legacy is not None else None)
-        if model is None and message.clone_of is not None:
-            model = message.clone_of.model
-        self.push_screen(
-            DeployScreen(self.context, model=model, option_id=message.option_id, endpoint=message.endpoint,
-                         redeploy_of=legacy),
-            callback=partial(self._deployed, legacy),
-        )
-
-    def _deployed(self, legacy: Endpoint | None, endpoint: Endpoint | None) -> None:
-        if endpoint is None:
-            return
-        self._endpoint_created(endpoint)
-        if legacy is not None:
-            self._offer_to_stop_legacy(legacy, endpoint)
-
-    @work(group="migration", exit_on_error=False)
-    async def _offer_to_stop_legacy(self, legacy: Endpoint, replacement: Endpoint) -> None:
-        """Both bill while both run: once the replacement serves, offer to stop the v1 endpoint it replaces."""
-        from tui.app.screens.migration_offer import MigrationOffer
-        from tui.core.waits import WaitResult
-
-        outcome = await self.context.store.wait_until_ready(replacement.id)
-        if outcome.result is not WaitResult.REACHED:
-            return  # the store already said how the wait ended; the v1 endpoint keeps serving
-        current = self.context.store.get(legacy.id)
-        if current is None or not current.phase.billing:
-            return
-        ready = self.context.store.get(replacement.id) or replacement
-        if await self.push_screen_wait(MigrationOffer(self.context, legacy=current, replacement=ready)):
-            decision = self.context.store.stop(current.id)
-            self.notify(decision.message, severity=decision.severity,  # type: ignore[arg-type]
-                        markup=False)
-
-    def open_create_form(
-        self, *, model: str | None = None, hardware_id: str | None = None, clone_of: Endpoint | None = None
-    ) -> None:
-        if self.read_only:
-            self.notify_read_only()
-            return
-        from tui.app.screens.endpoint_form import CreateEndpointScreen
-
-        self.push_screen(
-            CreateEndpointScreen(self.context, model=model, hardware_id=hardware_id, clone_of=clone_of),
-            callback=self._endpoint_created,
-        )
-
-    def _endpoint_created(self, endpoint: Endpoint | None) -> None:
-        if endpoint is not None:
-            self.context.store.adopt(endpoint, created=True)
-            self.action_show_pane("endpoints")
-            self.endpoints_pane.show_endpoint(endpoint.id)
-
-    def on_open_update_form(self, message: OpenUpdateForm) -> None:
-        if self.read_only:
-            self.notify_read_only()
-            return
-        from tui.app.screens.endpoint_form import UpdateEndpointScreen
-
-        self.push_screen(UpdateEndpointScreen(self.context, message.endpoint), callback=self._endpoint_updated)
-
-    def _endpoint_updated(self, endpoint: Endpoint | None) -> None:
-        if endpoint is not None:
-            self.context.store.adopt(endpoint)
-
-    def on_open_events(self, message: OpenEvents) -> None:
-        from tui.app.screens.events import EventsScreen
-
-        self.push_screen(EventsScreen(self.context, message.endpoint, message.deployment_id))
-
-    def on_open_metrics(self, message: OpenMetrics) -> None:
-        from tui.app.screens.metrics import MetricsScreen
-
-        self.push_screen(MetricsScreen(self.context, message.endpoint, message.deployment_id))
-
-    def on_open_traffic_split(self, message: OpenTrafficSplit) -> None:
-        from tui.app.screens.traffic_split import TrafficSplitScreen
-
-        self.push_screen(TrafficSplitScreen(self.context, message.endpoint), callback=self._endpoint_updated)
-
-    def on_open_compare_chat(self, message: OpenCompareChat) -> None:
-        from tui.app.screens.compare_chat import CompareChatScreen
-
-        self.push_screen(CompareChatScreen(self.context, message.endpoint, message.deployment_id))
 
     def notify_read_only(self) -> None:
         self.notify("Read-only mode: changes are disabled (--read-only or the read_only setting).",

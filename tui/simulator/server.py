@@ -65,6 +65,10 @@ def uvicorn_config(sim: Servable, *, log_level: str = "warning") -> uvicorn.Conf
         lifespan="off",
         # A stalled stream (fault injection) would otherwise hold shutdown forever.
         timeout_graceful_shutdown=1,
+        # Longer than httpx's 5 s keep-alive expiry: at uvicorn's default (also 5 s) the server could close
+        # an idle connection just as a client reused it, and an action's write (never retried) failed
+        # with a ReadError the real API gives no reason to expect.
+        timeout_keep_alive=30,
     )
 
 

@@ -12,11 +12,18 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import work
-from textual.message import Message
 
 from tui.api.domain import Deployment, Endpoint, HardwareOption, Phase
 from tui.api.errors import APIError
-from tui.app.messages import OpenChat, OpenCreateForm, OpenUpdateForm
+from tui.app.messages import (
+    OpenChat,
+    OpenCompareChat,
+    OpenCreateForm,
+    OpenEvents,
+    OpenMetrics,
+    OpenTrafficSplit,
+    OpenUpdateForm,
+)
 from tui.app.panes.deployment_actions import DeploymentActions
 from tui.app.screens.confirm_delete import ConfirmDeleteScreen, needs_typed_name
 from tui.app.screens.confirm_start import ConfirmStartScreen
@@ -34,7 +41,7 @@ if TYPE_CHECKING:
 
 MUTATING = frozenset({"start", "stop", "delete", "new", "edit", "scale"})
 NEEDS_SELECTION = frozenset({"start", "stop", "delete", "edit", "chat", "smoke_test", "copy_name", "scale",
-                             "events", "metrics", "traffic"})
+                             "events", "metrics", "traffic", "compare"})
 #: Need a v2 endpoint or deployment under the cursor.
 TREE_ONLY = frozenset({"scale", "events", "metrics", "traffic"})
 V1_STOP_WARNING = ("Together's v1 no longer restarts endpoints: once stopped, this one cannot start again on v1; "
@@ -250,32 +257,33 @@ class EndpointActions(DeploymentActions):
         self.post_message(OpenCreateForm())
 
     def action_edit(self) -> None:
-        # On a deployment row: the update form of its endpoint (the form picks the deployment to change).
-        endpoint = self._dedicated_selected("edit")
-        if endpoint is not None:
-            self.post_message(OpenUpdateForm(endpoint))
-
-    def action_events(self) -> None:
-        self._open("OpenEvents", with_deployment=True)
-
-    def action_metrics(self) -> None:
-        self._open("OpenMetrics", with_deployment=True)
-
-    def action_traffic(self) -> None:
-        self._open("OpenTrafficSplit", with_deployment=False)
-
-    def _open(self, name: str, *, with_deployment: bool) -> None:
-        """Screens of their own (events, metrics, the traffic split), opened by the App on request."""
-        from tui.app import messages
-
+        # On a deployment row: that deployment's settings; on an endpoint row: the form asks which.
         located = self._selected_row()
-        message_type = getattr(messages, name, None)
-        if located is None or message_type is None:
+        if located is None or self._dedicated_selected("edit") is None:
             return
         endpoint, deployment = located
-        message: Message = (message_type(endpoint, deployment.id if deployment is not None else None)
-                            if with_deployment else message_type(endpoint))
-        self.post_message(message)
+        self.post_message(OpenUpdateForm(endpoint, deployment_id=deployment.id if deployment is not None else None))
+
+    # Screens of their own (events, metrics, the traffic split, side by side), opened by the App on request.
+
+    def action_events(self) -> None:
+        if located := self._selected_row():
+            endpoint, deployment = located
+            self.post_message(OpenEvents(endpoint, deployment.id if deployment is not None else None))
+
+    def action_metrics(self) -> None:
+        if located := self._selected_row():
+            endpoint, deployment = located
+            self.post_message(OpenMetrics(endpoint, deployment.id if deployment is not None else None))
+
+    def action_traffic(self) -> None:
+        if located := self._selected_row():
+            self.post_message(OpenTrafficSplit(located[0]))
+
+    def action_compare(self) -> None:
+        if located := self._selected_row():
+            endpoint, deployment = located
+            self.post_message(OpenCompareChat(endpoint, deployment.id if deployment is not None else None))
 
     def action_chat(self) -> None:
         endpoint = self._selected()

@@ -31,6 +31,7 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Endpoints pane (1)", ("endpoints",)),
     ("Hardware pane (2)", ("hardware",)),
     ("Chat pane (3)", ("chat", "chat.prompt", "chat.target")),
+    ("Events, metrics, traffic split, side by side", ("events", "metrics", "traffic", "confirm_split", "compare_chat")),
     ("Moving in tables and text (arrows, PgUp and PgDn too)", ("table", "scroll")),
     ("Everywhere", ("app",)),
 )
