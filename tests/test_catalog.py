@@ -68,3 +68,40 @@ async def test_a_cancelled_asker_does_not_cancel_the_request_others_wait_on() ->
     impatient.cancel()
     gate.set()
     assert await patient == [H100]
+
+
+async def test_legacy_v1_hardware_prices_the_accounts_v1_endpoints_but_is_not_offered(start_simulator) -> None:  # type: ignore[no-untyped-def]
+    from v2_tools import provider_for, today
+
+    server = today(start_simulator)
+    provider = provider_for(server)
+    try:
+        catalog = Catalog(provider)
+        offered = await catalog.hardware()
+        legacy = await provider.v1.list_endpoints()
+        known = catalog.known_hardware()
+        assert known is not None and legacy
+        for endpoint in [await provider.get_endpoint(e.id) for e in legacy]:
+            # Each v1 endpoint's hardware is priced as v1 bills it.
+            assert endpoint.hardware_id in known and known[endpoint.hardware_id].price_per_hour is not None
+            # What the Hardware pane offers to deploy is v2's instance types only.
+            assert endpoint.hardware_id not in {option.id for option in offered}
+    finally:
+        await provider.aclose()
+
+
+async def test_legacy_prices_that_fail_leave_the_offered_hardware_and_ask_again() -> None:
+    provider = FakeProvider()
+    calls = 0
+
+    async def legacy_hardware() -> list[HardwareOption]:
+        nonlocal calls
+        calls += 1
+        raise ServerError("v1 hardware unavailable", status=503)
+
+    provider.legacy_hardware = legacy_hardware  # type: ignore[attr-defined]
+    catalog = Catalog(provider)
+    offered = await catalog.hardware()
+    assert catalog.known_hardware() == {option.id: option for option in offered}
+    await catalog.hardware()
+    assert calls == 2

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from tui.api.domain import DeployOption, HardwareOption, ModelOption
+from tui.api.errors import APIError
 
 if TYPE_CHECKING:
     from tui.api.provider import Provider
@@ -48,7 +49,21 @@ class Catalog:
         return lambda: self._listeners.remove(listener) if listener in self._listeners else None
 
     async def hardware(self, model: str | None = None, *, fresh: bool = False) -> list[HardwareOption]:
-        return await self._ask(("hardware", model), lambda: self._provider.list_hardware(model), fresh=fresh)
+        """What can be deployed (for a model, when given). Unfiltered, the legacy hardware's prices are
+        fetched beside it (``known_hardware``), so the account's v1 endpoints are priced too."""
+        options = await self._ask(("hardware", model), lambda: self._provider.list_hardware(model), fresh=fresh)
+        if model is None:
+            await self._legacy_prices(fresh=fresh)
+        return options
+
+    async def _legacy_prices(self, *, fresh: bool) -> None:
+        fetch = getattr(self._provider, "legacy_hardware", None)
+        if fetch is None:
+            return
+        try:
+            await self._ask(("legacy_hardware",), fetch, fresh=fresh)
+        except APIError:
+            return  # a nicety: legacy rows read "?" until the next ask
 
     async def models(self, *, dedicated_only: bool = False, fresh: bool = False) -> list[ModelOption]:
         return await self._ask(
@@ -68,10 +83,15 @@ class Catalog:
         return await self._ask(("zones",), self._provider.list_availability_zones, fresh=fresh)
 
     def known_hardware(self) -> dict[str, HardwareOption] | None:
-        """Every hardware option (with its price) from the last unfiltered answer, without asking; None
-        until one arrived."""
+        """Every hardware option (with its price) from the last unfiltered answer, the legacy ones too (a
+        v1 endpoint's hardware id), without asking; None until one arrived."""
         entry = self._answers.get(("hardware", None))
-        return None if entry is None else {option.id: option for option in entry.value}
+        if entry is None:
+            return None
+        legacy = self._answers.get(("legacy_hardware",))
+        known = {option.id: option for option in legacy.value} if legacy is not None else {}
+        known.update((option.id, option) for option in entry.value)
+        return known
 
     def price_of(self, hardware_id: str | None) -> float | None:
         known = self.known_hardware()
