@@ -123,7 +123,7 @@ def test_login_reads_one_line_from_piped_stdin_and_stores_in_keyring(cli: Cli) -
     assert "OS keyring (service together-tui, profile default)" in result.out
     assert "The key …abcd works: https://api.together.ai/v1 accepted it." in result.out
     (request,) = cli.api.requests
-    assert request.url == "https://api.together.ai/v1/endpoints?type=dedicated"
+    assert request.url == "https://api.together.ai/v3/whoami"
     assert request.headers["authorization"] == f"Bearer {KEY}"
 
 
@@ -207,7 +207,7 @@ def test_login_verifies_against_the_profile_base_url(cli: Cli) -> None:
     settings = Settings(profiles={"local": Profile(base_url="http://127.0.0.1:8765/v1")})
     result = cli("auth", "login", "--profile", "local", stdin=io.StringIO(KEY), settings=settings)
     assert result.code == 0
-    assert str(cli.api.requests[0].url) == "http://127.0.0.1:8765/v1/endpoints?type=dedicated"
+    assert str(cli.api.requests[0].url) == "http://127.0.0.1:8765/v3/whoami"
 
 
 def test_login_says_what_it_replaced(cli: Cli) -> None:
@@ -320,7 +320,7 @@ def test_status_from_named_environment_variable_and_profile_base_url(cli: Cli) -
     result = cli("auth", "status", "--profile", "work", settings=settings)
     assert "from environment variable WORK_KEY" in result.out
     assert "Base URL: https://proxy.example/v1 (settings, profiles.work.base_url)" in result.out
-    assert str(cli.api.requests[0].url) == "https://proxy.example/v1/endpoints?type=dedicated"
+    assert str(cli.api.requests[0].url) == "https://proxy.example/v3/whoami"
 
 
 def test_status_base_url_from_environment(cli: Cli) -> None:

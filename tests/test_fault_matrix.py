@@ -674,6 +674,7 @@ class Chat(Scenario):
             await s.settle()
         if len(pane.conversation.turns) > self.MAX_TURNS:
             await s.press("ctrl+n")
+            await s.press("y")  # a new chat asks first when there is a conversation to lose
             assert not pane.conversation.turns
         last = pane.conversation.last
         if last is None or last.state is not TurnState.DONE:

@@ -665,9 +665,9 @@ def test_verify_key_asks_the_provider_once_with_the_bearer_key() -> None:
     recorder = StandInApi(200)
     result = verify_key(ApiKey(KEY), "https://api.together.ai/v1/", transport=recorder.transport)
     assert result.ok and result.detail == "accepted"
-    # The v1 provider's check_access: its own dedicated endpoints, asked once (a key check is not retried).
+    # The default Together provider's check_access: v2's whoami, asked once (a key check is not retried).
     (request,) = recorder.requests
-    assert str(request.url) == "https://api.together.ai/v1/endpoints?type=dedicated"
+    assert str(request.url) == "https://api.together.ai/v3/whoami"
     assert request.method == "GET"
     assert request.headers["authorization"] == f"Bearer {KEY}"
 
@@ -825,7 +825,20 @@ def test_verify_key_reads_an_html_page_as_a_sentence() -> None:
     assert result.detail == "refused (HTTP 403: the server answered with an HTML page (HTTP 403))"
 
 
-def test_verify_key_does_not_read_v1_retirement_as_a_refused_key() -> None:
+def test_a_v1_only_profiles_key_check_does_not_read_v1_retirement_as_a_refused_key() -> None:
+    import asyncio
+
+    from tui.api.registry import ProviderOptions, build_provider
+
     body = {"error": {"message": "Forbidden", "code": "endpoints_v1_create_access_disabled"}}
-    result = verify_key(ApiKey(KEY), DEFAULT_BASE_URL, transport=_answering(httpx.Response(403, json=body)))
-    assert (result.outcome, result.detail) == ("ok", "accepted")
+    options = ProviderOptions(transport=_answering(httpx.Response(403, json=body)), environ={},
+                              settings={"together_api": "v1"})
+    provider = build_provider("together", ApiKey(KEY), DEFAULT_BASE_URL, options)
+
+    async def check() -> None:
+        try:
+            await provider.check_access()  # no AuthenticationError: the key is fine, v1 is retired
+        finally:
+            await provider.aclose()
+
+    asyncio.run(check())

@@ -37,7 +37,7 @@ def settings_file(
     path = tmp_path / "settings.toml"
     path.write_text(
         'default_profile = "work"\n'
-        f'[profiles.work]\nprovider = "together"\nbase_url = "{sim_server.base_url}"\n'
+        f'[profiles.work]\nprovider = "together"\nbase_url = "{sim_server.base_url}"\ntogether_api = "v1"\n'
         f'[profiles.nb]\nprovider = "nebius"\nbase_url = "{nebius.root_url}"\n'
         '[profiles.nokey]\nprovider = "nebius"\napi_key_env = "NO_SUCH_KEY_VARIABLE"\n'
         '[profiles.typo]\nprovider = "nebuis"\n'
