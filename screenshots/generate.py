@@ -22,7 +22,7 @@ from textual.pilot import Pilot  # noqa: E402
 from textual.widgets import Collapsible, Input  # noqa: E402
 
 from tui.api import Endpoint, Phase  # noqa: E402
-from tui.api.together import TogetherClient, TogetherV1Provider  # noqa: E402
+from tui.api.together.combined import TogetherProvider  # noqa: E402
 from tui.app.app import TogetherApp  # noqa: E402
 from tui.app.config import AppConfig  # noqa: E402
 from tui.app.messages import OpenChat, OpenUpdateForm  # noqa: E402
@@ -69,9 +69,18 @@ async def endpoint_for(app: TogetherApp, model: str, phase: Phase | None = None)
     return await app.provider.get_endpoint(chosen.id)
 
 
+async def select(pilot: Pilot[None], app: TogetherApp, name: str) -> Endpoint:
+    """The cursor on the v2 endpoint whose name ends with ``name`` (found in the store), as a user would."""
+    endpoint = next(e for e in app.context.store.endpoints.values() if e.name.endswith(name))
+    app.endpoints_pane.show_endpoint(endpoint.id)
+    await settle(pilot)
+    return endpoint
+
+
 async def endpoints(pilot: Pilot[None], app: TogetherApp, server: SimulatorServer) -> None:
     await settle(pilot)
-    await pilot.press("down", "down", "down")
+    await select(pilot, app, "support-bot")
+    await pilot.press("down")
     await settle(pilot)
 
 
@@ -83,21 +92,42 @@ async def hardware_for_a_model(pilot: Pilot[None], app: TogetherApp, server: Sim
     await settle(pilot)
 
 
-async def create_form_with_errors(pilot: Pilot[None], app: TogetherApp, server: SimulatorServer) -> None:
+async def deploy_form(pilot: Pilot[None], app: TogetherApp, server: SimulatorServer) -> None:
+    from tui.app.messages import OpenCreateForm
+
     await settle(pilot)
-    app.open_create_form(model="openai/gpt-oss-20b")
+    app.post_message(OpenCreateForm(model="openai/gpt-oss-20b"))
     await settle(pilot)
+    app.screen.query_one("#f-endpoint-name", Input).value = "chat-prod"
+    app.screen.query_one("#f-max", Input).value = "3"
     still_cursors(app)
-    await pilot.press("tab", "tab", "x", "tab", "0", "tab", "-", "5", "ctrl+s")
     await settle(pilot)
 
 
 async def update_preview(pilot: Pilot[None], app: TogetherApp, server: SimulatorServer) -> None:
     await settle(pilot)
-    app.post_message(OpenUpdateForm(await endpoint_for(app, "openai/gpt-oss-20b")))
+    endpoint = await select(pilot, app, "support-bot")
+    app.post_message(OpenUpdateForm(endpoint, deployment_id=endpoint.deployments[0].id))
+    await settle(pilot)
+    app.screen.query_one("#f-max", Input).value = "5"
+    still_cursors(app)
+    await settle(pilot)
+
+
+async def smart_delete(pilot: Pilot[None], app: TogetherApp, server: SimulatorServer) -> None:
+    await settle(pilot)
+    await select(pilot, app, "support-bot")
+    await pilot.press("d")
     await settle(pilot)
     still_cursors(app)
-    await pilot.press("end", *" v2", "tab", "2", "tab", "4", "tab", "3", "0")
+
+
+async def events(pilot: Pilot[None], app: TogetherApp, server: SimulatorServer) -> None:
+    from tui.app.messages import OpenEvents
+
+    await settle(pilot)
+    endpoint = await select(pilot, app, "support-bot")
+    app.post_message(OpenEvents(endpoint))
     await settle(pilot)
 
 
@@ -105,7 +135,8 @@ async def chat_with_reasoning(pilot: Pilot[None], app: TogetherApp, server: Simu
     from tui.app.panes.chat import PromptInput
 
     await settle(pilot)
-    app.post_message(OpenChat(await endpoint_for(app, "openai/gpt-oss-20b", Phase.READY)))
+    endpoint = next(e for e in app.context.store.endpoints.values() if e.name.endswith("support-bot"))
+    app.post_message(OpenChat(endpoint))
     await settle(pilot)
     pane = app.chat_pane
     pane.perf_counter = ScriptedTimer()
@@ -129,8 +160,10 @@ async def help_screen(pilot: Pilot[None], app: TogetherApp, server: SimulatorSer
 SCENARIOS: dict[str, Scenario] = {
     "endpoints": endpoints,
     "hardware": hardware_for_a_model,
-    "create-form-errors": create_form_with_errors,
+    "deploy-form": deploy_form,
     "update-preview": update_preview,
+    "smart-delete": smart_delete,
+    "events": events,
     "chat": chat_with_reasoning,
     "help": help_screen,
 }
@@ -139,9 +172,9 @@ SCENARIOS: dict[str, Scenario] = {
 async def shoot(name: str, scenario: Scenario) -> Path:
     # speed=1 with a manual clock: the seeded STARTING/PENDING endpoints stay in transition.
     sim = Simulator(SimulatorConfig(api_key=DEMO_API_KEY, speed=1.0, seed=0, tokens_per_second=0,
-                                    clock=ManualClock(EPOCH), legacy_v1=True))  # as the demo
+                                    clock=ManualClock(EPOCH), legacy_v1=False))  # today's account, as the demo
     with SimulatorServer(sim) as server:
-        provider = TogetherV1Provider(TogetherClient(DEMO_API_KEY, server.base_url))
+        provider = TogetherProvider.connect(DEMO_API_KEY, server.base_url, inference_url=server.root_url, environ={})
         config = AppConfig(base_url=server.base_url, demo=True, refresh_interval=3600.0,
                            fast_refresh_interval=3600.0, remember_theme=False, clock=lambda: NOW)
         app = TogetherApp(provider, config)
