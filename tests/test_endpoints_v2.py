@@ -97,7 +97,11 @@ async def test_sort_and_filter_keep_deployments_under_their_endpoint(start_simul
             keys = table.keys
             assert keys[keys.index(bot) + 1: keys.index(bot) + 3] == [h100, h200]
         table.set_sort("cost", reverse=True)
-        assert table.keys[0] == bot  # the dearest endpoint first, its deployments with it
+        # The dearest first: the running legacy v1 endpoint (4x H100 at v1's $21.60/h), then support-bot
+        # ($12.48/h) with its deployments under it.
+        legacy = app.context.store.get(table.keys[0])
+        assert legacy is not None and legacy.api == "v1"
+        assert table.keys[1:4] == [bot, h100, h200]
         # A filter that only a deployment matches shows it with its endpoint, not its sibling.
         await pilot.press("slash", *"h200", "enter")
         await settle(pilot)
