@@ -359,8 +359,9 @@ async def test_a_store_wait_for_a_v2_endpoint_is_reached_once_a_deployment_serve
 async def test_a_terminal_too_small_to_show_rows_does_not_delete_a_hidden_one(start_simulator: Any, clock: Any) -> None:
     server = today(start_simulator)
     app = make_tree_app(server, clock)
-    async with app.run_test(size=(30, 10)) as pilot:
+    async with app.run_test(size=(30, 7)) as pilot:
         await settle(pilot)
+        assert table_of(app).visible_keys() == []  # the premise: no row on screen at this size
         await pilot.press("d")
         await settle(pilot)
         assert not isinstance(app.screen, ConfirmDeleteScreen)

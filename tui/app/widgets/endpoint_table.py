@@ -182,7 +182,9 @@ class EndpointTable(TableKeys, DataTable[Text]):
         if not self._widths:
             return []
         first = max(0, int(self.scroll_y))
-        last = min(self.row_count, first + max(0, self.size.height))
+        # The header row is part of the widget's height, not a row of data.
+        rows_high = self.size.height - (self.header_height if self.show_header else 0)
+        last = min(self.row_count, first + max(0, rows_high))
         keys = []
         for index in range(first, last):
             row_key, _ = self.coordinate_to_cell_key(Coordinate(index, 0))
