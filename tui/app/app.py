@@ -57,7 +57,7 @@ class TogetherApp(SecretSafeCrashReports, CrossPaneRequests, App[None]):
     ]
     BINDINGS: ClassVar[list[BindingType]] = list(bindings("app"))
     #: Below 20 rows the screen is "-short": the details panel gives its minimum height to the table's rows.
-    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-short"), (20, "-tall")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (20, "-tall")]
 
     def __init__(self, provider: Provider, config: AppConfig | None = None) -> None:
         super().__init__()
