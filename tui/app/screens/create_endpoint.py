@@ -299,17 +299,8 @@ class CreateEndpointScreen(EndpointFormScreen):
 
     # Sending
 
-    def action_submit(self) -> None:
-        if self.submitting:
-            return
-        self._show_all = True
-        result = self.refresh_form()
-        if not result.ok or result.value is None:
-            self.refuse_locally(result.errors)
-            return
-        self.set_banner(None)
-        self.set_submitting(True)
-        self._create(result.value)
+    def send_checked(self, value: EndpointSpec) -> None:
+        self._create(value)
 
     @work(group="form-submit", exit_on_error=False)
     async def _create(self, spec: EndpointSpec) -> None:

@@ -344,17 +344,8 @@ class DeployScreen(EndpointFormScreen):
 
     # Sending: check, review, then deploy
 
-    def action_submit(self) -> None:
-        if self.submitting:
-            return
-        self._show_all = True
-        result = self.refresh_form()
-        if not result.ok or result.value is None:
-            self.refuse_locally(result.errors)
-            return
-        self.set_banner(None)
-        self.set_submitting(True)
-        self._review(result.value)
+    def send_checked(self, value: DeploySpec) -> None:
+        self._review(value)
 
     @work(group="form-submit", exit_on_error=False)
     async def _review(self, spec: DeploySpec) -> None:

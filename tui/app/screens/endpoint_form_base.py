@@ -203,6 +203,20 @@ class EndpointFormScreen(ModalScreen[Endpoint | None]):
         self.dismiss(None)
 
     def action_submit(self) -> None:
+        """Every field checked; only a form without problems goes on to ``send_checked``, never twice at once."""
+        if self.submitting:
+            return
+        self._show_all = True
+        result = self.refresh_form()
+        if not result.ok or result.value is None:
+            self.refuse_locally(result.errors)
+            return
+        self.set_banner(None)
+        self.set_submitting(True)
+        self.send_checked(result.value)
+
+    def send_checked(self, value: Any) -> None:
+        """What the form does with a value that passed every check (create, review a deploy, ...)."""
         raise NotImplementedError
 
     @on(Button.Pressed, "#form-submit")
