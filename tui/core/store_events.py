@@ -12,6 +12,9 @@ class Changed:
 
     rows: bool = True
     status: bool = True
+    #: None: the list itself changed (rows added, removed, reordered or any field): re-sync every row.
+    #: A set: only these endpoints' rows changed (their details arrived); the rest are as they were.
+    ids: frozenset[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
