@@ -9,7 +9,7 @@ from hostile import HOSTILE_STRINGS
 
 from tui.api.domain import Availability, Phase
 from tui.api.safe_text import clean_multiline
-from tui.api.together.v2 import adapter
+from tui.api.together.v2 import adapter, insight
 from tui.api.together.v2.adapter import Catalogue
 from tui.api.together.v2.wire import (
     AutoscalingRequest,
@@ -159,7 +159,7 @@ def test_every_string_from_the_wire_is_display_safe(hostile: str) -> None:
     result = adapter.endpoint_from_wire(wire, Catalogue())
     texts = [result.id, result.name, result.state, result.model, str(result.extra)]
     texts += [result.deployments[0].state, result.deployments[0].hardware, result.deployments[0].name]
-    event = adapter.event_from_wire(
+    event = insight.event_from_wire(
         EndpointEvent.model_validate({"id": hostile, "type": hostile, "level": hostile, "message": hostile})
     )
     texts += [event.id, event.type, event.level, event.message]

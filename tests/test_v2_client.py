@@ -68,7 +68,7 @@ async def test_a_key_without_a_project_says_to_set_one() -> None:
 
 
 async def test_a_list_follows_every_cursor_once(start_simulator: Start, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(client_module, "PAGE_SIZE", 3)
+    monkeypatch.setattr(client_module, "RESOURCE_PAGE_SIZE", 3)
     server = today(start_simulator)
     client = v2_client(server)
     endpoints = await client.list_endpoints()

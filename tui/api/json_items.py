@@ -46,8 +46,11 @@ def _expect(text: str, index: int, allowed: str, what: str) -> str:
     return char
 
 
-def list_items(text: str, key: str) -> Iterator[Any]:
+def list_items(text: str, key: str, others: dict[str, Any] | None = None) -> Iterator[Any]:
     """Each item of the list under ``key`` of the top-level object, in order; none if the key is absent.
+
+    ``others``, when given, receives the object's other members as decoded (a page's ``next_cursor``): one
+    pass over the body, the large list never decoded at once. It is complete once the iteration ends.
 
     Raises ``json.JSONDecodeError`` (a ValueError) for malformed JSON, ``NotAList`` for a body that is not
     an object, or whose ``key`` is not a list or appears twice. Items already yielded stand for nothing
@@ -87,7 +90,9 @@ def list_items(text: str, key: str) -> Iterator[Any]:
                             break
                         index = _skip(text, index + 1)
             else:
-                _, index = _DECODER.raw_decode(text, index)
+                value, index = _DECODER.raw_decode(text, index)
+                if others is not None:
+                    others[name] = value
             index = _skip(text, index)
             if _expect(text, index, ",}", "',' delimiter") == "}":
                 index += 1

@@ -13,7 +13,6 @@ from tui.api.domain import (
     HardwareOption,
     ModelOption,
     Phase,
-    TimelineEvent,
 )
 from tui.api.safe_text import clean_optional
 from tui.api.together.provider import parse_time
@@ -21,7 +20,6 @@ from tui.api.together.v2.wire import (
     DeploymentProfile,
     DeploymentSummary,
     DeploymentV2,
-    EndpointEvent,
     EndpointV2,
     InstanceType,
     SupportedModel,
@@ -284,15 +282,3 @@ def model_from_wire(model: SupportedModel) -> ModelOption:
         output_price_per_m=pricing.output if pricing and pricing.output else None,
     )
 
-
-def event_from_wire(event: EndpointEvent) -> TimelineEvent:
-    return TimelineEvent(
-        id=event.id,
-        at=parse_time(event.created_at),
-        level=event.level,
-        type=event.type,
-        # The CLI shows the log excerpt when an event has no message (a crash, an OOM).
-        message=event.message or event.log_excerpt or "",
-        deployment_id=event.deployment_id,
-        source=event.source,
-    )

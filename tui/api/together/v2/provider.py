@@ -5,7 +5,7 @@ v2 has no start or stop verb and no one-step create: this is where they are made
 
 * start / stop scale a deployment's autoscaling bounds (stop = 0/0; start = the bounds it had);
 * deploy = endpoint (new or existing) + deployment + traffic split, rolling back a new endpoint when the
-  deployment is refused; nothing here is retried automatically;
+  deployment is refused; nothing here is retried automatically (``deploying``);
 * delete is the smart delete the docs give: scale to 0/0, wait until STOPPED, leave the split, delete the
   deployment(s), then the endpoint, each step reported.
 """
@@ -13,8 +13,6 @@ v2 has no start or stop verb and no one-step create: this is where they are made
 from __future__ import annotations
 
 import asyncio
-import re
-import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -41,44 +39,24 @@ from tui.api.domain import (
 )
 from tui.api.together.client import TogetherClient
 from tui.api.together.provider import TogetherV1Provider
-from tui.api.together.v2 import adapter, deployment_update, insight
+from tui.api.together.v2 import adapter, deploying, deployment_update, insight
 from tui.api.together.v2.adapter import Catalogue
 from tui.api.together.v2.client import TogetherV2Client
-from tui.api.together.v2.teardown import Progress, Teardown, set_split
+from tui.api.together.v2.deploying import ReplicaBoundsError, check_bounds
+from tui.api.together.v2.teardown import Progress, Teardown
 from tui.api.together.v2.wire import (
     AutoscalingRequest,
-    DeploymentCreate,
     DeploymentUpdate,
     DeploymentV2,
-    EndpointCreate,
     EndpointUpdate,
     EndpointV2,
-    Placement,
-    PlacementInline,
     TrafficSplitRequest,
 )
 
 #: Bounds a deployment starts with when nothing says what it had (the CLI's deploy default).
 DEFAULT_START_BOUNDS = (1, 1)
-_NAME_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
-
-
-class ReplicaBoundsError(errors.BadRequestError):
-    """Bounds refused before anything is sent (the service would refuse them too, less clearly)."""
-
-    kind = "replicas refused"
-
-
-def check_bounds(minimum: int, maximum: int) -> None:
-    if minimum < 0 or maximum < 0:
-        raise ReplicaBoundsError(f"Replicas cannot be negative (got {minimum}/{maximum}).")
-    if minimum == 0 and maximum > 0:
-        raise ReplicaBoundsError(
-            f"A minimum of 0 with a maximum of {maximum} is not allowed: set both to 0 to stop the deployment, "
-            "or the minimum to at least 1."
-        )
-    if minimum > maximum:
-        raise ReplicaBoundsError(f"The minimum ({minimum}) cannot be greater than the maximum ({maximum}).")
+#: Endpoints built between two yields to the loop (with 3 deployments each, well under a millisecond).
+BUILD_SLICE = 50
 
 
 def _ignore(_: str) -> None:
@@ -128,9 +106,21 @@ class TogetherV2Provider:
         return self._catalogue
 
     async def list_endpoints(self) -> list[Endpoint]:
-        wires = await self.client.list_endpoints()
-        catalogue = await self.catalogue()
-        return [self._seen(adapter.endpoint_from_wire(wire, catalogue)) for wire in wires]
+        """Every endpoint with its deployments as the list summarises them, which is all a row needs: state,
+        ready/desired, min-max, weight and share, hardware and so $/hour (``Endpoint.detailed``). Only a
+        deployment's own read adds its status message, etag, engine, concurrency and idle timeout
+        (``Deployment.detailed``): ``get_endpoint``, for the rows that need them.
+
+        The catalogue (prices, model names) is read beside the first list, then kept; endpoints are built a
+        slice at a time, yielding between, so a large account's poll never holds the loop.
+        """
+        wires, catalogue = await asyncio.gather(self.client.list_endpoints(), self.catalogue())
+        endpoints = []
+        for index, wire in enumerate(wires, 1):
+            endpoints.append(self._seen(adapter.endpoint_from_wire(wire, catalogue)))
+            if index % BUILD_SLICE == 0:
+                await asyncio.sleep(0)
+        return endpoints
 
     async def get_endpoint(self, endpoint_id: str) -> Endpoint:
         wire, details = await asyncio.gather(
@@ -166,67 +156,14 @@ class TogetherV2Provider:
         ]
 
     async def deploy(self, spec: DeploySpec, progress: Progress = _ignore) -> Endpoint:
-        """Endpoint + deployment + traffic split in one step; a new endpoint is deleted if the deployment fails."""
-        _config, model = adapter.parse_option_id(spec.option_id)
-        check_bounds(spec.min_replicas, spec.max_replicas)
-        existing = await self._find_endpoint(spec.endpoint)
-        created = existing is None
-        if existing is None:
-            progress(f"Creating endpoint {spec.endpoint}")
-            try:
-                existing = await self.client.create_endpoint(EndpointCreate(name=spec.endpoint))
-            except errors.ConflictError:
-                # Made meanwhile by someone else: join it, as the CLI does, and never delete it.
-                existing = await self._find_endpoint(spec.endpoint)
-                if existing is None:
-                    raise
-                created = False
-        name = spec.deployment_name or self._deployment_name(model)
-        request = self._deployment_request(spec, name)
-        progress(f"Creating deployment {name}")
-        try:
-            deployment = await self.client.create_deployment(existing.id, request)
-        except errors.APIError:
-            if created:
-                progress(f"Deployment refused: deleting the new endpoint {spec.endpoint}")
-                await self.client.delete_endpoint(existing.id)
-            raise
-        self._parents[deployment.id] = existing.id
-        fresh = await self.client.get_endpoint(existing.id)
-        weights = {entry.deployment_id: entry.weight for entry in fresh.traffic_split}
-        # Whether the service adds a new deployment to the split is not documented: upsert it.
-        if weights.get(deployment.id, 0.0) != spec.traffic_weight:
-            progress(f"Routing weight {spec.traffic_weight:g} to {name}")
-            weights[deployment.id] = spec.traffic_weight
-            await set_split(self.client, fresh, weights)
-        return await self.get_endpoint(existing.id)
-
-    def _deployment_request(self, spec: DeploySpec, name: str) -> DeploymentCreate:
-        config, model = adapter.parse_option_id(spec.option_id)
-        concurrent = spec.max_concurrent_requests
-        return DeploymentCreate(
-            name=name,
-            autoscaling=AutoscalingRequest(min_replicas=spec.min_replicas, max_replicas=spec.max_replicas),
-            model=model,
-            config=config,
-            **({"inactive_timeout": spec.inactive_timeout} if spec.inactive_timeout else {}),
-            **({"max_concurrent_requests_per_replica": str(concurrent)} if concurrent is not None else {}),
-            **({"placement": Placement(inline=PlacementInline(regions=list(spec.regions)))} if spec.regions else {}),
-        )
+        """Endpoint + deployment + traffic split in one step (``deploying``); the endpoint after."""
+        endpoint_id, deployment_id = await deploying.deploy(self.client, spec, progress, self._model_name)
+        self._parents[deployment_id] = endpoint_id
+        return await self.get_endpoint(endpoint_id)
 
     async def validate_deploy(self, spec: DeploySpec) -> bool:
-        """Ask the service to check the deployment without creating it (``validateOnly``): refusals raise.
-
-        True when it was checked; False when the endpoint does not exist yet, since only a deployment has a
-        dry run (an endpoint alone bills nothing, and ``deploy`` deletes a new one the deployment is refused on).
-        """
-        check_bounds(spec.min_replicas, spec.max_replicas)
-        existing = await self._find_endpoint(spec.endpoint)
-        if existing is None:
-            return False
-        name = spec.deployment_name or self._deployment_name(adapter.parse_option_id(spec.option_id)[1])
-        await self.client.create_deployment(existing.id, self._deployment_request(spec, name), validate_only=True)
-        return True
+        """``validateOnly``: True when the service checked it, False when it cannot yet (a new endpoint)."""
+        return await deploying.validate(self.client, spec, self._model_name)
 
     # Updating one deployment (its own module: tui.api.together.v2.deployment_update)
 
@@ -418,19 +355,10 @@ class TogetherV2Provider:
             self._running_bounds[deployment.id] = (deployment.min_replicas, deployment.max_replicas)
         return deployment
 
-    async def _find_endpoint(self, wanted: str) -> EndpointV2 | None:
-        for endpoint in await self.client.list_endpoints():
-            if wanted in (endpoint.id, endpoint.name, endpoint.name.rpartition("/")[2]):
-                return endpoint
-        return None
-
     def _forget(self, deployment_ids: list[str]) -> None:
         for deployment_id in deployment_ids:
             self._parents.pop(deployment_id, None)
             self._running_bounds.pop(deployment_id, None)
 
-    def _deployment_name(self, model: str) -> str:
-        """``<model-name>-<8 hex>`` as the CLI names them, from the catalogue's name for the model."""
-        known = self._catalogue.model_name(model) if self._catalogue else model
-        base = _NAME_UNSAFE.sub("-", known.rpartition("/")[2] if known.startswith("projects/") else known)
-        return f"{base.strip('-._')[:100] or 'deployment'}-{secrets.token_hex(4)}"
+    def _model_name(self, model: str) -> str:
+        return self._catalogue.model_name(model) if self._catalogue else model

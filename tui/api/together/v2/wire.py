@@ -217,7 +217,7 @@ class InstanceType(Wire):
     regions: list[InstanceRegion] = Field(default_factory=list)
 
 
-# Events and analytics
+# Events (analytics: analytics_wire.py)
 
 
 class EndpointEvent(Wire):
@@ -238,54 +238,6 @@ class EndpointEvent(Wire):
     subject_id: OptionalText = None
     replica_id: OptionalText = None
     log_excerpt: Message = None
-
-
-class TimeRange(Wire):
-    start_time: Timestamp = None
-    end_time: Timestamp = None
-
-
-class RequestMetrics(Wire):
-    total_requests: Count = None
-    successful_requests: Count = None
-    failed_requests: Count = None
-    requests_per_second: Amount = None
-
-
-class LatencyMetrics(Wire):
-    ttft_p50_ms: Amount = Field(default=None, alias="ttftP50Ms")
-    ttft_p90_ms: Amount = Field(default=None, alias="ttftP90Ms")
-    ttft_p99_ms: Amount = Field(default=None, alias="ttftP99Ms")
-    latency_p50_ms: Amount = Field(default=None, alias="latencyP50Ms")
-    latency_p90_ms: Amount = Field(default=None, alias="latencyP90Ms")
-    latency_p99_ms: Amount = Field(default=None, alias="latencyP99Ms")
-
-
-class TokenMetrics(Wire):
-    total_input_tokens: Count = None
-    total_output_tokens: Count = None
-
-
-class ThroughputMetrics(Wire):
-    tokens_per_second: Amount = None
-
-
-class ErrorMetrics(Wire):
-    error_rate: Amount = None
-
-
-class Metrics(Wire):
-    request_metrics: RequestMetrics | None = None
-    latency_metrics: LatencyMetrics | None = None
-    token_metrics: TokenMetrics | None = None
-    throughput_metrics: ThroughputMetrics | None = None
-    error_metrics: ErrorMetrics | None = None
-
-
-class EndpointAnalytics(Wire):
-    endpoint_id: OptionalText = None
-    time_range: TimeRange | None = None
-    metrics: Metrics | None = None
 
 
 # Requests: exactly what the SDK's params TypedDicts allow, nothing the caller did not set.
