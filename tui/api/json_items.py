@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-__all__ = ["NotAList", "decode_text", "list_items"]
+__all__ = ["NotAList", "decode_text", "list_entries", "list_items"]
 
 _DECODER = json.JSONDecoder()
 # JSON's whitespace, exactly (RFC 8259 §2).
@@ -47,7 +47,15 @@ def _expect(text: str, index: int, allowed: str, what: str) -> str:
 
 
 def list_items(text: str, key: str, others: dict[str, Any] | None = None) -> Iterator[Any]:
-    """Each item of the list under ``key`` of the top-level object, in order; none if the key is absent.
+    """Each item of the list under ``key`` of the top-level object, in order (see ``list_entries``)."""
+    for _, item in list_entries(text, key, others):
+        yield item
+
+
+def list_entries(text: str, key: str, others: dict[str, Any] | None = None) -> Iterator[tuple[str, Any]]:
+    """(its JSON text, the item) for each item of the list under ``key`` of the top-level object, in order;
+    none if the key is absent. The text is the item exactly as sent: equal texts are equal items, which
+    lets a caller reuse what it built from the same item in the previous answer.
 
     ``others``, when given, receives the object's other members as decoded (a page's ``next_cursor``): one
     pass over the body, the large list never decoded at once. It is complete once the iteration ends.
@@ -82,8 +90,9 @@ def list_items(text: str, key: str, others: dict[str, Any] | None = None) -> Ite
                     index += 1
                 else:
                     while True:
-                        item, index = _DECODER.raw_decode(text, index)
-                        yield item
+                        item, end = _DECODER.raw_decode(text, index)
+                        yield text[index:end], item
+                        index = end
                         index = _skip(text, index)
                         if _expect(text, index, ",]", "',' delimiter") == "]":
                             index += 1

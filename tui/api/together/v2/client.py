@@ -8,22 +8,21 @@ is the OpenAI-compatible one the v1 client already speaks.
 
 from __future__ import annotations
 
-import asyncio
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
 from typing import Any, TypeVar
 from urllib.parse import quote
 
 import httpx
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel
 
-from tui.api import errors, json_items
+from tui.api import errors
 from tui.api.http import ApiSession
 from tui.api.together.errors import translate
 from tui.api.together.v2.analytics_wire import AnalyticsReport
+from tui.api.together.v2.pages import ListReader
 from tui.api.together.v2.wire import (
     DeploymentCreate,
     DeploymentUpdate,
@@ -33,7 +32,6 @@ from tui.api.together.v2.wire import (
     EndpointUpdate,
     EndpointV2,
     InstanceType,
-    OptionalText,
     Page,
     SupportedModel,
     Whoami,
@@ -42,18 +40,12 @@ from tui.api.together.v2.wire import (
 
 DEFAULT_INFERENCE_URL = "https://api-inference.together.ai"
 PROJECT_ENV = "TOGETHER_PROJECT_ID"
-#: A list longer than this many pages is a server handing out cursors forever.
-MAX_PAGES = 200
 #: Items asked for per page of the catalogue (supported models, instance types: tens of items).
 PAGE_SIZE = 100
 #: Per page of endpoints and deployments, what every poll lists. The deployments list documents 500 as its
 #: maximum; the endpoints list documents none, and AIP-style lists coerce a larger ``limit`` down
 #: (UNVERIFIED for endpoints). Fewer pages, fewer round trips per poll: 1,000 endpoints in 2, not 10.
 RESOURCE_PAGE_SIZE = 500
-#: Items validated between two yields to the event loop. An endpoint with 3 deployments costs ~4 times a v1
-#: list item, hence a quarter of v1's slice: each stays well under a millisecond or two of CPU.
-PARSE_SLICE = 25
-_CURSOR: TypeAdapter[str | None] = TypeAdapter(OptionalText)
 
 STALE_MESSAGE = "It changed since you loaded it: reload and try again."
 # 409s that are not a stale etag: ALREADY_EXISTS (6) and FAILED_PRECONDITION (9), by number or by name.
@@ -94,6 +86,7 @@ class TogetherV2Client:
         self.root = management_root(session.base_url)
         given = project_id or (environ if environ is not None else os.environ).get(PROJECT_ENV) or None
         self._project: Project | None = Project(given) if given else None
+        self._lists = ListReader(session, self._get)
 
     def __repr__(self) -> str:
         return f"TogetherV2Client(root={self.root!r})"
@@ -128,7 +121,9 @@ class TogetherV2Client:
     # Endpoints
 
     async def list_endpoints(self) -> list[EndpointV2]:
-        return await self._all_pages(await self._endpoints_path(), EndpointV2, page_size=RESOURCE_PAGE_SIZE)
+        # Read every poll, mostly unchanged: items are reused from the previous read when their text is.
+        path = await self._endpoints_path()
+        return await self._all_pages(path, EndpointV2, page_size=RESOURCE_PAGE_SIZE, reuse=True)
 
     async def get_endpoint(self, endpoint_id: str) -> EndpointV2:
         return self.session.parse(await self._request("GET", await self._endpoints_path(endpoint_id)), EndpointV2)
@@ -270,71 +265,21 @@ class TogetherV2Client:
             raise _stale(exc) if etag else exc from None
 
     async def _all_pages(
-        self, path: str, model: type[M], params: Mapping[str, str] | None = None, *, page_size: int | None = None
+        self,
+        path: str,
+        model: type[M],
+        params: Mapping[str, str] | None = None,
+        *,
+        page_size: int | None = None,
+        reuse: bool = False,
     ) -> list[M]:
-        """Every item, following ``next_cursor``; each page is asked for once, and parsed a slice at a time."""
-        items: list[M] = []
-        seen: set[str] = set()
-        cursor: str | None = None
-        for _ in range(MAX_PAGES):
-            limit = page_size or PAGE_SIZE
-            query = {**(params or {}), "limit": str(limit), **({"after": cursor} if cursor else {})}
-            response = await self._request("GET", path, params=query)
-            cursor = await self._parse_page(response, model, items)
-            if not cursor:
-                return items
-            if cursor in seen:
-                raise self.session.invalid(response, f"the cursor {cursor} came back twice")
-            seen.add(cursor)
-        raise errors.InvalidResponseError(f"{path}: more than {MAX_PAGES} pages")
+        """Every item, following ``next_cursor`` (``pages.ListReader``: each page once, in loop-sized pieces)."""
+        return await self._lists.all_pages(
+            path, model, params or {}, page_size=page_size or PAGE_SIZE, reuse=reuse
+        )
 
-    async def _parse_page(self, response: httpx.Response, model: type[M], into: list[M]) -> str | None:
-        """Append the page's items to ``into`` and return its ``next_cursor``.
-
-        A page of 500 endpoints is ~1 MB: decoded item by item (``json_items``) and validated ``PARSE_SLICE``
-        at a time with a yield between, so the loop never waits for a whole page. Items reach ``into`` only
-        when the whole page is valid; an error names the item (``data.417.id``), as one validation would.
-        """
-        parsed: list[M] = []
-        pending: list[Any] = []
-        others: dict[str, Any] = {}
-        slices = _slice_adapter(model)
-        try:
-            for payload in json_items.list_items(json_items.decode_text(response.content), "data", others):
-                pending.append(payload)
-                if len(pending) == PARSE_SLICE:
-                    parsed.extend(self._validate_slice(response, slices, pending, len(parsed), model))
-                    pending = []
-                    await asyncio.sleep(0)
-            parsed.extend(self._validate_slice(response, slices, pending, len(parsed), model))
-        except json_items.NotAList as exc:
-            shape = "not a JSON object" if exc.where == "body" else "not a list"
-            what = f"unexpected page of {model.__name__} ({exc.where}: {shape})"
-            raise self.session.invalid(response, what) from None
-        except (ValueError, RecursionError):
-            raise self.session.invalid(response, "the body is not valid JSON") from None
-        into.extend(parsed)
-        return _CURSOR.validate_python(others.get("next_cursor"))
-
-    def _validate_slice(
-        self, response: httpx.Response, slices: TypeAdapter[list[M]], payloads: list[Any], offset: int, model: type
-    ) -> list[M]:
-        if not payloads:
-            return []
-        try:
-            return slices.validate_python(payloads)
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            index, *within = first["loc"] or (0,)
-            where = ".".join(str(part) for part in ("data", offset + int(index), *within))
-            what = f"unexpected page of {model.__name__} ({where}: {first['msg']})"
-            raise self.session.invalid(response, what) from None
-
-
-@cache
-def _slice_adapter(model: type[M]) -> TypeAdapter[list[M]]:
-    """One validation call per slice (per item costs a fifth more); built once per model."""
-    return TypeAdapter(list[model])  # type: ignore[valid-type]
+    async def _get(self, method: str, path: str, params: Mapping[str, str]) -> httpx.Response:
+        return await self._request(method, path, params=params)
 
 
 def _stale(exc: errors.ConflictError) -> errors.ConflictError:

@@ -43,6 +43,7 @@ from tui.api.together.v2 import adapter, deploying, deployment_update, insight
 from tui.api.together.v2.adapter import Catalogue
 from tui.api.together.v2.client import TogetherV2Client
 from tui.api.together.v2.deploying import ReplicaBoundsError, check_bounds
+from tui.api.together.v2.pacing import Pacer
 from tui.api.together.v2.teardown import Progress, Teardown
 from tui.api.together.v2.wire import (
     AutoscalingRequest,
@@ -55,8 +56,6 @@ from tui.api.together.v2.wire import (
 
 #: Bounds a deployment starts with when nothing says what it had (the CLI's deploy default).
 DEFAULT_START_BOUNDS = (1, 1)
-#: Endpoints built between two yields to the loop (with 3 deployments each, well under a millisecond).
-BUILD_SLICE = 50
 
 
 def _ignore(_: str) -> None:
@@ -86,6 +85,8 @@ class TogetherV2Provider:
         self._parents: dict[str, str] = {}
         #: deployment id -> the last bounds it ran with, so a start restores them.
         self._running_bounds: dict[str, tuple[int, int]] = {}
+        #: endpoint id -> (wire, catalogue, endpoint) of the last list: the same two make the same endpoint.
+        self._built: dict[str, tuple[EndpointV2, Catalogue, Endpoint]] = {}
 
     def __repr__(self) -> str:
         return f"TogetherV2Provider(base_url={self.base_url!r})"
@@ -111,15 +112,24 @@ class TogetherV2Provider:
         deployment's own read adds its status message, etag, engine, concurrency and idle timeout
         (``Deployment.detailed``): ``get_endpoint``, for the rows that need them.
 
-        The catalogue (prices, model names) is read beside the first list, then kept; endpoints are built a
-        slice at a time, yielding between, so a large account's poll never holds the loop.
+        The catalogue (prices, model names) is read beside the first list, then kept. Endpoints are built
+        in loop-sized pieces; one whose wire model the client reused (its JSON unchanged since the last
+        poll) is the endpoint built then, so a steady poll of a large account builds next to nothing.
         """
         wires, catalogue = await asyncio.gather(self.client.list_endpoints(), self.catalogue())
         endpoints = []
-        for index, wire in enumerate(wires, 1):
-            endpoints.append(self._seen(adapter.endpoint_from_wire(wire, catalogue)))
-            if index % BUILD_SLICE == 0:
-                await asyncio.sleep(0)
+        built: dict[str, tuple[EndpointV2, Catalogue, Endpoint]] = {}
+        pacer = Pacer()
+        for wire in wires:
+            previous = self._built.get(wire.id)
+            if previous is not None and previous[0] is wire and previous[1] is catalogue:
+                endpoint = previous[2]
+            else:
+                endpoint = adapter.endpoint_from_wire(wire, catalogue)
+            built[wire.id] = (wire, catalogue, endpoint)
+            endpoints.append(self._seen(endpoint))
+            await pacer.pause()
+        self._built = built
         return endpoints
 
     async def get_endpoint(self, endpoint_id: str) -> Endpoint:
