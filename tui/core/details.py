@@ -92,15 +92,16 @@ class DetailCache:
 
     def wanted(self, listed: Iterable[Endpoint]) -> list[str]:
         """Ids worth a detail request, in the order given."""
-        ids = []
-        for endpoint in listed:
-            if not endpoint.dedicated or complete(endpoint):
-                continue
-            cached = self._details.get(endpoint.id)
-            changed = cached is None or cached.state != endpoint.state or _shape(cached) != _shape(endpoint)
-            if changed or endpoint.id in self._stale:
-                ids.append(endpoint.id)
-        return ids
+        return [endpoint.id for endpoint in listed if self.needs(endpoint)]
+
+    def needs(self, endpoint: Endpoint) -> bool:
+        """This listed endpoint is worth a detail request: never read, changed since, or refreshed by the user."""
+        if not endpoint.dedicated or complete(endpoint):
+            return False
+        cached = self._details.get(endpoint.id)
+        if cached is None or endpoint.id in self._stale:
+            return True
+        return cached.state != endpoint.state or _shape(cached) != _shape(endpoint)
 
     def merge(self, listed: Endpoint) -> Endpoint:
         """The listed endpoint (fresh state) with the cached details filled in."""

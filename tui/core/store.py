@@ -2,10 +2,12 @@
 
 One poll loop (one list request per interval: fast while anything changes state, slow when all is
 steady, backing off on errors), never two polls at once, a hung poll that ``poll_now`` cancels and
-sends again; details the list lacks fetched with bounded concurrency, the selected and visible rows
-first; the states seen this session; waits that end on success, failure, disappearance or a deadline;
-the state an action is expected to lead to until the service shows it; one action per endpoint in
-flight. Views subscribe and redraw; the chat waits through it; forms hand it what they created.
+sends again; a poll ends when its list is applied (in slices that let the UI run, 5,000 endpoints
+included), and the details the list lacks are read in a task of their own (``store_details``: the
+selected and visible rows first, the rest at a bounded pace); the states seen this session; waits
+that end on success, failure, disappearance or a deadline; the state an action is expected to lead to
+until the service shows it; one action per endpoint in flight. Views subscribe and redraw; the chat
+waits through it; forms hand it what they created.
 No Textual here: everything runs on the caller's asyncio loop.
 """
 
@@ -14,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +24,7 @@ from tui.api.domain import Capabilities, Deployment, Endpoint, Phase
 from tui.api.errors import APIError
 from tui.core.details import DetailCache
 from tui.core.polling import PollScheduler
+from tui.core.slices import Slices
 from tui.core.store_actions import StoreActions
 from tui.core.store_details import StoreDetails
 from tui.core.store_events import Announcement, Changed, Decision, Listener, Steps, StoreEvent
@@ -35,7 +38,7 @@ __all__ = ["Announcement", "Changed", "Decision", "EndpointStore", "Listener", "
 
 log = logging.getLogger(__name__)
 
-#: Detail requests in flight at once: enough to fill a new account quickly, few enough to be polite.
+#: Detail requests in flight at once: enough to fill the screen quickly, few enough to be polite.
 DETAIL_CONCURRENCY = 6
 #: A created endpoint the list does not show yet is kept this long (the list may lag the create).
 KEEP_CREATED_FOR = timedelta(seconds=60)
@@ -51,6 +54,7 @@ class EndpointStore(StoreDetails, StoreActions):
         fast: float = 2.0,
         wait_timeout: timedelta = timedelta(minutes=30),
         detail_concurrency: int = DETAIL_CONCURRENCY,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.provider = provider
         self.clock = clock
@@ -60,6 +64,8 @@ class EndpointStore(StoreDetails, StoreActions):
         self.include_serverless = False
         self.loaded = False
         self._detail_concurrency = detail_concurrency
+        #: How the detail reads wait (their pace, a 429's hold, the news): a test's fake clock moves instead.
+        self._sleep = sleep
         self._details = DetailCache()
         self._listed: dict[str, Endpoint] = {}
         self._endpoints: dict[str, Endpoint] = {}
@@ -72,17 +78,18 @@ class EndpointStore(StoreDetails, StoreActions):
         self._poll_task: asyncio.Task[None] | None = None
         self._again = False
         self._restart = False
-        self._detail_news: asyncio.TimerHandle | None = None
         self._priority: Callable[[], tuple[str | None, Iterable[str]]] = lambda: (None, ())
         #: deployment id -> its endpoint's id, for every deployment shown.
         self._parents: dict[str, str] = {}
-        #: Endpoints whose details are being read now (a failed wait on one waits for its reason).
-        self._reading: set[str] = set()
+        #: While a list is applied in slices: ids an action, a form or a detail changed meanwhile (True) or
+        #: forgot (False), so the list that replaces them does not undo that.
+        self._meanwhile: dict[str, bool] | None = None
         #: What each deployment last ran with (min, max), so a start brings those bounds back.
         self._bounds: dict[str, tuple[int, int]] = {}
         #: Each delete's steps as the provider tells them, by the id deleted.
         self._steps: dict[str, Steps] = {}
         self._fetched: dict[str, datetime] = {}
+        self._init_details()
 
     # Reading
 
@@ -151,13 +158,14 @@ class EndpointStore(StoreDetails, StoreActions):
 
     @property
     def idle(self) -> bool:
-        """No poll and no action in flight (the loop may be sleeping until the next poll)."""
-        return (self._poll_task is None or self._poll_task.done()) and not self._tasks
+        """No poll, no action and no detail read in flight (the loop may be sleeping until the next poll)."""
+        return not self._tasks and all(task is None or task.done() for task in (self._poll_task, self._detail_task))
 
     async def settled(self) -> None:
-        """Until the poll and the actions in flight are done, and whatever they started (for tests)."""
+        """Until the poll, the actions and the detail reads in flight are done, and what they started (tests)."""
         for _ in range(10):
-            pending = [task for task in (self._poll_task, *self._tasks) if task is not None and not task.done()]
+            pending = [task for task in (self._poll_task, *self._tasks, self._detail_task)
+                       if task is not None and not task.done()]
             if not pending:
                 return
             await asyncio.wait(pending)
@@ -251,63 +259,99 @@ class EndpointStore(StoreDetails, StoreActions):
             self._emit(Changed(rows=False))
             return
         self.scheduler.succeeded(self.clock())
-        self._apply_list(listed)
-        wanted = self._details.wanted(self._listed.values())
-        wanted += self._watched(wanted)
-        if wanted:
-            await self._fetch_details(self._prioritised(wanted))
+        self.scheduler.answered()  # the hung-poll timer times the list, not what is done with it
+        await self._apply_list(listed)
+        self._want_details()
 
-    def _apply_list(self, listed: list[Endpoint]) -> None:
+    async def _apply_list(self, listed: list[Endpoint]) -> None:
+        """The new list replaces the old at once, once merged with the details known, in slices that let the
+        loop run between them; what changed meanwhile is merged again at the end, so it is not undone."""
         now = self.clock()
         present: dict[str, Endpoint] = {}
-        for endpoint in listed:
-            present[endpoint.id] = endpoint
-            self._created.pop(endpoint.id, None)
+        merged: dict[str, Endpoint] = {}
+        parents: dict[str, str] = {}
+        owed: list[str] = []
+        on_demand: list[str] = []
+        slices = Slices()
+        self._meanwhile = {}
+        try:
+            for endpoint in listed:
+                present[endpoint.id] = endpoint
+                shown = merged[endpoint.id] = self._details.merge(endpoint)
+                self.timeline.observe(shown, now)
+                self._index_into(parents, shown, now)
+                if self._details.needs(endpoint):
+                    # A row complete but for its full read (v2) is read only when looked at.
+                    (on_demand if endpoint.detailed else owed).append(endpoint.id)
+                if slices.due():
+                    await slices.pause()
+        finally:
+            meanwhile, self._meanwhile = self._meanwhile, None
+        # From here on at once: nothing else runs until the views have heard.
+        for endpoint_id, kept in meanwhile.items():
+            if endpoint_id not in present:
+                continue
+            if kept:
+                merged[endpoint_id] = self._details.merge(present[endpoint_id])
+                self._index_into(parents, merged[endpoint_id], now)
+            else:
+                for deployment in merged.pop(endpoint_id).deployments:
+                    parents.pop(deployment.id, None)
+                del present[endpoint_id]
+        for endpoint_id in present:
+            self._created.pop(endpoint_id, None)
         # Keep what this session just created until the list catches up.
         for endpoint_id, created in list(self._created.items()):
             previous = self._endpoints.get(endpoint_id)
             if previous is not None and now - created < KEEP_CREATED_FOR:
-                present[endpoint_id] = previous
+                present[endpoint_id] = merged[endpoint_id] = previous
+                self._index_into(parents, previous, now)
             else:
                 del self._created[endpoint_id]
-        self._listed = present
-        merged: dict[str, Endpoint] = {}
-        for endpoint_id, endpoint in present.items():
-            shown = self._details.merge(endpoint)
-            merged[endpoint_id] = shown
-            self.timeline.observe(shown, now)
         self._details.prune(merged)
-        self._endpoints = merged
-        self._index()
+        self._listed, self._endpoints, self._parents = present, merged, parents
+        self._queue.replace(owed, on_demand, present)
+        for endpoint_id in {self._parents.get(key, key) for key in self.waits.ids()}:
+            if self._queue.needed(endpoint_id):
+                self._queue.hurry(endpoint_id)  # a wait on it waits for what the read says
+        for endpoint_id in self._watched():
+            self._queue.hurry(endpoint_id)
         self.loaded = True
         self._settle()
 
-    def _index(self) -> None:
-        """Which endpoint each deployment is under, the bounds each ran with, and their states seen."""
-        now = self.clock()
-        self._parents = {}
-        for endpoint in self._endpoints.values():
-            for deployment in endpoint.deployments:
-                self._parents[deployment.id] = endpoint.id
-                if deployment.min_replicas and deployment.max_replicas:
-                    self._bounds[deployment.id] = (deployment.min_replicas, deployment.max_replicas)
-                self.timeline.observe(deployment, now)
+    def _index_into(self, parents: dict[str, str], endpoint: Endpoint, now: datetime) -> None:
+        """Which endpoint each of its deployments is under, the bounds each ran with, and their states seen."""
+        for deployment in endpoint.deployments:
+            parents[deployment.id] = endpoint.id
+            if deployment.min_replicas and deployment.max_replicas:
+                self._bounds[deployment.id] = (deployment.min_replicas, deployment.max_replicas)
+            self.timeline.observe(deployment, now)
 
-    def _subjects(self) -> dict[str, Subject]:
-        subjects: dict[str, Subject] = dict(self._endpoints)
-        for endpoint in self._endpoints.values():
-            subjects.update((d.id, d) for d in endpoint.deployments)
+    def _stored(self, endpoint: Endpoint) -> None:
+        """Show this endpoint as it is now (merged with its details), between lists."""
+        self._endpoints[endpoint.id] = endpoint
+        self._index_into(self._parents, endpoint, self.clock())
+        if self._meanwhile is not None:
+            self._meanwhile[endpoint.id] = True
+
+    def _wait_subjects(self) -> dict[str, Subject]:
+        """What each wait watches, looked up by its id (not a map of the whole account)."""
+        subjects: dict[str, Subject] = {}
+        for key in self.waits.ids():
+            if (located := self.locate(key)) is not None:
+                subjects[key] = located[1] or located[0]
         return subjects
 
-    def _settle(self) -> None:
-        """After any change of the data: end the waits it ends, and tell the views."""
-        if self._detail_news is not None:
-            self._detail_news.cancel()  # this news covers the details too
-            self._detail_news = None
-        now = self.clock()
-        reading = {key for key in self.waits.ids() if self._parents.get(key, key) in self._reading}
-        for outcome in self.waits.check(self._subjects(), now, pending=reading):
+    def _check_waits(self) -> None:
+        """End the waits the data ends; one whose endpoint's read is out waits for what it says."""
+        reading = {key for key in self.waits.ids() if self._queue.reading(self._parents.get(key, key))}
+        for outcome in self.waits.check(self._wait_subjects(), self.clock(), pending=reading):
             self._ended(outcome)
+
+    def _settle(self) -> None:
+        """After any change of the data: end the waits it ends, and tell the views (every row)."""
+        self._news_covered()
+        self._check_waits()
         self._emit(Changed())
 
     def _ended(self, outcome: WaitOutcome) -> None:
@@ -334,19 +378,22 @@ class EndpointStore(StoreDetails, StoreActions):
     def _store(self, endpoint: Endpoint) -> None:
         self._details.store(endpoint)
         self._listed[endpoint.id] = endpoint
-        self._endpoints[endpoint.id] = self._details.merge(endpoint)
-        self._index()
+        self._stored(self._details.merge(endpoint))
 
     def _forget(self, endpoint_id: str) -> None:
+        gone = self._endpoints.get(endpoint_id)
         for mapping in (self._listed, self._endpoints, self._expected, self._created):
             mapping.pop(endpoint_id, None)
+        for deployment in gone.deployments if gone is not None else ():
+            self._parents.pop(deployment.id, None)
         self._details.forget(endpoint_id)
+        self._queue.done(endpoint_id)
         self.waits.cancel(endpoint_id)
-        self._index()
+        if self._meanwhile is not None:
+            self._meanwhile[endpoint_id] = False
 
     async def aclose(self) -> None:
-        if self._detail_news is not None:
-            self._detail_news.cancel()
+        self._stop_details()
         for task in list(self._tasks):
             task.cancel()
         for waiters in self._ready_waiters.values():

@@ -1,6 +1,12 @@
-"""How the endpoint store reads the details a list lacks: the selected and visible rows first, a bounded number
-of requests at once, v2 endpoints again only while they change under a wait or the cursor; and how the views
-hear of details streaming in (a few times a second, not once per endpoint).
+"""How the endpoint store reads the details a list lacks: in a task of its own beside the polls, so a poll ends
+when its list is applied, and the views hear which endpoints changed, a few times a second.
+
+The order: the selection, what a wait watches, the visible rows (and those the view said it is about to
+show), then the rest of the account in list order at a bounded pace (a few requests at once, one start per
+``DETAIL_PACE`` seconds), every request held back while a 429's Retry-After runs. A v1 row lacks its hardware,
+bounds and display name until read, so each is read once (again after a state change); a v2 list carries
+every column, so a v2 endpoint's full read (status messages, etags) is made only for the rows the user
+looks at and those a wait watches.
 
 A mixin of ``EndpointStore``, kept apart so the store module stays about the list and its state; the
 attributes below are the store's, named here for the type checker.
@@ -10,13 +16,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterable
+from collections import deque
+from collections.abc import Awaitable, Callable, Container, Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tui.api.domain import Endpoint, Phase
-from tui.api.errors import APIError, NotFoundError
-from tui.core.details import DetailCache, fetch_bounded
+from tui.api.errors import APIError, NotFoundError, RateLimitError
+from tui.core.details import DetailCache
 from tui.core.store_events import Changed, StoreEvent
 from tui.core.waits import WaitTracker
 
@@ -25,8 +32,90 @@ if TYPE_CHECKING:
     from tui.api.provider import Provider
 
 log = logging.getLogger(__name__)
-#: While details stream in, views hear of them at most this often (seconds of real time).
-DETAIL_NEWS_EVERY = 0.2
+#: While details stream in, views hear of them at most this often (seconds).
+DETAIL_NEWS_EVERY = 0.25
+#: Reads of rows nobody is looking at, in flight at once (the rest of the concurrency is for what is seen).
+BACKGROUND_CONCURRENCY = 3
+#: Seconds between two starts of such reads: at most 50 a second, whatever the API's latency.
+DETAIL_PACE = 0.02
+#: Failures in a row (not 429s) that stop the reads until the next poll: an outage, not one bad endpoint.
+GIVE_UP_AFTER = 3
+#: The longest hold after 429s that named no Retry-After (doubling from 2 s).
+MAX_HOLD = 60.0
+
+
+class DetailQueue:
+    """Which endpoint to read next. No I/O: the store's task asks, reads and reports back."""
+
+    def __init__(self) -> None:
+        #: Rows that lack details (read in the background), in list order; ``owed`` says which still do.
+        self.backlog: deque[str] = deque()
+        self.owed: set[str] = set()
+        #: Endpoints whose full read is missing or stale, read only when looked at.
+        self.on_demand: set[str] = set()
+        #: Read as soon as a slot is free, needed or not (watched by a wait, or failed with a 429).
+        self.urgent: dict[str, None] = {}
+        #: What the view said it is about to show (``prefer``): after the visible rows.
+        self.preferred: list[str] = []
+        self.in_flight: set[str] = set()
+
+    def needed(self, endpoint_id: str) -> bool:
+        return endpoint_id in self.owed or endpoint_id in self.on_demand
+
+    def reading(self, endpoint_id: str) -> bool:
+        """Its read is out or about to go (a wait on it waits for what the read says)."""
+        return endpoint_id in self.in_flight or endpoint_id in self.urgent
+
+    def __bool__(self) -> bool:
+        return bool(self.owed or self.urgent or self.in_flight)
+
+    def replace(self, owed: list[str], on_demand: list[str], keep: Container[str]) -> None:
+        """What a new list wants read; what it no longer shows is dropped."""
+        self.backlog = deque(key for key in owed if key in keep)
+        self.owed = set(self.backlog)
+        self.on_demand = {key for key in on_demand if key in keep}
+        self.urgent = {key: None for key in self.urgent if key in keep}
+
+    def hurry(self, endpoint_id: str) -> None:
+        self.urgent[endpoint_id] = None
+
+    def next(self, selected: str | None, visible: Iterable[str], *, background: bool) -> tuple[str, bool] | None:
+        """The next id to read, and whether it is a background read (paced); None when nothing may start."""
+        if selected is not None and selected not in self.in_flight and self.needed(selected):
+            return selected, False
+        while self.urgent:
+            key = next(iter(self.urgent))
+            del self.urgent[key]
+            if key not in self.in_flight:
+                return key, False
+        for key in (*visible, *self.preferred):
+            if key not in self.in_flight and self.needed(key):
+                return key, False
+        if not background:
+            return None
+        while self.backlog:
+            key = self.backlog.popleft()
+            if key in self.owed and key not in self.in_flight:
+                return key, True
+        return None
+
+    def done(self, endpoint_id: str) -> None:
+        self.owed.discard(endpoint_id)
+        self.on_demand.discard(endpoint_id)
+
+    def again(self, endpoint_id: str, *, background: bool) -> None:
+        """Refused for now (429): first in its line once the hold is over."""
+        if background:
+            self.backlog.appendleft(endpoint_id)
+        elif not self.needed(endpoint_id):
+            self.hurry(endpoint_id)
+
+    def give_up(self) -> None:
+        """Until the next poll says again what is wanted."""
+        self.owed.clear()
+        self.backlog.clear()
+        self.on_demand.clear()
+        self.urgent.clear()
 
 
 class StoreDetails:
@@ -38,75 +127,184 @@ class StoreDetails:
         _listed: dict[str, Endpoint]
         _endpoints: dict[str, Endpoint]
         _parents: dict[str, str]
-        _reading: set[str]
         _fetched: dict[str, datetime]
         _detail_concurrency: int
-        _detail_news: asyncio.TimerHandle | None
         _priority: Callable[[], tuple[str | None, Iterable[str]]]
+        _sleep: Callable[[float], Awaitable[None]]
 
         def locate(self, key: str) -> tuple[Endpoint, Deployment | None] | None: ...
 
         def _emit(self, event: StoreEvent) -> None: ...
 
-        def _settle(self) -> None: ...
+        def _check_waits(self) -> None: ...
 
-    def _watched(self, wanted: list[str]) -> list[str]:
+        def _stored(self, endpoint: Endpoint) -> None: ...
+
+    def _init_details(self) -> None:
+        self._queue = DetailQueue()
+        self._detail_task: asyncio.Task[None] | None = None
+        self._detail_wake = asyncio.Event()
+        self._news: set[str] = set()
+        self._news_task: asyncio.Task[None] | None = None
+        self._resume = asyncio.Event()
+        self._resume.set()
+        self._hold_task: asyncio.Task[None] | None = None
+        self._holds = 0
+        self._detail_errors = 0
+        self._pace_lock = asyncio.Lock()
+        self._background_concurrency = BACKGROUND_CONCURRENCY
+        self._pace = DETAIL_PACE
+
+    # What is wanted
+
+    def prefer(self, keys: Iterable[str]) -> None:
+        """The view is about to show these rows (it scrolled): their details before the rest of the account."""
+        self._queue.preferred = [self._parents.get(key, key) for key in keys]
+        self._want_details()
+
+    def _watched(self) -> list[str]:
         """v2 endpoints changing under a wait or the cursor: read every poll while they move, so the service's
         own words ("Cannot place replicas: insufficient GPU capacity") show as they change. Steady rows cost
         nothing beyond the list."""
         waited = {self._parents.get(key, key) for key in self.waits.ids()}
         selected, _ = self._priority()
         located = self.locate(selected) if selected else None
+        candidates = waited | ({located[0].id} if located is not None else set())
         ids = []
-        for endpoint in self._endpoints.values():
-            if endpoint.id in wanted or not endpoint.deployments:
+        for endpoint_id in candidates:
+            endpoint = self._endpoints.get(endpoint_id)
+            if endpoint is None or not endpoint.deployments:
                 continue
             moving = endpoint.phase.transitional
-            watched = endpoint.id in waited and (moving or endpoint.phase is Phase.DEGRADED)
-            if watched or (located is not None and located[0].id == endpoint.id and moving):
-                ids.append(endpoint.id)
+            if (endpoint_id in waited and (moving or endpoint.phase is Phase.DEGRADED)) or moving:
+                ids.append(endpoint_id)
         return ids
 
-    def _prioritised(self, ids: list[str]) -> list[str]:
-        selected, visible_keys = self._priority()
-        visible = set(visible_keys)
-        order = {key: index for index, key in enumerate(self._endpoints)}
-        return sorted(ids, key=lambda i: (i != selected, i not in visible, order.get(i, len(order))))
+    def _looked_at(self) -> tuple[str | None, list[str]]:
+        """The endpoint under the cursor and those of the visible rows (a deployment row stands for its own)."""
+        selected, visible = self._priority()
+        parent = self._parents.get
+        return (parent(selected, selected) if selected else None), [parent(key, key) for key in visible]
 
-    async def _fetch_details(self, ids: list[str]) -> None:
-        def on_result(endpoint_id: str, endpoint: Endpoint) -> None:
-            self._reading.discard(endpoint_id)
-            self._fetched[endpoint_id] = self.clock()
-            self._details.store(endpoint)
-            listed = self._listed.get(endpoint_id)
-            if listed is not None:
-                self._endpoints[endpoint_id] = self._details.merge(listed)
-                self._details_arrived()
+    def _want_details(self) -> None:
+        if self._detail_task is not None and not self._detail_task.done():
+            self._detail_wake.set()
+        elif self._queue or self._queue.on_demand:
+            self._detail_task = asyncio.ensure_future(self._work_details())
 
-        def on_error(endpoint_id: str, error: APIError) -> bool:
-            if isinstance(error, NotFoundError):
-                return True  # deleted since the list was read; the next poll drops the row
-            log.warning("detail fetch stopped at %s: %s", endpoint_id, error)
-            return False
+    # Reading
 
-        self._reading.update(ids)
+    async def _work_details(self) -> None:
+        running: dict[asyncio.Task[Any], bool] = {}
         try:
-            await fetch_bounded(
-                ids, self.provider.get_endpoint, concurrency=self._detail_concurrency,
-                on_result=on_result, on_error=on_error,
-            )
+            while True:
+                self._detail_wake.clear()
+                selected, visible = self._looked_at()
+                while len(running) < self._detail_concurrency:
+                    background = sum(running.values()) < self._background_concurrency
+                    choice = self._queue.next(selected, visible, background=background)
+                    if choice is None:
+                        break
+                    key, paced = choice
+                    self._queue.in_flight.add(key)
+                    running[asyncio.ensure_future(self._read(key, paced))] = paced
+                if not running:
+                    return
+                wake = asyncio.ensure_future(self._detail_wake.wait())
+                try:
+                    done, _ = await asyncio.wait({*running, wake}, return_when=asyncio.FIRST_COMPLETED)
+                finally:
+                    wake.cancel()
+                for task in done:
+                    running.pop(task, None)
         finally:
-            self._reading.difference_update(ids)
-        self._settle()
+            for task in running:
+                task.cancel()
+            # The batch is over: the views hear of its last reads now, not a quarter second later.
+            self._tell_details()
 
-    def _details_arrived(self) -> None:
-        """Details stream in one by one, thousands on a large account: tell the views a few times a second
-        while they do, not once per endpoint (each view redraws every row). ``_settle`` tells them at the
-        end of the batch, at once."""
-        if self._detail_news is None:
-            self._detail_news = asyncio.get_running_loop().call_later(DETAIL_NEWS_EVERY, self._tell_details)
+    async def _read(self, key: str, paced: bool) -> None:
+        try:
+            if paced:
+                async with self._pace_lock:
+                    await self._sleep(self._pace)
+            await self._resume.wait()
+            try:
+                endpoint = await self.provider.get_endpoint(key)
+            except RateLimitError as exc:
+                self._hold(exc.retry_after)
+                self._queue.again(key, background=paced)
+                return
+            except NotFoundError:
+                self._queue.done(key)  # deleted since the list was read; the next poll drops the row
+                return
+            except APIError as exc:
+                self._queue.done(key)
+                self._detail_errors += 1
+                log.warning("detail read of %s failed: %s", key, exc)
+                if self._detail_errors >= GIVE_UP_AFTER:
+                    self._queue.give_up()
+                return
+            self._detail_errors = self._holds = 0
+            self._queue.done(key)
+            self._arrived(key, endpoint)
+        finally:
+            self._queue.in_flight.discard(key)
+            if self.waits.ids():
+                self._check_waits()  # a wait held for this read's reason ends now
+
+    def _hold(self, retry_after: float | None) -> None:
+        """A 429: no detail request goes out until the service's Retry-After (or a doubling wait) is over."""
+        self._holds += 1
+        if not self._resume.is_set():
+            return  # the requests sent before the hold come back refused too: one hold covers them
+        delay = retry_after if retry_after else min(MAX_HOLD, 2.0 * 2 ** (self._holds - 1))
+        log.info("detail reads held %.1f s after a 429", delay)
+        self._resume.clear()
+        self._hold_task = asyncio.ensure_future(self._release(delay))
+
+    async def _release(self, delay: float) -> None:
+        try:
+            await self._sleep(delay)
+        finally:
+            self._resume.set()
+
+    def _arrived(self, key: str, endpoint: Endpoint) -> None:
+        self._fetched[key] = self.clock()
+        self._details.store(endpoint)
+        listed = self._listed.get(key)
+        if listed is None:
+            return  # no longer listed: the next list drops it
+        self._stored(self._details.merge(listed))
+        self._news.add(key)
+        if self._news_task is None:
+            self._news_task = asyncio.ensure_future(self._news_later())
+
+    # News
+
+    async def _news_later(self) -> None:
+        """Details stream in one by one, thousands on a large account: the views hear of them a few times a
+        second, with the ids that changed, not once per endpoint."""
+        await self._sleep(DETAIL_NEWS_EVERY)
+        self._news_task = None
+        self._tell_details()
 
     def _tell_details(self) -> None:
-        self._detail_news = None
-        self._emit(Changed(status=False))
+        if self._news_task is not None:
+            self._news_task.cancel()
+            self._news_task = None
+        if self._news:
+            ids, self._news = frozenset(self._news), set()
+            self._emit(Changed(status=False, ids=ids))
 
+    def _news_covered(self) -> None:
+        """A full re-sync is being told: it covers the details heard so far."""
+        self._news.clear()
+        if self._news_task is not None:
+            self._news_task.cancel()
+            self._news_task = None
+
+    def _stop_details(self) -> None:
+        for task in (self._detail_task, self._news_task, self._hold_task):
+            if task is not None:
+                task.cancel()
