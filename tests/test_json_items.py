@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tui.api import errors
-from tui.api.json_items import NotAList, decode_text, list_items
+from tui.api.json_items import NotAList, decode_text, list_entries, list_items
 from tui.api.together import TogetherClient
 
 JSON_VALUES = st.recursive(
@@ -36,6 +36,24 @@ def test_items_are_those_json_loads_reads(items: list[Any], before: dict[str, An
     body = {**before, "data": items, **{k: v for k, v in after.items() if k not in before}}
     text = as_text(body, spaced)
     assert list(list_items(text, "data")) == json.loads(text)["data"]
+
+
+@given(
+    items=st.lists(JSON_VALUES, max_size=30),
+    before=st.dictionaries(st.text(max_size=8).filter(lambda key: key != "data"), JSON_VALUES, max_size=3),
+    after=st.dictionaries(st.text(max_size=8).filter(lambda key: key != "data"), JSON_VALUES, max_size=3),
+    spaced=st.booleans(),
+)
+def test_each_entry_is_its_item_exactly_as_sent_and_the_other_members_are_kept(
+    items: list[Any], before: dict[str, Any], after: dict[str, Any], spaced: bool
+) -> None:
+    body = {**before, "data": items, **{k: v for k, v in after.items() if k not in before}}
+    text = as_text(body, spaced)
+    others: dict[str, Any] = {}
+    entries = list(list_entries(text, "data", others))
+    assert [item for _, item in entries] == json.loads(text)["data"]
+    assert all(json.loads(raw) == item and raw in text and raw == raw.strip() for raw, item in entries)
+    assert others == {k: v for k, v in json.loads(text).items() if k != "data"}
 
 
 def test_an_object_without_the_key_has_no_items() -> None:
