@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from apptools import make_app, make_provider, settle
 from textual.pilot import Pilot
-from textual.widgets import Input, Markdown, Static
+from textual.widgets import Input, Static
 
 from tui.api.domain import ChatMessage, ChatParams, Endpoint, Phase
 from tui.app.app import TogetherApp
@@ -21,6 +21,7 @@ from tui.app.screens.confirm_new_chat import ConfirmNewChatScreen
 from tui.app.screens.export_chat import ExportChatScreen
 from tui.app.widgets.chat_message import AssistantMessage, ReasoningBlock, StreamedDocument
 from tui.app.widgets.chat_target import TargetPicker
+from tui.app.widgets.markdown_view import MarkdownPart
 from tui.core.chat import TurnState
 from tui.simulator import Faults, ManualClock, SimulatorServer
 
@@ -159,7 +160,7 @@ async def test_long_answer_is_shown_as_several_small_documents(sim_server: Simul
         turn = pane.conversation.last
         assert turn is not None and turn.state is TurnState.DONE
         document = view_of(pane).query_one("#answer-text", StreamedDocument)
-        parts = [part.source for part in document.query_children(Markdown)]
+        parts = [part.source for part in document.query_children(MarkdownPart)]
         assert len(parts) >= 2 and "".join(parts) == turn.content
         # Cut between blocks only: no part opens a code fence it does not close.
         assert all(part.count("```") % 2 == 0 for part in parts)

@@ -9,10 +9,10 @@ import pytest
 from apptools import make_app, make_provider, settle
 from test_chat_pane import endpoint_for, open_chat, send, text_of, view_of, wait_until
 from textual.widgets import Input, Static
-from textual.widgets._markdown import MarkdownBlock
 
 from tui.api.domain import Phase
 from tui.app.widgets.chat_message import StreamedDocument
+from tui.app.widgets.markdown_view import MarkdownPart
 from tui.core.chat import ChatTarget, TurnState
 from tui.simulator import SimulatorServer
 from tui.simulator.catalogue import HARDWARE_BY_ID
@@ -97,13 +97,12 @@ async def test_links_in_an_answer_never_open_anything(
         pane = await open_chat(pilot)
         document = StreamedDocument()
         await pane.mount(document)
-        await document.write(
+        document.write(
             "See [passwd](file:///etc/passwd), ![img](file:///etc/shadow) and [@click=app.quit]X[/] or"
             " [q](@click=app.quit).\n"
         )
-        await document.close()
         await pilot.pause()
-        blocks = list(document.query(MarkdownBlock))
+        blocks = list(document.query(MarkdownPart))
         actions = {
             segment.style.meta["@click"]
             for block in blocks
@@ -111,7 +110,7 @@ async def test_links_in_an_answer_never_open_anything(
             for segment in block.render_line(y)
             if segment.style is not None and "@click" in segment.style.meta
         }
-        # A click on a link runs only the Markdown's own link action, with the href as a quoted string...
+        # A click on a link runs only the part's own link action, with the href as a quoted string...
         assert actions and all(action.startswith("link(") for action in actions)
         assert "[@click=app.quit]X[/]" in "".join(
             segment.text for block in blocks for y in range(block.size.height) for segment in block.render_line(y)

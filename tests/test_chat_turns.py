@@ -36,7 +36,7 @@ class View:
         if self.turn is not None:
             self.states.append(self.turn.state)
 
-    async def write(self, event: ChatEvent) -> None:
+    def write(self, event: ChatEvent) -> None:
         self.written.append(event.content)
 
     def show_progress(self, now: float) -> None:

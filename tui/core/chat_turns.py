@@ -46,7 +46,8 @@ class TurnView(Protocol):
 
     def show_state(self) -> None: ...
 
-    async def write(self, event: ChatEvent) -> None: ...
+    def write(self, event: ChatEvent) -> None:
+        """Take one event; it must only buffer (drawing is the view's, on its own time)."""
 
     def show_progress(self, now: float) -> None: ...
 
@@ -313,7 +314,8 @@ class TurnRunner:
                 now = self.clock()
                 metrics.record(event, now)
                 turn.add(event)
-                await view.write(event)
+                # Never awaited: the stream is read as fast as it comes, the view draws on its timer.
+                view.write(event)
                 view.show_progress(now)
             turn.state = TurnState.DONE
         finally:

@@ -17,6 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 from textual.worker import Worker
 
@@ -34,11 +35,15 @@ SIDES = ("a", "b")
 class AnswerSide(Vertical):
     """One side: its target, the answer as plain text (never markup), and its figures."""
 
+    #: Seconds between redraws of a streaming answer.
+    DRAW_INTERVAL: ClassVar[float] = 1 / 20
+
     def __init__(self, side: str) -> None:
         super().__init__(classes="compare-side", id=f"compare-{side}")
         self.side = side
         self.turn: Turn | None = None
         self.price = compare.Price()
+        self._draw_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("", classes="compare-target", id=f"compare-target-{self.side}")
@@ -61,13 +66,22 @@ class AnswerSide(Vertical):
     def show_state(self) -> None:
         self._draw()
 
-    async def write(self, event: ChatEvent) -> None:
+    def write(self, event: ChatEvent) -> None:
+        # The whole answer is drawn again on each redraw: at most every DRAW_INTERVAL, never per token.
+        if self._draw_timer is None:
+            self._draw_timer = self.set_timer(self.DRAW_INTERVAL, self._timed_draw, name="compare draw")
+
+    def _timed_draw(self) -> None:
+        self._draw_timer = None
         self._draw()
 
     def show_progress(self, now: float) -> None:
         return None
 
     async def close_streams(self) -> None:
+        if self._draw_timer is not None:
+            self._draw_timer.stop()
+            self._draw_timer = None
         self._draw()
 
     def _draw(self) -> None:

@@ -1,8 +1,10 @@
 """One message of the conversation: the user's prompt, or an answer that streams in.
 
-An answer is one Markdown widget fed by ``Markdown.get_stream`` (each document stays small, so
-appends stay cheap), with the reasoning in its own collapsible block above it. Imported only when
-the first message is shown, so the Markdown machinery stays off the app's first frame.
+An answer is a ``StreamedDocument`` of a few ``MarkdownPart`` widgets (one widget per couple of
+thousand characters, not one per Markdown block: see ``markdown_view``), with the reasoning in its own
+collapsible block above it. The stream only appends to a buffer here; the documents are fed on a
+timer (at once for the first token, then a few times a second, and a last time when the stream ends),
+so reading the stream never waits for drawing. Imported only when the first message is shown.
 """
 
 from __future__ import annotations
@@ -16,12 +18,11 @@ from textual.content import Content
 from textual.css.query import NoMatches
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import Button, Collapsible, Markdown, Static
-from textual.widgets.markdown import MarkdownStream
+from textual.widgets import Button, Collapsible, Static
 
 from tui.api.domain import ChatEvent
-from tui.api.safe_text import clean
 from tui.app.widgets.chat_notice import STATE_BADGES, next_step_label, notice_text
+from tui.app.widgets.markdown_view import MarkdownPart
 from tui.core.chat import Turn, TurnState, figures_line
 from tui.core.chat_text import MarkdownParts
 from tui.core.format import format_timing
@@ -65,66 +66,53 @@ class ReasoningBlock(Collapsible):
 
 
 class StreamedDocument(Vertical):
-    """Markdown that arrives in pieces, shown as consecutive Markdown widgets of bounded size.
+    """Markdown that arrives in pieces, shown as consecutive ``MarkdownPart`` widgets of bounded size.
 
-    Each part is fed through ``Markdown.get_stream``; once a part is about PART_SIZE characters long
-    it is closed at the next block boundary and a new one begins, so an append (and the layout after
-    it) costs the same at the end of a 5,000-token answer as at its start.
+    Once a part is about PART_SIZE characters long it is closed at the next block boundary and a new
+    one begins: only the last part is parsed again when text arrives, so an append costs the same at
+    the end of a 5,000-token answer as at its start. The source is kept here, so it is whole even
+    before the parts are mounted.
     """
 
-    #: Characters per Markdown widget before the next block starts a new one.
+    #: Characters per part before the next block starts a new one.
     PART_SIZE: ClassVar[int] = 2000
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._parts = MarkdownParts(self.PART_SIZE)
-        self._stream: MarkdownStream | None = None
+        self._splitter = MarkdownParts(self.PART_SIZE)
+        self._parts: list[MarkdownPart] = [MarkdownPart()]
 
     def compose(self) -> ComposeResult:
-        yield self._part()
-
-    @staticmethod
-    def _part() -> Markdown:
-        # A model writes these links: a click must never open a file or a page the user did not choose.
-        return Markdown(open_links=False)
-
-    def on_markdown_link_clicked(self, event: Markdown.LinkClicked) -> None:
-        event.stop()
-        self.app.notify(f"Links in answers are not opened: {clean(event.href, limit=200)}",
-                        title="Link", severity="warning", markup=False)
+        yield from self._parts
 
     @property
     def source(self) -> str:
-        return "".join(part.source for part in self.query_children(Markdown))
+        return "".join(part.source for part in self._parts)
 
     @property
     def part_count(self) -> int:
-        return len(self.query_children(Markdown))
+        return len(self._parts)
 
-    async def write(self, text: str) -> None:
-        for index, piece in enumerate(self._parts.feed(text)):
-            if index:
-                await self._next_part()
-            if piece:
-                if self._stream is None:
-                    self._stream = Markdown.get_stream(self.query_children(Markdown).last())
-                await self._stream.write(piece)
+    @property
+    def parts(self) -> list[MarkdownPart]:
+        return list(self._parts)
 
-    async def _next_part(self) -> None:
-        await self.close()
-        await self.mount(self._part())
-
-    async def close(self) -> None:
-        """Put everything written into the document; safe to call more than once."""
-        if self._stream is not None:
-            stream, self._stream = self._stream, None
-            await stream.stop()
+    def write(self, text: str) -> None:
+        """Append ``text``: the last part is parsed again, a new part mounted where one ends."""
+        pieces = self._splitter.feed(text)
+        tail = self._parts[-1]
+        tail.set_source(tail.source + pieces[0])
+        for piece in pieces[1:]:
+            part = MarkdownPart(piece)
+            self._parts.append(part)
+            if self.is_mounted:
+                self.mount(part)
 
     async def clear(self) -> None:
-        await self.close()
         await self.remove_children()
-        await self.mount(self._part())
-        self._parts = MarkdownParts(self.PART_SIZE)
+        self._splitter = MarkdownParts(self.PART_SIZE)
+        self._parts = [MarkdownPart()]
+        await self.mount_all(self._parts)
 
 
 class AssistantMessage(Vertical):
@@ -142,12 +130,13 @@ class AssistantMessage(Vertical):
     DEFAULT_CLASSES = "chat-message"
     #: Seconds between live updates of the figures line while streaming.
     PROGRESS_INTERVAL: ClassVar[float] = 0.25
-    #: Shortest and longest time between appends to the documents while streaming.
+    #: Shortest and longest time between appends to the documents while streaming (the first token
+    #: goes out at once).
     FLUSH_INTERVAL: ClassVar[float] = 1 / 20
-    MAX_FLUSH_INTERVAL: ClassVar[float] = 1 / 4
+    MAX_FLUSH_INTERVAL: ClassVar[float] = 1 / 5
     #: Share of a CPU the app may use while streaming before appends are spaced out (and below which
-    #: they come closer again): each append lays out the whole conversation, which costs more as it
-    #: grows and on slow machines, while the eye barely tells 20 updates a second from 5.
+    #: they come closer again): each append parses the last part again and lays the conversation
+    #: out, while the eye barely tells 20 updates a second from 5.
     CPU_SHARE_HIGH: ClassVar[float] = 0.5
     CPU_SHARE_LOW: ClassVar[float] = 0.25
 
@@ -163,14 +152,19 @@ class AssistantMessage(Vertical):
         self._flush_interval = self.FLUSH_INTERVAL
         self._last_flush_cpu = 0.0
         self._last_progress = float("-inf")
+        #: Built here, not queried: the stream may write before the message is composed.
+        self._answer = StreamedDocument(id="answer-text")
+        self._reasoning = StreamedDocument(id="reasoning-text")
+        #: Flushes into the documents so far (tests bound the screen updates per batch by it).
+        self.flushes = 0
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="message-header", id="answer-header"):
             yield Static(Content.styled(self.turn.target.label, "bold"), id="answer-title")
             yield Static(id="answer-state")
         with ReasoningBlock(title="Reasoning", collapsed=False, id="reasoning"):
-            yield StreamedDocument(id="reasoning-text")
-        yield StreamedDocument(id="answer-text")
+            yield self._reasoning
+        yield self._answer
         yield Static(id="answer-notice")
         with Horizontal(id="start-offer"):
             yield Button("Start endpoint and send", id="start-endpoint", variant="primary",
@@ -183,7 +177,7 @@ class AssistantMessage(Vertical):
         yield Static(id="answer-figures")
 
     def on_mount(self) -> None:
-        self.query_one("#reasoning").display = False
+        self.query_one("#reasoning").display = self._reasoning_started
         self.show_state()
         # On a loaded machine the header's children can still be mounting here (the benchmark saw
         # NoMatches): show the state again once they are all on screen.
@@ -191,65 +185,73 @@ class AssistantMessage(Vertical):
 
     # Streaming
 
-    async def write(self, event: ChatEvent) -> None:
-        """Take one streamed event; the documents are fed at most every flush interval.
+    def write(self, event: ChatEvent) -> None:
+        """Take one streamed event: buffered, and fed to the documents by a timer, never here.
 
-        Every append re-lays out the conversation, which costs far more than a token: batching keeps
-        the pane ahead of fast endpoints (thousands of tokens/s). The interval starts at 1/20 s and
-        stretches (up to 1/4 s) when screen updates get expensive, as in a long conversation or on a
-        slow machine. The first token goes out at once; a timer flushes what waits when the stream
-        pauses. Real time, not the pane's injectable clock: this paces the screen, it is no figure.
+        Every append re-parses the last part and lays the conversation out, which costs far more than
+        a token: batching keeps the pane ahead of fast endpoints (thousands of tokens/s). The first
+        text goes out at once; then at most every flush interval, which starts at 1/20 s and stretches
+        (up to 1/5 s) while the app uses much of a CPU, as on a slow machine. Real time, not the
+        pane's injectable clock: this paces the screen, it is no figure.
         """
         if event.reasoning:
             self._pending_reasoning.append(event.reasoning)
         if event.content:
             self._pending_content.append(event.content)
-        now = time.perf_counter()
+        if self._flush_timer is None and (self._pending_content or self._pending_reasoning):
+            wait = self._last_flush + self._flush_interval - time.perf_counter()
+            # Never 0: a Textual timer of no interval divides by it and dies silently.
+            self._flush_timer = self.set_timer(max(wait, 0.001), self._timed_flush, name="chat flush")
+
+    def _timed_flush(self) -> None:
+        self._flush_timer = None
+        now, cpu = time.perf_counter(), time.process_time()
         elapsed = now - self._last_flush
-        if elapsed >= self._flush_interval:
-            cpu = time.process_time()
-            if elapsed < 1.0:  # a pause in the stream says nothing about the cost of updates
-                self._pace(cpu - self._last_flush_cpu, elapsed)
-            self._last_flush, self._last_flush_cpu = now, cpu
-            await self.flush()
-        elif self._flush_timer is None and (self._pending_content or self._pending_reasoning):
-            self._flush_timer = self.set_timer(self._flush_interval, self.flush)
+        if elapsed < 1.0:  # a pause in the stream says nothing about the cost of updates
+            self._pace(cpu - self._last_flush_cpu, elapsed)
+        self._last_flush, self._last_flush_cpu = now, cpu
+        self.flush()
 
     def _pace(self, cpu: float, elapsed: float) -> None:
-        share = cpu / elapsed
+        share = cpu / elapsed if elapsed > 0 else 0.0
         if share > self.CPU_SHARE_HIGH:
             self._flush_interval = min(self._flush_interval * 1.5, self.MAX_FLUSH_INTERVAL)
         elif share < self.CPU_SHARE_LOW:
             self._flush_interval = max(self._flush_interval / 1.5, self.FLUSH_INTERVAL)
 
-    async def flush(self) -> None:
+    def flush(self) -> None:
+        """Put what waits into the documents (one append each, whatever the number of events)."""
         if self._flush_timer is not None:
             self._flush_timer.stop()
             self._flush_timer = None
+        if not (self._pending_reasoning or self._pending_content):
+            return
+        self.flushes += 1
         if self._pending_reasoning:
             reasoning = "".join(self._pending_reasoning)
             self._pending_reasoning.clear()
             if not self._reasoning_started:
                 self._reasoning_started = True
-                self.query_one("#reasoning").display = True
-            await self.query_one("#reasoning-text", StreamedDocument).write(reasoning)
+                if self.is_mounted:
+                    self.query_one("#reasoning").display = True
+            self._reasoning.write(reasoning)
         if self._pending_content:
             content = "".join(self._pending_content)
             self._pending_content.clear()
             if not self._answer_started:
                 self._answer_started = True
-                if self._reasoning_started:
+                if self._reasoning_started and self.is_mounted:
                     self._fold_reasoning()
-            await self.query_one("#answer-text", StreamedDocument).write(content)
+            self._answer.write(content)
 
     @property
     def answer_source(self) -> str:
         """The answer's Markdown as shown, across its parts."""
-        return self.query_one("#answer-text", StreamedDocument).source
+        return self._answer.source
 
     @property
     def reasoning_source(self) -> str:
-        return self.query_one("#reasoning-text", StreamedDocument).source
+        return self._reasoning.source
 
     def _fold_reasoning(self) -> None:
         block = self.query_one("#reasoning", ReasoningBlock)
@@ -263,16 +265,14 @@ class AssistantMessage(Vertical):
 
     async def close_streams(self) -> None:
         """Flush what is pending into the documents; safe to call more than once."""
-        await self.flush()
-        for document in self.query(StreamedDocument):
-            await document.close()
+        self.flush()
 
     async def reset(self) -> None:
         """Clear a previous attempt before a retry."""
-        await self.close_streams()
+        self.flush()
         self._last_flush = float("-inf")
         self._answer_started = self._reasoning_started = False
-        for document in self.query(StreamedDocument):
+        for document in (self._reasoning, self._answer):
             await document.clear()
         block = self.query_one("#reasoning", ReasoningBlock)
         block.display = False
