@@ -8,9 +8,10 @@ Nothing in the app changes; this wraps a few of its methods before it starts and
   run anything (the longest is the figure), and the CPU time its thread ran in that gap is the work
   done without yielding (the same figure without the machine's load);
 * ``list``: when each list request's response was read in full (before parsing);
-* ``poll``: each poll of the store (list, parsing, the views' work, detail requests), and once it is
-  over plus 0.3 s of drawing, the longest loop gap in that window and the time spent in the store's
-  listeners (the panes' own work, drawing excluded);
+* ``poll``: each poll of the store (list, parsing, applying it, the views' work; details are read in a task of
+  their own), and once it is over plus 0.3 s of drawing, the longest loop gap in that window and the time
+  spent in the store's listeners (the panes' own work, drawing excluded);
+* ``details``: each run of the store's detail reads, when it ended and how many endpoints were detailed then;
 * ``idle``: on SIGUSR2, the longest gap over the last second (the probe's floor).
 
 SIGUSR1 asks the store for a poll now (what a poll timer does; ``r`` would also refetch every detail).
@@ -133,6 +134,19 @@ def install() -> None:
             asyncio.get_running_loop().call_later(0.3, report)
 
     EndpointStore._poll_once = timed_poll  # type: ignore[method-assign]
+
+    work_details = EndpointStore._work_details
+
+    async def timed_details(self):  # type: ignore[no-untyped-def]
+        started = time.monotonic()
+        write("details_begin", at=started)
+        try:
+            await work_details(self)
+        finally:
+            write("details", start=started, end=time.monotonic(), endpoints=len(self.endpoints),
+                  detailed=sum(1 for e in self.endpoints.values() if e.detailed))
+
+    EndpointStore._work_details = timed_details  # type: ignore[method-assign]
 
     on_mount = TogetherApp.on_mount
 

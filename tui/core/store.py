@@ -24,8 +24,8 @@ from tui.api.domain import Capabilities, Deployment, Endpoint, Phase
 from tui.api.errors import APIError
 from tui.core.details import DetailCache
 from tui.core.polling import PollScheduler
-from tui.core.slices import Slices
 from tui.core.store_actions import StoreActions
+from tui.core.store_apply import StoreApply
 from tui.core.store_details import StoreDetails
 from tui.core.store_events import Announcement, Changed, Decision, Listener, Steps, StoreEvent
 from tui.core.timeline import StateTimeline
@@ -40,11 +40,9 @@ log = logging.getLogger(__name__)
 
 #: Detail requests in flight at once: enough to fill the screen quickly, few enough to be polite.
 DETAIL_CONCURRENCY = 6
-#: A created endpoint the list does not show yet is kept this long (the list may lag the create).
-KEEP_CREATED_FOR = timedelta(seconds=60)
 
 
-class EndpointStore(StoreDetails, StoreActions):
+class EndpointStore(StoreApply, StoreDetails, StoreActions):
     def __init__(
         self,
         provider: Provider,
@@ -84,6 +82,8 @@ class EndpointStore(StoreDetails, StoreActions):
         #: While a list is applied in slices: ids an action, a form or a detail changed meanwhile (True) or
         #: forgot (False), so the list that replaces them does not undo that.
         self._meanwhile: dict[str, bool] | None = None
+        #: The endpoints changing state now (the poll is fast while there are any).
+        self._moving: set[str] = set()
         #: What each deployment last ran with (min, max), so a start brings those bounds back.
         self._bounds: dict[str, tuple[int, int]] = {}
         #: Each delete's steps as the provider tells them, by the id deleted.
@@ -145,7 +145,7 @@ class EndpointStore(StoreDetails, StoreActions):
         return (
             bool(self._expected)
             or len(self.waits) > 0
-            or any(endpoint.phase.transitional for endpoint in self._endpoints.values())
+            or bool(self._moving)
         )
 
     def status(self) -> str:
@@ -263,77 +263,6 @@ class EndpointStore(StoreDetails, StoreActions):
         await self._apply_list(listed)
         self._want_details()
 
-    async def _apply_list(self, listed: list[Endpoint]) -> None:
-        """The new list replaces the old at once, once merged with the details known, in slices that let the
-        loop run between them; what changed meanwhile is merged again at the end, so it is not undone."""
-        now = self.clock()
-        present: dict[str, Endpoint] = {}
-        merged: dict[str, Endpoint] = {}
-        parents: dict[str, str] = {}
-        owed: list[str] = []
-        on_demand: list[str] = []
-        slices = Slices()
-        self._meanwhile = {}
-        try:
-            for endpoint in listed:
-                present[endpoint.id] = endpoint
-                shown = merged[endpoint.id] = self._details.merge(endpoint)
-                self.timeline.observe(shown, now)
-                self._index_into(parents, shown, now)
-                if self._details.needs(endpoint):
-                    # A row complete but for its full read (v2) is read only when looked at.
-                    (on_demand if endpoint.detailed else owed).append(endpoint.id)
-                if slices.due():
-                    await slices.pause()
-        finally:
-            meanwhile, self._meanwhile = self._meanwhile, None
-        # From here on at once: nothing else runs until the views have heard.
-        for endpoint_id, kept in meanwhile.items():
-            if endpoint_id not in present:
-                continue
-            if kept:
-                merged[endpoint_id] = self._details.merge(present[endpoint_id])
-                self._index_into(parents, merged[endpoint_id], now)
-            else:
-                for deployment in merged.pop(endpoint_id).deployments:
-                    parents.pop(deployment.id, None)
-                del present[endpoint_id]
-        for endpoint_id in present:
-            self._created.pop(endpoint_id, None)
-        # Keep what this session just created until the list catches up.
-        for endpoint_id, created in list(self._created.items()):
-            previous = self._endpoints.get(endpoint_id)
-            if previous is not None and now - created < KEEP_CREATED_FOR:
-                present[endpoint_id] = merged[endpoint_id] = previous
-                self._index_into(parents, previous, now)
-            else:
-                del self._created[endpoint_id]
-        self._details.prune(merged)
-        self._listed, self._endpoints, self._parents = present, merged, parents
-        self._queue.replace(owed, on_demand, present)
-        for endpoint_id in {self._parents.get(key, key) for key in self.waits.ids()}:
-            if self._queue.needed(endpoint_id):
-                self._queue.hurry(endpoint_id)  # a wait on it waits for what the read says
-        for endpoint_id in self._watched():
-            self._queue.hurry(endpoint_id)
-        self.loaded = True
-        self._settle()
-
-    def _index_into(self, parents: dict[str, str], endpoint: Endpoint, now: datetime) -> None:
-        """Which endpoint each of its deployments is under, the bounds each ran with, and their states seen."""
-        for deployment in endpoint.deployments:
-            parents[deployment.id] = endpoint.id
-            if deployment.min_replicas and deployment.max_replicas:
-                self._bounds[deployment.id] = (deployment.min_replicas, deployment.max_replicas)
-            self.timeline.observe(deployment, now)
-
-    def _stored(self, endpoint: Endpoint) -> None:
-        """Show this endpoint as it is now (merged with its details), between lists."""
-        self._endpoints[endpoint.id] = endpoint
-        self._index_into(self._parents, endpoint, self.clock())
-        if self._meanwhile is not None:
-            self._meanwhile[endpoint.id] = True
-
     def _wait_subjects(self) -> dict[str, Subject]:
         """What each wait watches, looked up by its id (not a map of the whole account)."""
         subjects: dict[str, Subject] = {}
@@ -386,6 +315,7 @@ class EndpointStore(StoreDetails, StoreActions):
             mapping.pop(endpoint_id, None)
         for deployment in gone.deployments if gone is not None else ():
             self._parents.pop(deployment.id, None)
+        self._moving.discard(endpoint_id)
         self._details.forget(endpoint_id)
         self._queue.done(endpoint_id)
         self.waits.cancel(endpoint_id)

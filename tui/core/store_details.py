@@ -79,24 +79,27 @@ class DetailQueue:
     def hurry(self, endpoint_id: str) -> None:
         self.urgent[endpoint_id] = None
 
-    def next(self, selected: str | None, visible: Iterable[str], *, background: bool) -> tuple[str, bool] | None:
-        """The next id to read, and whether it is a background read (paced); None when nothing may start."""
+    def backlogged(self) -> bool:
+        """Some row nobody looks at still waits for its read."""
+        backlog = self.backlog
+        while backlog and (backlog[0] not in self.owed or backlog[0] in self.in_flight):
+            backlog.popleft()
+        return bool(backlog)
+
+    def next(self, selected: str | None, visible: Iterable[str], *, background: bool) -> str | None:
+        """The next id to read; with ``background`` the rest of the account too. None when nothing is due."""
         if selected is not None and selected not in self.in_flight and self.needed(selected):
-            return selected, False
+            return selected
         while self.urgent:
             key = next(iter(self.urgent))
             del self.urgent[key]
             if key not in self.in_flight:
-                return key, False
+                return key
         for key in (*visible, *self.preferred):
             if key not in self.in_flight and self.needed(key):
-                return key, False
-        if not background:
-            return None
-        while self.backlog:
-            key = self.backlog.popleft()
-            if key in self.owed and key not in self.in_flight:
-                return key, True
+                return key
+        if background and self.backlogged():
+            return self.backlog.popleft()
         return None
 
     def done(self, endpoint_id: str) -> None:
@@ -201,13 +204,14 @@ class StoreDetails:
                 self._detail_wake.clear()
                 selected, visible = self._looked_at()
                 while len(running) < self._detail_concurrency:
-                    background = sum(running.values()) < self._background_concurrency
-                    choice = self._queue.next(selected, visible, background=background)
-                    if choice is None:
+                    if (key := self._queue.next(selected, visible, background=False)) is not None:
+                        self._queue.in_flight.add(key)
+                        running[asyncio.ensure_future(self._read(key))] = False
+                    elif sum(running.values()) < self._background_concurrency and self._queue.backlogged():
+                        # A paced slot: which row it reads is chosen when it may send, from what is seen then.
+                        running[asyncio.ensure_future(self._read(None))] = True
+                    else:
                         break
-                    key, paced = choice
-                    self._queue.in_flight.add(key)
-                    running[asyncio.ensure_future(self._read(key, paced))] = paced
                 if not running:
                     return
                 wake = asyncio.ensure_future(self._detail_wake.wait())
@@ -223,11 +227,18 @@ class StoreDetails:
             # The batch is over: the views hear of its last reads now, not a quarter second later.
             self._tell_details()
 
-    async def _read(self, key: str, paced: bool) -> None:
+    async def _read(self, key: str | None) -> None:
+        """Read ``key``, or (None) after the pace whichever endpoint is due then."""
+        paced = key is None
+        if key is None:
+            async with self._pace_lock:
+                await self._sleep(self._pace)
+            await self._resume.wait()
+            selected, visible = self._looked_at()
+            if (key := self._queue.next(selected, visible, background=True)) is None:
+                return
+            self._queue.in_flight.add(key)
         try:
-            if paced:
-                async with self._pace_lock:
-                    await self._sleep(self._pace)
             await self._resume.wait()
             try:
                 endpoint = await self.provider.get_endpoint(key)
