@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
 from v2_tools import GPT_OSS_20B, Start, provider_for, requests_to, today
@@ -223,4 +225,19 @@ async def test_a_deployment_that_fails_while_stopping_stops_the_delete() -> None
     with pytest.raises(errors.APIError, match="failed while stopping: Teardown failed"):
         await provider.delete("ep_1")
     assert not any(line.startswith("DELETE") for line in sent)
+    await provider.aclose()
+
+
+async def test_callers_at_the_same_time_share_one_catalogue_read(start_simulator: Start) -> None:
+    server = today(start_simulator)
+    provider = provider_for(server)
+    # The first poll and the Hardware pane ask together at start-up; a refresh joins the read under way.
+    listed, hardware = await asyncio.gather(provider.list_endpoints(), provider.list_hardware())
+    assert listed and hardware
+    assert len(requests_to(server, "GET", "/v2/public/inference-instance-types")) == 1
+    assert len(requests_to(server, "GET", "/v2/supported-models")) == 1
+    # Once read, a refresh is a new read, and a plain ask none.
+    await provider.list_hardware()
+    await provider.v2.catalogue()
+    assert len(requests_to(server, "GET", "/v2/public/inference-instance-types")) == 2
     await provider.aclose()

@@ -81,6 +81,7 @@ class TogetherV2Provider:
         self.inference_url = inference.base_url
         self._teardown = Teardown(client, sleep=sleep, poll_interval=poll_interval, stop_timeout=stop_timeout)
         self._catalogue: Catalogue | None = None
+        self._catalogue_read: asyncio.Future[Catalogue] | None = None
         #: deployment id -> endpoint id, from every endpoint seen (v2 paths need both).
         self._parents: dict[str, str] = {}
         #: deployment id -> the last bounds it ran with, so a start restores them.
@@ -98,12 +99,22 @@ class TogetherV2Provider:
     # Reading
 
     async def catalogue(self, *, refresh: bool = False) -> Catalogue:
-        """Instance types (prices) and supported models (names), loaded once per session unless refreshed."""
-        if self._catalogue is None or refresh:
-            instances, models = await asyncio.gather(
-                self.client.list_instance_types(), self.client.list_supported_models()
-            )
-            self._catalogue = Catalogue(instances, models)
+        """Instance types (prices) and supported models (names), loaded once per session unless refreshed.
+
+        Callers at the same time share one read (the first poll and the Hardware pane both ask at start-up);
+        ``refresh`` joins a read already under way, which is as fresh as a new one.
+        """
+        if self._catalogue is not None and not refresh:
+            return self._catalogue
+        reading = self._catalogue_read
+        if reading is None or reading.done():
+            reading = self._catalogue_read = asyncio.ensure_future(self._read_catalogue())
+        # Shielded: a caller given up on (a closed screen) does not cancel the read the others wait for.
+        return await asyncio.shield(reading)
+
+    async def _read_catalogue(self) -> Catalogue:
+        instances, models = await asyncio.gather(self.client.list_instance_types(), self.client.list_supported_models())
+        self._catalogue = Catalogue(instances, models)
         return self._catalogue
 
     async def list_endpoints(self) -> list[Endpoint]:
@@ -112,11 +123,13 @@ class TogetherV2Provider:
         deployment's own read adds its status message, etag, engine, concurrency and idle timeout
         (``Deployment.detailed``): ``get_endpoint``, for the rows that need them.
 
-        The catalogue (prices, model names) is read beside the first list, then kept. Endpoints are built
+        The catalogue (prices, model names) is read after the first list, then kept. Endpoints are built
         in loop-sized pieces; one whose wire model the client reused (its JSON unchanged since the last
         poll) is the endpoint built then, so a steady poll of a large account builds next to nothing.
         """
-        wires, catalogue = await asyncio.gather(self.client.list_endpoints(), self.catalogue())
+        # The list first: a refused list (a 429, an outage) leaves no catalogue read behind it.
+        wires = await self.client.list_endpoints()
+        catalogue = await self.catalogue()
         endpoints = []
         built: dict[str, tuple[EndpointV2, Catalogue, Endpoint]] = {}
         pacer = Pacer()
