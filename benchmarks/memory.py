@@ -48,13 +48,14 @@ async def idle(app: Any, pilot: Any, *, until: Any = None, limit: float = 300.0)
 
 
 async def measure(base_url: str, endpoints: int, tokens: int, turns: int) -> list[tuple[str, float, float]]:
-    from textual.widgets import Input, Markdown
+    from textual.widgets import Input
 
     from tui.api.domain import ModelOption
     from tui.api.together import TogetherClient, TogetherV1Provider
     from tui.app.app import TogetherApp
     from tui.app.config import AppConfig
     from tui.app.panes.chat import PromptInput
+    from tui.app.widgets.markdown_view import MarkdownPart
     from tui.core.chat import ChatTarget
     from tui.simulator import DEMO_API_KEY
 
@@ -80,7 +81,7 @@ async def measure(base_url: str, endpoints: int, tokens: int, turns: int) -> lis
             prompt.insert(f"Write at length, part {turn + 1}. [sim:tokens={per_turn}]")
             prompt.action_send()
             await idle(app, pilot, until=lambda: bool(pane.conversation.turns) and not pane.conversation.busy)
-        words = sum(len(m.source.split()) for m in pane.query(Markdown))
+        words = sum(len(m.source.split()) for m in pane.query(MarkdownPart))
         figures.append((f"+ conversation of {turns} x {per_turn:,} tokens (~{words:,} words on screen)",
                         rss_mib(), peak_mib()))
     return figures

@@ -13,6 +13,7 @@ import time
 from typing import ClassVar
 
 from textual.app import ComposeResult
+from textual.color import Color
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.css.query import NoMatches
@@ -155,6 +156,7 @@ class AssistantMessage(Vertical):
         #: Built here, not queried: the stream may write before the message is composed.
         self._answer = StreamedDocument(id="answer-text")
         self._reasoning = StreamedDocument(id="reasoning-text")
+        self._border: str | None = None
         #: Flushes into the documents so far (tests bound the screen updates per batch by it).
         self.flushes = 0
 
@@ -166,13 +168,10 @@ class AssistantMessage(Vertical):
             yield self._reasoning
         yield self._answer
         yield Static(id="answer-notice")
-        with Horizontal(id="start-offer"):
-            yield Button("Start endpoint and send", id="start-endpoint", variant="primary",
-                         tooltip="Start the endpoint (billing begins) and send this prompt once it is ready")
-            yield Button("Cancel", id="cancel-wait", tooltip="Drop this prompt")
-        with Horizontal(id="next-step"):
-            yield Button("", id="next-step-button", variant="primary",
-                         tooltip="Open the form that fixes this (nothing changes until you confirm there)")
+        # Their buttons are mounted the first time they are offered: most answers never need them, and
+        # styling three buttons was a good part of what mounting an answer cost.
+        yield Horizontal(id="start-offer")
+        yield Horizontal(id="next-step")
         yield Static(id="answer-progress")
         yield Static(id="answer-figures")
 
@@ -307,27 +306,45 @@ class AssistantMessage(Vertical):
             if self.is_attached:
                 self.call_after_refresh(self.show_state)
 
+    #: The answer's left border while it is in these states (the CSS one otherwise), by theme colour.
+    BORDER_COLOURS: ClassVar[dict[TurnState, str]] = {
+        TurnState.STREAMING: "accent", TurnState.FAILED: "error", TurnState.STOPPED: "warning",
+    }
+
     def _show_state(self) -> None:
         turn = self.turn
         glyph, word, style = STATE_BADGES[turn.state]
         self.query_one("#answer-title", Static).update(Content.styled(turn.target.label, "bold"))
         self.query_one("#answer-state", Static).update(Content.styled(f"{glyph} {word}", style))
-        self.set_class(turn.state is TurnState.FAILED, "-failed")
-        self.set_class(turn.state is TurnState.STOPPED, "-stopped")
-        self.set_class(turn.state is TurnState.STREAMING, "-streaming")
+        self._show_border(self.BORDER_COLOURS.get(turn.state))
 
         notice = self.query_one("#answer-notice", Static)
         notice_content = notice_text(turn, read_only=self._read_only)
-        notice.update(notice_content or "")
+        if notice_content is not None:
+            notice.update(notice_content)
         notice.display = notice_content is not None
+        notice.set_class(turn.state is TurnState.FAILED, "-failed")
 
         offer = self.query_one("#start-offer")
-        offer.display = turn.state is TurnState.NEEDS_START and not self._read_only
-        self.query_one("#start-endpoint", Button).disabled = turn.state is not TurnState.NEEDS_START
+        offered = turn.state is TurnState.NEEDS_START and not self._read_only
+        if offered and not offer.children:
+            offer.mount_all([
+                Button("Start endpoint and send", id="start-endpoint", variant="primary",
+                       tooltip="Start the endpoint (billing begins) and send this prompt once it is ready"),
+                Button("Cancel", id="cancel-wait", tooltip="Drop this prompt"),
+            ])
+        offer.display = offered
+        for button in offer.query("#start-endpoint").results(Button):
+            button.disabled = turn.state is not TurnState.NEEDS_START
         label = next_step_label(turn)
-        self.query_one("#next-step").display = label is not None and not self._read_only
+        step = self.query_one("#next-step")
+        step.display = label is not None and not self._read_only
         if label is not None:
-            self.query_one("#next-step-button", Button).label = label
+            if not step.children:
+                step.mount(Button(label, id="next-step-button", variant="primary",
+                                  tooltip="Open the form that fixes this (nothing changes until you confirm there)"))
+            else:
+                step.query_one("#next-step-button", Button).label = label
 
         self.query_one("#answer-progress").display = turn.state is TurnState.STREAMING
         figures_widget = self.query_one("#answer-figures", Static)
@@ -337,6 +354,17 @@ class AssistantMessage(Vertical):
             figures_widget.display = bool(line)
         else:
             figures_widget.display = False
+
+    def _show_border(self, colour: str | None) -> None:
+        # An inline style, not a class: a class change restyles every widget of the answer.
+        if colour == self._border:
+            return
+        self._border = colour
+        value = self.app.theme_variables.get(colour) if colour is not None else None
+        if value is None:
+            self.styles.clear_rule("border_left")
+        else:
+            self.styles.border_left = ("outer", Color.parse(value))
 
     @property
     def _read_only(self) -> bool:
@@ -352,4 +380,5 @@ class AssistantMessage(Vertical):
             self.post_message(self.NextStepRequested())
 
     def focus_start_offer(self) -> None:
-        self.query_one("#start-endpoint", Button).focus()
+        for button in self.query("#start-endpoint").results(Button):
+            button.focus()
