@@ -24,6 +24,7 @@ from tui.api.errors import APIError
 from tui.app.bindings import bindings
 from tui.app.context import AppContext
 from tui.app.panes.endpoint_actions import EndpointActions
+from tui.app.panes.endpoint_render import RENDER_GROUP, EndpointRender
 from tui.app.widgets.endpoint_detail import DetailView, EndpointDetail, steps_seen
 from tui.app.widgets.endpoint_rows import EndpointRows, endpoints_title
 from tui.app.widgets.endpoint_table import EndpointTable, same_text
@@ -32,15 +33,15 @@ from tui.app.widgets.state_badge import SPINNER_FRAMES, state_text
 from tui.app.widgets.tree_rows import TreeRows
 from tui.core.advice import empty_table_message
 from tui.core.chat import SmokeResult
-from tui.core.costs import cost_at_max, hourly_cost, is_tree
+from tui.core.costs import cost_at_max, hourly_cost
 from tui.core.listing import filter_terms, matches, plan_columns
 from tui.core.store import Changed, StoreEvent
-from tui.core.tree import state_label, tree_rows
+from tui.core.tree import state_label
 
 SORT_CYCLE = ("name", "state", "cost", "age", "model", "hardware", "replicas")
 
 
-class EndpointsPane(EndpointActions, Widget):
+class EndpointsPane(EndpointActions, EndpointRender, Widget):
     BINDINGS: ClassVar[list[BindingType]] = list(bindings("endpoints"))
 
     def __init__(self, context: AppContext) -> None:
@@ -62,6 +63,9 @@ class EndpointsPane(EndpointActions, Widget):
         self._shown = 0
         self._drawn_text: dict[str, Text] = {}
         self._unsubscribe: list[object] = []
+        #: A row to select once a sliced redraw has put it in the table.
+        self._select_after: str | None = None
+        self._init_render()
 
     # For the shell
 
@@ -74,7 +78,8 @@ class EndpointsPane(EndpointActions, Widget):
         if endpoint is not None and self._filter_text and not self._passes_filter(endpoint):
             self._set_filter("")
         self._render_rows()
-        self._table.select(endpoint_id)
+        if not self._table.select(endpoint_id) and self._rendering:
+            self._select_after = endpoint_id
 
     # Composition
 
@@ -105,6 +110,7 @@ class EndpointsPane(EndpointActions, Widget):
         self.set_interval(1.0, self._show_status)
         self._spinner = self.set_interval(0.25, self._spin, pause=True)
         self._table.tooltip = None
+        self.watch(self._table, "scroll_y", self._tell_visible, init=False)
         self._render_rows()
         self._show_status()
 
@@ -148,7 +154,10 @@ class EndpointsPane(EndpointActions, Widget):
         if event.rows:
             # Drawn at once (the store already paces news of details streaming in), so the store's next
             # detail requests go to the rows this draw put on screen, the selected one first.
-            self._render_rows()
+            if event.ids is not None:
+                self._render_ids(event.ids)
+            else:
+                self._render_rows()
         if event.status:
             self._show_status()
         if event.rows and self.store.loaded:
@@ -187,41 +196,21 @@ class EndpointsPane(EndpointActions, Widget):
         hardware_text = self._rows.hardware_text(endpoint, self._hardware_for(endpoint))
         return matches(endpoint, hardware_text, filter_terms(self._filter_text))
 
-    def _render_rows(self) -> None:
-        now = self.context.now()
-        terms = filter_terms(self._filter_text)
-        store = self.store
-        tree = self._tree
-        rows = []
-        shown = 0
-        for endpoint in store.endpoints.values():
-            if tree and is_tree(endpoint):
-                own = not terms or endpoint.id in self._kept or matches(
-                    endpoint, state_label(endpoint.state), terms)
-                branch = tree_rows(endpoint, terms, endpoint_matches=own, keep=self._kept)
-                if branch:
-                    rows.extend(self._tree_rows.rows(endpoint, branch, self._hardware, store.expected, now,
-                                                     self._frame))
-                    shown += 1
-                continue
-            view, hardware_text = self._rows.row(
-                endpoint, self._hardware_for(endpoint), store.expected(endpoint.id), now, self._frame
-            )
-            if terms and endpoint.id not in self._kept and not matches(endpoint, hardware_text, terms):
-                continue
-            rows.append(self._tree_rows.legacy(view, endpoint) if tree else view)
-            shown += 1
-        self._rows.prune(store.endpoints)
-        self._tree_rows.prune(store.endpoints)
-        self._table.sync(rows)
-        self._shown = shown
+    def _after_rows(self) -> None:
+        """After the rows changed: the title's counts, the details (once the table painted), the spinner."""
         self._update_title()
-        self._show_detail()
+        if self._select_after is not None and self._table.select(self._select_after):
+            self._select_after = None
+        self._detail_soon()
         self._update_spinner()
+        self._tell_visible()
         has_selection = self._table.selected_key is not None
         if has_selection != self._had_selection:
             self._had_selection = has_selection
             self.refresh_bindings()
+
+    def cancel_render_workers(self) -> None:
+        self.workers.cancel_group(self, RENDER_GROUP)
 
     def _update_title(self, now: datetime | None = None) -> None:
         table = self._table
@@ -333,7 +322,7 @@ class EndpointsPane(EndpointActions, Widget):
 
     @on(DataTable.RowHighlighted, "#endpoints-table")
     def _row_highlighted(self) -> None:
-        self._show_detail()
+        self._detail_soon()
 
     @on(DataTable.HeaderSelected, "#endpoints-table")
     def _header_selected(self, event: DataTable.HeaderSelected) -> None:

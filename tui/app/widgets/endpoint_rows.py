@@ -7,17 +7,73 @@ frame), and each hardware label is worked out once.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
+from typing import Any
 
 from rich.text import Text
 
 from tui.api.domain import Endpoint, HardwareOption, Phase
-from tui.app.widgets.endpoint_table import RowView, endpoint_row
+from tui.app.widgets.endpoint_table import KeyedText, RowView
+from tui.app.widgets.state_badge import state_text
 from tui.core.costs import hourly_cost
-from tui.core.format import format_age, hardware_label
+from tui.core.format import format_age, format_price, hardware_label
 from tui.core.listing import COLUMNS_BY_KEY, sort_keys
 from tui.core.waits import Expected
+
+
+def _cell(text: str, style: str = "", *, justify: Any = "left") -> Text:
+    return Text(text, style=style, no_wrap=True, overflow="ellipsis", justify=justify, end="")
+
+
+def endpoint_row(
+    endpoint: Endpoint,
+    *,
+    hardware_text: str,
+    cost: float | None,
+    now: datetime,
+    sort_keys: Mapping[str, tuple[Any, ...]],
+    frame: int = 0,
+    expected: Expected | None = None,
+) -> RowView:
+    dedicated = endpoint.dedicated
+    loading = dedicated and not endpoint.detailed
+    name = KeyedText(endpoint.title, endpoint.id, no_wrap=True, overflow="ellipsis", end="")
+    if not dedicated:
+        hardware = _cell("serverless", "dim")
+    elif hardware_text:
+        hardware = _cell(hardware_text)
+    else:
+        hardware = _cell("…" if loading else "?", "dim")
+    if endpoint.min_replicas is not None and endpoint.max_replicas is not None:
+        replicas = _cell(f"{endpoint.min_replicas}-{endpoint.max_replicas}", justify="right")
+    else:
+        replicas = _cell("…" if loading else "—", "dim", justify="right")
+    if expected is not None:
+        state = state_text(expected.state, expected.phase, frame=frame, expected=True)
+    else:
+        state = state_text(endpoint.state, endpoint.phase, frame=frame)
+    if cost is None:
+        price = _cell("…" if loading else ("—" if not dedicated else "?"), "dim", justify="right")
+    elif cost == 0:
+        price = _cell(format_price(0.0, cents=True), "dim", justify="right")
+    else:
+        price = _cell(format_price(cost, cents=True), "bold", justify="right")
+    age = _cell(format_age(now - endpoint.created_at) if endpoint.created_at else "?", justify="right")
+    return RowView(
+        endpoint.id,
+        {
+            "name": name,
+            "model": _cell(endpoint.model),
+            "hardware": hardware,
+            "replicas": replicas,
+            "state": state,
+            "cost": price,
+            "age": age,
+        },
+        sort_keys,
+        loading=loading,
+    )
 
 
 class EndpointRows:

@@ -1,32 +1,37 @@
 """The endpoints table: rows keyed by endpoint id, updated cell by cell, never cleared on a poll.
 
 ``sync()`` takes the rows as they should look now and touches only what differs: new rows are
-added, vanished ones removed, changed cells rewritten. The cursor stays on the same endpoint and
-that endpoint stays at the same height on screen, whatever moved above it.
+added, vanished ones removed, changed cells rewritten; ``update_rows()`` does the same for a few rows
+(details arrived) without looking at the others; ``sync_sliced()`` is ``sync()`` for thousands of rows,
+yielding to the event loop between slices (a first load adds the top rows first, in order). The cursor
+stays on the same endpoint and that endpoint stays at the same height on screen, whatever moved above it.
+
+Rows do not jump while details stream in: a row whose first details change its sort key (the display
+name replacing the listed name) keeps its place while ``hold`` is asked (the pane asks it while any row
+still waits for its details); once nothing is held back, or when the user sorts, every row takes its
+place.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import asyncio
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
 from typing import Any
 
 from rich.text import Text
 from textual.coordinate import Coordinate
-from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist, ColumnKey, RowDoesNotExist
 
-from tui.api.domain import Endpoint
-from tui.app.widgets.state_badge import state_text
+from tui.app.widgets.lean_table import LeanTable
 from tui.app.widgets.table_keys import TableKeys
-from tui.core.format import format_age, format_price
 from tui.core.listing import COLUMNS_BY_KEY
-from tui.core.waits import Expected
 
-#: Removing a row re-indexes every row after it; past this many removals at once (a new filter),
-#: rebuilding the table is cheaper than removing rows one by one.
-REBUILD_AFTER_REMOVALS = 64
+#: A first fill adds this many rows (the screen and a page below it) before yielding to the loop.
+FIRST_ROWS = 120
+#: Rows handled between two looks at the clock in ``sync_sliced``.
+CHECK_EVERY = 64
 
 
 class KeyedText(Text):
@@ -47,6 +52,8 @@ class RowView:
     #: A deployment row's endpoint: it sorts under it, in ``order``, whatever the column.
     parent: str | None = None
     order: int = 0
+    #: Waiting for its details (a v1 row from the list alone): its sort key may change when they come.
+    loading: bool = False
 
 
 @dataclass
@@ -55,65 +62,11 @@ class SyncReport:
     removed: int = 0
     updated: int = 0
     resorted: bool = False
-    rebuilt: bool = False
 
 
 def same_text(a: Text, b: Text) -> bool:
     # Text.__eq__ ignores the base style, and a state change may change only the colour.
     return a.plain == b.plain and a.style == b.style and a.spans == b.spans
-
-
-def _cell(text: str, style: str = "", *, justify: Any = "left") -> Text:
-    return Text(text, style=style, no_wrap=True, overflow="ellipsis", justify=justify, end="")
-
-
-def endpoint_row(
-    endpoint: Endpoint,
-    *,
-    hardware_text: str,
-    cost: float | None,
-    now: datetime,
-    sort_keys: Mapping[str, tuple[Any, ...]],
-    frame: int = 0,
-    expected: Expected | None = None,
-) -> RowView:
-    dedicated = endpoint.dedicated
-    loading = dedicated and not endpoint.detailed
-    name = KeyedText(endpoint.title, endpoint.id, no_wrap=True, overflow="ellipsis", end="")
-    if not dedicated:
-        hardware = _cell("serverless", "dim")
-    elif hardware_text:
-        hardware = _cell(hardware_text)
-    else:
-        hardware = _cell("…" if loading else "?", "dim")
-    if endpoint.min_replicas is not None and endpoint.max_replicas is not None:
-        replicas = _cell(f"{endpoint.min_replicas}-{endpoint.max_replicas}", justify="right")
-    else:
-        replicas = _cell("…" if loading else "—", "dim", justify="right")
-    if expected is not None:
-        state = state_text(expected.state, expected.phase, frame=frame, expected=True)
-    else:
-        state = state_text(endpoint.state, endpoint.phase, frame=frame)
-    if cost is None:
-        price = _cell("…" if loading else ("—" if not dedicated else "?"), "dim", justify="right")
-    elif cost == 0:
-        price = _cell(format_price(0.0, cents=True), "dim", justify="right")
-    else:
-        price = _cell(format_price(cost, cents=True), "bold", justify="right")
-    age = _cell(format_age(now - endpoint.created_at) if endpoint.created_at else "?", justify="right")
-    return RowView(
-        endpoint.id,
-        {
-            "name": name,
-            "model": _cell(endpoint.model),
-            "hardware": hardware,
-            "replicas": replicas,
-            "state": state,
-            "cost": price,
-            "age": age,
-        },
-        sort_keys,
-    )
 
 
 #: Columns whose long values are cut in the middle: two names that share a prefix stay apart.
@@ -146,13 +99,15 @@ def column_label(key: str, *, sorted_by: str, reverse: bool) -> Text:
     return Text(label, no_wrap=True, overflow="ellipsis", justify=justify)  # type: ignore[arg-type]
 
 
-class EndpointTable(TableKeys, DataTable[Text]):
+class EndpointTable(TableKeys[Text], LeanTable[Text]):
     """A DataTable that the Endpoints pane drives with ``set_columns``, ``sync`` and ``set_sort``."""
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes, cursor_type="row", zebra_stripes=False)
         self._widths: dict[str, int] = {}
         self._views: dict[str, RowView] = {}
+        #: Rows kept in place while details stream in: the sort keys they had before their details came.
+        self._held: dict[str, Mapping[str, tuple[Any, ...]]] = {}
         self.sort_column = "name"
         self.sort_reverse = False
 
@@ -171,7 +126,7 @@ class EndpointTable(TableKeys, DataTable[Text]):
     @property
     def keys(self) -> list[str]:
         """Row keys in display order."""
-        return [row.key.value for row in self.ordered_rows if row.key.value is not None]
+        return self.order()
 
     @property
     def column_keys(self) -> list[str]:
@@ -187,8 +142,8 @@ class EndpointTable(TableKeys, DataTable[Text]):
         last = min(self.row_count, first + max(0, rows_high))
         keys = []
         for index in range(first, last):
-            row_key, _ = self.coordinate_to_cell_key(Coordinate(index, 0))
-            if row_key.value is not None:
+            row_key = self._row_locations.get_key(index)
+            if row_key is not None and row_key.value is not None:
                 keys.append(row_key.value)
         return keys
 
@@ -216,67 +171,62 @@ class EndpointTable(TableKeys, DataTable[Text]):
         self.clear(columns=True)
         for key, width in self._widths.items():
             self.add_column(self._label(key), width=width, key=key)
-        for view in self._views.values():
-            self._add(view)
-        self._sort()
+        views = self._views
+        self.append_rows((key, self._cells(views[key])) for key in self._ordered(views.values()))
         if anchor is not None:
             self.select(anchor)
         return True
 
     def set_sort(self, column: str, *, reverse: bool = False) -> None:
+        """The user sorts: every row takes its place by this column, held rows too."""
         self.sort_column = column
         self.sort_reverse = reverse
+        self._held.clear()
         anchor = self.selected_key
         for key in self._widths:
             self.columns[ColumnKey(key)].label = self._label(key)
-        # sort() also bumps the table's render caches, so the new header labels show.
-        self._sort()
+        self.touch()  # the header's labels are cached like any line
+        self._resort()
         if anchor is not None:
             self.select(anchor)
 
-    def sync(self, rows: Sequence[RowView]) -> SyncReport:
+    def sync(self, rows: Sequence[RowView], *, hold: bool = False) -> SyncReport:
+        """Every row as it should look now, in one go (a small table)."""
         report = SyncReport()
-        wanted = {row.key: row for row in rows}
+        for _ in self._sync_steps(rows, report, hold=hold):
+            pass
+        return report
+
+    async def sync_sliced(self, rows: Sequence[RowView], *, hold: bool = False, budget: float = 0.005) -> SyncReport:
+        """``sync`` for thousands of rows: the loop runs at least every ``budget`` seconds of this work. The
+        table is whole between slices (a row is in it with its view, or not yet), so keys and redraws between
+        slices see a consistent table."""
+        report = SyncReport()
+        started = time.perf_counter()
+        for _ in self._sync_steps(rows, report, hold=hold):
+            if time.perf_counter() - started >= budget:
+                await asyncio.sleep(0)
+                started = time.perf_counter()
+        return report
+
+    def update_rows(self, rows: Iterable[RowView], *, hold: bool = False) -> SyncReport:
+        """These rows as they look now; every other row is left as it is (details of a few endpoints came)."""
+        report = SyncReport()
         if not self._widths:
-            # Not laid out yet (no size): keep the rows for when it is.
-            self._views = dict(wanted)
+            for row in rows:
+                if row.key in self._views:
+                    self._views[row.key] = row
             return report
-        anchor = self.selected_key
-        old_index = self.cursor_row
-        old_scroll = int(self.scroll_y)
-        gone = [key for key in self._views if key not in wanted]
-        report.removed = len(gone)
-        if len(gone) > REBUILD_AFTER_REMOVALS and len(gone) * 4 > len(self._views):
-            self.clear()
-            self._views.clear()
-            report.rebuilt = True
-        else:
-            for key in gone:
-                self.remove_row(key)
-                del self._views[key]
-        need_sort = report.rebuilt
-        column = self.sort_column
+        need_sort = False
         for row in rows:
             old = self._views.get(row.key)
-            if old is row:
-                continue  # the pane reuses a row's view while nothing in it changed
-            if old is None:
-                self._add(row)
-                report.added += 1
-                need_sort = True
-                continue
-            for key in self._widths:
-                cell = row.cells[key]
-                if not same_text(old.cells[key], cell):
-                    self.update_cell(row.key, key, self._fit(key, cell))
-                    report.updated += 1
-            if old.sort_keys.get(column) != row.sort_keys.get(column):
-                need_sort = True
-            self._views[row.key] = row
+            if old is not None and old is not row:
+                need_sort |= self._update(old, row, hold, report)
+        if self._held and not hold:
+            self._held.clear()
+            need_sort = True
         if need_sort:
-            self._sort()
-            report.resorted = True
-        self._restore(anchor, old_index, old_scroll, rebuilt=report.rebuilt)
+            self._resort_in_place(report)
         return report
 
     def update_column_cells(self, column: str, cells: Mapping[str, Text]) -> None:
@@ -300,44 +250,126 @@ class EndpointTable(TableKeys, DataTable[Text]):
 
     # Internals
 
+    def _sync_steps(self, rows: Sequence[RowView], report: SyncReport, *, hold: bool) -> Iterator[None]:
+        """``sync`` as steps: between two steps the table and ``_views`` agree, so a slice may end there."""
+        wanted = {row.key: row for row in rows}
+        if not self._widths:
+            # Not laid out yet (no size): keep the rows for when it is.
+            self._views = dict(wanted)
+            return
+        gone = [key for key in self._views if key not in wanted]
+        if gone:
+            where = self._where()
+            self.remove_rows(gone)
+            for key in gone:
+                del self._views[key]
+                self._held.pop(key, None)
+            report.removed = len(gone)
+            self._restore(*where)
+            yield
+        need_sort = False
+        added: list[RowView] = []
+        for index, row in enumerate(rows):
+            if index % CHECK_EVERY == 0:
+                yield
+            old = self._views.get(row.key)
+            if old is row:
+                continue  # the pane reuses a row's view while nothing in it changed
+            if old is None:
+                added.append(row)
+            else:
+                need_sort |= self._update(old, row, hold, report)
+        if self._held and not hold:
+            self._held.clear()
+            need_sort = True
+        if added:
+            report.added = len(added)
+            first_fill = not self._views
+            # A first fill goes in already sorted, the top of the table first: it is on screen after one slice.
+            keys = self._ordered(added) if first_fill else [row.key for row in added]
+            new = {row.key: row for row in added}
+            start, size = 0, FIRST_ROWS
+            while start < len(keys):
+                chunk = keys[start:start + size]
+                self.append_rows((key, self._cells(new[key])) for key in chunk)
+                self._views.update((key, new[key]) for key in chunk)
+                start, size = start + size, CHECK_EVERY * 4
+                yield
+            need_sort = need_sort or not first_fill
+        if need_sort:
+            self._resort_in_place(report)
+
+    def _update(self, old: RowView, row: RowView, hold: bool, report: SyncReport) -> bool:
+        """Rewrite the cells that differ; True when the row's place may have changed."""
+        for key in self._widths:
+            cell = row.cells[key]
+            if not same_text(old.cells[key], cell):
+                self.update_cell(row.key, key, self._fit(key, cell))
+                report.updated += 1
+        self._views[row.key] = row
+        column = self.sort_column
+        if old.sort_keys.get(column) == row.sort_keys.get(column):
+            return False
+        if hold and old.loading and not row.loading:
+            # Its first details changed its key: it stays where it was until nothing is held back.
+            self._held.setdefault(row.key, old.sort_keys)
+            return False
+        self._held.pop(row.key, None)
+        return True
+
+    def _ordered(self, views: Iterable[RowView]) -> list[str]:
+        """Keys in display order: endpoints by the column (held rows by their old keys), each deployment
+        under its endpoint in the API's order, reversed or not; deployments without their endpoint last."""
+        column = self.sort_column
+        held = self._held
+        tops: list[RowView] = []
+        children: dict[str, list[RowView]] = {}
+        for view in views:
+            if view.parent is None:
+                tops.append(view)
+            else:
+                children.setdefault(view.parent, []).append(view)
+        tops.sort(key=lambda v: (held.get(v.key) or v.sort_keys)[column], reverse=self.sort_reverse)
+        keys: list[str] = []
+        for top in tops:
+            keys.append(top.key)
+            under = children.pop(top.key, None)
+            if under:
+                keys.extend(view.key for view in sorted(under, key=lambda v: v.order))
+        orphans = [view for group in children.values() for view in group]
+        keys.extend(view.key for view in sorted(orphans, key=lambda v: v.order))
+        return keys
+
+    def _resort(self) -> bool:
+        if not self._views or not self._widths:
+            return False
+        return self.reorder(self._ordered(self._views.values()))
+
+    def _resort_in_place(self, report: SyncReport) -> None:
+        where = self._where()
+        if self._resort():
+            report.resorted = True
+            self._restore(*where)
+
+    def _cells(self, view: RowView) -> list[Text]:
+        return [self._fit(key, view.cells[key]) for key in self._widths]
+
     def _label(self, key: str) -> Text:
         return column_label(key, sorted_by=self.sort_column, reverse=self.sort_reverse)
 
     def _fit(self, key: str, cell: Text) -> Text:
         return middle_fit(cell, self._widths[key]) if key in MIDDLE_CUT else cell
 
-    def _add(self, view: RowView) -> None:
-        self.add_row(*(self._fit(key, view.cells[key]) for key in self._widths), key=view.key)
-        self._views[view.key] = view
+    def _where(self) -> tuple[str | None, int, int]:
+        return self.selected_key, self.cursor_row, int(self.scroll_y)
 
-    def _sort(self) -> None:
-        if not self._views or not self._widths:
-            return
-        column = self.sort_column
-        views = self._views
-        # Endpoints sort by the column; a deployment follows its endpoint in the API's order, reversed or not.
-        tops = sorted((v for v in views.values() if v.parent is None), key=lambda v: v.sort_keys[column],
-                      reverse=self.sort_reverse)
-        rank = {view.key: (index, 0) for index, view in enumerate(tops)}
-        for view in views.values():
-            if view.parent is not None:
-                rank[view.key] = (rank.get(view.parent, (len(tops), 0))[0], 1 + view.order)
-
-        def by_rank(cell: KeyedText) -> tuple[int, int]:
-            return rank[cell.row_key]
-
-        self.sort("name", key=by_rank)
-
-    def _restore(self, anchor: str | None, old_index: int, old_scroll: int, *, rebuilt: bool) -> None:
+    def _restore(self, anchor: str | None, old_index: int, old_scroll: int) -> None:
         """Put the cursor back on ``anchor``, at the same height on screen as before."""
         if anchor is None or not self.row_count:
             return
         try:
             new_index = self.get_row_index(anchor)
         except RowDoesNotExist:
-            return
-        if rebuilt:
-            self.move_cursor(row=new_index)
             return
         if new_index == self.cursor_row and new_index == old_index:
             return

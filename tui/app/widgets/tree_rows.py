@@ -116,7 +116,7 @@ def mark_legacy(view: RowView, endpoint: Endpoint) -> RowView:
     cells = dict(view.cells)
     cells.update(name=name, model=_cell(short_model(endpoint.model)), ready=_cell("—", "dim", justify="right"),
                  traffic=_cell("—", "dim", justify="right"))
-    return RowView(view.key, cells, view.sort_keys)
+    return RowView(view.key, cells, view.sort_keys, loading=view.loading)
 
 
 class TreeRows:
