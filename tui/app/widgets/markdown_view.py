@@ -186,9 +186,6 @@ def markdown_blocks(source: str) -> list[Block]:
             end_with_gap()
         elif kind == "html_block":
             add(Content(token.content.rstrip("\n")))
-    if blocks and blocks[-1].gap:
-        last = blocks[-1]
-        blocks[-1] = Block(last.body, last.first, last.rest, gap=False, code=last.code)
     return blocks
 
 
