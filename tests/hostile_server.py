@@ -1,7 +1,9 @@
-"""A hostile Together v1 API on loopback: every string it sends is one of tests/hostile.py's.
+"""A hostile Together API (v1 and v2) on loopback: every string it sends is one of tests/hostile.py's.
 
-It answers the routes the app reads (endpoints, one endpoint, hardware, models, zones, streamed chat)
-with hostile names, models, owners, hardware ids, GPU types, prices and timestamps, and records every
+It answers the v1 routes the app reads (endpoints, one endpoint, hardware, models, zones, streamed chat)
+and, through tests/hostile_v2.py, the v2 ones (whoami, endpoints with deployments, events, analytics,
+supported models, instance types); the same port is the v2 inference host. Names, models, owners, hardware ids,
+GPU types, prices and timestamps are all hostile. It records every
 request so a test can tell whether the app sent anything it was not asked to. A plain threading HTTP
 server: the point is to be a different server from the simulator, with nothing of the app's in it.
 """
@@ -15,6 +17,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import hostile_v2
 from hostile import BAD_TIMESTAMPS, HOSTILE_STRINGS, MARKUP, TERMINAL, echoed_key_message, html_error_page
 
 #: Short hostile strings: the 10,000-character one is fed separately where a layout must survive it.
@@ -90,6 +93,8 @@ class HostileServer:
     #: What a streamed chat sends: "hostile" (hostile strings), "malformed" (a chunk, then a payload that is not
     #: JSON), "huge" (a chunk, then one event line past any cap); the last two under ``STREAM_REQUEST_ID``.
     stream: str = "hostile"
+    #: Whether v2 data (deployment status messages) echoes the key too, not only error answers.
+    echo_key: bool = False
     requests: list[tuple[str, str]] = field(default_factory=list)
     _server: ThreadingHTTPServer | None = None
 
@@ -98,6 +103,11 @@ class HostileServer:
         assert self._server is not None
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}/v1"
+
+    @property
+    def root_url(self) -> str:
+        """The host alone: v2's management root and its inference host."""
+        return self.base_url.removesuffix("/v1")
 
     @property
     def mutating_requests(self) -> list[tuple[str, str]]:
@@ -125,6 +135,10 @@ class HostileServer:
                 if length:
                     self.rfile.read(length)
                 path = self.path.split("?", 1)[0]
+                v2 = hostile_v2.answer(self.command, path, server.mode, server.api_key, echo_key=server.echo_key)
+                if v2 is not None:
+                    status, body, reason, html = v2
+                    return self._send(status, body, reason=reason, html=html)
                 if path == "/v1/endpoints" and self.command == "GET":
                     if server.mode == "401-echo":
                         body = {"error": {"message": echoed_key_message(server.api_key), "code": "invalid_api_key"}}

@@ -112,6 +112,28 @@ class PtyApp:
             time.sleep(0.2)
         return False
 
+    def wait_for_any(self, texts: Sequence[str], timeout: float = 30.0) -> str | None:
+        """The first of ``texts`` seen on the screen before the (generous) deadline, or None."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            drawn = "\n".join(self.screen())
+            found = next((text for text in texts if text in drawn), None)
+            if found is not None or self._exited():
+                return found
+            time.sleep(0.2)
+        return None
+
+    def wait_for_screen_without(self, text: str, timeout: float = 30.0) -> bool:
+        """Whether ``text`` is off the screen (a closed dialog) before the (generous) deadline."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if text not in "\n".join(self.screen()):
+                return True
+            if self._exited():
+                return False
+            time.sleep(0.2)
+        return False
+
     def wait_for(self, text: str, timeout: float = 30.0) -> bool:
         """Whether ``text`` appeared on screen before the (generous) deadline; never a speed claim."""
         deadline = time.monotonic() + timeout
