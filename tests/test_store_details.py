@@ -20,7 +20,7 @@ from tui.api.errors import RateLimitError, ServerError
 from tui.core import store_apply
 from tui.core.slices import Slices
 from tui.core.store import Changed, EndpointStore
-from tui.core.store_details import BACKGROUND_CONCURRENCY, DETAIL_NEWS_EVERY, DETAIL_PACE, GIVE_UP_AFTER
+from tui.core.store_details import BACKGROUND_CONCURRENCY, DETAIL_NEWS_EVERY, DETAIL_PACE, GIVE_UP_AFTER, VIEW_GRACE
 from tui.core.waits import WaitTarget
 
 
@@ -169,6 +169,7 @@ async def test_the_rest_of_the_account_is_read_at_a_bounded_pace_and_once(
     provider = v1_account(30)
     store = make_store(provider, time, detail_concurrency=6)
     start(store, stores)
+    await time.run(VIEW_GRACE)
     await time.run(0.1)
     # Nobody looks at these rows: a few at once, one start per DETAIL_PACE of the (fake) clock.
     assert 0 < len(reads(provider)) <= 0.1 / DETAIL_PACE + 1
@@ -339,3 +340,22 @@ async def test_a_failed_wait_waits_for_the_read_that_says_why(time: FakeTime, st
     await time.run(1)
     said = [e for e in store.events if not isinstance(e, Changed)]  # type: ignore[attr-defined]
     assert len(said) == 1 and "insufficient GPU capacity" in said[0].message
+
+
+async def test_until_the_view_says_what_it_shows_the_rest_of_the_account_waits_a_moment(
+    time: FakeTime, stores: list[EndpointStore]
+) -> None:
+    provider = v1_account(50)
+    looked_at: list[Any] = [None, []]
+    store = make_store(provider, time)
+    store.set_priority(lambda: (looked_at[0], looked_at[1]))
+    start(store, stores)
+    await time.run(VIEW_GRACE / 2)
+    assert reads(provider) == []
+    # The view's first draw: its rows, the cursor on the first.
+    looked_at[:] = ["e040", ["e040", "e041", "e042"]]
+    store.prefer(["e040", "e041", "e042"])
+    await time.run(VIEW_GRACE)
+    assert reads(provider)[:3] == ["e040", "e041", "e042"]
+    await time.run(5)
+    assert len(reads(provider)) == 50

@@ -43,6 +43,7 @@ class StoreApply:
         _created: dict[str, datetime]
         _bounds: dict[str, tuple[int, int]]
         _meanwhile: dict[str, bool] | None
+        _unseen: bool
         _priority: Callable[[], tuple[str | None, Iterable[str]]]
 
         def _watched(self) -> list[str]: ...
@@ -110,6 +111,7 @@ class StoreApply:
         for endpoint_id in self._watched():
             self._queue.hurry(endpoint_id)
         self.loaded = True
+        self._unseen = True
         self._settle()
 
     def _index_into(self, parents: dict[str, str], endpoint: Endpoint, now: datetime) -> None:

@@ -42,6 +42,9 @@ DETAIL_PACE = 0.02
 GIVE_UP_AFTER = 3
 #: The longest hold after 429s that named no Retry-After (doubling from 2 s).
 MAX_HOLD = 60.0
+#: After a list, while the view has not said which rows it shows (its first draw may take a moment at
+#: 5,000 rows), the rest of the account waits this long rather than start with rows nobody sees.
+VIEW_GRACE = 0.5
 
 
 class DetailQueue:
@@ -157,6 +160,9 @@ class StoreDetails:
         self._pace_lock = asyncio.Lock()
         self._background_concurrency = BACKGROUND_CONCURRENCY
         self._pace = DETAIL_PACE
+        #: A list was applied and the view has not said yet what it shows of it.
+        self._unseen = False
+        self._grace: asyncio.Task[None] | None = None
 
     # What is wanted
 
@@ -207,7 +213,8 @@ class StoreDetails:
                     if (key := self._queue.next(selected, visible, background=False)) is not None:
                         self._queue.in_flight.add(key)
                         running[asyncio.ensure_future(self._read(key))] = False
-                    elif sum(running.values()) < self._background_concurrency and self._queue.backlogged():
+                    elif (sum(running.values()) < self._background_concurrency and self._queue.backlogged()
+                          and not self._waiting_for_view(selected, visible, running)):
                         # A paced slot: which row it reads is chosen when it may send, from what is seen then.
                         running[asyncio.ensure_future(self._read(None))] = True
                     else:
@@ -226,6 +233,14 @@ class StoreDetails:
                 task.cancel()
             # The batch is over: the views hear of its last reads now, not a quarter second later.
             self._tell_details()
+
+    def _waiting_for_view(self, selected: str | None, visible: list[str], running: dict[asyncio.Task[Any], bool]
+                          ) -> bool:
+        if self._unseen and selected is None and not visible and not self._queue.preferred:
+            self._unseen = False
+            self._grace = asyncio.ensure_future(self._sleep(VIEW_GRACE))
+            running[self._grace] = False  # its end wakes the loop
+        return self._grace is not None and not self._grace.done()
 
     async def _read(self, key: str | None) -> None:
         """Read ``key``, or (None) after the pace whichever endpoint is due then."""
@@ -316,6 +331,6 @@ class StoreDetails:
             self._news_task = None
 
     def _stop_details(self) -> None:
-        for task in (self._detail_task, self._news_task, self._hold_task):
+        for task in (self._detail_task, self._news_task, self._hold_task, self._grace):
             if task is not None:
                 task.cancel()
