@@ -8,10 +8,10 @@ rate to three consumers, one after the other, over real loopback HTTP:
 * httpx: a plain ``httpx`` loop reading the SSE lines and decoding each JSON chunk (the floor);
 * provider: the app's API layer alone (``TogetherV1Provider.stream_chat``: SSE parsing, pydantic
   validation, domain events), no UI;
-* app: the real app, headless, sending the prompt from its Chat pane: metrics, the answer fed through
-  ``Markdown.get_stream`` into Markdown widgets of about 2,000 characters each, batched every 1/20 s
-  (stretched up to 1/4 s while the app uses more than half a CPU), the live figures line, and the
-  screen refreshes.
+* app: the real app, headless, sending the prompt from its Chat pane: metrics, the stream read into a
+  buffer, the answer fed from it into ``MarkdownPart`` widgets of about 2,000 characters each (the
+  first text at once, then every 1/15 s or four times what the last update cost, up to 1/4 s), the
+  live figures line, and the screen refreshes.
 
 For each it prints when the last token arrived (seconds after the request; the ideal is tokens/rate),
 for the app how long after that arrival the screen showed the whole answer (the render lag: the first
@@ -214,7 +214,7 @@ def main() -> None:
         pacing = f"Markdown fed every 1/{args.flush_fps:g} s at least"
     else:
         shortest, longest = AssistantMessage.FLUSH_INTERVAL, AssistantMessage.MAX_FLUSH_INTERVAL
-        pacing = f"Markdown fed every {shortest:.2f}-{longest:.2f} s (paced by CPU share)"
+        pacing = f"Markdown fed every {shortest:.2f}-{longest:.2f} s (paced by the cost of an update)"
     print(f"{args.tokens:,} tokens per answer, app at {width}x{height}, {pacing}, simulator in its own process, "
           f"median of {args.repeats} run(s) (by CPU); lag max over all runs")
     print(f"{'rate tok/s':>10} {'consumer':>9} {'tokens':>7} {'ideal s':>8} {'last token s':>13} "

@@ -131,15 +131,13 @@ class AssistantMessage(Vertical):
     DEFAULT_CLASSES = "chat-message"
     #: Seconds between live updates of the figures line while streaming.
     PROGRESS_INTERVAL: ClassVar[float] = 0.25
-    #: Shortest and longest time between appends to the documents while streaming (the first token
+    #: Shortest and longest time between appends to the documents while streaming (the first text
     #: goes out at once).
-    FLUSH_INTERVAL: ClassVar[float] = 1 / 20
-    MAX_FLUSH_INTERVAL: ClassVar[float] = 1 / 5
-    #: Share of a CPU the app may use while streaming before appends are spaced out (and below which
-    #: they come closer again): each append parses the last part again and lays the conversation
-    #: out, while the eye barely tells 20 updates a second from 5.
-    CPU_SHARE_HIGH: ClassVar[float] = 0.5
-    CPU_SHARE_LOW: ClassVar[float] = 0.25
+    FLUSH_INTERVAL: ClassVar[float] = 1 / 15
+    MAX_FLUSH_INTERVAL: ClassVar[float] = 1 / 4
+    #: Each append and the screen update after it may take this share of the time at most: the rest
+    #: is the stream's (reading it late is what makes an answer lag behind a fast endpoint).
+    DRAW_SHARE: ClassVar[float] = 0.25
 
     def __init__(self, turn: Turn) -> None:
         super().__init__()
@@ -151,7 +149,7 @@ class AssistantMessage(Vertical):
         self._last_flush = float("-inf")
         self._flush_timer: Timer | None = None
         self._flush_interval = self.FLUSH_INTERVAL
-        self._last_flush_cpu = 0.0
+        self._flush_started_cpu: float | None = None
         self._last_progress = float("-inf")
         #: Built here, not queried: the stream may write before the message is composed.
         self._answer = StreamedDocument(id="answer-text")
@@ -189,9 +187,9 @@ class AssistantMessage(Vertical):
 
         Every append re-parses the last part and lays the conversation out, which costs far more than
         a token: batching keeps the pane ahead of fast endpoints (thousands of tokens/s). The first
-        text goes out at once; then at most every flush interval, which starts at 1/20 s and stretches
-        (up to 1/5 s) while the app uses much of a CPU, as on a slow machine. Real time, not the
-        pane's injectable clock: this paces the screen, it is no figure.
+        text goes out at once; then at most every flush interval, 1/15 s or four times what the last
+        append and its screen update cost (up to 1/4 s), as in a long conversation or on a slow
+        machine. Real time, not the pane's injectable clock: this paces the screen, it is no figure.
         """
         if event.reasoning:
             self._pending_reasoning.append(event.reasoning)
@@ -204,19 +202,23 @@ class AssistantMessage(Vertical):
 
     def _timed_flush(self) -> None:
         self._flush_timer = None
-        now, cpu = time.perf_counter(), time.process_time()
-        elapsed = now - self._last_flush
-        if elapsed < 1.0:  # a pause in the stream says nothing about the cost of updates
-            self._pace(cpu - self._last_flush_cpu, elapsed)
-        self._last_flush, self._last_flush_cpu = now, cpu
+        self._last_flush = time.perf_counter()
+        if self._flush_started_cpu is None:
+            self._flush_started_cpu = time.process_time()
+            self.call_after_refresh(self._pace)
         self.flush()
 
-    def _pace(self, cpu: float, elapsed: float) -> None:
-        share = cpu / elapsed if elapsed > 0 else 0.0
-        if share > self.CPU_SHARE_HIGH:
-            self._flush_interval = min(self._flush_interval * 1.5, self.MAX_FLUSH_INTERVAL)
-        elif share < self.CPU_SHARE_LOW:
-            self._flush_interval = max(self._flush_interval / 1.5, self.FLUSH_INTERVAL)
+    def _pace(self) -> None:
+        """Space the appends by what the last one cost, append and screen update together.
+
+        CPU time, not wall time: on a loaded machine the wall clock stretches for every process,
+        and an interval that followed it would draw more often just when there is least to spare.
+        """
+        started, self._flush_started_cpu = self._flush_started_cpu, None
+        if started is None:
+            return
+        cost = time.process_time() - started
+        self._flush_interval = min(max(cost / self.DRAW_SHARE, self.FLUSH_INTERVAL), self.MAX_FLUSH_INTERVAL)
 
     def flush(self) -> None:
         """Put what waits into the documents (one append each, whatever the number of events)."""
