@@ -359,3 +359,11 @@ async def test_until_the_view_says_what_it_shows_the_rest_of_the_account_waits_a
     assert reads(provider)[:3] == ["e040", "e041", "e042"]
     await time.run(5)
     assert len(reads(provider)) == 50
+
+
+async def test_without_a_view_the_reads_start_at_once(time: FakeTime, stores: list[EndpointStore]) -> None:
+    provider = v1_account(3)
+    store = EndpointStore(provider, clock=time, slow=3600, fast=3600, sleep=time.sleep)
+    start(store, stores)
+    await time.run(3 * DETAIL_PACE)
+    assert len(reads(provider)) == 3

@@ -77,6 +77,8 @@ class EndpointStore(StoreApply, StoreDetails, StoreActions):
         self._again = False
         self._restart = False
         self._priority: Callable[[], tuple[str | None, Iterable[str]]] = lambda: (None, ())
+        #: A view has said where to look (it may take a moment to say what it shows of a new list).
+        self._viewed = False
         #: deployment id -> its endpoint's id, for every deployment shown.
         self._parents: dict[str, str] = {}
         #: While a list is applied in slices: ids an action, a form or a detail changed meanwhile (True) or
@@ -180,6 +182,7 @@ class EndpointStore(StoreApply, StoreDetails, StoreActions):
     def set_priority(self, priority: Callable[[], tuple[str | None, Iterable[str]]]) -> None:
         """Where the view's selection and visible rows are, so their details come first."""
         self._priority = priority
+        self._viewed = True
 
     def _emit(self, event: StoreEvent) -> None:
         for listener in list(self._listeners):

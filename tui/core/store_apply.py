@@ -61,9 +61,12 @@ class StoreApply:
         owed: list[str] = []
         on_demand: list[str] = []
         slices = Slices()
+        fresh = 0  # rows the view has never drawn
         self._meanwhile = {}
         try:
             for endpoint in listed:
+                if endpoint.id not in self._endpoints:
+                    fresh += 1
                 present[endpoint.id] = endpoint
                 shown = merged[endpoint.id] = self._details.merge(endpoint)
                 self.timeline.observe(shown, now)
@@ -110,8 +113,8 @@ class StoreApply:
                 self._queue.hurry(endpoint_id)  # a wait on it waits for what the read says
         for endpoint_id in self._watched():
             self._queue.hurry(endpoint_id)
+        self._unseen = fresh > 0
         self.loaded = True
-        self._unseen = True
         self._settle()
 
     def _index_into(self, parents: dict[str, str], endpoint: Endpoint, now: datetime) -> None:

@@ -42,9 +42,11 @@ DETAIL_PACE = 0.02
 GIVE_UP_AFTER = 3
 #: The longest hold after 429s that named no Retry-After (doubling from 2 s).
 MAX_HOLD = 60.0
-#: After a list, while the view has not said which rows it shows (its first draw may take a moment at
-#: 5,000 rows), the rest of the account waits this long rather than start with rows nobody sees.
-VIEW_GRACE = 0.5
+#: After a list with new rows, while the view has not said which rows it shows (its first draw of 5,000 rows
+#: may take a while on a busy machine), the rest of the account waits up to this long, looking again every
+#: ``VIEW_LOOK_EVERY``, rather than start with rows nobody sees. Without a view (no ``set_priority``) it waits not.
+VIEW_GRACE = 3.0
+VIEW_LOOK_EVERY = 0.05
 
 
 class DetailQueue:
@@ -136,6 +138,7 @@ class StoreDetails:
         _fetched: dict[str, datetime]
         _detail_concurrency: int
         _priority: Callable[[], tuple[str | None, Iterable[str]]]
+        _viewed: bool
         _sleep: Callable[[float], Awaitable[None]]
 
         def locate(self, key: str) -> tuple[Endpoint, Deployment | None] | None: ...
@@ -236,11 +239,18 @@ class StoreDetails:
 
     def _waiting_for_view(self, selected: str | None, visible: list[str], running: dict[asyncio.Task[Any], bool]
                           ) -> bool:
-        if self._unseen and selected is None and not visible and not self._queue.preferred:
+        if self._unseen and self._viewed and selected is None and not visible and not self._queue.preferred:
             self._unseen = False
-            self._grace = asyncio.ensure_future(self._sleep(VIEW_GRACE))
+            self._grace = asyncio.ensure_future(self._view_grace())
             running[self._grace] = False  # its end wakes the loop
         return self._grace is not None and not self._grace.done()
+
+    async def _view_grace(self) -> None:
+        for _ in range(round(VIEW_GRACE / VIEW_LOOK_EVERY)):
+            await self._sleep(VIEW_LOOK_EVERY)
+            selected, visible = self._looked_at()
+            if selected is not None or visible or self._queue.preferred:
+                return
 
     async def _read(self, key: str | None) -> None:
         """Read ``key``, or (None) after the pace whichever endpoint is due then."""
