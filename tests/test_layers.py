@@ -58,6 +58,39 @@ def test_describing_the_cli_does_not_load_the_simulators_web_stack() -> None:
     assert result.stdout.strip() == "[]"
 
 
+#: What the app's first frame (the Endpoints table) never needs: the other panes, the simulator's and the
+#: web server's stacks, key management's CLI, and httpx's command-line client (click, pygments).
+NOT_BEFORE_THE_FIRST_FRAME = (
+    "tui.app.panes.chat", "tui.app.panes.hardware", "tui.app.widgets.chat_message", "tui.app.widgets.hardware_table",
+    "tui.app.profile_switch", "tui.simulator", "tui.serve", "tui.keys.auth_cli", "starlette", "uvicorn", "click",
+    "pygments", "keyring",
+)
+
+
+def test_starting_the_app_imports_only_what_its_first_frame_needs() -> None:
+    # The path `together-tui` takes to its first frame: the options, the settings, a provider, the App.
+    code = (
+        "import sys; from tui.cli import parse_args; parse_args([]); "
+        "from tui.settings import load_settings; load_settings(); "
+        "from tui.api.registry import build_provider; build_provider('together', 'key', 'http://127.0.0.1:1/v1'); "
+        "import tui.app.app; "
+        f"print(sorted(m for m in {NOT_BEFORE_THE_FIRST_FRAME!r} if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True,
+                            env={"PATH": "/usr/bin:/bin", "TOGETHER_TUI_CONFIG": "/nonexistent/settings.toml"})
+    assert result.stdout.strip() == "[]"
+
+
+def test_the_apps_options_are_parsed_without_the_subcommands_modules() -> None:
+    code = (
+        "import sys; from tui.cli import parse_args; args = parse_args(['--read-only', '--refresh', '5']); "
+        "print(args.read_only, args.refresh, args.command, "
+        "sorted(m for m in ('tui.simulator', 'tui.serve', 'tui.keys.auth_cli') if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert result.stdout.strip() == "True 5.0 None []"
+
+
 def _imports_at_run_time(path: Path, module: str) -> set[str]:
     """The tui modules ``path`` imports when it runs, also inside functions (a deferred import hides a cycle, it
     does not remove it); ``if TYPE_CHECKING:`` blocks are left out (they never run)."""

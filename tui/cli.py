@@ -10,9 +10,32 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+import types
 from collections.abc import Sequence
+from typing import NoReturn
 
 from tui import __version__
+
+
+def _defer_httpx_cli() -> None:
+    """httpx's package imports its command-line client to export ``httpx.main`` (click, pygments and
+    rich's syntax and progress modules: tens of milliseconds before the first frame), which this app never
+    calls. A stand-in takes its place and loads the real one if it is ever called."""
+    if "httpx" in sys.modules or "httpx._main" in sys.modules:
+        return
+    stand_in = types.ModuleType("httpx._main")
+
+    def main(*args: object, **kwargs: object) -> object:
+        del sys.modules["httpx._main"]
+        from httpx._main import main as real_main
+
+        return real_main(*args, **kwargs)
+
+    stand_in.main = main  # type: ignore[attr-defined]
+    sys.modules["httpx._main"] = stand_in
+
+
+_defer_httpx_cli()
 
 #: The bounds settings.toml puts on refresh_interval: a poll every few milliseconds is a busy loop.
 REFRESH_BOUNDS = (1.0, 3600.0)
@@ -30,8 +53,23 @@ def refresh_seconds(text: str) -> float:
     return value
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+#: The subcommands; their parsers import their modules (the simulator, the web server, key management).
+COMMANDS = ("simulate", "serve", "auth")
+
+
+class _NotTheAppsOwn(Exception):
+    """The app's short parser cannot parse this command line: the full parser answers it."""
+
+
+class _ShortParser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise _NotTheAppsOwn(message)
+
+
+def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
+    """The command line; ``commands=False`` leaves out the subcommands, whose parsers import their
+    modules (what ``together-tui`` alone, the app, never needs before its first frame)."""
+    parser = (argparse.ArgumentParser if commands else _ShortParser)(
         prog="together-tui",
         description="A keyboard-driven terminal app for Together AI dedicated inference endpoints.",
         epilog="With no API key configured, a first-run screen asks for one (or starts the demo).",
@@ -70,8 +108,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="poll interval while all endpoints are steady (1 to 3600)",
     )
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    simulate = commands.add_parser(
+    if not commands:
+        parser.set_defaults(command=None)
+        return parser
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    simulate = subparsers.add_parser(
         "simulate",
         help="serve a local simulator of Together (v1 and v2) or Nebius Token Factory",
         description="Serve a local simulator of the Together API (v1 and v2 on one port) or, with --provider "
@@ -82,16 +123,29 @@ def build_parser() -> argparse.ArgumentParser:
     configure_simulate(simulate)
     from tui.keys.auth_cli import configure_parser as configure_auth
 
-    configure_auth(commands)
+    configure_auth(subparsers)
     from tui.serve import configure_parser as configure_serve
 
-    configure_serve(commands)
+    configure_serve(subparsers)
     return parser
 
 
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """The app's own options are parsed without the subcommands' parsers; anything else (a command, help,
+    a mistake) goes to the full parser, so its answers and errors are the same as ever."""
+    words = list(sys.argv[1:] if argv is None else argv)
+    if not any(word in (*COMMANDS, "-h", "--help") for word in words):
+        try:
+            args, rest = build_parser(commands=False).parse_known_args(words)
+        except _NotTheAppsOwn:
+            rest = words
+        if not rest:
+            return args
+    return build_parser().parse_args(words)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parse_args(argv)
     if args.command == "simulate":
         from tui.simulator.cli import run as run_simulate
 

@@ -43,7 +43,8 @@ class _Section(BaseModel):
     # A misspelt key would otherwise be dropped without a word; forbidding extras turns it into
     # an "unknown key" problem the user gets to see. Strict: `bell = "no"` or `read_only = 1` is a
     # mistake to report, not a truthy value to guess at; nan and inf are never a sane interval or price.
-    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
+    # Validators are built on first use, not at import: with no settings file the app starts without them.
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False, defer_build=True)
 
 
 #: A price in US dollars per hour: finite (the config forbids nan and inf) and positive (a free GPU is a typo).
@@ -223,7 +224,15 @@ def _check_keymap(settings: Settings, where: str, problems: list[str]) -> Settin
     return settings if keymap == settings.keymap else settings.model_copy(update={"keymap": keymap})
 
 
+def _defaults() -> Settings:
+    """The default settings, equal to ``Settings()``, without building the validators: an absent or empty
+    file (most users' case) costs the app's start nothing."""
+    return Settings.model_construct(chat=ChatDefaults.model_construct())
+
+
 def _validate_leniently(data: dict[str, Any], where: str, problems: list[str]) -> Settings:
+    if not data:
+        return _defaults()
     data = copy.deepcopy(data)
     for _attempt in range(MAX_REPAIRS):
         try:
@@ -258,11 +267,11 @@ def load_settings(path: Path | None = None, *, themes: Collection[str] | None = 
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        return LoadedSettings(Settings(), path, problems)
+        return LoadedSettings(_defaults(), path, problems)
     except (OSError, UnicodeDecodeError) as exc:
         detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         problems.append(f"{where}: cannot read the settings file ({detail}); using the default settings")
-        return LoadedSettings(Settings(), path, problems)
+        return LoadedSettings(_defaults(), path, problems)
     data = parse_leniently(text, where, problems)
     settings = _validate_leniently(data, where, problems)
     settings = _check_providers(settings, where, problems)

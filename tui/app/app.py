@@ -3,6 +3,10 @@
 The App owns what the panes share: one endpoint store (one poll loop for the whole session), one catalogue
 (one hardware request for every pane and form) and the ``AppContext`` that hands both down. Panes never
 import the App; they ask for other screens with the messages in ``tui.app.messages``, handled here.
+
+Only the Endpoints pane is built at start (the first frame is its table): the Hardware and Chat panes, and
+their modules, come on first use through ``pane(name)`` (a key, a tab click, the palette, a message). The
+store's first poll starts before composing, so the list is on its way while the widgets are built.
 """
 
 from __future__ import annotations
@@ -18,17 +22,17 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.theme import Theme
+from textual.widget import AwaitMount
 from textual.widgets import TabbedContent, TabPane
 
 from tui.app.bindings import bindings, first_key
 from tui.app.config import AppConfig
 from tui.app.context import AppContext
 from tui.app.crash import SecretSafeCrashReports
-from tui.app.panes.chat import ChatPane
 from tui.app.panes.endpoints import EndpointsPane
-from tui.app.panes.hardware import HardwarePane
 from tui.app.requests import CrossPaneRequests
 from tui.app.widgets.shell_footer import ShellFooter
 from tui.app.widgets.status_header import StatusHeader
@@ -38,12 +42,16 @@ from tui.core.store import Announcement, EndpointStore, StoreEvent
 
 if TYPE_CHECKING:
     from tui.api import Provider
+    from tui.app.panes.chat import ChatPane
+    from tui.app.panes.hardware import HardwarePane
+
+    Pane = EndpointsPane | HardwarePane | ChatPane
 
 STYLES = Path(__file__).parent / "styles"
 PANES = ("endpoints", "hardware", "chat")
+TAB_LABELS = {"endpoints": "1 Endpoints", "hardware": "2 Hardware", "chat": "3 Chat"}
 #: The store's poll loop runs as this worker group for the app's lifetime (tests' settle() skips it).
 STORE_WORKER_GROUP = "endpoint-store"
-Pane = EndpointsPane | HardwarePane | ChatPane
 
 
 class TogetherApp(SecretSafeCrashReports, CrossPaneRequests, App[None]):
@@ -70,6 +78,9 @@ class TogetherApp(SecretSafeCrashReports, CrossPaneRequests, App[None]):
             wait_timeout=timedelta(minutes=config.wait_timeout_minutes),
         )
         self.context = AppContext(provider, store, Catalog(provider), config, self.announce)
+        #: The panes built so far (the Endpoints pane at compose, the others on first use) and their mounts.
+        self._panes: dict[str, Pane] = {}
+        self._mounting: dict[str, AwaitMount] = {}
         if config.keymap:
             self.set_keymap(config.keymap)
 
@@ -77,15 +88,24 @@ class TogetherApp(SecretSafeCrashReports, CrossPaneRequests, App[None]):
         return self.config.clock()
 
     def compose(self) -> ComposeResult:
+        endpoints = EndpointsPane(self.context)
+        self._panes, self._mounting = {"endpoints": endpoints}, {}
         yield StatusHeader(self.context)
         with TabbedContent(initial="endpoints", id="panes"):
-            with TabPane("1 Endpoints", id="endpoints"):
-                yield EndpointsPane(self.context)
-            with TabPane("2 Hardware", id="hardware"):
-                yield HardwarePane(self.context)
-            with TabPane("3 Chat", id="chat"):
-                yield ChatPane(self.context)
+            with TabPane(TAB_LABELS["endpoints"], id="endpoints"):
+                yield endpoints
+            # Listed from the start, built on first use (pane()).
+            yield TabPane(TAB_LABELS["hardware"], id="hardware")
+            yield TabPane(TAB_LABELS["chat"], id="chat")
         yield ShellFooter()
+
+    def on_load(self) -> None:
+        # Before compose: the first list is requested while the widgets are built, not after.
+        self._start_store()
+
+    def _start_store(self) -> None:
+        self._unsubscribe_store = self.context.store.subscribe(self._store_event)
+        self.run_worker(self.context.store.run(), group=STORE_WORKER_GROUP, exit_on_error=False)
 
     def on_mount(self) -> None:
         self.theme = self.config.theme if self.config.theme in self.available_themes else "textual-dark"
@@ -97,8 +117,6 @@ class TogetherApp(SecretSafeCrashReports, CrossPaneRequests, App[None]):
         for notice in self.config.notices:
             self.notify(notice, timeout=8, markup=False)
         self._end_on_hangup_and_terminate()
-        self._unsubscribe_store = self.context.store.subscribe(self._store_event)
-        self.run_worker(self.context.store.run(), group=STORE_WORKER_GROUP, exit_on_error=False)
 
     def _end_on_hangup_and_terminate(self) -> None:
         """SIGTERM (kill, systemd) and SIGHUP (the SSH connection dropped) end the app as ctrl+q does,
@@ -159,8 +177,7 @@ class TogetherApp(SecretSafeCrashReports, CrossPaneRequests, App[None]):
         )
         self.context = AppContext(provider, store, Catalog(provider), config, self.announce)
         await self.recompose()
-        self._unsubscribe_store = store.subscribe(self._store_event)
-        self.run_worker(store.run(), group=STORE_WORKER_GROUP, exit_on_error=False)
+        self._start_store()
         await old.store.aclose()
         await old.provider.aclose()
 
@@ -178,21 +195,54 @@ class TogetherApp(SecretSafeCrashReports, CrossPaneRequests, App[None]):
 
     # Panes
 
+    def pane(self, name: str) -> Pane:
+        """The pane called ``name``, built and mounted into its tab on first use. Its children are composed
+        a moment later: ``await ensure_pane(name)`` before reaching into them."""
+        pane = self._panes.get(name)
+        if pane is None:
+            pane = self._panes[name] = self._new_pane(name)
+            self._mounting[name] = self.query_one(f"#panes TabPane#{name}", TabPane).mount(pane)
+        return pane
+
+    def _new_pane(self, name: str) -> Pane:
+        if name == "hardware":
+            from tui.app.panes.hardware import HardwarePane
+
+            return HardwarePane(self.context)
+        if name == "chat":
+            from tui.app.panes.chat import ChatPane
+
+            return ChatPane(self.context)
+        raise KeyError(name)
+
+    async def ensure_pane(self, name: str) -> Pane:
+        """The pane, built and composed (its widgets can be queried)."""
+        pane = self.pane(name)
+        mounting = self._mounting.get(name)
+        if mounting is not None:
+            await mounting
+        return pane
+
+    def built_pane(self, name: str) -> Pane | None:
+        """The pane if it was built, without building it (what is not built holds nothing to ask about)."""
+        return self._panes.get(name)
+
     @property
     def endpoints_pane(self) -> EndpointsPane:
         return self.query_one(EndpointsPane)
 
     @property
     def hardware_pane(self) -> HardwarePane:
-        return self.query_one(HardwarePane)
+        return self.pane("hardware")  # type: ignore[return-value]
 
     @property
     def chat_pane(self) -> ChatPane:
-        return self.query_one(ChatPane)
+        return self.pane("chat")  # type: ignore[return-value]
 
     @property
     def panes(self) -> dict[str, Pane]:
-        return {"endpoints": self.endpoints_pane, "hardware": self.hardware_pane, "chat": self.chat_pane}
+        """Every pane, each built if it was not yet."""
+        return {name: self.pane(name) for name in PANES}
 
     @property
     def active_pane(self) -> str:
@@ -202,6 +252,7 @@ class TogetherApp(SecretSafeCrashReports, CrossPaneRequests, App[None]):
         if pane not in PANES:
             return
         self._leave_focus_behind(pane)
+        self.pane(pane)
         self.query_one("#panes", TabbedContent).active = pane
         self.call_after_refresh(self._focus_pane, pane)
 
@@ -210,22 +261,24 @@ class TogetherApp(SecretSafeCrashReports, CrossPaneRequests, App[None]):
         widget hears Hide (later, on a busy machine), Textual moves the focus to a sibling in the same
         hidden pane, and focus inside a TabPane makes that pane active again."""
         focused = self.screen.focused
-        if focused is not None and self.panes[pane] not in focused.ancestors:
+        if focused is not None and self.pane(pane) not in focused.ancestors:
             self.screen.set_focus(None)
 
     def action_cycle_pane(self, step: int) -> None:
         index = PANES.index(self.active_pane) if self.active_pane in PANES else 0
         self.action_show_pane(PANES[(index + step) % len(PANES)])
 
-    def _focus_pane(self, pane: str) -> None:
+    async def _focus_pane(self, pane: str) -> None:
+        widget = await self.ensure_pane(pane)
         # A focus request queued by an earlier switch can land late; focusing inside another
         # TabPane would make that pane active again.
         if self.active_pane != pane:
             return
-        self.panes[pane].focus_default()
+        widget.focus_default()
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         if event.pane.id in PANES:
+            self.pane(event.pane.id)  # a tab clicked before its pane was ever shown
             self.call_after_refresh(self._focus_pane, event.pane.id)
 
     def notify_read_only(self) -> None:
@@ -261,7 +314,9 @@ class TogetherApp(SecretSafeCrashReports, CrossPaneRequests, App[None]):
         focused = self.screen.focused
         if focused is not None and focused.check_consume_key("q", "q"):
             return
-        in_flight = work_in_flight(self.context.store, streaming=self.chat_pane.conversation.busy)
+        chat = self.built_pane("chat")
+        streaming = chat is not None and chat.is_mounted and chat.conversation.busy  # type: ignore[union-attr]
+        in_flight = work_in_flight(self.context.store, streaming=streaming)
         if not in_flight:
             self.exit()
             return
@@ -280,7 +335,10 @@ class TogetherApp(SecretSafeCrashReports, CrossPaneRequests, App[None]):
             yield SystemCommand("Switch profile", "Another profile's account (Together or Nebius), without restarting",
                                 self.action_switch_profile)
         # Only the main screen has panes; a modal's commands are its own bindings below.
-        panes: dict[str, Pane] = self.panes if screen is self.screen_stack[0] else {}
+        # A pane not built yet is asked as it would be once built: a fresh one, never mounted.
+        panes: dict[str, Pane] = {}
+        if screen is self.screen_stack[0]:
+            panes = {name: self.built_pane(name) or self._new_pane(name) for name in PANES}
         seen: set[tuple[str, str]] = set()
         for name, pane in panes.items():
             # The binding table, not the widgets' bindings: every action of every pane, not only the focused one's.
@@ -289,7 +347,11 @@ class TogetherApp(SecretSafeCrashReports, CrossPaneRequests, App[None]):
                     continue
                 seen.add((name, key.action))
                 # Hidden (False) means not possible here, e.g. read-only; dimmed (None) may change.
-                if pane.check_action(key.action, ()) is False:
+                try:
+                    possible = pane.check_action(key.action, ())
+                except NoMatches:
+                    possible = None  # a pane built a moment ago, its widgets not composed yet
+                if possible is False:
                     continue
                 shown = self.get_key_display(Binding(first_key(key, self.config.keymap), key.action))
                 yield SystemCommand(
@@ -312,8 +374,8 @@ class TogetherApp(SecretSafeCrashReports, CrossPaneRequests, App[None]):
 
     async def _run_pane_action(self, pane: str, action: str) -> None:
         self._leave_focus_behind(pane)
+        widget = await self.ensure_pane(pane)
         self.query_one("#panes", TabbedContent).active = pane
-        widget = self.panes[pane]
         # Move the focus now: left in the old pane, it would switch the tabs back once a modal closes.
         widget.focus_default()
         await self.run_action(action, widget)

@@ -192,4 +192,6 @@ def _where(config: AppConfig) -> str:
 
 def _notify(app: object, message: str, *, severity: str = "information") -> None:
     # Profile names, URLs and the service's words are data: never markup.
-    app.notify(message, severity=severity, markup=False, timeout=8)  # type: ignore[attr-defined]
+    # A refusal stays longer: it says why nothing changed and what to do.
+    timeout = 12 if severity == "error" else 8
+    app.notify(message, severity=severity, markup=False, timeout=timeout)  # type: ignore[attr-defined]

@@ -48,11 +48,15 @@ class CrossPaneRequests(_AppBase):
 
         def action_show_pane(self, pane: str) -> None: ...
 
+        async def ensure_pane(self, name: str) -> object: ...
+
         def notify_read_only(self) -> None: ...
 
-    def on_open_chat(self, message: OpenChat) -> None:
+    async def on_open_chat(self, message: OpenChat) -> None:
         self.action_show_pane("chat")
         if message.endpoint is not None:
+            # The chat pane may be built only now: its widgets first, then the target.
+            await self.ensure_pane("chat")
             self.chat_pane.set_endpoint_target(message.endpoint, message.deployment_id)
 
     def on_open_create_form(self, message: OpenCreateForm) -> None:
