@@ -237,6 +237,13 @@ async def test_an_outage_stops_the_reads_until_the_next_poll(time: FakeTime, sto
     await time.run(5)
     assert sorted(set(reads(provider))) == [f"e{i:03}" for i in range(10)]
     assert all(item.detailed for item in store.endpoints.values())
+    # One failure after an outage is one endpoint's, not another outage.
+    provider.failures["get_endpoint"] = [ServerError("one bad", status=500)]
+    for key in ("e001", "e002"):
+        provider.accounts[key] = replace(provider.accounts[key], phase=Phase.STOPPED, state="STOPPED")
+    store.poll_now()
+    await time.run(5)
+    assert reads(provider)[-2:] == ["e001", "e002"] and store.get("e002").state == "STOPPED"  # type: ignore[union-attr]
 
 
 async def test_detail_news_names_the_endpoints_and_comes_a_few_times_a_second(

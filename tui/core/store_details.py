@@ -279,6 +279,7 @@ class StoreDetails:
                 self._detail_errors += 1
                 log.warning("detail read of %s failed: %s", key, exc)
                 if self._detail_errors >= GIVE_UP_AFTER:
+                    self._detail_errors = 0  # the next poll tries again, from a clean count
                     self._queue.give_up()
                 return
             self._detail_errors = self._holds = 0
