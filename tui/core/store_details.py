@@ -239,10 +239,11 @@ class StoreDetails:
 
     def _waiting_for_view(self, selected: str | None, visible: list[str], running: dict[asyncio.Task[Any], bool]
                           ) -> bool:
-        if self._unseen and self._viewed and selected is None and not visible and not self._queue.preferred:
+        if self._unseen and self._viewed:
             self._unseen = False
-            self._grace = asyncio.ensure_future(self._view_grace())
-            running[self._grace] = False  # its end wakes the loop
+            if selected is None and not visible and not self._queue.preferred:
+                self._grace = asyncio.ensure_future(self._view_grace())
+                running[self._grace] = False  # its end wakes the loop
         return self._grace is not None and not self._grace.done()
 
     async def _view_grace(self) -> None:
