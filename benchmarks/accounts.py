@@ -1,6 +1,6 @@
 """Large accounts and the UI loop: the real app in a pty, with instruments inside (``probed_app.py``).
 
-    python benchmarks/accounts.py [--scenarios v1:1000,v1:5000,v2:1000x3] [--rounds 3]
+    python benchmarks/accounts.py [--scenarios v1:1000,v1:5000,v2:1000x3,store:5000] [--rounds 3]
 
 For each account (v1 with N generated endpoints; v2 with N endpoints of 3 deployments each, on the
 simulator in another process) the app starts in a 120x36 pty read by pyte, and the benchmark measures:
@@ -15,6 +15,8 @@ simulator in another process) the app starts in a 120x36 pty read by pyte, and t
   store polls (SIGUSR1, as its timer would), and the probe reports the longest stretch the event loop
   could not run a 1 ms callback, from the poll's start to 0.3 s after its end (drawing included), and
   the time spent in the panes' store listeners; the floor is the longest gap over an idle second;
+* ``store:N``: the endpoint store alone, in this process, on an in-memory provider: its own longest callback
+  (CPU) applying a list of N, while details stream in, and in a refresh (what the rest is made of);
 * steady state: the requests one poll sends when nothing changed (pages included), against the list
   pages it needs; if the first load is still reading, its first reads of endpoints are left out (a read of
   an endpoint read before counts).
@@ -259,6 +261,86 @@ def scenario(kind: str, size: int, deployments: int, rounds: int, load_timeout: 
     return figures
 
 
+def store_alone(size: int, rounds: int) -> list[Figure]:
+    """The store by itself (no views, no HTTP): the longest callback of its own, in CPU time, while a list of
+    ``size`` v1 endpoints is applied and their details stream in, and in a refresh where 5% change state. What
+    the pty figures add on top is the API layer's parsing and the panes' work."""
+    import asyncio
+    from dataclasses import replace
+    from datetime import UTC, datetime
+
+    from tui.api.domain import Endpoint, Phase
+    from tui.core.store import EndpointStore
+
+    full = {f"e{i:05}": Endpoint(f"e{i:05}", f"acme/e{i:05}", "m", "STARTED", Phase.READY, display_name=f"E {i}",
+                                 hardware_id="1x_nvidia_h100_80gb_sxm", min_replicas=1, max_replicas=2,
+                                 detailed=True) for i in range(size)}
+    listing = {key: replace(e, display_name=None, hardware_id=None, min_replicas=None, max_replicas=None,
+                            detailed=False) for key, e in full.items()}
+
+    class Provider:
+        label = "in memory"
+
+        async def list_endpoints(self, *, include_serverless: bool = False) -> list[Endpoint]:
+            return list(listing.values())
+
+        async def get_endpoint(self, endpoint_id: str) -> Endpoint:
+            await asyncio.sleep(0.002)
+            return full[endpoint_id]
+
+    worst: list[float] = []
+    handle_run = asyncio.events.Handle._run
+
+    def timed(handle: Any) -> None:
+        started = time.thread_time()
+        handle_run(handle)
+        worst.append(time.thread_time() - started)
+
+    async def run() -> tuple[float, float, float]:
+        store = EndpointStore(Provider(), clock=lambda: datetime.now(UTC), slow=3600, fast=3600)  # type: ignore[arg-type]
+        store._pace = 0.0005  # the reads' own cost, not the pace's wait
+        task = asyncio.ensure_future(store.run())
+        worst.clear()
+        for _ in range(100_000):
+            if store.loaded:
+                break
+            await asyncio.sleep(0.001)
+        applied = max(worst)
+        worst.clear()
+        await store.settled()
+        streamed = max(worst)
+        refreshes = []
+        for k in range(rounds):
+            state, phase = ("STOPPED", Phase.STOPPED) if k % 2 == 0 else ("STARTED", Phase.READY)
+            for key in list(listing)[::20]:
+                listing[key] = replace(listing[key], state=state, phase=phase)
+                full[key] = replace(full[key], state=state, phase=phase)
+            await asyncio.sleep(0)  # this benchmark's own work ends its callback before the count starts
+            worst.clear()
+            store.poll_now()
+            await asyncio.sleep(0.01)
+            await store.settled()
+            refreshes.append(max(worst))
+        task.cancel()
+        return applied, streamed, median(refreshes)
+
+    asyncio.events.Handle._run = timed  # type: ignore[method-assign]
+    try:
+        applied, streamed, refresh = asyncio.run(run())
+    finally:
+        asyncio.events.Handle._run = handle_run  # type: ignore[method-assign]
+    label = f"store alone, v1 {size:,}"
+    print(f"{label}: longest callback {applied * 1000:.1f} ms CPU applying the first list, {streamed * 1000:.1f} ms "
+          f"while its details streamed in, {refresh * 1000:.1f} ms in a refresh (median of {rounds})")
+    limit = LAG_LIMIT.get(size, 10.0)
+    return [Figure(f"{label}: longest store callback, first list", applied * 1000, "ms", kind="max", limit=limit,
+                   note="CPU; in-memory provider, no views"),
+            Figure(f"{label}: longest store callback, details streaming", streamed * 1000, "ms", kind="max",
+                   limit=limit, note="CPU"),
+            Figure(f"{label}: longest store callback, one refresh", refresh * 1000, "ms", kind="max", limit=limit,
+                   note="CPU; 5% changed state, their details read again")]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scenarios", default="v1:1000,v1:5000,v2:1000x3")
@@ -270,6 +352,11 @@ def main() -> int:
         kind, _, size = spec.partition(":")
         count, _, deployments = size.partition("x")
         try:
+            if kind == "store":
+                figures = store_alone(int(count), args.rounds)
+                for figure in figures:
+                    emit(figure)
+                continue
             figures = scenario(kind, int(count), int(deployments or 3), args.rounds, args.load_timeout)
         except (RuntimeError, TimeoutError) as exc:
             # One account that cannot be measured must not cost the others' figures.
