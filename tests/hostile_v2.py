@@ -146,7 +146,9 @@ def _metrics(seed: int) -> dict[str, Any]:
         "requestMetrics": {"totalRequests": _bad(seed), "successfulRequests": _bad(seed + 1),
                            "failedRequests": _bad(seed + 2), "requestsPerSecond": _bad(seed + 3),
                            "requestsByStatusCode": {_text(seed): _bad(seed)}},
-        "latencyMetrics": {f"{kind}P{p}Ms": _bad(seed + p) for kind in ("ttft", "latency", "itl") for p in (50, 90, 99)},
+        "latencyMetrics": {
+            f"{kind}P{p}Ms": _bad(seed + p) for kind in ("ttft", "latency", "itl") for p in (50, 90, 99)
+        },
         "tokenMetrics": {"totalInputTokens": _bad(seed + 4), "totalOutputTokens": _bad(seed + 5)},
         "throughputMetrics": {"tokensPerSecond": _bad(seed + 6), "requestsPerSecond": _bad(seed + 7)},
         "errorMetrics": {"errorRate": _bad(seed + 8), "errorsByType": {_text(seed + 1): _bad(seed)}},
@@ -234,7 +236,8 @@ def answer(
     if path == "/v3/whoami":
         if mode == "401-echo":
             return 401, {"error": {"message": echoed_key_message(key), "code": "invalid_api_key"}}, TERMINAL[1], False
-        return 200, {"type": "project_api_key", "project": {"id": PROJECT_ID, "name": MARKUP[0], "slug": SLUG}}, None, False
+        project = {"id": PROJECT_ID, "name": MARKUP[0], "slug": SLUG}
+        return 200, {"type": "project_api_key", "project": project}, None, False
     if path == "/v1/projects":
         return 200, page([{"id": PROJECT_ID, "name": MARKUP[0], "slug": SLUG}]), None, False
     if path == "/v2/supported-models":
