@@ -154,6 +154,8 @@ class AssistantMessage(Vertical):
         #: Built here, not queried: the stream may write before the message is composed.
         self._answer = StreamedDocument(id="answer-text")
         self._reasoning = StreamedDocument(id="reasoning-text")
+        #: Mounted when the first reasoning arrives: most models send none.
+        self._reasoning_block: ReasoningBlock | None = None
         self._border: str | None = None
         #: Flushes into the documents so far (tests bound the screen updates per batch by it).
         self.flushes = 0
@@ -162,8 +164,6 @@ class AssistantMessage(Vertical):
         with Horizontal(classes="message-header", id="answer-header"):
             yield Static(Content.styled(self.turn.target.label, "bold"), id="answer-title")
             yield Static(id="answer-state")
-        with ReasoningBlock(title="Reasoning", collapsed=False, id="reasoning"):
-            yield self._reasoning
         yield self._answer
         yield Static(id="answer-notice")
         # Their buttons are mounted the first time they are offered: most answers never need them, and
@@ -174,7 +174,10 @@ class AssistantMessage(Vertical):
         yield Static(id="answer-figures")
 
     def on_mount(self) -> None:
-        self.query_one("#reasoning").display = self._reasoning_started
+        if self._reasoning_started:
+            self._show_reasoning()
+            if self._answer_started:
+                self._fold_reasoning()
         self.show_state()
         # On a loaded machine the header's children can still be mounting here (the benchmark saw
         # NoMatches): show the state again once they are all on screen.
@@ -234,7 +237,7 @@ class AssistantMessage(Vertical):
             if not self._reasoning_started:
                 self._reasoning_started = True
                 if self.is_mounted:
-                    self.query_one("#reasoning").display = True
+                    self._show_reasoning()
             self._reasoning.write(reasoning)
         if self._pending_content:
             content = "".join(self._pending_content)
@@ -254,8 +257,15 @@ class AssistantMessage(Vertical):
     def reasoning_source(self) -> str:
         return self._reasoning.source
 
+    def _show_reasoning(self) -> None:
+        if self._reasoning_block is None:
+            self._reasoning_block = ReasoningBlock(self._reasoning, title="Reasoning", collapsed=False, id="reasoning")
+            self.mount(self._reasoning_block, before=self._answer)
+
     def _fold_reasoning(self) -> None:
-        block = self.query_one("#reasoning", ReasoningBlock)
+        block = self._reasoning_block
+        if block is None:
+            return
         block.collapsed = True
         metrics = self.turn.metrics
         took = ""
@@ -273,12 +283,11 @@ class AssistantMessage(Vertical):
         self.flush()
         self._last_flush = float("-inf")
         self._answer_started = self._reasoning_started = False
-        for document in (self._reasoning, self._answer):
-            await document.clear()
-        block = self.query_one("#reasoning", ReasoningBlock)
-        block.display = False
-        block.collapsed = False
-        block.title = "Reasoning"
+        await self._answer.clear()
+        if self._reasoning_block is not None:
+            await self._reasoning_block.remove()
+            self._reasoning_block = None
+        self._reasoning = StreamedDocument(id="reasoning-text")
         self.show_state()
 
     def show_progress(self, now: float) -> None:
