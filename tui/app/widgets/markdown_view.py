@@ -63,6 +63,12 @@ def _parser() -> MarkdownIt:
     return MarkdownIt("gfm-like")
 
 
+@lru_cache(maxsize=64)
+def _highlighted(code: str, language: str) -> Content:
+    # A streaming part is parsed again on every append: its finished code blocks are highlighted once.
+    return highlight(code, language=language or None)
+
+
 def inline_content(token: Token) -> Content:
     """An inline token's text with its emphasis, code and links as spans (never markup)."""
     parts: list[str] = []
@@ -174,7 +180,7 @@ def markdown_blocks(source: str) -> list[Block]:
             end_with_gap()
         elif kind in ("fence", "code_block"):
             code = token.content.rstrip("\n")
-            add(highlight(code, language=token.info.strip() or None) if code else Content(" "), code=True)
+            add(_highlighted(code, token.info.strip()) if code else Content(" "), code=True)
         elif kind == "hr":
             add(Content.styled("─" * 40, "$secondary"))
         elif kind == "tr_open":
