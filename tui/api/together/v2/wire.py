@@ -63,7 +63,8 @@ def parse_duration(value: str | None) -> float | None:
 
 
 class Wire(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="allow")
+    # Built on first use: the first frame needs only the list's models, not events', analytics' or the forms'.
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="allow", defer_build=True)
 
 
 class Page(Wire, Generic[T]):
@@ -244,7 +245,7 @@ class EndpointEvent(Wire):
 
 
 class Request(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", defer_build=True)
 
     def body(self) -> dict[str, Any]:
         return self.model_dump(mode="json", by_alias=True, exclude_unset=True)
