@@ -372,5 +372,20 @@ async def test_without_a_view_the_reads_start_at_once(time: FakeTime, stores: li
     provider = v1_account(3)
     store = EndpointStore(provider, clock=time, slow=3600, fast=3600, sleep=time.sleep)
     start(store, stores)
-    await time.run(3 * DETAIL_PACE)
+    await time.run(0.1)
     assert len(reads(provider)) == 3
+
+
+async def test_settled_waits_for_the_rows_looked_at_not_the_rest_of_a_large_account(
+    time: FakeTime, stores: list[EndpointStore]
+) -> None:
+    provider = v1_account(300)
+    store = make_store(provider, time, looked_at=("e200", ["e200", "e201"]))
+    start(store, stores)
+    await time.run()
+    settled = asyncio.ensure_future(store.settled())
+    await time.run(0.05)
+    assert settled.done() and store.idle
+    assert {"e200", "e201"} <= set(reads(provider)) and len(reads(provider)) < 300
+    await time.run(10)
+    assert len(reads(provider)) == 300

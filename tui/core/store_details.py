@@ -35,9 +35,9 @@ log = logging.getLogger(__name__)
 #: While details stream in, views hear of them at most this often (seconds).
 DETAIL_NEWS_EVERY = 0.25
 #: Reads of rows nobody is looking at, in flight at once (the rest of the concurrency is for what is seen).
-BACKGROUND_CONCURRENCY = 3
-#: Seconds between two starts of such reads: at most 50 a second, whatever the API's latency.
-DETAIL_PACE = 0.02
+BACKGROUND_CONCURRENCY = 4
+#: Seconds between two starts of such reads: at most 200 a second, whatever the API's latency.
+DETAIL_PACE = 0.005
 #: Failures in a row (not 429s) that stop the reads until the next poll: an outage, not one bad endpoint.
 GIVE_UP_AFTER = 3
 #: The longest hold after 429s that named no Retry-After (doubling from 2 s).
@@ -153,6 +153,10 @@ class StoreDetails:
         self._queue = DetailQueue()
         self._detail_task: asyncio.Task[None] | None = None
         self._detail_wake = asyncio.Event()
+        #: No read of a row looked at (the selection, a wait's, the visible and preferred rows) is due or out;
+        #: only the rest of the account may be read, at its pace.
+        self._seen_read = asyncio.Event()
+        self._seen_read.set()
         self._news: set[str] = set()
         self._news_task: asyncio.Task[None] | None = None
         self._resume = asyncio.Event()
@@ -200,8 +204,10 @@ class StoreDetails:
 
     def _want_details(self) -> None:
         if self._detail_task is not None and not self._detail_task.done():
+            self._seen_read.clear()  # until the worker has looked at what this asks
             self._detail_wake.set()
         elif self._queue or self._queue.on_demand:
+            self._seen_read.clear()
             self._detail_task = asyncio.ensure_future(self._work_details())
 
     # Reading
@@ -224,6 +230,8 @@ class StoreDetails:
                         break
                 if not running:
                     return
+                if not any(task is not self._grace and not paced for task, paced in running.items()):
+                    self._seen_read.set()
                 wake = asyncio.ensure_future(self._detail_wake.wait())
                 try:
                     done, _ = await asyncio.wait({*running, wake}, return_when=asyncio.FIRST_COMPLETED)
@@ -234,6 +242,7 @@ class StoreDetails:
         finally:
             for task in running:
                 task.cancel()
+            self._seen_read.set()
             # The batch is over: the views hear of its last reads now, not a quarter second later.
             self._tell_details()
 
