@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from tui.api.domain import UNSET, Availability, DeploymentSettings, DeployOption, DeploySpec
 from tui.core import deploy_form as model
 from tui.core import deployment_form as update
@@ -57,6 +59,32 @@ def test_the_spec_is_exactly_what_was_typed() -> None:
     assert model.validate_deploy(form, None).value is None
     full = model.validate_deploy(DeployFormInput(model="m", option_id="b200", endpoint_name="x"), OPTIONS)
     assert "No region has room" in full.warnings["option"]
+
+
+def test_a_display_name_rule_takes_any_text_of_1_to_100_characters() -> None:
+    """Nebius names an endpoint by its display name (capabilities.endpoint_names), not the v2 DNS rule."""
+    def named(name: str) -> tuple[str | None, dict[str, str]]:
+        form = DeployFormInput(model="m", option_id="h100", endpoint_name=name, region="us-east-1")
+        result = model.validate_deploy(form, OPTIONS, name_rule=model.DISPLAY_NAMES)
+        return (result.value.endpoint if result.value else None), result.errors
+
+    assert named("Support Bot (EU) / v2") == ("Support Bot (EU) / v2", {})
+    assert named("x" * 100)[0] == "x" * 100
+    assert "At most 100 characters (101 now)" in named("x" * 101)[1]["endpoint_name"]
+    assert "1 to 100 characters" in named("   ")[1]["endpoint_name"]
+    # The same names under the v2 rule are refused.
+    assert "Use lowercase letters" in errors(endpoint_name="Support Bot")["endpoint_name"]
+
+
+def test_a_required_region_is_refused_empty_before_anything_is_sent() -> None:
+    form = DeployFormInput(model="m", option_id="h100", endpoint_name="bot")
+    refused = model.validate_deploy(form, OPTIONS, region_required=True)
+    assert refused.value is None
+    assert refused.errors == {"region": "Pick the region it runs in (offered: us-east-1): it cannot change later."}
+    chosen = model.validate_deploy(dataclasses.replace(form, region="us-east-1"), OPTIONS, region_required=True)
+    assert chosen.value is not None and chosen.value.regions == ("us-east-1",)
+    # Where the provider places it, an empty region is "any region with room".
+    assert model.validate_deploy(form, OPTIONS).value is not None
 
 
 def test_costs_order_and_the_nearest_profile_of_a_v1_endpoint() -> None:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from textual.widgets import Select
 
-from tests.apptools import settle
+from tests.apptools import screen_text, settle
 from tests.nebius_tools import make_nebius_app, start_nebius  # noqa: F401 (fixture)
 from tui.api.domain import Phase
 from tui.app.screens.confirm_delete import ConfirmDeleteScreen
@@ -199,3 +199,82 @@ async def test_a_picked_model_lists_its_options_and_n_opens_the_deploy_form_on_t
         assert isinstance(form, DeployScreen)
         assert form.query_one("#f-option", Select).selection == highlighted.id
         assert nebius.sim.requests("POST") == []
+
+
+# What Nebius has and has not (capabilities, never the provider's name)
+
+
+async def test_the_update_form_offers_only_what_nebius_changes_and_never_sends_the_rest(
+    nebius: SimulatorServer[NebiusSimulator],
+) -> None:
+    from textual.widgets import Input
+
+    from tui.app.screens.update_endpoint import UpdateEndpointScreen
+
+    app = make_nebius_app(nebius)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await select(pilot, "support-bot")
+        await pilot.press("e")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, UpdateEndpointScreen)
+        # capabilities.inactive_timeout and .speculative_decoding are False: neither is offered.
+        assert not form.query("#f-timeout") and "inactive_timeout" not in form.rows()
+        shown = screen_text(app)
+        assert "Inactive timeout" not in shown and "Spec. decoding" not in shown
+        assert "eu-north1" in shown, "the region it is fixed in is said"
+        name = form.query_one("#f-display-name", Input)
+        name.focus()
+        await pilot.press("end", *" EU")
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, UpdateEndpointScreen)
+        assert patches(nebius) == [{"name": "support-bot EU"}]
+
+
+async def test_n_on_a_hardware_row_without_a_model_opens_the_deploy_form_on_the_rows_option(
+    nebius: SimulatorServer[NebiusSimulator],
+) -> None:
+    from tui.app.screens.deploy_form import DeployScreen
+    from tui.app.widgets.hardware_table import HardwareTable
+
+    app = make_nebius_app(nebius)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        table = app.query_one(HardwareTable)
+        row = table.highlighted
+        assert row is not None and row.deploy_option_id is not None and row.deploy_option_id != row.id
+        await pilot.press("n")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, DeployScreen)
+        # The row's id names one region of the option ("…@eu-north1"); the form takes the option itself.
+        assert form.wanted_option == row.deploy_option_id
+        assert nebius.sim.requests("POST") == []
+
+
+async def test_the_hardware_pane_says_whose_prices_and_what_regions_mean(
+    nebius: SimulatorServer[NebiusSimulator],
+) -> None:
+    from tui.app.widgets.hardware_table import HardwareTable
+
+    app = make_nebius_app(nebius)
+    async with app.run_test(size=(160, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        shown = screen_text(app)
+        assert "Your $/h" in shown and "your prices, not the API" in shown
+        assert "¢/min" not in shown, "no API cents column where no row has them"
+        await pilot.press("m")
+        await settle(pilot)
+        await pilot.press(*"gpt-oss-20b", "enter")
+        await settle(pilot)
+        table = app.query_one(HardwareTable)
+        assert table.options and all(not option.price_from_api for option in table.options)
+        headings = [str(column.label) for column in table.columns.values()]
+        assert "Offered in" in headings and "Room in" not in headings and "Your $/h" in headings

@@ -16,6 +16,7 @@ from textual.binding import Binding, BindingType
 
 from tui.api.http import RetryPolicy
 from tui.app.first_run import FirstRunApp
+from tui.app.screens.help import HelpBody
 from tui.app.widgets.shell_footer import ShellFooter
 from tui.app.widgets.status_header import HeaderFacts, header_text
 from tui.keys.store import FileStore, KeyringStore, KeyStore
@@ -134,12 +135,31 @@ def test_endpoints_with_an_error_at_80x24(snap_compare: Any, sim_server: Simulat
 
 
 def test_help_at_80x24(snap_compare: Any, sim_server: SimulatorServer) -> None:
+    """The top of help as it opens. Its scrollbar is left out of the picture: the thumb's length follows the
+    whole list, so any key added anywhere changed this snapshot; that it scrolls is the test below."""
+
     async def run_before(pilot: Any) -> None:
         await settle(pilot)
         await pilot.press("question_mark")
         await settle(pilot)
+        pilot.app.screen.query_one(HelpBody).styles.scrollbar_size_vertical = 0
+        await pilot.pause()
 
     assert snap_compare(make_app(sim_server), terminal_size=(80, 24), run_before=run_before)
+
+
+async def test_help_at_80x24_shows_a_scrollbar_and_scrolls_to_its_last_key(sim_server: SimulatorServer) -> None:
+    app = make_app(sim_server)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        body = app.screen.query_one(HelpBody)
+        assert body.max_scroll_y > 0 and body.show_vertical_scrollbar
+        assert body.vertical_scrollbar.region.height > 0, "the scrollbar says there is more"
+        await pilot.press("G")
+        await settle(pilot)
+        assert body.scroll_y == body.max_scroll_y
 
 
 def first_run_app(backend: object) -> FirstRunApp:
@@ -191,3 +211,75 @@ async def test_the_shell_footer_keeps_quit_in_view_at_the_right(width: int) -> N
         footer = screen_text(app).splitlines()[-1]
         assert footer.endswith("▏^q Quit ▏^p palette "), repr(footer)
         assert footer.startswith("a Action a"), "the other keys keep their order from the left"
+
+
+@pytest.mark.parametrize("size", [(40, 12), (60, 20)], ids=lambda size: f"{size[0]}x{size[1]}")
+@pytest.mark.parametrize("keyring_works", [True, False], ids=["keyring", "no-keyring"])
+async def test_every_first_run_button_is_on_screen_at_small_sizes(keyring_works: bool, size: tuple[int, int]) -> None:
+    """Textual rows do not wrap: at 40 columns the third button was pushed past the right edge."""
+    app = first_run_app(MemoryKeyring() if keyring_works else fail.Keyring())
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await pilot.pause()
+        body = app.query_one("#first-run")
+        for button_id in ("save", "demo", "quit"):
+            button = app.query_one(f"#{button_id}")
+            region = button.region
+            assert region.width > 0 and region.height > 0, button_id
+            # Inside the dialog's scrolled view, not under its border or past the screen's edge.
+            assert body.content_region.contains_region(region), (button_id, region, body.content_region)
+        text = screen_text(app)
+        assert "Check and save" in text and "Start the demo" in text and "Quit" in text.split("\n^d")[0]
+
+
+def test_first_run_at_40x12(snap_compare: Any) -> None:
+    app = first_run_app(MemoryKeyring())
+
+    async def run_before(pilot: Any) -> None:
+        await settle(pilot)
+        app.query_one("#key").cursor_blink = False  # type: ignore[attr-defined]
+
+    assert snap_compare(app, terminal_size=(40, 12), run_before=run_before)
+
+
+def test_first_run_without_a_keyring_at_60x20(snap_compare: Any) -> None:
+    app = first_run_app(fail.Keyring())
+
+    async def run_before(pilot: Any) -> None:
+        await settle(pilot)
+        app.query_one("#key").cursor_blink = False  # type: ignore[attr-defined]
+
+    assert snap_compare(app, terminal_size=(60, 20), run_before=run_before)
+
+
+@pytest.mark.parametrize("width", [40, 60])
+async def test_a_stale_table_says_so_before_its_sort_at_narrow_widths(sim_server: SimulatorServer,
+                                                                      width: int) -> None:
+    app = error_app(sim_server)
+    async with app.run_test(size=(width, 20)) as pilot:
+        await fail_polls(pilot, sim_server)
+        title = next(line.strip() for line in screen_text(app).splitlines() if line.strip().startswith("Endpoints "))
+        assert "STALE" in title, title
+        assert "sort" not in title or title.index("STALE") < title.index("sort")
+
+
+async def test_j_typed_at_once_after_slash_goes_into_the_filter(sim_server: SimulatorServer) -> None:
+    """"/j" in one burst: focus() is deferred to the next refresh, so the "j" moved the table cursor."""
+    from textual import events
+    from textual.widgets import Input
+
+    from tui.app.widgets.endpoint_table import EndpointTable
+
+    app = make_app(sim_server)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        table = app.query_one(EndpointTable)
+        assert app.screen.focused is table
+        before = table.cursor_row
+        for key, character in (("slash", "/"), ("j", "j")):
+            app.post_message(events.Key(key, character))
+        await settle(pilot)
+        filter_box = app.query_one("#endpoints-filter", Input)
+        assert app.screen.focused is filter_box
+        assert filter_box.value == "j"
+        assert table.cursor_row == before

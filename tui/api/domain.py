@@ -173,6 +173,14 @@ class Capabilities:
     redeploys_legacy: bool = False
     #: A new endpoint's region must be chosen (fixed for its life; Nebius): "any region with room" is no choice.
     region_required: bool = False
+    #: How a new endpoint's name is checked: "dns" (lowercase letters, digits and '-', at most 63: Together v2,
+    #: part of the inference name) or "display" (any text of 1-100 characters: Nebius, a display name).
+    endpoint_names: str = "dns"
+    #: The regions a deploy option lists have room now (Together v2 headroom); False where they only say where
+    #: it is offered (Nebius templates).
+    regions_have_room: bool = True
+    #: Prices come from the API; False where they are the user's own table (Nebius publishes none).
+    prices_from_api: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -45,6 +45,8 @@ class FirstRunApp(SecretSafeCrashReports, App[FirstRunResult | None]):
     TITLE = "together-tui: first run"
     CSS_PATH: ClassVar = [STYLES / "first_run.tcss"]
     BINDINGS: ClassVar[list[BindingType]] = list(bindings("first_run"))
+    # The three buttons fit one line from 60 columns; narrower, they take two (first_run.tcss).
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (60, "-wide")]
 
     def __init__(
         self,
@@ -95,6 +97,8 @@ class FirstRunApp(SecretSafeCrashReports, App[FirstRunResult | None]):
         self.query_one("#file-store").display = False
         self.query_one("#keyring-warning").display = False
         self.query_one("#key", Input).focus()
+        # Short terminals scroll the intro off first: the key and every button below it stay in view.
+        self.call_after_refresh(self.query_one("#first-run-buttons").scroll_visible, animate=False)
         self.check_keyring()
 
     @work(thread=True, exit_on_error=False, group="keyring")

@@ -2,9 +2,10 @@
 
 The checks are the API's own (reference together-v2-api.md §A3-A4, as the simulator applies them), made
 before anything is sent, each message naming its bound: an endpoint name of lowercase letters, digits and
-``-`` (at most 63), an optional deployment name (letters, digits, ``.``, ``_``, ``-``, at most 128), replica
-bounds where 0 with a positive maximum is refused (0/0 deploys it stopped), an inactive timeout of 0 or
-30-1440 minutes, a whole number of concurrent requests, a finite traffic weight >= 0.
+``-`` (at most 63; where the provider names endpoints by a display name, Nebius, any 1-100 characters), an
+optional deployment name (letters, digits, ``.``, ``_``, ``-``, at most 128), replica bounds where 0 with a
+positive maximum is refused (0/0 deploys it stopped), an inactive timeout of 0 or 30-1440 minutes, a whole
+number of concurrent requests, a finite traffic weight >= 0, and a region where the provider requires one.
 """
 
 from __future__ import annotations
@@ -36,6 +37,10 @@ MIN_INACTIVE_TIMEOUT_MINUTES = 30
 MAX_CONCURRENT_CAP = 10_000
 MAX_TRAFFIC_WEIGHT = 1_000.0
 _ENDPOINT_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+#: Nebius's ``name`` (reference nebius-api.md: string, 1-100 characters).
+MAX_DISPLAY_NAME = 100
+DNS_NAMES = "dns"
+DISPLAY_NAMES = "display"
 _DEPLOYMENT_NAME = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9._-]{0,126}[A-Za-z0-9])?$")
 _AVAILABILITY_RANK = {Availability.AVAILABLE: 0, Availability.UNKNOWN: 1, Availability.INSUFFICIENT: 2,
                       Availability.UNAVAILABLE: 3}
@@ -68,9 +73,18 @@ def cheapest_available_first(options: Iterable[DeployOption]) -> list[DeployOpti
     return sorted(options, key=key)
 
 
-def check_endpoint_name(text: str, slug: str | None) -> tuple[str | None, str | None]:
-    """(the short name, None) or (None, why not); ``slug/name`` is accepted when the slug is this project's."""
+def check_endpoint_name(text: str, slug: str | None, rule: str = DNS_NAMES) -> tuple[str | None, str | None]:
+    """(the short name, None) or (None, why not); ``slug/name`` is accepted when the slug is this project's.
+
+    ``rule`` is the provider's (``Capabilities.endpoint_names``): a display name is any text of 1-100
+    characters, with no project prefix to strip."""
     raw = text.strip()
+    if rule == DISPLAY_NAMES:
+        if not raw:
+            return None, f"Name the new endpoint (1 to {MAX_DISPLAY_NAME} characters)."
+        if len(raw) > MAX_DISPLAY_NAME:
+            return None, f"At most {MAX_DISPLAY_NAME} characters ({len(raw)} now)."
+        return raw, None
     if not raw:
         return None, "Name the new endpoint (it becomes part of the name chat requests use)."
     prefix, _, name = raw.rpartition("/")
@@ -145,8 +159,12 @@ def validate_deploy(
     *,
     slug: str | None = None,
     existing_names: Iterable[str] = (),
+    name_rule: str = DNS_NAMES,
+    region_required: bool = False,
 ) -> FormResult[DeploySpec]:
-    """Every check made before anything is sent; ``options`` by id for the model (None: not loaded yet)."""
+    """Every check made before anything is sent; ``options`` by id for the model (None: not loaded yet).
+
+    ``name_rule`` and ``region_required`` are the provider's (``Capabilities``)."""
     errors: dict[str, str] = {}
     warnings: dict[str, str] = {}
     if not form.model:
@@ -160,7 +178,7 @@ def validate_deploy(
         if chosen.availability in (Availability.INSUFFICIENT, Availability.UNAVAILABLE):
             warnings[OPTION] = "No region has room for it right now: it may wait in Provisioning or Degraded."
     if form.target is None:
-        name, name_error = check_endpoint_name(form.endpoint_name, slug)
+        name, name_error = check_endpoint_name(form.endpoint_name, slug, name_rule)
         if name_error:
             errors[ENDPOINT_NAME] = name_error
         elif name in set(existing_names):
@@ -168,6 +186,13 @@ def validate_deploy(
         endpoint = name or ""
     else:
         endpoint = form.target
+    if region_required and not form.region and OPTION not in errors:
+        # The region is fixed for the endpoint's life: the provider will not pick one, and a guess could bill
+        # in the wrong place.
+        chosen_option = options.get(form.option_id) if options is not None and form.option_id else None
+        offered = chosen_option.regions if chosen_option is not None else ()
+        where = f" (offered: {', '.join(offered)})" if offered else ""
+        errors[REGION] = f"Pick the region it runs in{where}: it cannot change later."
     deployment_name, deployment_error = check_deployment_name(form.deployment_name)
     if deployment_error:
         errors[DEPLOYMENT_NAME] = deployment_error

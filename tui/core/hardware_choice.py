@@ -143,6 +143,7 @@ def profile_rows(options: Iterable[DeployOption], instances: Iterable[HardwareOp
                 availability=option.availability,
                 regions=option.regions,
                 label=option.hardware_label + (f" · {engine}" if engine else ""),
+                price_from_api=option.price_from_api,
             )
         )
     return rows

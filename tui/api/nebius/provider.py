@@ -61,6 +61,9 @@ CAPABILITIES = Capabilities(
     renames=True,
     deploy_profiles=True,
     region_required=True,
+    endpoint_names="display",
+    regions_have_room=False,
+    prices_from_api=False,
 )
 
 

@@ -24,7 +24,7 @@ from tui.app.bindings import bindings
 from tui.app.context import AppContext
 from tui.app.messages import OpenCreateForm
 from tui.app.widgets.cost_calculator import CostCalculator
-from tui.app.widgets.hardware_table import COLUMNS_BY_KEY, HardwareTable
+from tui.app.widgets.hardware_table import COLUMNS_BY_KEY, OFFERED_HEADING, OWN_PRICE_HEADING, HardwareTable
 from tui.app.widgets.model_picker import (
     ModelChoice,
     ModelPickerScreen,
@@ -138,6 +138,7 @@ class HardwarePane(Vertical):
             self.is_loading = False
             self._show_status()
         known = model is not None or any(option.availability is not None for option in options)
+        self.table.set_headings(self._headings())
         self.table.show_options(options, with_availability=known)
         self._show_model_bar()
         self._after_rows_changed()
@@ -147,6 +148,23 @@ class HardwarePane(Vertical):
         """Whether a picked model is deployed from profiles (v2, Nebius) rather than onto a hardware id."""
         capabilities = self.context.store.capabilities
         return capabilities is not None and capabilities.deploy_profiles
+
+    def _headings(self) -> dict[str, str]:
+        """The provider's words for prices and regions: its capabilities say what they mean."""
+        capabilities = self.context.store.capabilities
+        headings = {}
+        if capabilities is not None and not capabilities.prices_from_api:
+            headings["hour"] = OWN_PRICE_HEADING
+        if capabilities is not None and not capabilities.regions_have_room:
+            headings["regions"] = OFFERED_HEADING
+        return headings
+
+    @property
+    def own_prices(self) -> bool:
+        """Whether the prices shown are the user's settings, not the API's (capabilities, or any row says so)."""
+        capabilities = self.context.store.capabilities
+        return (capabilities is not None and not capabilities.prices_from_api) or any(
+            not option.price_from_api for option in self.table.options)
 
     async def _profiles_of(self, model_id: str) -> list[HardwareOption]:
         catalog = self.context.catalog
@@ -173,8 +191,14 @@ class HardwarePane(Vertical):
         if model is None:
             text.append("any", style="bold")
             with_room = any(option.regions for option in self.table.options)
-            text.append(" · all instance types, room per region · " if with_room
-                        else " · all hardware, no availability · ", style="dim")
+            capabilities = self.context.store.capabilities
+            if capabilities is not None and not capabilities.regions_have_room:
+                what = " · every template, a row per region · "
+            elif with_room:
+                what = " · all instance types, room per region · "
+            else:
+                what = " · all hardware, no availability · "
+            text.append(what, style="dim")
             text.append("m", style="bold")
             text.append(" picks a model", style="dim")
         else:
@@ -184,6 +208,9 @@ class HardwarePane(Vertical):
             details = [d for d in (model.organization, format_context(model.context_length)) if d]
             details.append(serverless_price_text(model))
             text.append(" · " + " · ".join(details), style="dim")
+        if self.own_prices:
+            text.append(" · ", style="dim")
+            text.append("your prices, not the API's", style="yellow")
         self.query_one("#hw-model", Static).update(text)
 
     def _show_status(self) -> None:
@@ -305,6 +332,11 @@ class HardwarePane(Vertical):
         if self.model is not None and self.profiles:
             # The row is one of the model's deploy profiles: the deploy form opens with it chosen.
             self.post_message(OpenCreateForm(model=self.model.id, option_id=option.id))
+            return
+        if self.profiles:
+            # No model yet: the deploy form takes the option this row places (Nebius: the template's option in
+            # one region), chosen once a model that offers it is picked; a bare instance type has none.
+            self.post_message(OpenCreateForm(option_id=option.deploy_option_id))
             return
         self.post_message(OpenCreateForm(model=self.model.id if self.model else None, hardware_id=option.id))
 

@@ -25,6 +25,7 @@ from tui.app.screens.deploy_confirm import ConfirmDeployScreen
 from tui.app.screens.deploy_summary import (
     deploy_option_label,
     progress_text,
+    region_prompt,
     review_text,
     send,
     summary_text,
@@ -123,15 +124,16 @@ class DeployScreen(EndpointFormScreen):
                 if self.deploying and self.capabilities.deployments:
                     yield FieldRow("Endpoint", Select[str](self._targets(), allow_blank=False, id="f-target",
                                                            compact=True), field="target")
-                yield FieldRow("Endpoint name", Input(name, placeholder="lowercase letters, digits and -",
-                                                      id="f-endpoint-name", compact=True),
+                rule = ("any name, 1 to 100 characters" if self.capabilities.endpoint_names == model.DISPLAY_NAMES
+                        else "lowercase letters, digits and -")
+                yield FieldRow("Endpoint name", Input(name, placeholder=rule, id="f-endpoint-name", compact=True),
                                field=ENDPOINT_NAME, hint="")
                 if self.deploying:
                     yield FieldRow("Deployment name", Input(placeholder="optional · empty = <model>-<8 hex>",
                                                             id="f-deployment-name", compact=True),
                                    field=DEPLOYMENT_NAME)
-                yield FieldRow("Region", Select[str]([], prompt="Any region with room", id="f-region", compact=True),
-                               field=REGION)
+                yield FieldRow("Region", Select[str]([], prompt=region_prompt(self.capabilities, None), id="f-region",
+                                                     compact=True), field=REGION)
                 yield FieldRow("Min replicas", Input(low, id="f-min", compact=True), field=MIN_REPLICAS)
                 yield FieldRow("Max replicas", Input(high, id="f-max", compact=True), field=MAX_REPLICAS)
                 if self.capabilities.inactive_timeout:
@@ -204,7 +206,10 @@ class DeployScreen(EndpointFormScreen):
 
     def validate(self) -> forms.FormResult[DeploySpec]:
         names = [e.name.rpartition("/")[2] for e in self.context.store.endpoints.values() if e.api == "v2"]
-        result = model.validate_deploy(self.form_input(), self.options, slug=self.slug, existing_names=names)
+        capabilities = self.capabilities
+        result = model.validate_deploy(self.form_input(), self.options, slug=self.slug, existing_names=names,
+                                       name_rule=capabilities.endpoint_names,
+                                       region_required=capabilities.region_required)
         if self.options_error and MODEL not in result.errors:
             return forms.FormResult(None, {**result.errors, OPTION: self.options_error}, result.warnings)
         return result
@@ -214,7 +219,7 @@ class DeployScreen(EndpointFormScreen):
         self.show_messages(result.errors, result.warnings)
         form = self.form_input()
         name_row = self.rows()[ENDPOINT_NAME]
-        name, _ = model.check_endpoint_name(form.endpoint_name, self.slug)
+        name, _ = model.check_endpoint_name(form.endpoint_name, self.slug, self.capabilities.endpoint_names)
         if not self.deploying:
             name_row.set_hint("Its display name.")
         elif name:
@@ -298,7 +303,7 @@ class DeployScreen(EndpointFormScreen):
         chosen = select.selection
         with select.prevent(Select.Changed):
             select.set_options([(Text(region), region) for region in regions])
-            select.prompt = "Any region with room" if regions or option is None else "Any region (none has room now)"
+            select.prompt = region_prompt(self.capabilities, option)
             if chosen in regions:
                 select.value = chosen
             elif regions and not self.deploying:

@@ -12,7 +12,7 @@ from typing import Any
 
 from rich.text import Text
 
-from tui.api.domain import Availability, DeployOption, DeploySpec, Endpoint, EndpointSpec
+from tui.api.domain import Availability, Capabilities, DeployOption, DeploySpec, Endpoint, EndpointSpec
 from tui.api.provider import DeployingProvider
 from tui.app.widgets.hardware_table import TONE_STYLES
 from tui.core import deploy_form as model
@@ -74,6 +74,8 @@ def deploy_option_label(option: DeployOption, price_width: int = 0) -> Text:
     text.append(words, style=TONE_STYLES[tone])
     if option.availability is Availability.AVAILABLE and option.regions:
         text.append(" " + ", ".join(option.regions), style=TONE_STYLES[tone])
+    elif option.availability is Availability.UNKNOWN and option.regions:
+        text.append(" · offered in " + ", ".join(option.regions), style="dim")
     return text
 
 
@@ -173,3 +175,13 @@ def review_text(
     text.append("esc", style="bold")
     text.append(" goes back to the form")
     return text
+
+
+def region_prompt(capabilities: Capabilities, option: DeployOption | None) -> str:
+    """The region picker's blank choice: none where the region must be chosen, and no claim of room where the
+    provider's regions only say where an option is offered."""
+    if capabilities.region_required:
+        return "Pick a region" if option is None or option.regions else "No region offers it"
+    if option is None or option.regions:
+        return "Any region with room" if capabilities.regions_have_room else "Any region"
+    return "Any region (none has room now)"

@@ -47,6 +47,12 @@ class UpdateEndpointScreen(EndpointFormScreen):
         #: The v1 API does not report it (spec: DedicatedEndpoint has no such field) unless a newer one does.
         self.current_timeout: int | None = endpoint.inactive_timeout
         self.price_per_hour: float | None = None
+        # The v1-only provider declares no capabilities: it has every v1 field.
+        capabilities = context.store.capabilities
+        self.has_timeout = capabilities is None or capabilities.inactive_timeout
+        # Shown where the provider has the setting, or where the API reported it on this endpoint anyway.
+        self.has_speculative = (capabilities is None or capabilities.speculative_decoding
+                                or endpoint.speculative_decoding is not None)
 
     def compose(self) -> ComposeResult:
         endpoint = self.endpoint
@@ -67,13 +73,14 @@ class UpdateEndpointScreen(EndpointFormScreen):
                                field=MIN_REPLICAS)
                 yield FieldRow("Max replicas", Input(defaults.max_replicas, id="f-max", compact=True),
                                field=MAX_REPLICAS)
-                yield FieldRow(
-                    "Inactive timeout",
-                    Input(defaults.inactive_timeout, placeholder="minutes · empty = unchanged · 0 = never",
-                          id="f-timeout", compact=True),
-                    field=INACTIVE_TIMEOUT,
-                    hint=forms.UPDATE_TIMEOUT_EMPTY,
-                )
+                if self.has_timeout:
+                    yield FieldRow(
+                        "Inactive timeout",
+                        Input(defaults.inactive_timeout, placeholder="minutes · empty = unchanged · 0 = never",
+                              id="f-timeout", compact=True),
+                        field=INACTIVE_TIMEOUT,
+                        hint=forms.UPDATE_TIMEOUT_EMPTY,
+                    )
             yield Note(id="form-preview")
             yield Note(id="form-banner")
             yield from self.buttons()
@@ -99,9 +106,12 @@ class UpdateEndpointScreen(EndpointFormScreen):
             ("Hardware", (endpoint.hardware_id or "loading…")
              + (f"  {format_price(self.price_per_hour, cents=True)}/h per replica"
                 if self.price_per_hour is not None else "")),
-            ("Spec. decoding", "on" if speculative is True else "off" if speculative is False
-             else "as created (not reported by the API)"),
         ]
+        if self.has_speculative:
+            rows.append(("Spec. decoding", "on" if speculative is True else "off" if speculative is False
+                         else "as created (not reported by the API)"))
+        if endpoint.region:
+            rows.append(("Region", endpoint.region))
         for index, (label, value) in enumerate(rows):
             grid.append(f"{label:<17}", style="dim")
             grid.append(value)
@@ -114,16 +124,18 @@ class UpdateEndpointScreen(EndpointFormScreen):
             display_name=self.query_one("#f-display-name", Input).value,
             min_replicas=self.query_one("#f-min", Input).value,
             max_replicas=self.query_one("#f-max", Input).value,
-            inactive_timeout=self.query_one("#f-timeout", Input).value,
+            # Without the field nothing is typed, and an empty timeout is never sent.
+            inactive_timeout=self.query_one("#f-timeout", Input).value if self.has_timeout else "",
         )
 
     def refresh_form(self) -> forms.FormResult[EndpointChanges]:
         form = self.form_input()
         result = forms.validate_update(form, self.endpoint, current_timeout=self.current_timeout)
         self.show_messages(result.errors, result.warnings)
-        self.rows()[INACTIVE_TIMEOUT].set_hint(
-            describe_inactive_timeout(form.inactive_timeout, empty_means=forms.UPDATE_TIMEOUT_EMPTY)
-        )
+        if self.has_timeout:
+            self.rows()[INACTIVE_TIMEOUT].set_hint(
+                describe_inactive_timeout(form.inactive_timeout, empty_means=forms.UPDATE_TIMEOUT_EMPTY)
+            )
         self.query_one("#form-preview", Note).show(self._preview(result))
         return result
 

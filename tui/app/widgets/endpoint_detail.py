@@ -133,6 +133,10 @@ def _fields(view: DetailView) -> Table:
         created = endpoint.created_at.strftime("%Y-%m-%d %H:%M UTC")
         row("Created", f"{created} ({format_age(view.now - endpoint.created_at)} ago)")
     row("Type", f"{endpoint.kind} · owner {endpoint.owner or '?'}")
+    # The provider's own documented fields (Nebius: region, flavor, readiness), in its order; cleaned again
+    # here because they are the server's text, and shown as Text, never markup.
+    for label, value in endpoint.facts:
+        row(clean(label, limit=40), Text(clean(value, limit=500)))
     if view.smoke:
         row("Smoke test", view.smoke)
     for key, value in sorted(endpoint.extra.items()):

@@ -68,6 +68,8 @@ class Column:
     needs_model: bool = False
     #: Only shown when some row says where there is room (v2 regions with headroom).
     needs_regions: bool = False
+    #: Only shown when some row has the API's own cents per minute (v1).
+    needs_cents: bool = False
 
 
 # Drop ranks: the API's raw cents go first, then link, total memory, $/month, regions; on a narrow terminal
@@ -84,7 +86,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("hour", "$/hour", lambda o: _price(o.price_per_hour, cents=True), 0, HardwareSort.PRICE),
     Column("month", "$/month", lambda o: _price(o.price_per_month, cents=False), 6,
            HardwareSort.PRICE),
-    Column("cents", "¢/min (API)", _cents, 9, HardwareSort.PRICE),
+    Column("cents", "¢/min (API)", _cents, 9, HardwareSort.PRICE, needs_cents=True),
     Column("availability", "Availability", availability_cell, 0, HardwareSort.CHEAPEST_AVAILABLE,
            needs_model=True),
     Column("regions", "Room in", lambda o: Text(", ".join(o.regions) or "—", no_wrap=True), 5, None,
@@ -94,6 +96,10 @@ COLUMNS: tuple[Column, ...] = (
 MIN_ID_WIDTH = 10
 #: The id column's heading when the rows are a model's deploy profiles (opaque ids, named by ``label``).
 PROFILE_HEADING = "Profile"
+#: Headings where the provider's words differ (``Capabilities``): prices from the user's own table, regions
+#: that say where an option is offered rather than where there is room.
+OWN_PRICE_HEADING = "Your $/h"
+OFFERED_HEADING = "Offered in"
 COLUMNS_BY_KEY = {column.key: column for column in COLUMNS}
 
 
@@ -109,6 +115,8 @@ class HardwareTable(TableKeys, DataTable[Text]):
         self.hide_unavailable = False
         self.order = HardwareSort.PRICE
         self.reverse = False
+        #: Headings by column key that replace the column's own (set by the pane from the capabilities).
+        self.headings: dict[str, str] = {}
         #: (column key, width) of the columns on screen.
         self._layout: tuple[tuple[str, int], ...] = ()
 
@@ -168,13 +176,15 @@ class HardwareTable(TableKeys, DataTable[Text]):
         can leave a table that was redrawn in between cut to its header widths.
         """
         with_regions = any(option.regions for option in rows)
+        with_cents = any(option.cents_per_minute is not None for option in rows)
         wanted = [
             c for c in COLUMNS
             if (self.with_availability or not c.needs_model) and (with_regions or not c.needs_regions)
+            and (with_cents or not c.needs_cents)
         ]
 
         def width(column: Column) -> int:
-            return max([len(column.label), *(column.render(option).cell_len for option in rows)])
+            return max([len(self.heading(column)), *(column.render(option).cell_len for option in rows)])
 
         widths = {column.key: width(column) for column in wanted}
         if self.size.width > 0:
@@ -209,7 +219,7 @@ class HardwareTable(TableKeys, DataTable[Text]):
             self.clear(columns=True)
             profiles = any(option.label for option in self.options)
             for column, width in fitting:
-                heading = PROFILE_HEADING if profiles and column.key == "id" else column.label
+                heading = PROFILE_HEADING if profiles and column.key == "id" else self.heading(column)
                 self.add_column(heading, key=column.key, width=max(width, len(heading)))
             self._layout = layout
         else:
@@ -220,6 +230,14 @@ class HardwareTable(TableKeys, DataTable[Text]):
             return
         if self.row_count:
             self.move_cursor(row=0, animate=False)
+
+    def set_headings(self, headings: dict[str, str]) -> None:
+        if headings != self.headings:
+            self.headings = dict(headings)
+            self._layout = ()  # the columns are rebuilt with their new headings on the next apply
+
+    def heading(self, column: Column) -> str:
+        return self.headings.get(column.key, column.label)
 
     def on_resize(self, event: events.Resize) -> None:
         if self.options and self._layout_of(self._fitting_columns(self.options)) != self._layout:
