@@ -389,3 +389,24 @@ async def test_settled_waits_for_the_rows_looked_at_not_the_rest_of_a_large_acco
     assert {"e200", "e201"} <= set(reads(provider)) and len(reads(provider)) < 300
     await time.run(10)
     assert len(reads(provider)) == 300
+
+
+async def test_a_view_that_prefers_rows_as_it_hears_the_last_news_gets_them(
+    time: FakeTime, stores: list[EndpointStore]
+) -> None:
+    provider = v1_account(4)
+    store = make_store(provider, time, looked_at=(None, ["e000"]), detail_concurrency=1)
+    store._background_concurrency = 0  # only what the view asks for
+    asked: list[bool] = []
+
+    def view(event: object) -> None:
+        if isinstance(event, Changed) and event.ids and not asked:
+            asked.append(True)
+            store.prefer(["e003"])  # from inside the run's last news
+
+    store.subscribe(view)
+    start(store, stores)
+    await time.run(1)
+    assert reads(provider) == ["e000", "e003"]
+    await asyncio.wait_for(store.settled(), 1)
+    assert store.idle

@@ -242,6 +242,8 @@ class StoreDetails:
         finally:
             for task in running:
                 task.cancel()
+            # Over: a wish from here on (a view that hears the news below and prefers rows) starts a new run.
+            self._detail_task = None
             self._seen_read.set()
             # The batch is over: the views hear of its last reads now, not a quarter second later.
             self._tell_details()
