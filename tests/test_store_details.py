@@ -376,21 +376,6 @@ async def test_without_a_view_the_reads_start_at_once(time: FakeTime, stores: li
     assert len(reads(provider)) == 3
 
 
-async def test_settled_waits_for_the_rows_looked_at_not_the_rest_of_a_large_account(
-    time: FakeTime, stores: list[EndpointStore]
-) -> None:
-    provider = v1_account(300)
-    store = make_store(provider, time, looked_at=("e200", ["e200", "e201"]))
-    start(store, stores)
-    await time.run()
-    settled = asyncio.ensure_future(store.settled())
-    await time.run(0.05)
-    assert settled.done() and store.idle
-    assert {"e200", "e201"} <= set(reads(provider)) and len(reads(provider)) < 300
-    await time.run(10)
-    assert len(reads(provider)) == 300
-
-
 async def test_a_view_that_prefers_rows_as_it_hears_the_last_news_gets_them(
     time: FakeTime, stores: list[EndpointStore]
 ) -> None:

@@ -160,18 +160,14 @@ class EndpointStore(StoreApply, StoreDetails, StoreActions):
 
     @property
     def idle(self) -> bool:
-        """No poll, no action and no read of a row looked at in flight (the loop may be sleeping until the next
-        poll; the rest of a large account may still be read, at its pace)."""
-        return not self._tasks and (self._poll_task is None or self._poll_task.done()) and self._seen_read.is_set()
+        """No poll, no action and no detail read in flight (the loop may be sleeping until the next poll)."""
+        return not self._tasks and all(task is None or task.done() for task in (self._poll_task, self._detail_task))
 
     async def settled(self) -> None:
-        """Until the poll, the actions and the reads of rows looked at are done, and what they started (tests).
-        The rest of a large account's reads go on at their pace: 2,000 of them would take a while."""
+        """Until the poll, the actions and the detail reads in flight are done, and what they started (tests)."""
         for _ in range(10):
-            pending: list[asyncio.Future[Any]] = [
-                task for task in (self._poll_task, *self._tasks) if task is not None and not task.done()]
-            if not self._seen_read.is_set():
-                pending.append(asyncio.ensure_future(self._seen_read.wait()))
+            pending = [task for task in (self._poll_task, *self._tasks, self._detail_task)
+                       if task is not None and not task.done()]
             if not pending:
                 return
             await asyncio.wait(pending)

@@ -153,10 +153,6 @@ class StoreDetails:
         self._queue = DetailQueue()
         self._detail_task: asyncio.Task[None] | None = None
         self._detail_wake = asyncio.Event()
-        #: No read of a row looked at (the selection, a wait's, the visible and preferred rows) is due or out;
-        #: only the rest of the account may be read, at its pace.
-        self._seen_read = asyncio.Event()
-        self._seen_read.set()
         self._news: set[str] = set()
         self._news_task: asyncio.Task[None] | None = None
         self._resume = asyncio.Event()
@@ -204,10 +200,8 @@ class StoreDetails:
 
     def _want_details(self) -> None:
         if self._detail_task is not None and not self._detail_task.done():
-            self._seen_read.clear()  # until the worker has looked at what this asks
             self._detail_wake.set()
         elif self._queue or self._queue.on_demand:
-            self._seen_read.clear()
             self._detail_task = asyncio.ensure_future(self._work_details())
 
     # Reading
@@ -230,8 +224,6 @@ class StoreDetails:
                         break
                 if not running:
                     return
-                if not any(task is not self._grace and not paced for task, paced in running.items()):
-                    self._seen_read.set()
                 wake = asyncio.ensure_future(self._detail_wake.wait())
                 try:
                     done, _ = await asyncio.wait({*running, wake}, return_when=asyncio.FIRST_COMPLETED)
@@ -244,7 +236,6 @@ class StoreDetails:
                 task.cancel()
             # Over: a wish from here on (a view that hears the news below and prefers rows) starts a new run.
             self._detail_task = None
-            self._seen_read.set()
             # The batch is over: the views hear of its last reads now, not a quarter second later.
             self._tell_details()
 
