@@ -8,6 +8,7 @@ profile the start is offered and the 403 it meets is explained as what it is.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from typing import Any
 
@@ -70,7 +71,7 @@ async def stop_behind_the_stores_back(app: TogetherApp, server: SimulatorServer,
 async def learn_of_the_stop(app: TogetherApp, pilot: Any) -> None:
     """The store's next poll sees the endpoint stopped (as it would within its interval)."""
     app.context.store.poll_now()
-    await app.context.store.settled()
+    await asyncio.wait_for(app.context.store.settled(), 30)  # a generous bound: a hang fails, never waits
     await settle(pilot)
 
 
