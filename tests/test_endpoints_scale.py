@@ -72,9 +72,13 @@ async def test_details_news_rewrites_only_the_rows_whose_details_came() -> None:
     app = make(provider)
     async with app.run_test(size=SIZE) as pilot:
         store = app.context.store
-        await until(pilot, lambda: sum(e.detailed for e in store.endpoints.values()) == 29, "29 rows detailed")
-        await pilot.pause()
         grid = table(app)
+
+        def drawn_with_details() -> int:
+            return sum(grid.get_cell(key, "hardware").plain != "…" for key in grid.keys)
+
+        # 29 details in, and their news drawn (the store tells views a few times a second).
+        await until(pilot, lambda: drawn_with_details() == 29, "29 rows drawn with their details")
         assert grid.get_cell("ep-0007", "hardware").plain == "…"
         touched: list[str] = []
         full_syncs: list[int] = []
@@ -146,11 +150,15 @@ async def test_rows_keep_their_place_while_display_names_arrive_then_sort_once_a
     # Listed names sort a, b, c, d; the display names that come with the details sort the other way.
     titles = {0: "zulu", 1: "yankee", 2: "x-ray", 3: "whiskey"}
     endpoints = [titled(f"ep-{chr(97 + i)}", titles[i], state="STARTED") for i in range(4)]
-    provider = SlowDetails.with_endpoints(*endpoints, detailed_lists=False, held={"ep-d"})
+    provider = SlowDetails.with_endpoints(*endpoints, detailed_lists=False, held={"ep-d"}, hang_list=asyncio.Event())
     app = make(provider)
     async with app.run_test(size=SIZE) as pilot:
         store = app.context.store
         grid = table(app)
+        # The rows take their places by the listed names (the table laid out before the list answers).
+        await until(pilot, lambda: bool(grid.columns), "the table laid out")
+        assert provider.hang_list is not None
+        provider.hang_list.set()
         await until(pilot, lambda: sum(e.detailed for e in store.endpoints.values()) == 3, "3 rows detailed")
         await pilot.pause()
         # Three display names are in, and each row stayed where the listed name put it.
@@ -168,11 +176,15 @@ async def test_rows_keep_their_place_while_display_names_arrive_then_sort_once_a
 async def test_sorting_while_display_names_arrive_sorts_by_the_names_shown() -> None:
     titles = {0: "zulu", 1: "yankee", 2: "x-ray", 3: "whiskey"}
     endpoints = [titled(f"ep-{chr(97 + i)}", titles[i], state="STARTED") for i in range(4)]
-    provider = SlowDetails.with_endpoints(*endpoints, detailed_lists=False, held={"ep-d"})
+    provider = SlowDetails.with_endpoints(*endpoints, detailed_lists=False, held={"ep-d"}, hang_list=asyncio.Event())
     app = make(provider)
     async with app.run_test(size=SIZE) as pilot:
         store = app.context.store
         grid = table(app)
+        # The rows take their places by the listed names (the table laid out before the list answers).
+        await until(pilot, lambda: bool(grid.columns), "the table laid out")
+        assert provider.hang_list is not None
+        provider.hang_list.set()
         await until(pilot, lambda: sum(e.detailed for e in store.endpoints.values()) == 3, "3 rows detailed")
         await pilot.pause()
         await pilot.press("O")  # the user asks for an order: every row takes its place now

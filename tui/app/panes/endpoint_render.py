@@ -24,6 +24,7 @@ from textual import work
 from textual.widget import Widget
 
 from tui.api.domain import Endpoint, HardwareOption
+from tui.app.widgets.endpoint_detail import steps_seen
 from tui.app.widgets.endpoint_table import RowView
 from tui.core.costs import is_tree
 from tui.core.listing import filter_terms, matches
@@ -43,6 +44,8 @@ SLICE_BUDGET = 0.004
 RENDER_GROUP = "endpoints-render"
 #: Highlights closer than this are a held key: the details panel waits until the key is let go.
 HELD_KEY_GAP = 0.1
+#: A redraw of the rows redraws the panel when what it shows changed, and at least this often (its ages).
+DETAIL_AGES_EVERY = 5.0
 
 
 @dataclass
@@ -88,6 +91,8 @@ class EndpointRender:
     _detail_pending: bool = False
     _detail_held: bool = False
     _last_highlight: float = 0.0
+    _detail_basis: object = None
+    _detail_basis_at: float = 0.0
     _visible: tuple[str, ...] = ()
 
     def _init_render(self) -> None:
@@ -203,6 +208,21 @@ class EndpointRender:
         return [self._tree_rows.legacy(view, endpoint) if tree else view]
 
     # The details panel and the store's priorities
+
+    def _detail_after_rows(self) -> None:
+        """After a redraw of the rows: the panel again only if what it shows changed (each draw of it reflows
+        the screen: tens of ms), or its ages are a few seconds old."""
+        store = self.store
+        key = self._table.selected_key
+        located = store.locate(key) if key is not None else None
+        basis = (key, located, store.expected(key) if key else None, store.waits.get(key) if key else None,
+                 steps_seen(store.steps(key)) if key else None, id(self._hardware), self._filter_text, store.loaded,
+                 store.scheduler.last_error is None)
+        now = time.monotonic()
+        if basis == self._detail_basis and now - self._detail_basis_at < DETAIL_AGES_EVERY:
+            return
+        self._detail_basis, self._detail_basis_at = basis, now
+        self._detail_soon()
 
     def _detail_soon(self) -> None:
         """Show the selection's details once the table has painted; during a held key, once it stops."""

@@ -26,7 +26,7 @@ from tui.app.context import AppContext
 from tui.app.panes.endpoint_actions import EndpointActions
 from tui.app.panes.endpoint_render import RENDER_GROUP, EndpointRender
 from tui.app.widgets.endpoint_detail import DetailView, EndpointDetail, steps_seen
-from tui.app.widgets.endpoint_rows import EndpointRows, endpoints_title
+from tui.app.widgets.endpoint_rows import EndpointRows, TitleCounts, endpoints_title
 from tui.app.widgets.endpoint_table import EndpointTable, same_text
 from tui.app.widgets.poll_banner import TitleLine, poll_banner
 from tui.app.widgets.state_badge import SPINNER_FRAMES, state_text
@@ -65,6 +65,7 @@ class EndpointsPane(EndpointActions, EndpointRender, Widget):
         self._unsubscribe: list[object] = []
         #: A row to select once a sliced redraw has put it in the table.
         self._select_after: str | None = None
+        self._title_counts = TitleCounts()
         self._init_render()
 
     # For the shell
@@ -198,10 +199,11 @@ class EndpointsPane(EndpointActions, EndpointRender, Widget):
 
     def _after_rows(self) -> None:
         """After the rows changed: the title's counts, the details (once the table painted), the spinner."""
+        self._title_counts = TitleCounts.of(self.store.endpoints.values())
         self._update_title()
         if self._select_after is not None and self._table.select(self._select_after):
             self._select_after = None
-        self._detail_soon()
+        self._detail_after_rows()
         self._update_spinner()
         self._tell_visible()
         has_selection = self._table.selected_key is not None
@@ -215,7 +217,7 @@ class EndpointsPane(EndpointActions, EndpointRender, Widget):
     def _update_title(self, now: datetime | None = None) -> None:
         table = self._table
         title = endpoints_title(
-            self.store.endpoints.values(), shown=self._shown, sort_column=table.sort_column,
+            self._title_counts, shown=self._shown, sort_column=table.sort_column,
             reverse=table.sort_reverse, filter_text=self._filter_text, serverless=self.store.include_serverless,
             stale=self.store.scheduler.stale(now or self.context.now()), read_only=self.context.read_only,
             loaded=self.store.loaded,

@@ -8,6 +8,7 @@ frame), and each hardware label is worked out once.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -115,15 +116,32 @@ class EndpointRows:
             del self._rows[endpoint_id]
 
 
+@dataclass(frozen=True)
+class TitleCounts:
+    """The title's figures, counted when the rows change (not on each tick of the status line: 5,000 rows)."""
+
+    total: int = 0
+    running: int = 0
+    moving: int = 0
+
+    @classmethod
+    def of(cls, endpoints: Iterable[Endpoint]) -> TitleCounts:
+        total = running = moving = 0
+        for endpoint in endpoints:
+            total += 1
+            phase = endpoint.phase
+            running += endpoint.dedicated and phase is Phase.READY
+            moving += phase.transitional
+        return cls(total, running, moving)
+
+
 def endpoints_title(
-    endpoints: Iterable[Endpoint], *, shown: int, sort_column: str, reverse: bool, filter_text: str,
+    endpoints: Iterable[Endpoint] | TitleCounts, *, shown: int, sort_column: str, reverse: bool, filter_text: str,
     serverless: bool, stale: bool, read_only: bool, loaded: bool = True,
 ) -> Text:
     """``Endpoints 3/12 · 2 running · 1 changing · sort Name ▲ · filter “llama” · STALE``."""
-    everything = list(endpoints)
-    total = len(everything)
-    running = sum(1 for e in everything if e.dedicated and e.phase is Phase.READY)
-    moving = sum(1 for e in everything if e.phase.transitional)
+    counts = endpoints if isinstance(endpoints, TitleCounts) else TitleCounts.of(endpoints)
+    total, running, moving = counts.total, counts.running, counts.moving
     title = Text(no_wrap=True, overflow="ellipsis")
     title.append("Endpoints ", style="bold")
     if not loaded:
