@@ -19,9 +19,9 @@ from tui.app.messages import OpenChat
 from tui.app.panes.chat import ChatPane, ConversationLog, PromptInput
 from tui.app.screens.confirm_new_chat import ConfirmNewChatScreen
 from tui.app.screens.export_chat import ExportChatScreen
-from tui.app.widgets.chat_message import AssistantMessage, ReasoningBlock, StreamedDocument
+from tui.app.widgets.chat_message import AssistantMessage, ReasoningBlock
 from tui.app.widgets.chat_target import TargetPicker
-from tui.app.widgets.markdown_view import MarkdownPart
+from tui.app.widgets.markdown_view import MarkdownPart, StreamedDocument
 from tui.core.chat import TurnState
 from tui.simulator import Faults, ManualClock, SimulatorServer
 

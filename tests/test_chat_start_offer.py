@@ -11,8 +11,7 @@ from test_chat_pane import endpoint_for, open_chat, send, text_of, view_of, wait
 from textual.widgets import Input, Static
 
 from tui.api.domain import Phase
-from tui.app.widgets.chat_message import StreamedDocument
-from tui.app.widgets.markdown_view import MarkdownPart
+from tui.app.widgets.markdown_view import MarkdownPart, StreamedDocument
 from tui.core.chat import ChatTarget, TurnState
 from tui.simulator import SimulatorServer
 from tui.simulator.catalogue import HARDWARE_BY_ID

@@ -304,17 +304,21 @@ class TurnRunner:
     # Streaming
 
     async def _stream(self, conversation: Conversation, turn: Turn, view: TurnView) -> None:
+        was_busy = turn.state.busy
         turn.state = TurnState.STREAMING
         metrics = turn.metrics = StreamMetrics(started=self.clock())
         view.show_state()
-        self._changed()
+        if not was_busy:
+            # Waiting and streaming offer the same keys: telling the view again would only redraw its
+            # footer (a recompose) just as the first token arrives.
+            self._changed()
         messages = conversation.messages_for(turn)
         try:
             async for event in self.provider.stream_chat(turn.target.model, messages, turn.params):
                 now = self.clock()
                 metrics.record(event, now)
                 turn.add(event)
-                # Never awaited: the stream is read as fast as it comes, the view draws on its timer.
+                # Not awaited: the stream is read as fast as it comes, the view draws on its timer.
                 view.write(event)
                 view.show_progress(now)
             turn.state = TurnState.DONE

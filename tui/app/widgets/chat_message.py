@@ -23,9 +23,8 @@ from textual.widgets import Button, Collapsible, Static
 
 from tui.api.domain import ChatEvent
 from tui.app.widgets.chat_notice import STATE_BADGES, next_step_label, notice_text
-from tui.app.widgets.markdown_view import MarkdownPart
+from tui.app.widgets.markdown_view import StreamedDocument
 from tui.core.chat import Turn, TurnState, figures_line
-from tui.core.chat_text import MarkdownParts
 from tui.core.format import format_timing
 
 
@@ -66,56 +65,6 @@ class ReasoningBlock(Collapsible):
         self.post_message(self.Collapsed(self) if collapsed else self.Expanded(self))
 
 
-class StreamedDocument(Vertical):
-    """Markdown that arrives in pieces, shown as consecutive ``MarkdownPart`` widgets of bounded size.
-
-    Once a part is about PART_SIZE characters long it is closed at the next block boundary and a new
-    one begins: only the last part is parsed again when text arrives, so an append costs the same at
-    the end of a 5,000-token answer as at its start. The source is kept here, so it is whole even
-    before the parts are mounted.
-    """
-
-    #: Characters per part before the next block starts a new one.
-    PART_SIZE: ClassVar[int] = 2000
-
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self._splitter = MarkdownParts(self.PART_SIZE)
-        self._parts: list[MarkdownPart] = [MarkdownPart()]
-
-    def compose(self) -> ComposeResult:
-        yield from self._parts
-
-    @property
-    def source(self) -> str:
-        return "".join(part.source for part in self._parts)
-
-    @property
-    def part_count(self) -> int:
-        return len(self._parts)
-
-    @property
-    def parts(self) -> list[MarkdownPart]:
-        return list(self._parts)
-
-    def write(self, text: str) -> None:
-        """Append ``text``: the last part is parsed again, a new part mounted where one ends."""
-        pieces = self._splitter.feed(text)
-        tail = self._parts[-1]
-        tail.set_source(tail.source + pieces[0])
-        for piece in pieces[1:]:
-            part = MarkdownPart(piece)
-            self._parts.append(part)
-            if self.is_mounted:
-                self.mount(part)
-
-    async def clear(self) -> None:
-        await self.remove_children()
-        self._splitter = MarkdownParts(self.PART_SIZE)
-        self._parts = [MarkdownPart()]
-        await self.mount_all(self._parts)
-
-
 class AssistantMessage(Vertical):
     """An answer: header, reasoning, Markdown body, then the figures or what went wrong."""
 
@@ -131,12 +80,10 @@ class AssistantMessage(Vertical):
     DEFAULT_CLASSES = "chat-message"
     #: Seconds between live updates of the figures line while streaming.
     PROGRESS_INTERVAL: ClassVar[float] = 0.25
-    #: Shortest and longest time between appends to the documents while streaming (the first text
-    #: goes out at once).
+    #: Shortest and longest time between appends to the documents while streaming.
     FLUSH_INTERVAL: ClassVar[float] = 1 / 15
     MAX_FLUSH_INTERVAL: ClassVar[float] = 1 / 4
-    #: Each append and the screen update after it may take this share of the time at most: the rest
-    #: is the stream's (reading it late is what makes an answer lag behind a fast endpoint).
+    #: Share of the time an append and its screen update may take: the rest is the stream's.
     DRAW_SHARE: ClassVar[float] = 0.25
 
     def __init__(self, turn: Turn) -> None:

@@ -5,8 +5,11 @@ answer that way costs about a second of CPU and keeps hundreds of widgets (and t
 answer, which is what made the chat fall behind a fast endpoint and a long conversation heavy. Here a
 document is parsed by the same parser (markdown-it, "gfm-like") into a flat list of blocks, each a
 ``Content`` with its prefix (bullet, number, quote bar, indent), and drawn by one ``Visual`` that wraps
-them at the widget's width with hanging indents. Re-parsing a part of a few thousand characters takes
-about a millisecond, so a streaming part is simply parsed again on each flush.
+them at the widget's width with hanging indents. Re-parsing a part of 2,000 characters takes a few
+milliseconds, so a streaming part is simply parsed again on each flush.
+
+``StreamedDocument`` keeps an answer as parts of about 2,000 characters, so that only the last one is
+parsed again while it streams.
 
 Every string is the model's: it becomes ``Content`` (never markup) and a link is only underlined text
 whose click says where it points (``action_link``); nothing is opened.
@@ -17,9 +20,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import ClassVar
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+from textual.app import ComposeResult
+from textual.containers import Vertical
 from textual.content import Content, Span
 from textual.highlight import highlight
 from textual.strip import Strip
@@ -28,6 +34,7 @@ from textual.visual import RenderOptions, Visual
 from textual.widgets import Static
 
 from tui.api.safe_text import clean
+from tui.core.chat_text import MarkdownParts
 
 HEADING_STYLES = {
     "h1": "bold $markdown-h1-color",
@@ -274,4 +281,54 @@ class MarkdownPart(Static):
                         title="Link", severity="warning", markup=False)
 
 
-__all__ = ["Block", "MarkdownPart", "MarkdownVisual", "inline_content", "markdown_blocks"]
+class StreamedDocument(Vertical):
+    """Markdown that arrives in pieces, shown as consecutive ``MarkdownPart`` widgets of bounded size.
+
+    Once a part is about PART_SIZE characters long it is closed at the next block boundary and a new
+    one begins: only the last part is parsed again when text arrives, so an append costs the same at
+    the end of a 5,000-token answer as at its start. The source is kept here, so it is whole even
+    before the parts are mounted.
+    """
+
+    #: Characters per part before the next block starts a new one.
+    PART_SIZE: ClassVar[int] = 2000
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._splitter = MarkdownParts(self.PART_SIZE)
+        self._parts: list[MarkdownPart] = [MarkdownPart()]
+
+    def compose(self) -> ComposeResult:
+        yield from self._parts
+
+    @property
+    def source(self) -> str:
+        return "".join(part.source for part in self._parts)
+
+    @property
+    def part_count(self) -> int:
+        return len(self._parts)
+
+    @property
+    def parts(self) -> list[MarkdownPart]:
+        return list(self._parts)
+
+    def write(self, text: str) -> None:
+        """Append ``text``: the last part is parsed again, a new part mounted where one ends."""
+        pieces = self._splitter.feed(text)
+        tail = self._parts[-1]
+        tail.set_source(tail.source + pieces[0])
+        for piece in pieces[1:]:
+            part = MarkdownPart(piece)
+            self._parts.append(part)
+            if self.is_mounted:
+                self.mount(part)
+
+    async def clear(self) -> None:
+        await self.remove_children()
+        self._splitter = MarkdownParts(self.PART_SIZE)
+        self._parts = [MarkdownPart()]
+        await self.mount_all(self._parts)
+
+
+__all__ = ["Block", "MarkdownPart", "MarkdownVisual", "StreamedDocument", "inline_content", "markdown_blocks"]
