@@ -12,9 +12,10 @@ from datetime import datetime
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
+from textual.css.query import NoMatches
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import DataTable, Input, Static
@@ -114,6 +115,9 @@ class EndpointsPane(EndpointActions, EndpointRender, Widget):
         self.watch(self._table, "scroll_y", self._tell_visible, init=False)
         self._render_rows()
         self._show_status()
+        if self.store.loaded:
+            # The first list can arrive before this pane is composed (the poll starts on load): prices now.
+            self._ensure_hardware()
 
     def on_unmount(self) -> None:
         for unsubscribe in self._unsubscribe:
@@ -144,14 +148,19 @@ class EndpointsPane(EndpointActions, EndpointRender, Widget):
     # Listening to the store and the catalogue
 
     def _priority(self) -> tuple[str | None, list[str]]:
-        if not self.is_mounted:
+        if not self.is_mounted or self._closing:
             return None, []
-        table = self._table
+        try:
+            table = self._table
+        except NoMatches:  # shutting down: Textual removes the table before this pane unsubscribes
+            return None, []
         return table.selected_key, table.visible_keys()
 
     def _store_changed(self, event: StoreEvent) -> None:
         if not isinstance(event, Changed):
             return  # announcements are the App's: they matter whichever pane is open
+        if not self.is_mounted or self._closing or not self.query("#endpoints-table"):
+            return  # shutting down: the table goes before this pane unsubscribes
         if event.rows:
             # Drawn at once (the store already paces news of details streaming in), so the store's next
             # detail requests go to the rows this draw put on screen, the selected one first.
@@ -349,7 +358,21 @@ class EndpointsPane(EndpointActions, EndpointRender, Widget):
 
     def action_filter(self) -> None:
         self.add_class("-filtering")
-        self.query_one("#endpoints-filter", Input).focus()
+        # At once, not after the next refresh as focus() does: a key typed right after / belongs to the filter.
+        self.screen.set_focus(self.query_one("#endpoints-filter", Input))
+
+    def on_key(self, event: events.Key) -> None:
+        # "/j" in one burst: both keys were sent to the table, and the "j" reached the app's bindings (moving
+        # the cursor, or lost) before the "/" opened the filter. Acted on here, in the order they came, the
+        # filter opens first and what follows is its text (the box stops the keys it gets itself). Not
+        # ``box.has_focus``: that waits for the Focus event.
+        box = self.query_one("#endpoints-filter", Input)
+        if self.screen.focused is box and event.is_printable and event.character:
+            event.stop()
+            box.insert_text_at_cursor(event.character)
+        elif any(binding.action == "filter" for binding in self._bindings.key_to_bindings.get(event.key, ())):
+            event.stop()
+            self.action_filter()
 
     def action_clear_filter(self) -> None:
         self._set_filter("")

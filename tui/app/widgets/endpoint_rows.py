@@ -139,7 +139,10 @@ def endpoints_title(
     endpoints: Iterable[Endpoint] | TitleCounts, *, shown: int, sort_column: str, reverse: bool, filter_text: str,
     serverless: bool, stale: bool, read_only: bool, loaded: bool = True,
 ) -> Text:
-    """``Endpoints 3/12 · 2 running · 1 changing · sort Name ▲ · filter “llama” · STALE``."""
+    """``Endpoints 3/12 · 2 running · 1 changing · STALE · sort Name ▲ · filter “llama”``.
+
+    Staleness comes right after the counts: it matters more than the sort, and 40 columns still show it.
+    """
     counts = endpoints if isinstance(endpoints, TitleCounts) else TitleCounts.of(endpoints)
     total, running, moving = counts.total, counts.running, counts.moving
     title = Text(no_wrap=True, overflow="ellipsis")
@@ -152,14 +155,14 @@ def endpoints_title(
     title.append(f" · {running} running", style="green")
     if moving:
         title.append(f" · {moving} changing", style="yellow")
+    if stale:
+        title.append(" · STALE", style="bold reverse yellow")
     arrow = "▼" if reverse else "▲"
     title.append(f" · sort {COLUMNS_BY_KEY[sort_column].label} {arrow}", style="dim")
     if filter_text:
         title.append(f" · filter “{filter_text}”", style="bold")
     if serverless:
         title.append(" · +serverless", style="dim")
-    if stale:
-        title.append(" · STALE", style="bold reverse yellow")
     if read_only:
         title.append(" · read-only: s x d n e off", style="magenta")
     return title
