@@ -133,11 +133,6 @@ async def test_reading_a_hostile_v2_account_sends_nothing(provider: TogetherProv
     assert any(path.startswith("/v2/projects/") for _, path in server.requests)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="gap: the key is masked in error texts only, not in data a server echoes it into (a deployment "
-    "status message); fix where every body enters: ApiSession.json in tui/api/http.py (not this engineer's file)",
-)
 async def test_a_key_echoed_in_a_deployment_status_message_is_masked(server: HostileServer) -> None:
     server.echo_key = True
     together = TogetherProvider.connect(API_KEY, server.base_url, inference_url=server.root_url, environ={})

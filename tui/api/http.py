@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
+from dataclasses import replace
 from typing import Any, TypeVar
 
 import httpx
@@ -22,7 +23,7 @@ from pydantic import BaseModel, ValidationError
 
 from tui import __version__
 from tui.api import errors
-from tui.api.auth import BearerAuth, SecretLike, mask_key, reveal
+from tui.api.auth import _MIN_MASKED_LENGTH, BearerAuth, SecretLike, mask_key, reveal
 from tui.api.error_mapping import error_from_response, error_from_transport, host_of, request_id_of, safe_message
 from tui.api.retry import IDEMPOTENT_METHODS, RETRY_STATUSES, RetryPolicy, retry_after_seconds
 from tui.api.sse import ServerSentEvent, SSEDecoder, StreamOrigin, format_size
@@ -241,16 +242,32 @@ class ApiSession:
                     raise error_from_transport(exc, url, key=self._key) from None
                 for event in decoder.feed(chunk):
                     received += 1
-                    yield event
+                    yield self._masked_event(event)
                     last_event = loop.time()
         finally:
             await response.aclose()
 
     # Bodies
 
+    def body(self, response: httpx.Response) -> bytes:
+        """The response's bytes with the key masked: a server that echoes it in data (a status message, a
+        name) must not put it on screen. One substring search per body (the key is ASCII, JSON quotes it
+        verbatim; an escaped spelling such as ``\\u0041…`` is not caught)."""
+        content = response.content
+        value = reveal(self._key) if self._key else ""
+        if len(value) >= _MIN_MASKED_LENGTH and (secret := value.encode()) in content:
+            content = content.replace(secret, ApiKey(value).masked.encode())
+        return content
+
+    def _masked_event(self, event: ServerSentEvent) -> ServerSentEvent:
+        value = reveal(self._key) if self._key else ""
+        if len(value) >= _MIN_MASKED_LENGTH and value in event.data:
+            return replace(event, data=mask_key(event.data, value))
+        return event
+
     def json(self, response: httpx.Response) -> Any:
         try:
-            return json.loads(response.content)
+            return json.loads(self.body(response))
         except (ValueError, RecursionError):
             raise self.invalid(response, "the body is not valid JSON") from None
 

@@ -232,7 +232,7 @@ class TogetherClient:
         pending: list[Any] = []
         slices = _slice_adapter(model)
         try:
-            for payload in json_items.list_items(json_items.decode_text(response.content), "data"):
+            for payload in json_items.list_items(json_items.decode_text(self.session.body(response)), "data"):
                 pending.append(payload)
                 if len(pending) == PARSE_SLICE:
                     items.extend(self._validate_slice(response, slices, pending, len(items), container))

@@ -98,7 +98,8 @@ class ListReader:
             places.clear()
 
         try:
-            for text, payload in json_items.list_entries(json_items.decode_text(response.content), "data", others):
+            body = json_items.decode_text(self.session.body(response))
+            for text, payload in json_items.list_entries(body, "data", others):
                 item = known.get(text)
                 if item is not None:
                     parsed.append(item)
