@@ -75,13 +75,6 @@ async def learn_of_the_stop(app: TogetherApp, pilot: Any) -> None:
     await settle(pilot)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="gap (tui/core/chat_turns.py ChatTurns.fail, not this engineer's file): a 400 "
-    "dedicated_endpoint_not_running on a legacy v1 endpoint holds the prompt for a priced start ('is STARTED. "
-    "Start it (ctrl+g): billing begins at $21.60/h') that v1 refuses; only the ctrl+g after the next poll "
-    "turns it into the redeploy offer",
-)
 async def test_dedicated_endpoint_not_running_on_a_legacy_v1_endpoint_offers_the_redeploy(
     start_simulator: Start,
 ) -> None:

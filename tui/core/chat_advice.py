@@ -47,7 +47,7 @@ def advise(error: APIError, target: ChatTarget) -> ErrorAdvice:
             return ErrorAdvice(
                 "Endpoint not running",
                 detail,
-                "It has no running replica (model_not_available): start it, then retry.",
+                f"It has no running replica ({error.code or 'model_not_available'}): start it, then retry.",
                 offer_start=True,
             )
         return ErrorAdvice(

@@ -110,19 +110,27 @@ def _legacy(endpoint: Endpoint, capabilities: Capabilities | None) -> Routing:
         return Routing(Route.READY, endpoint.state)
     if verdict is Readiness.COMING_UP:
         return Routing(Route.COMING_UP, endpoint.state)
-    if capabilities is not None and capabilities.redeploys_legacy and endpoint.api == "v1":
+    if redeploys(endpoint, capabilities):
         return Routing(
-            Route.REDEPLOY,
-            endpoint.state,
-            ErrorAdvice(
-                "Stopped v1 endpoint",
-                f"{endpoint.title} is {endpoint.state}, and v1 no longer starts endpoints.",
-                "Redeploy it on v2 (ctrl+g opens the deploy form with its model and replicas; nothing is created"
-                " until you confirm there), or pick another target (ctrl+t).",
-                offer_redeploy=True,
-            ),
+            Route.REDEPLOY, endpoint.state, redeploy_advice(f"{endpoint.title} is {endpoint.state}")
         )
     return Routing(Route.NEEDS_START, endpoint.state)
+
+
+def redeploys(endpoint: Endpoint, capabilities: Capabilities | None) -> bool:
+    """A legacy v1 endpoint on a provider that redeploys those on v2: v1 cannot start it again."""
+    return capabilities is not None and capabilities.redeploys_legacy and endpoint.api == "v1"
+
+
+def redeploy_advice(why: str) -> ErrorAdvice:
+    """The one way on for a v1 endpoint that is not running: the deploy form, filled, which asks first."""
+    return ErrorAdvice(
+        "Stopped v1 endpoint",
+        f"{why}, and v1 no longer starts endpoints.",
+        "Redeploy it on v2 (ctrl+g opens the deploy form with its model and replicas; nothing is created"
+        " until you confirm there), or pick another target (ctrl+t).",
+        offer_redeploy=True,
+    )
 
 
 def _names(deployments: Sequence[Deployment]) -> str:

@@ -30,7 +30,16 @@ from tui.core.chat import (
     TurnState,
     supports_reasoning_effort,
 )
-from tui.core.chat_routing import Readiness, Route, Routing, readiness, route_for, stopped
+from tui.core.chat_routing import (
+    Readiness,
+    Route,
+    Routing,
+    readiness,
+    redeploy_advice,
+    redeploys,
+    route_for,
+    stopped,
+)
 from tui.core.format import format_duration, hardware_label, known_amount
 
 if TYPE_CHECKING:
@@ -179,6 +188,11 @@ class TurnRunner:
             known = self.store.get(turn.target.endpoint_id)
             if known is not None:
                 turn.endpoint_state = known.state
+                if redeploys(known, self.store.capabilities):
+                    # The API says it is not running, whatever the last poll said; v1 would refuse a start.
+                    self.not_sent(turn, redeploy_advice(f"{known.title} is not running ({advice.detail})"))
+                    self.store.poll_soon()
+                    return
             self.hold_for_start(turn)
 
     @staticmethod
