@@ -90,7 +90,7 @@ def test_a_required_region_is_refused_empty_before_anything_is_sent() -> None:
 def test_costs_order_and_the_nearest_profile_of_a_v1_endpoint() -> None:
     assert model.cost_range(5.49, 1, 2) == "$5.49/h - $10.98/h · $4,008 - $8,015/month"
     assert model.cost_range(5.49, 0, 0).startswith("Deployed stopped")
-    assert model.cost_range(None, 1, 1) == "Cost: ? (no price for this profile)"
+    assert model.cost_range(None, 1, 1) == "? (no price for this profile)"
     assert model.price_words(DeployOption("n", "m", "x", price_from_api=False, dollars_per_hour=2.5)) == (
         "$2.50/h per replica (price not from the API)")
     cheap_full = DeployOption("c", "m", "1x H200", "H200", 1, (), 1.0, Availability.INSUFFICIENT)

@@ -12,7 +12,6 @@ import asyncio
 from dataclasses import replace
 from typing import Any
 
-import pytest
 from apptools import frozen_clock, settle
 from test_chat_pane import text_of, view_of, wait_until
 from test_chat_v2 import make_app, open_chat_on, send

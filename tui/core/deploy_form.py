@@ -233,7 +233,7 @@ def cost_range(price_per_replica_hour: float | None, minimum: int, maximum: int)
     if maximum == 0:
         return "Deployed stopped: nothing is billed until you start it."
     if price is None:
-        return "Cost: ? (no price for this profile)"
+        return "? (no price for this profile)"
     low, high = price * minimum, price * maximum
     if low == high:
         return f"{format_money(low)}/h · {format_money(low * HOURS_PER_MONTH)}/month if always on"

@@ -293,7 +293,8 @@ class EventsScreen(Screen[None]):
             extras = [
                 f"reason {event.reason}" if event.reason else "",
                 f"replica {event.replica_id}" if event.replica_id else "",
-                f"replicas {event.old_replicas} → {event.new_replicas}" if event.new_replicas is not None else "",
+                (f"replicas {_known(event.old_replicas)} → {event.new_replicas}"
+                 if event.new_replicas is not None else ""),
                 f"from {event.source}" if event.source else "",
             ]
             detail.append("  " + " · ".join(e for e in extras if e), style="dim")
@@ -344,3 +345,8 @@ class EventsScreen(Screen[None]):
             self.refresh_view()
 
         self.run_worker(older(), group="events-older", exclusive=True, exit_on_error=False)
+
+
+def _known(count: int | None) -> str:
+    """A replica count the API did not send reads ``?``, never ``None``."""
+    return "?" if count is None else str(count)

@@ -82,7 +82,8 @@ class ScaleScreen(ModalScreen[tuple[int, int] | None]):
             about.append(f"\n{deployment.hardware_label or deployment.hardware}", style="dim")
             if self.price is not None:
                 about.append(f" · {format_price(self.price, cents=True)}/h per replica", style="dim")
-            about.append(f"\nNow: min {deployment.min_replicas} · max {deployment.max_replicas}", style="dim")
+            now = f"min {_known(deployment.min_replicas)} · max {_known(deployment.max_replicas)}"
+            about.append(f"\nNow: {now}", style="dim")
             yield Static(about, id="scale-about")
             with Horizontal(id="scale-fields"):
                 yield Static("Min", classes="scale-label")
@@ -140,3 +141,8 @@ class ScaleScreen(ModalScreen[tuple[int, int] | None]):
     @on(Button.Pressed, "#scale-cancel")
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def _known(count: int | None) -> str:
+    """A replica count the API did not send reads ``?``, never ``None``."""
+    return "?" if count is None else str(count)

@@ -127,7 +127,7 @@ def _fields(view: DetailView) -> Table:
         if view.hardware is not None:
             row("Price", f"{format_price(view.hardware.price_per_hour, cents=True)}/h per replica")
         if endpoint.min_replicas is not None:
-            row("Replicas", f"min {endpoint.min_replicas} · max {endpoint.max_replicas}")
+            row("Replicas", f"min {endpoint.min_replicas} · max {_known(endpoint.max_replicas)}")
         row("Cost", *_cost(view))
     if endpoint.created_at is not None:
         created = endpoint.created_at.strftime("%Y-%m-%d %H:%M UTC")
@@ -260,3 +260,8 @@ class EndpointDetail(VerticalScroll):
         title = self._view.endpoint.title + (f"/{deployment.title}" if deployment is not None else "")
         self.border_title = Content(f"Details · {title}")
         body.update(render_detail(self._view, width))
+
+
+def _known(count: int | None) -> str:
+    """A replica count the API did not send reads ``?``, never ``None``."""
+    return "?" if count is None else str(count)

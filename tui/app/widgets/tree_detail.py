@@ -131,7 +131,7 @@ def deployment_fields(row: Row, endpoint: Endpoint, deployment: Deployment,
     if deployment.parallelism:
         row("Parallelism", deployment.parallelism)
     row("Replicas", f"{ready_text(deployment)} ready/desired")
-    autoscaling = f"min {deployment.min_replicas} · max {deployment.max_replicas}"
+    autoscaling = f"min {_known(deployment.min_replicas)} · max {_known(deployment.max_replicas)}"
     if windows := _windows(deployment):
         autoscaling += f" · scales {windows}"
     row("Autoscaling", autoscaling)
@@ -160,3 +160,8 @@ def table() -> Table:
     grid.add_column(style="dim", no_wrap=True)
     grid.add_column(overflow="fold")
     return grid
+
+
+def _known(count: int | None) -> str:
+    """A replica count the API did not send reads ``?``, never ``None``."""
+    return "?" if count is None else str(count)
