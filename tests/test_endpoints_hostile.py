@@ -6,6 +6,7 @@ from __future__ import annotations
 from apptools import settle
 from fakes import FakeProvider, titled
 from hostile import HOSTILE_STRINGS, MARKUP, WIDE
+from test_chat_pane import wait_until
 from test_endpoints_money import make, rendered, table
 from textual.content import Content
 
@@ -30,7 +31,8 @@ async def test_every_hostile_string_shows_as_typed_and_runs_nothing() -> None:
         detail = app.query_one("#endpoints-detail", EndpointDetail)
         for index, text in enumerate(HOSTILE_STRINGS):
             assert table(app).select(f"ep-{index:02d}")
-            await pilot.pause()
+            # The panel follows the cursor once the table has painted (after a pause when rows go by fast).
+            await wait_until(lambda i=index: detail._key == f"ep-{i:02d}", within=10)
             # What the border draws (the public getter hands back markup, whose round trip is lossy).
             title = detail._border_title
             assert isinstance(title, Content)
