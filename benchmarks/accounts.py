@@ -40,7 +40,11 @@ from common import ROOT, Figure, SimOptions, SimProcess, app_env, emit, median, 
 from ptyscreen import PtyScreen
 
 HERE = Path(__file__).resolve().parent
-STATE = re.compile(r"\b(STARTED|STOPPED|READY|ERROR|FAILED|PENDING|STARTING|STOPPING|DEGRADED|DEPLOYME\w*)")
+# v1 rows show the API's upper-case words; the v2 tree shows its states as words ("● Ready", "○ Stopped").
+STATE = re.compile(
+    r"\b(STARTED|STOPPED|READY|ERROR|FAILED|PENDING|STARTING|STOPPING|DEGRADED|DEPLOYME\w*"
+    r"|Ready|Stopped|Provisioning|Scaling|Stopping|Degraded|Failed|Pending|Starting|Deploying)\b"
+)
 ID = re.compile(r"/(ep|dep|endpoint)[-_][0-9a-f-]+")
 LAG_LIMIT = {1000: 10.0, 5000: 16.0}
 
