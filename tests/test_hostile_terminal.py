@@ -65,6 +65,7 @@ def assert_clean(app: PtyApp) -> None:
     assert foreign_bytes(data) == []
     assert API_KEY.encode() not in data
     assert API_KEY[-12:].encode() not in data
+    assert b"Traceback" not in data, "a traceback reached the terminal"
 
 
 def test_hostile_names_models_hardware_and_chat_reach_the_terminal_only_as_text(

@@ -297,7 +297,10 @@ def test_hardware_for_a_model_has_availability_and_only_what_fits(h: Harness) ->
     assert big <= {"8x_nvidia_h200_140gb_sxm", "4x_nvidia_b200_180gb_sxm", "8x_nvidia_b200_180gb_sxm"}
     small = {i["id"] for i in h.client.get("/hardware", params={"model": "openai/gpt-oss-120b"}).json()["data"]}
     assert "1x_nvidia_l40s" not in small and H100 in small
-    assert h.client.get("/hardware", params={"model": "nobody/nothing"}).json() == {"object": "list", "data": []}
+    # As the real API (reference §0.1): an error, not an empty list.
+    refused = h.client.get("/hardware", params={"model": "nobody/nothing"})
+    assert refused.status_code == 400
+    assert refused.json()["error"]["message"] == "No GPU configurations found for model nobody/nothing"
 
 
 def test_availability_is_deterministic_from_the_seed() -> None:

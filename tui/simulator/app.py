@@ -13,7 +13,9 @@ plausible):
 * `availability_zone` is accepted in the JSON body (spec, SDK) or the query string (CLI 2.42).
 * Serverless endpoints appear in the list but answer 404 to GET/PATCH/DELETE by id: they are
   Together's, not the caller's.
-* `GET /v1/hardware?model=<unknown>` answers an empty list rather than an error.
+* `GET /v1/hardware?model=<model>` for a model with no dedicated configuration answers 400
+  "No GPU configurations found for model …" (the reference's wording; the status and `type` are
+  UNVERIFIED), not an empty list.
 * Chat with an endpoint name that is not STARTED, or with a model that has no serverless
   deployment, is 400 `model_not_available` with the wording of the captured real error. An
   unknown model is 404 `model_not_available`. Chat with an embedding/rerank/image model is 400.
@@ -219,6 +221,8 @@ class Routes:
         else:
             offered = self.sim.catalogue.offered(model_id)
             items = [h.to_json(updated_at, offered[h.id]) for h in self.sim.catalogue.hardware_list if h.id in offered]
+            if not items:
+                raise ApiError(400, f"No GPU configurations found for model {model_id}", param="model")
             if call.unknown_enums:
                 for item in items:
                     item["availability"] = {"status": "reserved-only"}

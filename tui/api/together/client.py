@@ -49,6 +49,9 @@ M = TypeVar("M", bound=BaseModel)
 PARSE_SLICE = 100
 
 
+#: What ``GET /hardware?model=`` says of a model no dedicated hardware serves (reference §0.1).
+NO_CONFIGURATIONS = "No GPU configurations found"
+
 class TogetherClient:
     """One ``httpx.AsyncClient`` per client; methods return wire models or raise ``tui.api.errors``."""
 
@@ -146,7 +149,13 @@ class TogetherClient:
 
     async def list_hardware(self, model: str | None = None) -> list[HardwareWithStatus]:
         params = {"model": model} if model else {}
-        response = await self._request("GET", "/hardware", params=params)
+        try:
+            response = await self._request("GET", "/hardware", params=params)
+        except errors.APIError as exc:
+            # For a model with no dedicated configuration the API answers an error, not an empty list.
+            if model and exc.status in (400, 404) and NO_CONFIGURATIONS in exc.message:
+                return []
+            raise
         return self._parse(response, HardwareList).data
 
     async def list_availability_zones(self) -> list[str]:
