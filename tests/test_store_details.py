@@ -18,7 +18,6 @@ from fakes import FakeProvider, endpoint
 from tui.api.domain import Deployment, Endpoint, Phase
 from tui.api.errors import RateLimitError, ServerError
 from tui.core import store_apply
-from tui.core.slices import Slices
 from tui.core.store import Changed, EndpointStore
 from tui.core.store_details import BACKGROUND_CONCURRENCY, DETAIL_NEWS_EVERY, DETAIL_PACE, GIVE_UP_AFTER, VIEW_GRACE
 from tui.core.waits import WaitTarget
@@ -301,7 +300,7 @@ async def test_the_list_is_applied_in_slices_and_what_happened_meanwhile_stays(
     await time.run(5)
     assert all(item.detailed for item in store.endpoints.values())
     # A slice of no time at all: the apply yields every few endpoints.
-    monkeypatch.setattr(store_apply, "Slices", lambda: Slices(budget=0.0))
+    monkeypatch.setattr(store_apply, "APPLY_BUDGET", 0.0)
     provider.accounts["e100"] = replace(provider.accounts["e100"], phase=Phase.STOPPED, state="STOPPED",
                                         display_name="Renamed")
     gone = store.get("e150")

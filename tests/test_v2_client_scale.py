@@ -12,11 +12,11 @@ import httpx
 import pytest
 from v2_tools import Start, provider_for, requests_to, today
 
-from tui.api import errors
+from tui.api import errors, pacing
 from tui.api.domain import Phase
 from tui.api.http import ApiSession
 from tui.api.together import TogetherClient
-from tui.api.together.v2 import TogetherV2Provider, pacing
+from tui.api.together.v2 import TogetherV2Provider
 from tui.api.together.v2.client import TogetherV2Client
 from tui.simulator import DEMO_API_KEY
 from tui.simulator.v2_bulk import seed_many

@@ -16,8 +16,8 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from tui.api.domain import Endpoint, Phase
+from tui.api.pacing import Pacer
 from tui.core.details import DetailCache
-from tui.core.slices import Slices
 from tui.core.store_details import DetailQueue
 from tui.core.timeline import StateTimeline
 from tui.core.waits import WaitTracker
@@ -26,6 +26,8 @@ from tui.core.waits import WaitTracker
 KEEP_CREATED_FOR = timedelta(seconds=60)
 #: The phases that poll fast, as a set (``Phase.transitional`` costs microseconds, times 5,000 a poll).
 MOVING = frozenset(phase for phase in Phase if phase.transitional)
+#: The longest one piece of applying a list holds the loop, in seconds (a key or a frame waits at most that).
+APPLY_BUDGET = 0.003
 
 
 class StoreApply:
@@ -60,7 +62,7 @@ class StoreApply:
         moving: set[str] = set()
         owed: list[str] = []
         on_demand: list[str] = []
-        slices = Slices()
+        pacer = Pacer(APPLY_BUDGET)
         fresh = 0  # rows the view has never drawn
         self._meanwhile = {}
         try:
@@ -76,8 +78,7 @@ class StoreApply:
                 if self._details.needs(endpoint):
                     # A row complete but for its full read (v2) is read only when looked at.
                     (on_demand if endpoint.detailed else owed).append(endpoint.id)
-                if slices.due():
-                    await slices.pause()
+                await pacer.pause()
         finally:
             meanwhile, self._meanwhile = self._meanwhile, None
         # From here on at once: nothing else runs until the views have heard.

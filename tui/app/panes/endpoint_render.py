@@ -13,7 +13,6 @@ attributes below are the pane's, named here for the type checker.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from textual import work
 from textual.widget import Widget
 
 from tui.api.domain import Endpoint, HardwareOption
+from tui.api.pacing import Pacer
 from tui.app.widgets.endpoint_detail import steps_seen
 from tui.app.widgets.endpoint_table import RowView
 from tui.core.costs import is_tree
@@ -128,11 +128,9 @@ class EndpointRender:
             while again:
                 self._render_again = False
                 collected = Collected()
-                started = time.perf_counter()
+                pacer = Pacer(SLICE_BUDGET)
                 for _ in self._collect(list(self.store.endpoints.values()), collected):
-                    if time.perf_counter() - started >= SLICE_BUDGET:
-                        await asyncio.sleep(0)
-                        started = time.perf_counter()
+                    await pacer.pause()
                 self._apply(collected)
                 await self._table.sync_sliced(collected.rows, hold=bool(self._loading), budget=SLICE_BUDGET)
                 self._after_rows()

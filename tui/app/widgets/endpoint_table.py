@@ -14,8 +14,6 @@ place.
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -24,6 +22,7 @@ from rich.text import Text
 from textual.coordinate import Coordinate
 from textual.widgets.data_table import CellDoesNotExist, ColumnKey, RowDoesNotExist
 
+from tui.api.pacing import Pacer
 from tui.app.widgets.lean_table import LeanTable
 from tui.app.widgets.table_keys import TableKeys
 from tui.core.listing import COLUMNS_BY_KEY
@@ -202,11 +201,9 @@ class EndpointTable(TableKeys[Text], LeanTable[Text]):
         table is whole between slices (a row is in it with its view, or not yet), so keys and redraws between
         slices see a consistent table."""
         report = SyncReport()
-        started = time.perf_counter()
+        pacer = Pacer(budget)
         for _ in self._sync_steps(rows, report, hold=hold):
-            if time.perf_counter() - started >= budget:
-                await asyncio.sleep(0)
-                started = time.perf_counter()
+            await pacer.pause()
         return report
 
     def update_rows(self, rows: Iterable[RowView], *, hold: bool = False) -> SyncReport:

@@ -21,7 +21,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from tui.api import errors, json_items
 from tui.api.http import ApiSession
-from tui.api.together.v2.pacing import Pacer
+from tui.api.pacing import Pacer
 from tui.api.together.v2.wire import OptionalText
 
 M = TypeVar("M", bound=BaseModel)

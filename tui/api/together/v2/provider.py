@@ -37,13 +37,13 @@ from tui.api.domain import (
     ModelOption,
     TimelineEvent,
 )
+from tui.api.pacing import Pacer
 from tui.api.together.client import TogetherClient
 from tui.api.together.provider import TogetherV1Provider
 from tui.api.together.v2 import adapter, deploying, deployment_update, insight
 from tui.api.together.v2.adapter import Catalogue
 from tui.api.together.v2.client import TogetherV2Client
 from tui.api.together.v2.deploying import ReplicaBoundsError, check_bounds
-from tui.api.together.v2.pacing import Pacer
 from tui.api.together.v2.teardown import Progress, Teardown
 from tui.api.together.v2.wire import (
     AutoscalingRequest,

@@ -1,4 +1,4 @@
-"""Yield to the event loop by time, not by count: large v2 lists are parsed and built in loop-sized pieces.
+"""Yield to the event loop by time, not by count: large lists are parsed, built and applied in loop-sized pieces.
 
 An item's cost varies by a factor of ten (an endpoint with one deployment or eight, a loaded machine), so a
 fixed slice is either too long somewhere or yields needlessly everywhere. A ``Pacer`` yields once its
