@@ -254,16 +254,19 @@ class ApiSession:
         name) must not put it on screen. One substring search per body (the key is ASCII, JSON quotes it
         verbatim; an escaped spelling such as ``\\u0041…`` is not caught)."""
         content = response.content
-        value = reveal(self._key) if self._key else ""
-        if len(value) >= _MIN_MASKED_LENGTH and (secret := value.encode()) in content:
+        if (value := self._maskable_key()) and (secret := value.encode()) in content:
             content = content.replace(secret, ApiKey(value).masked.encode())
         return content
 
     def _masked_event(self, event: ServerSentEvent) -> ServerSentEvent:
-        value = reveal(self._key) if self._key else ""
-        if len(value) >= _MIN_MASKED_LENGTH and value in event.data:
+        if (value := self._maskable_key()) and value in event.data:
             return replace(event, data=mask_key(event.data, value))
         return event
+
+    def _maskable_key(self) -> str:
+        """The key's text when long enough to mask (as ``mask_key`` judges), else empty."""
+        value = reveal(self._key) if self._key else ""
+        return value if len(value) >= _MIN_MASKED_LENGTH else ""
 
     def json(self, response: httpx.Response) -> Any:
         try:

@@ -15,7 +15,6 @@ from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
-from textual.css.query import NoMatches
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import DataTable, Input, Static
@@ -147,20 +146,21 @@ class EndpointsPane(EndpointActions, EndpointRender, Widget):
 
     # Listening to the store and the catalogue
 
+    def _torn_down(self) -> bool:
+        """Shutting down: Textual removes the table before this pane unsubscribes from the store."""
+        return not self.is_mounted or self._closing or not self.query("#endpoints-table")
+
     def _priority(self) -> tuple[str | None, list[str]]:
-        if not self.is_mounted or self._closing:
+        if self._torn_down():
             return None, []
-        try:
-            table = self._table
-        except NoMatches:  # shutting down: Textual removes the table before this pane unsubscribes
-            return None, []
+        table = self._table
         return table.selected_key, table.visible_keys()
 
     def _store_changed(self, event: StoreEvent) -> None:
         if not isinstance(event, Changed):
             return  # announcements are the App's: they matter whichever pane is open
-        if not self.is_mounted or self._closing or not self.query("#endpoints-table"):
-            return  # shutting down: the table goes before this pane unsubscribes
+        if self._torn_down():
+            return
         if event.rows:
             # Drawn at once (the store already paces news of details streaming in), so the store's next
             # detail requests go to the rows this draw put on screen, the selected one first.
