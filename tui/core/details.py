@@ -22,9 +22,14 @@ def complete(endpoint: Endpoint) -> bool:
     return endpoint.detailed and all(d.detailed for d in endpoint.deployments)
 
 
-def _shape(endpoint: Endpoint) -> tuple[tuple[str, str, int | None, int | None], ...]:
-    """What a v2 list says of each deployment that makes its details (message, etag) worth reading again."""
-    return tuple((d.id, d.state, d.min_replicas, d.max_replicas) for d in endpoint.deployments)
+def _shape(endpoint: Endpoint) -> frozenset[tuple[str, str, int | None, int | None]]:
+    """What a v2 list says of each deployment that makes its details (message, etag) worth reading again.
+
+    A set, not a sequence: the endpoint's summaries and its deployments' own list need not come in the
+    same order (the simulator's do not; the real API's orders are UNVERIFIED), and a read whose order
+    differed from the list's made the row look changed at every poll, so it was read again every poll.
+    """
+    return frozenset((d.id, d.state, d.min_replicas, d.max_replicas) for d in endpoint.deployments)
 
 
 def _with_details(listed: Deployment, cached: Deployment | None) -> Deployment:

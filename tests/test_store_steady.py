@@ -1,0 +1,67 @@
+"""A steady account costs its list and nothing more: a v2 row read once is not read again while the list says
+the same of it (whatever order the two answers give its deployments in), and is read again once it does not."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from fakes import endpoint
+from test_store_details import FakeTime, SlowProvider, make_store, reads, start, stores, time
+
+from tui.api.domain import Deployment, Endpoint, Phase
+from tui.core.store import EndpointStore
+
+__all__ = ["stores", "time"]  # the fixtures, imported for pytest
+
+
+def deployment(endpoint_id: str, number: int) -> Deployment:
+    stopped = number == 1
+    return Deployment(f"{endpoint_id}-d{number}", f"p/{endpoint_id}/d{number}", "m", "h100",
+                      "DEPLOYMENT_STATE_STOPPED" if stopped else "DEPLOYMENT_STATE_READY",
+                      Phase.STOPPED if stopped else Phase.READY, min_replicas=0 if stopped else 1,
+                      max_replicas=0 if stopped else 2, detailed=True,
+                      status_message="Stopped" if stopped else "All replicas ready")
+
+
+def tree(endpoint_id: str) -> Endpoint:
+    # The full read lists the deployments in another order than the list's summaries (as the simulator does).
+    return endpoint(endpoint_id, api="v2", deployments=tuple(deployment(endpoint_id, n) for n in (2, 1, 0)))
+
+
+class Tree(SlowProvider):
+    """The list: each endpoint's deployments as summaries (no message), in the order of their ids."""
+
+    async def list_endpoints(self, *, include_serverless: bool = False) -> list[Endpoint]:
+        self._called("list_endpoints", include_serverless)
+        return [replace(item, deployments=tuple(replace(d, detailed=False, status_message=None)
+                                                for d in sorted(item.deployments, key=lambda d: d.id)))
+                for item in self.accounts.values()]
+
+
+async def test_a_v2_row_read_once_is_not_read_again_while_its_list_summary_is_the_same(
+    time: FakeTime, stores: list[EndpointStore]
+) -> None:
+    provider = Tree().add(*(tree(f"v{i}") for i in range(10)))
+    looked_at: list[Any] = ["v1-d0", ["v1", "v1-d0", "v1-d1", "v1-d2", "v2", "v2-d0"]]
+    store = make_store(provider, time)
+    store.set_priority(lambda: (looked_at[0], looked_at[1]))
+    start(store, stores)
+    await time.run(1)
+    assert sorted(reads(provider)) == ["v1", "v2"]
+    for _ in range(3):
+        store.poll_now()
+        await time.run(1)
+    assert sorted(reads(provider)) == ["v1", "v2"] and len(provider.called("list_endpoints")) == 4
+    # What only the full read says stays on the rows while the list says the same.
+    assert store.locate("v1-d0")[1].status_message == "All replicas ready"  # type: ignore[index,union-attr]
+    assert store.locate("v1-d1")[1].status_message == "Stopped"  # type: ignore[index,union-attr]
+    # The list says one of v1's deployments moved: v1 is read again, once.
+    moved = provider.accounts["v1"]
+    provider.accounts["v1"] = replace(moved, deployments=tuple(
+        replace(d, state="DEPLOYMENT_STATE_PROVISIONING", phase=Phase.STARTING, min_replicas=1, max_replicas=1,
+                status_message="Scheduling replicas") if d.id == "v1-d1" else d for d in moved.deployments))
+    store.poll_now()
+    await time.run(1)
+    assert sorted(reads(provider)) == ["v1", "v1", "v2"]
+    assert store.locate("v1-d1")[1].status_message == "Scheduling replicas"  # type: ignore[index,union-attr]
