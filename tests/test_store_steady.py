@@ -65,3 +65,32 @@ async def test_a_v2_row_read_once_is_not_read_again_while_its_list_summary_is_th
     await time.run(1)
     assert sorted(reads(provider)) == ["v1", "v1", "v2"]
     assert store.locate("v1-d1")[1].status_message == "Scheduling replicas"  # type: ignore[index,union-attr]
+
+
+async def test_the_app_reads_the_v2_catalogue_once_per_start_and_again_on_r_in_hardware(start_simulator: Any) -> None:
+    from deploy_tools import make_v2_app, settle
+    from formtools import until
+    from v2_tools import requests_to, today
+
+    from tui.app.panes.hardware import HardwarePane
+
+    server = today(start_simulator)
+    app = make_v2_app(server)
+
+    def reads_of_the_catalogue() -> tuple[int, int]:
+        return (len(requests_to(server, "GET", "/v2/public/inference-instance-types")),
+                len(requests_to(server, "GET", "/v2/supported-models")))
+
+    async with app.run_test(size=(160, 40)) as pilot:
+        await until(pilot, lambda: app.context.store.loaded, "the first list")
+        await until(pilot, lambda: app.context.catalog.known_hardware() is not None, "the prices")
+        await pilot.press("2")
+        pane = app.query_one(HardwarePane)
+        await until(pilot, lambda: pane.table.options, "the instance types")
+        await settle(pilot)
+        assert reads_of_the_catalogue() == (1, 1)
+        pane.table.focus()
+        await pilot.press("r")
+        await until(pilot, lambda: reads_of_the_catalogue() == (2, 2), "the refresh's read")
+        await settle(pilot)
+        assert reads_of_the_catalogue() == (2, 2)

@@ -12,6 +12,7 @@ from tui.api import errors
 from tui.api.domain import UNSET, DeploySpec, Endpoint, EndpointChanges, Phase
 from tui.api.together.combined import TogetherProvider
 from tui.api.together.v2.provider import ReplicaBoundsError
+from tui.core.catalog import Catalog
 from tui.simulator import ManualClock
 
 
@@ -236,8 +237,30 @@ async def test_callers_at_the_same_time_share_one_catalogue_read(start_simulator
     assert listed and hardware
     assert len(requests_to(server, "GET", "/v2/public/inference-instance-types")) == 1
     assert len(requests_to(server, "GET", "/v2/supported-models")) == 1
-    # Once read, a refresh is a new read, and a plain ask none.
+    # Once read, the list and the Hardware pane's next asks reuse it; the user's refresh reads it again.
     await provider.list_hardware()
     await provider.v2.catalogue()
+    assert len(requests_to(server, "GET", "/v2/public/inference-instance-types")) == 1
+    provider.forget_catalogue()
+    await provider.list_hardware()
+    await provider.list_hardware()
     assert len(requests_to(server, "GET", "/v2/public/inference-instance-types")) == 2
+    await provider.aclose()
+
+
+async def test_the_first_list_s_catalogue_serves_the_hardware_asked_after_it(start_simulator: Start) -> None:
+    server = today(start_simulator)
+    provider = provider_for(server)
+    catalog = Catalog(provider)
+    # Start-up: the first poll, then the Endpoints pane's prices once the list is in.
+    await provider.list_endpoints()
+    await catalog.hardware()
+    await provider.list_endpoints()
+    assert len(requests_to(server, "GET", "/v2/public/inference-instance-types")) == 1
+    assert len(requests_to(server, "GET", "/v2/supported-models")) == 1
+    # ``r`` on Hardware: read again, and the list after it prices with the new read.
+    await catalog.hardware(fresh=True)
+    await provider.list_endpoints()
+    assert len(requests_to(server, "GET", "/v2/public/inference-instance-types")) == 2
+    assert len(requests_to(server, "GET", "/v2/supported-models")) == 2
     await provider.aclose()

@@ -51,6 +51,8 @@ class Catalog:
     async def hardware(self, model: str | None = None, *, fresh: bool = False) -> list[HardwareOption]:
         """What can be deployed (for a model, when given). Unfiltered, the legacy hardware's prices are
         fetched beside it (``known_hardware``), so the account's v1 endpoints are priced too."""
+        if fresh:
+            self._provider_refresh()
         options = await self._ask(("hardware", model), lambda: self._provider.list_hardware(model), fresh=fresh)
         if model is None:
             await self._legacy_prices(fresh=fresh)
@@ -77,10 +79,21 @@ class Catalog:
         fetch = getattr(self._provider, "deploy_options", None)
         if fetch is None:
             return []
+        if fresh:
+            self._provider_refresh()
         return await self._ask(("deploy_options", model), lambda: fetch(model), fresh=fresh)
 
     async def zones(self, *, fresh: bool = False) -> list[str]:
+        if fresh:
+            self._provider_refresh()
         return await self._ask(("zones",), self._provider.list_availability_zones, fresh=fresh)
+
+    def _provider_refresh(self) -> None:
+        """The user asked for fresh data: a provider that keeps a catalogue of its own (v2's instance types and
+        models, read once per start) reads it again for this ask."""
+        forget = getattr(self._provider, "forget_catalogue", None)
+        if forget is not None:
+            forget()
 
     def known_hardware(self) -> dict[str, HardwareOption] | None:
         """Every hardware option (with its price) from the last unfiltered answer, the legacy ones too (a

@@ -234,6 +234,10 @@ class TogetherProvider:
     async def list_hardware(self, model: str | None = None) -> list[HardwareOption]:
         return await self.v2.list_hardware(model)
 
+    def forget_catalogue(self) -> None:
+        """The user asked for fresh data: v2's kept catalogue is read again at the next ask (``Catalog``)."""
+        self.v2.forget_catalogue()
+
     async def legacy_hardware(self) -> list[HardwareOption]:
         """v1's hardware with its prices: what the account's legacy endpoints bill (a redeploy compares both)."""
         return await self.v1.list_hardware()

@@ -13,6 +13,7 @@ v2 has no start or stop verb and no one-step create: this is where they are made
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -54,6 +55,10 @@ from tui.api.together.v2.wire import (
     TrafficSplitRequest,
 )
 
+#: Seconds a catalogue read serves the screens that show it (see ``TogetherV2Provider.catalogue``): the
+#: Hardware pane's first ask comes a moment after the first poll's read; the app's own cache keeps answers
+#: five minutes, so an ask after that reads again.
+CATALOGUE_REUSE = 60.0
 #: Bounds a deployment starts with when nothing says what it had (the CLI's deploy default).
 DEFAULT_START_BOUNDS = (1, 1)
 
@@ -82,6 +87,9 @@ class TogetherV2Provider:
         self._teardown = Teardown(client, sleep=sleep, poll_interval=poll_interval, stop_timeout=stop_timeout)
         self._catalogue: Catalogue | None = None
         self._catalogue_read: asyncio.Future[Catalogue] | None = None
+        #: When the kept catalogue's read began (monotonic), and whether the user has asked for fresh data since.
+        self._catalogue_at = 0.0
+        self._catalogue_stale = False
         #: deployment id -> endpoint id, from every endpoint seen (v2 paths need both).
         self._parents: dict[str, str] = {}
         #: deployment id -> the last bounds it ran with, so a start restores them.
@@ -98,23 +106,35 @@ class TogetherV2Provider:
 
     # Reading
 
-    async def catalogue(self, *, refresh: bool = False) -> Catalogue:
-        """Instance types (prices) and supported models (names), loaded once per session unless refreshed.
+    async def catalogue(self, *, refresh: bool = False, max_age: float | None = None) -> Catalogue:
+        """Instance types (prices, room) and supported models (names): read once, then kept.
 
-        Callers at the same time share one read (the first poll and the Hardware pane both ask at start-up);
-        ``refresh`` joins a read already under way, which is as fresh as a new one.
+        The list's prices and names use the one kept (``catalogue()``); what shows the catalogue itself
+        (the Hardware pane, deploy profiles, regions) asks with ``max_age``: the kept one serves if it was
+        read that recently and nobody asked for fresh data since (``forget_catalogue``), so the first
+        poll's read also serves the Hardware prices asked right after it, and an ask minutes later (the
+        app's catalogue cache expired) or after the user's refresh reads again. ``refresh`` always reads.
+        Callers at the same time share one read; a read already under way is as fresh as a new one.
         """
-        if self._catalogue is not None and not refresh:
-            return self._catalogue
+        kept = self._catalogue
+        if kept is not None and not refresh and (max_age is None or (
+                not self._catalogue_stale and time.monotonic() - self._catalogue_at <= max_age)):
+            return kept
         reading = self._catalogue_read
         if reading is None or reading.done():
             reading = self._catalogue_read = asyncio.ensure_future(self._read_catalogue())
         # Shielded: a caller given up on (a closed screen) does not cancel the read the others wait for.
         return await asyncio.shield(reading)
 
+    def forget_catalogue(self) -> None:
+        """The user asked for fresh data: the next ask with ``max_age`` reads the catalogue again."""
+        self._catalogue_stale = True
+
     async def _read_catalogue(self) -> Catalogue:
+        started = time.monotonic()
         instances, models = await asyncio.gather(self.client.list_instance_types(), self.client.list_supported_models())
         self._catalogue = Catalogue(instances, models)
+        self._catalogue_at, self._catalogue_stale = started, False
         return self._catalogue
 
     async def list_endpoints(self) -> list[Endpoint]:
@@ -169,7 +189,7 @@ class TogetherV2Provider:
     async def deploy_options(self, model: str) -> list[DeployOption]:
         """Each certified deployment profile of ``model`` with its hardware, $/hour per replica and room."""
         supported = await self.client.list_supported_models(search=model)
-        catalogue = await self.catalogue(refresh=True)
+        catalogue = await self.catalogue(max_age=CATALOGUE_REUSE)
         chosen = [m for m in supported if model in (m.name, m.id)]
         # The adapter makes one option per profile, in order: the profile adds what the engine runs with.
         return [
@@ -325,7 +345,7 @@ class TogetherV2Provider:
     # Catalogue for the screens
 
     async def list_hardware(self, model: str | None = None) -> list[HardwareOption]:
-        catalogue = await self.catalogue(refresh=True)
+        catalogue = await self.catalogue(max_age=CATALOGUE_REUSE)
         options = [
             replace(adapter.hardware_from_wire(i), regions=adapter.regions_with_room(i))
             for i in catalogue.instances.values()
@@ -342,7 +362,7 @@ class TogetherV2Provider:
         ]
 
     async def list_regions(self) -> list[str]:
-        catalogue = await self.catalogue()
+        catalogue = await self.catalogue(max_age=CATALOGUE_REUSE)
         return sorted({r.name for i in catalogue.instances.values() for r in i.regions if r.name})
 
     # Chat, on the inference host
