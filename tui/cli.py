@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from tui import __version__
+from tui.startup import pause_collector, resume_collector
 
 
 def _defer_httpx_cli() -> None:
@@ -145,7 +146,17 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv)
+    # Until the app's first frame (tui.startup says why); the other commands get it back at once.
+    pause_collector()
+    try:
+        return _run_command(parse_args(argv))
+    finally:
+        resume_collector()
+
+
+def _run_command(args: argparse.Namespace) -> int:
+    if args.command is not None:
+        resume_collector()
     if args.command == "simulate":
         from tui.simulator.cli import run as run_simulate
 
@@ -213,6 +224,7 @@ def run_app(args: argparse.Namespace) -> int:
             first_run = FirstRunApp(
                 base_url=base_url, profile=profile_name, store=default_store(), env_name=env_name or kind.key_env_var
             )
+            resume_collector()  # the first-run screen waits for a person, not for a frame
             choice = first_run.run()
             if choice is None:
                 return first_run.return_code or 0

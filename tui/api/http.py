@@ -13,7 +13,9 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
+import ssl
 from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from dataclasses import replace
 from typing import Any, TypeVar
@@ -69,6 +71,15 @@ _BODY_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encod
 M = TypeVar("M", bound=BaseModel)
 
 
+@functools.cache
+def shared_ssl_context(*, trust_env: bool) -> ssl.SSLContext:
+    """The certificate store every session verifies with, loaded once per process: httpx would load
+    certifi's bundle again for each client and each proxy mount (tens of milliseconds each, before the
+    first list can be sent). The same verification as httpx's default (``SSL_CERT_FILE``/``SSL_CERT_DIR``
+    when the session trusts the environment)."""
+    return httpx.create_ssl_context(trust_env=trust_env)
+
+
 class ApiSession:
     """One ``httpx.AsyncClient`` with the key, the base URL and every limit; methods raise ``tui.api.errors``."""
 
@@ -100,13 +111,15 @@ class ApiSession:
         self._key: SecretLike | str = ApiKey(api_key) if isinstance(api_key, str) and api_key else api_key
         self._retry = retry or RetryPolicy()
         self._sleep = sleep
+        trust_env = trust_env_for(base_url)
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
             auth=BearerAuth(self._key),
             timeout=timeout,
             transport=transport,
+            verify=shared_ssl_context(trust_env=trust_env),
             # HTTP_PROXY must not see the key sent in clear text to a loopback simulator.
-            trust_env=trust_env_for(base_url),
+            trust_env=trust_env,
             follow_redirects=False,
             headers={"User-Agent": f"together-tui/{__version__}", "Accept": "application/json", **(headers or {})},
         )

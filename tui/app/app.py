@@ -39,6 +39,7 @@ from tui.app.widgets.status_header import StatusHeader
 from tui.core import keymap
 from tui.core.catalog import Catalog
 from tui.core.store import Announcement, EndpointStore, StoreEvent
+from tui.startup import collector_paused, resume_collector
 
 if TYPE_CHECKING:
     from tui.api import Provider
@@ -52,6 +53,8 @@ PANES = ("endpoints", "hardware", "chat")
 TAB_LABELS = {"endpoints": "1 Endpoints", "hardware": "2 Hardware", "chat": "3 Chat"}
 #: The store's poll loop runs as this worker group for the app's lifetime (tests' settle() skips it).
 STORE_WORKER_GROUP = "endpoint-store"
+#: Seconds after mounting by which the garbage collector runs again even if no list came (tui.startup).
+START_UP_DEADLINE = 5.0
 
 
 class TogetherApp(SecretSafeCrashReports, CrossPaneRequests, App[None]):
@@ -117,6 +120,8 @@ class TogetherApp(SecretSafeCrashReports, CrossPaneRequests, App[None]):
         for notice in self.config.notices:
             self.notify(notice, timeout=8, markup=False)
         self._end_on_hangup_and_terminate()
+        # Whatever becomes of the first list (an outage, a key refused), start-up ends by then.
+        self.set_timer(START_UP_DEADLINE, resume_collector)
 
     def _end_on_hangup_and_terminate(self) -> None:
         """SIGTERM (kill, systemd) and SIGHUP (the SSH connection dropped) end the app as ctrl+q does,
@@ -154,6 +159,7 @@ class TogetherApp(SecretSafeCrashReports, CrossPaneRequests, App[None]):
                                   markup=False)
 
     async def on_unmount(self) -> None:
+        resume_collector()
         self._forget_signal_handlers()
         self.workers.cancel_group(self, STORE_WORKER_GROUP)
         await self.context.store.aclose()
@@ -183,6 +189,10 @@ class TogetherApp(SecretSafeCrashReports, CrossPaneRequests, App[None]):
 
     def _store_event(self, event: StoreEvent) -> None:
         if not isinstance(event, Announcement):
+            store = self.context.store
+            if collector_paused() and (store.loaded or store.scheduler.last_error is not None):
+                # The first list (or the first failure) is in: drawn on the next refresh, start-up is over.
+                self.call_after_refresh(resume_collector)
             return
         if event.ring:
             # A watched endpoint arrived, failed or stopped: the user asked to hear that (and the bell).

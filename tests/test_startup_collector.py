@@ -1,0 +1,117 @@
+"""The garbage collector paused for start-up (tui.startup) always runs again: after the first list, after
+a failed one, after the deadline, and at once for every command that is not the app."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+from collections.abc import Iterator
+
+import pytest
+from fakes import FakeProvider, endpoint
+
+from tui import cli, startup
+from tui.api import errors
+from tui.app import app as app_module
+from tui.app.app import TogetherApp
+from tui.app.config import AppConfig
+
+
+@pytest.fixture(autouse=True)
+def collector_restored() -> Iterator[None]:
+    yield
+    startup.resume_collector()
+    gc.enable()
+
+
+def test_pause_and_resume_leave_a_collector_someone_else_disabled_alone() -> None:
+    gc.disable()
+    startup.pause_collector()
+    assert not startup.collector_paused()
+    startup.resume_collector()
+    assert not gc.isenabled()
+
+
+def test_pause_then_resume_collects_again() -> None:
+    startup.pause_collector()
+    assert startup.collector_paused() and not gc.isenabled()
+    startup.resume_collector()
+    startup.resume_collector()  # twice is harmless
+    assert gc.isenabled() and not startup.collector_paused()
+
+
+def test_a_command_that_is_not_the_app_collects_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[bool] = []
+
+    def run(args: object) -> int:
+        seen.append(gc.isenabled())
+        return 0
+
+    monkeypatch.setattr("tui.keys.auth_cli.run", run)
+    assert cli.main(["auth", "status"]) == 0
+    assert seen == [True]
+    assert gc.isenabled()
+
+
+def test_main_collects_again_when_the_app_ends(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[bool] = []
+
+    def run_app(args: object) -> int:
+        seen.append(gc.isenabled())
+        raise RuntimeError("the app crashed")
+
+    monkeypatch.setattr(cli, "run_app", run_app)
+    with pytest.raises(RuntimeError):
+        cli.main([])
+    assert seen == [False]
+    assert gc.isenabled()
+
+
+async def test_the_app_collects_again_once_the_first_list_is_in() -> None:
+    provider = FakeProvider.with_endpoints(endpoint("ep-1"))
+    gate = asyncio.Event()
+    provider.hang_list = gate
+    startup.pause_collector()
+    app = TogetherApp(provider, AppConfig(refresh_interval=60))  # type: ignore[arg-type]
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        assert startup.collector_paused(), "still starting: the list has not come"
+        gate.set()
+        provider.hang_list = None
+        for _ in range(50):
+            await pilot.pause(0.02)
+            if not startup.collector_paused():
+                break
+        assert gc.isenabled()
+        assert app.context.store.loaded
+
+
+async def test_the_app_collects_again_after_a_failed_first_list() -> None:
+    provider = FakeProvider.with_endpoints(endpoint("ep-1"))
+    provider.failures["list_endpoints"] = [errors.ServerError("down", status=503)]
+    startup.pause_collector()
+    app = TogetherApp(provider, AppConfig(refresh_interval=60))  # type: ignore[arg-type]
+    async with app.run_test(size=(120, 36)) as pilot:
+        for _ in range(50):
+            await pilot.pause(0.02)
+            if not startup.collector_paused():
+                break
+        assert gc.isenabled()
+        assert not app.context.store.loaded
+
+
+async def test_the_app_collects_again_by_the_deadline_whatever_the_list_does(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    provider = FakeProvider.with_endpoints(endpoint("ep-1"))
+    provider.hang_list = asyncio.Event()  # never answers
+    monkeypatch.setattr(app_module, "START_UP_DEADLINE", 0.1)
+    startup.pause_collector()
+    app = TogetherApp(provider, AppConfig(refresh_interval=60))  # type: ignore[arg-type]
+    async with app.run_test(size=(120, 36)) as pilot:
+        for _ in range(50):
+            await pilot.pause(0.02)
+            if not startup.collector_paused():
+                break
+        assert gc.isenabled()
+        provider.hang_list.set()

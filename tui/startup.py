@@ -1,0 +1,39 @@
+"""The cyclic garbage collector, paused while the app starts and told to skip what start-up built.
+
+Start-up allocates hundreds of thousands of long-lived objects (modules, classes, CSS rules, widgets) and
+almost no cyclic garbage; the collector would walk them again and again as they pile up (about a tenth of
+the CPU to the first frame, measured by ``benchmarks/cold_start.py``). So ``tui.cli`` pauses it on
+import and the app resumes it once its first frame with endpoints is drawn (or after a deadline, whatever
+happens). Resuming first freezes what exists then: a later full collection, which runs on the UI loop,
+does not walk the start-up objects again (one less long block while the user types). The price: cyclic
+garbage made during start-up is never freed (kilobytes; ``benchmarks/memory.py`` watches the total).
+"""
+
+from __future__ import annotations
+
+import gc
+
+_paused = False
+
+
+def pause_collector() -> None:
+    """Stop automatic collections until ``resume_collector`` (a no-op if someone already disabled them)."""
+    global _paused
+    if gc.isenabled():
+        gc.disable()
+        _paused = True
+
+
+def resume_collector() -> None:
+    """Freeze what start-up built and collect automatically again. Safe to call any number of times;
+    does nothing if this module did not pause the collector."""
+    global _paused
+    if not _paused:
+        return
+    _paused = False
+    gc.freeze()
+    gc.enable()
+
+
+def collector_paused() -> bool:
+    return _paused
