@@ -28,13 +28,12 @@ from tui.app.panes.deployment_actions import DeploymentActions
 from tui.app.screens.confirm_delete import ConfirmDeleteScreen, needs_typed_name
 from tui.app.screens.confirm_start import ConfirmStartScreen
 from tui.core.advice import smoke_test_refusal
-from tui.core.chat import SmokeResult
-from tui.core.chat_turns import smoke_test
 from tui.core.costs import cost_at_max, cost_once_started, is_tree
 from tui.core.store import Decision
 
 if TYPE_CHECKING:
     from tui.app.context import AppContext
+    from tui.core.chat import SmokeResult
     from tui.app.widgets.endpoint_rows import EndpointRows
     from tui.app.widgets.endpoint_table import EndpointTable
     from tui.core.store import EndpointStore
@@ -320,6 +319,9 @@ class EndpointActions(DeploymentActions):
 
     @work(group="endpoints-smoke", exit_on_error=False)
     async def _run_smoke_test(self, endpoint: Endpoint) -> None:
+        # The chat modules come with the first smoke test, not with the first frame.
+        from tui.core.chat_turns import smoke_test
+
         self._say(f"Sending a short prompt to {endpoint.title}…", title="Smoke test", timeout=3)
         try:
             result = await smoke_test(self.context.provider, endpoint.inference_model, base_model=endpoint.model)

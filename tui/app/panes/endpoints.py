@@ -9,7 +9,7 @@ Prices come from the catalogue, so this pane and the Hardware pane share one har
 from __future__ import annotations
 
 from datetime import datetime
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import events, on, work
@@ -32,11 +32,13 @@ from tui.app.widgets.poll_banner import TitleLine, poll_banner
 from tui.app.widgets.state_badge import SPINNER_FRAMES, state_text
 from tui.app.widgets.tree_rows import TreeRows
 from tui.core.advice import empty_table_message
-from tui.core.chat import SmokeResult
 from tui.core.costs import cost_at_max, hourly_cost
 from tui.core.listing import filter_terms, matches, plan_columns
 from tui.core.store import Changed, StoreEvent
 from tui.core.tree import state_label
+
+if TYPE_CHECKING:
+    from tui.core.chat import SmokeResult
 
 SORT_CYCLE = ("name", "state", "cost", "age", "model", "hardware", "replicas")
 
