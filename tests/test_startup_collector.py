@@ -1,10 +1,11 @@
-"""The garbage collector paused for start-up (tui.startup) always runs again: after the first list, after
+"""Start-up: the garbage collector paused for it (tui.startup) always runs again: after the first list, after
 a failed one, after the deadline, and at once for every command that is not the app."""
 
 from __future__ import annotations
 
 import asyncio
 import gc
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -115,3 +116,13 @@ async def test_the_app_collects_again_by_the_deadline_whatever_the_list_does(
                 break
         assert gc.isenabled()
         provider.hang_list.set()
+
+
+def test_pydantic_plugins_are_off_unless_the_user_says_otherwise(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("tui.keys.auth_cli.run", lambda args: 0)
+    monkeypatch.delenv("PYDANTIC_DISABLE_PLUGINS", raising=False)
+    cli.main(["auth", "status"])
+    assert os.environ["PYDANTIC_DISABLE_PLUGINS"] == "__all__"
+    monkeypatch.setenv("PYDANTIC_DISABLE_PLUGINS", "")
+    cli.main(["auth", "status"])
+    assert os.environ["PYDANTIC_DISABLE_PLUGINS"] == ""

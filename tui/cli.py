@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
 import types
 from collections.abc import Sequence
@@ -148,6 +149,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     # Until the app's first frame (tui.startup says why); the other commands get it back at once.
     pause_collector()
+    # Pydantic would scan every installed distribution's entry points for its plugins (~20 ms before the
+    # first list is parsed); a plugin's output would also land on the app's screen. Set it to "" to allow them.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     try:
         return _run_command(parse_args(argv))
     finally:
