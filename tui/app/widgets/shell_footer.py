@@ -13,8 +13,11 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import HorizontalGroup
+from textual.screen import Screen
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
+
+from tui.app.widgets.footer_keys import follow_bindings
 
 
 class ShellFooter(Footer):
@@ -47,3 +50,10 @@ class ShellFooter(Footer):
         if right:
             # Quit first, then the palette: the order Textual gives them, the palette key last.
             yield HorizontalGroup(*right, id="footer-right")
+
+    def bindings_changed(self, screen: Screen) -> None:
+        # Only the keys that changed, not a recompose: a chat turn refreshes the bindings as its first
+        # token arrives and again after its last (see footer_keys).
+        self._bindings_ready = True
+        if screen.app.app_focus and self.is_attached and screen is self.screen:
+            self.call_after_refresh(follow_bindings, self)

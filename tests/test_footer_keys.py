@@ -1,0 +1,106 @@
+"""The footer follows the bindings in force by changing only the keys that changed, and ends as a
+recompose would leave it: the same keys, in the same order, with the same enabled states."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import Static
+from textual.widgets._footer import FooterKey
+
+from tui.app.widgets.footer_keys import signature
+from tui.app.widgets.shell_footer import ShellFooter
+
+
+class Pane(Static, can_focus=True):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "alpha", "Alpha"),
+        Binding("s", "stop", "Stop"),
+        Binding("r", "retry", "Retry"),
+        Binding("e", "export", "Export"),
+    ]
+    busy = False
+    exportable = False
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "stop":
+            return self.busy
+        if action == "retry":
+            return not self.busy
+        if action == "export":
+            return True if self.exportable else None
+        return True
+
+
+class KeysApp(App[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+q", "quit", "Quit")]
+
+    def compose(self) -> ComposeResult:
+        yield Pane("pane")
+        yield ShellFooter()
+
+    def on_mount(self) -> None:
+        self.query_one(Pane).focus()
+
+
+def entries(footer: ShellFooter) -> list[tuple[Any, ...]]:
+    return [(signature(key), key.has_class("-disabled")) for key in footer.query(FooterKey)]
+
+
+async def recomposed(app: KeysApp) -> list[tuple[Any, ...]]:
+    """What Textual's own recompose shows for the same bindings (on a second footer)."""
+    reference = ShellFooter()
+    await app.mount(reference)
+    reference._bindings_ready = True
+    with reference._context():
+        await reference.recompose()
+    shown = entries(reference)
+    await reference.remove()
+    return shown
+
+
+async def test_a_key_that_comes_and_goes_is_mounted_and_removed_alone() -> None:
+    app = KeysApp()
+    async with app.run_test(size=(100, 10)) as pilot:
+        await pilot.pause()
+        footer = app.query_one(ShellFooter)
+        pane = app.query_one(Pane)
+        before = {key.action: key for key in footer.query(FooterKey)}
+        assert "retry" in before and "stop" not in before
+
+        pane.busy = True
+        pane.refresh_bindings()
+        await pilot.pause()
+        await pilot.pause()
+        after = {key.action: key for key in footer.query(FooterKey)}
+        assert "stop" in after and "retry" not in after
+        assert entries(footer) == await recomposed(app)
+        # The keys that did not change are the same widgets: nothing was rebuilt but Stop.
+        assert after["alpha"] is before["alpha"] and after["quit"] is before["quit"]
+
+        pane.busy = False
+        pane.refresh_bindings()
+        await pilot.pause()
+        await pilot.pause()
+        assert [key.action for key in footer.query(FooterKey)] == list(before)
+        assert entries(footer) == await recomposed(app)
+
+
+async def test_a_key_that_is_enabled_changes_its_state_in_place() -> None:
+    app = KeysApp()
+    async with app.run_test(size=(100, 10)) as pilot:
+        await pilot.pause()
+        footer = app.query_one(ShellFooter)
+        pane = app.query_one(Pane)
+        export = next(key for key in footer.query(FooterKey) if key.action == "export")
+        assert export.has_class("-disabled")
+
+        pane.exportable = True
+        pane.refresh_bindings()
+        await pilot.pause()
+        await pilot.pause()
+        assert next(key for key in footer.query(FooterKey) if key.action == "export") is export
+        assert not export.has_class("-disabled") and not export._disabled
+        assert entries(footer) == await recomposed(app)

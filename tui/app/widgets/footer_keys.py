@@ -1,0 +1,75 @@
+"""Bring a Footer's keys in line with the bindings in force by touching only the keys that changed.
+
+Textual's Footer recomposes on every bindings refresh: it removes every key and mounts them all again,
+each restyled and laid out. A chat turn refreshes the bindings as it starts and as it ends (esc Stop
+comes and goes), so that rebuild was paid just as the first token arrived and again right after the
+last one. Usually one key appears or goes, or a key changes only whether it is enabled: here the footer
+composes its keys as usual but without mounting them, compares them with the mounted ones, and
+only mounts, removes or re-flags what differs (the same keys in the same order as a recompose).
+"""
+
+from __future__ import annotations
+
+from difflib import SequenceMatcher
+from typing import TYPE_CHECKING
+
+from textual.compose import compose
+from textual.widgets._footer import FooterKey
+
+if TYPE_CHECKING:
+    from textual.widget import Widget
+    from textual.widgets import Footer
+
+#: Classes a key gets from its state or from the footer, not from what it is.
+_STATE_CLASSES = frozenset({"-disabled", "-compact"})
+
+
+def _children(widget: Widget) -> list[Widget]:
+    return list(widget.children) if widget.is_mounted else list(widget._pending_children)
+
+
+def signature(widget: Widget) -> tuple[object, ...]:
+    """What a footer entry shows and does, whether it is enabled aside."""
+    classes = tuple(sorted(set(widget.classes) - _STATE_CLASSES))
+    if isinstance(widget, FooterKey):
+        tooltip = widget.tooltip if isinstance(widget.tooltip, str) else repr(widget.tooltip)
+        return ("key", widget.key, widget.key_display, widget.description, widget.action, tooltip, classes)
+    rendered = getattr(widget, "content", None)
+    return (type(widget).__name__, widget.id, classes, str(rendered) if rendered is not None else None,
+            tuple(signature(child) for child in _children(widget)))
+
+
+def _keys(widget: Widget) -> list[FooterKey]:
+    if isinstance(widget, FooterKey):
+        return [widget]
+    return [key for child in _children(widget) for key in _keys(child)]
+
+
+def _copy_states(shown: list[Widget], wanted: list[Widget]) -> None:
+    for old, new in zip((k for w in shown for k in _keys(w)), (k for w in wanted for k in _keys(w)), strict=True):
+        if old._disabled != new._disabled:
+            old._disabled = new._disabled
+            old.set_class(new._disabled, "-disabled")
+
+
+async def follow_bindings(footer: Footer) -> None:
+    """Update ``footer`` to the bindings in force: as a recompose would leave it, at the cost of the change."""
+    if not footer.is_attached or footer._pruning:
+        return
+    shown = [child for child in footer.children if not child.has_class("-textual-system")]
+    with footer._context():  # its keys bind to the footer's own reactives
+        wanted = compose(footer)
+    matcher = SequenceMatcher(a=[signature(w) for w in shown], b=[signature(w) for w in wanted], autojunk=False)
+    for tag, a1, a2, b1, b2 in matcher.get_opcodes():
+        if tag == "equal":
+            _copy_states(shown[a1:a2], wanted[b1:b2])
+            continue
+        if a2 > a1:
+            await footer.remove_children(shown[a1:a2])
+        if b2 > b1:
+            # Before the next entry that stays: the order is the bindings' order.
+            following = next((w for w in shown[a2:] if w.parent is footer), None)
+            if following is not None:
+                await footer.mount_all(wanted[b1:b2], before=following)
+            else:
+                await footer.mount_all(wanted[b1:b2])
