@@ -6,6 +6,7 @@ sent; a streamed answer is cut into parts so the pane's Markdown widgets stay ch
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from tui.api.domain import ChatParams
@@ -107,3 +108,49 @@ class MarkdownParts:
         self._part_chars += len(text) - start
         pieces.append(text[start:])
         return pieces
+
+
+#: A line that may carry on the block above it across a blank line: a list item, a quote, or what is
+#: still too short to tell.
+_MAY_CONTINUE = re.compile(r"[-*+>]|\d{1,9}(?:[.)]|$)")
+_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
+
+
+def settled_length(text: str) -> int:
+    """How much of ``text``, a Markdown document's start, is whole top-level blocks that no later text
+    can change: up to the last blank line (outside a code fence) that a new block's first line follows.
+
+    A streamed part parses only what comes after it again. The line after the blank must start at the
+    margin (an indented one continues a list item) and be no list item nor quote (either may be the
+    same list or quote going on, its numbering and spacing with it). Link reference definitions are
+    the one thing a later block still changes; answers do not use them.
+    """
+    settled = 0
+    position = 0
+    fence = ""
+    after_blank = False
+    lines = text.split("\n")  # Markdown's line ends only (str.splitlines knows a dozen more)
+    for index, line in enumerate(lines):
+        start = position
+        complete = index < len(lines) - 1
+        position += len(line) + complete
+        body = line.rstrip("\r")
+        if fence:
+            stripped = body.strip()
+            if complete and stripped.startswith(fence) and not stripped.strip(fence[0]):
+                fence = ""
+            continue
+        if not body.strip():
+            after_blank = complete
+            continue
+        if body.lstrip(" ").startswith("<"):
+            break  # raw HTML: a comment or a <pre> block runs through blank lines; settle nothing after it
+        if after_blank and body[0] not in " \t" and not _MAY_CONTINUE.match(body):
+            settled = start
+        after_blank = False
+        opening = _FENCE.match(body)
+        if opening is not None and complete:
+            fence = opening.group(1)
+        elif opening is not None:
+            break  # an opening fence still arriving: nothing after it is known yet
+    return settled

@@ -98,6 +98,8 @@ class AssistantMessage(Vertical):
         self._flush_interval = self.FLUSH_INTERVAL
         self._flush_started_cpu: float | None = None
         self._last_progress = float("-inf")
+        #: The stream's clock at its last event (the runner's, for the live line).
+        self._progress_at: float | None = None
         #: Built here, not queried: the stream may write before the message is composed.
         self._answer = StreamedDocument(id="answer-text")
         self._reasoning = StreamedDocument(id="reasoning-text")
@@ -133,13 +135,15 @@ class AssistantMessage(Vertical):
     # Streaming
 
     def write(self, event: ChatEvent) -> None:
-        """Take one streamed event: buffered, and fed to the documents by a timer, never here.
+        """Take one streamed event: into the documents at once when the last append is long enough ago
+        (the first token, the first after a pause), else buffered for a timer.
 
-        Every append re-parses the last part and lays the conversation out, which costs far more than
-        a token: batching keeps the pane ahead of fast endpoints (thousands of tokens/s). The first
-        text goes out at once; then at most every flush interval, 1/15 s or four times what the last
-        append and its screen update cost (up to 1/4 s), as in a long conversation or on a slow
-        machine. Real time, not the pane's injectable clock: this paces the screen, it is no figure.
+        Every append re-parses the answer's open block and lays the conversation out, which costs far
+        more than a token: batching keeps the pane ahead of fast endpoints (thousands of tokens/s) and
+        coalesces only under load. The appends are at most every flush interval, 1/15 s or what the
+        last append and its screen update cost over DRAW_SHARE (up to MAX_FLUSH_INTERVAL), as in a long
+        conversation or on a slow machine. Real time, not the pane's injectable clock: this paces the
+        screen, it is no figure.
         """
         if event.reasoning:
             self._pending_reasoning.append(event.reasoning)
@@ -147,12 +151,15 @@ class AssistantMessage(Vertical):
             self._pending_content.append(event.content)
         if self._flush_timer is None and (self._pending_content or self._pending_reasoning):
             wait = self._last_flush + self._flush_interval - time.perf_counter()
-            # Never 0: a Textual timer of no interval divides by it and dies silently.
-            self._flush_timer = self.set_timer(max(wait, 0.001), self._timed_flush, name="chat flush")
+            if wait <= 0 and self.is_mounted:
+                # Idle: a timer would only add its wait and a turn of the loop to the first token's way.
+                self._timed_flush()
+            else:
+                # Never 0: a Textual timer of no interval divides by it and dies silently.
+                self._flush_timer = self.set_timer(max(wait, 0.001), self._timed_flush, name="chat flush")
 
     def _timed_flush(self) -> None:
         self._flush_timer = None
-        self._last_flush = time.perf_counter()
         if self._flush_started_cpu is None:
             self._flush_started_cpu = time.process_time()
             self.call_after_refresh(self._pace)
@@ -194,6 +201,8 @@ class AssistantMessage(Vertical):
                 if self._reasoning_started and self.is_mounted:
                     self._fold_reasoning()
             self._answer.write(content)
+        self._last_flush = time.perf_counter()
+        self._show_progress()
 
     @property
     def answer_source(self) -> str:
@@ -238,8 +247,17 @@ class AssistantMessage(Vertical):
         self.show_state()
 
     def show_progress(self, now: float) -> None:
-        """The live line while an answer streams, at most every PROGRESS_INTERVAL seconds."""
-        if now - self._last_progress < self.PROGRESS_INTERVAL:
+        """The live line while an answer streams, at most every PROGRESS_INTERVAL seconds.
+
+        With an append coming, drawn with it: one screen update for both, not one more of its own.
+        """
+        self._progress_at = now
+        if self._flush_timer is None:
+            self._show_progress()
+
+    def _show_progress(self) -> None:
+        now = self._progress_at
+        if now is None or now - self._last_progress < self.PROGRESS_INTERVAL or not self.is_mounted:
             return
         self._last_progress = now
         metrics = self.turn.metrics

@@ -5,8 +5,9 @@ answer that way costs about a second of CPU and keeps hundreds of widgets (and t
 answer, which is what made the chat fall behind a fast endpoint and a long conversation heavy. Here a
 document is parsed by the same parser (markdown-it, "gfm-like") into a flat list of blocks, each a
 ``Content`` with its prefix (bullet, number, quote bar, indent), and drawn by one ``Visual`` that wraps
-them at the widget's width with hanging indents. Re-parsing a part of 2,000 characters takes a few
-milliseconds, so a streaming part is simply parsed again on each flush.
+them at the widget's width with hanging indents. A streaming part parses, wraps and renders again only
+its blocks still open (``Settled`` keeps the rest), so an append costs what the open paragraph or list
+costs, not what the part does.
 
 ``StreamedDocument`` keeps an answer as parts of about 2,000 characters, so that only the last one is
 parsed again while it streams.
@@ -34,7 +35,7 @@ from textual.visual import RenderOptions, Visual
 from textual.widgets import Static
 
 from tui.api.safe_text import clean
-from tui.core.chat_text import MarkdownParts
+from tui.core.chat_text import MarkdownParts, settled_length
 
 HEADING_STYLES = {
     "h1": "bold $markdown-h1-color",
@@ -202,42 +203,99 @@ def markdown_blocks(source: str) -> list[Block]:
     return blocks
 
 
-class MarkdownVisual(Visual):
-    """Blocks wrapped at the width they are drawn at; the lines of the last width are kept."""
+class Settled:
+    """A streamed part's blocks that no later text changes (``settled_length``): parsed once, and their
+    lines at each width and their strips kept, so that an append parses, wraps and renders only the
+    blocks still open (the last paragraph or list), not the whole part again."""
 
-    def __init__(self, blocks: list[Block]) -> None:
+    __slots__ = ("blocks", "length", "lines", "strips")
+
+    def __init__(self) -> None:
+        #: Characters of the source they came from.
+        self.length = 0
+        self.blocks: list[Block] = []
+        #: Per width: the blocks' lines, and after how many lines each block ends.
+        self.lines: dict[int, tuple[list[Content], list[int]]] = {}
+        #: Per width and style: the strips of the first lines.
+        self.strips: dict[tuple[int, Style], list[Strip]] = {}
+
+    def lines_of(self, count: int, width: int) -> list[Content]:
+        """The lines of the first ``count`` blocks at ``width`` (wrapped once, then kept)."""
+        lines, ends = self.lines.setdefault(width, ([], []))
+        for block in self.blocks[len(ends):count]:
+            lines.extend(_wrapped(block, width))
+            ends.append(len(lines))
+        return lines[: ends[count - 1]] if count else []
+
+    def strips_of(self, lines: list[Content], width: int, style: Style, options: RenderOptions) -> list[Strip]:
+        """The strips of ``lines`` (this part's first lines), rendered once each."""
+        strips = self.strips.setdefault((width, style), [])
+        if len(strips) < len(lines):
+            strips.extend(_render_from(lines, len(strips), width, style, options))
+        return strips[: len(lines)]
+
+
+def _render_from(lines: list[Content], first: int, width: int, style: Style, options: RenderOptions) -> list[Strip]:
+    """The strips of ``lines[first:]`` as a render of all the lines draws them: each line's strip carries
+    its line number for text selection, so the lines before are there too, blank (a blank one costs
+    next to nothing)."""
+    return Content("\n").join([EMPTY] * first + lines[first:]).render_strips(width, None, style, options)[first:]
+
+
+def _wrapped(block: Block, width: int) -> list[Content]:
+    room = max(width - block.rest.cell_length, 1)
+    if block.code:
+        wrapped = [line.pad_right(room - line.cell_length).stylize(FENCE) if line.cell_length < room
+                   else line.stylize(FENCE) for line in _code_lines(block.body, room)]
+    else:
+        wrapped = block.body.wrap(room) or [Content("")]
+    out = [(block.first if index == 0 else block.rest) + line for index, line in enumerate(wrapped)]
+    if block.gap:
+        out.append(Content(""))
+    return out
+
+
+class MarkdownVisual(Visual):
+    """Blocks wrapped at the width they are drawn at; the lines of the last width are kept.
+
+    ``blocks`` follow the first ``count`` blocks of ``settled`` (a streamed part's), whose lines and
+    strips are kept across appends.
+    """
+
+    def __init__(self, blocks: list[Block], settled: Settled | None = None, count: int = 0) -> None:
         self._blocks = blocks
-        self._cache: tuple[int, Content] | None = None
+        self._settled = settled if settled is not None else Settled()
+        self._count = count
+        self._cache: tuple[int, list[Content], int] | None = None
+
+    def _lines(self, width: int) -> tuple[list[Content], int]:
+        """The lines at ``width``, and how many of them are the settled blocks'."""
+        if self._cache is not None and self._cache[0] == width:
+            return self._cache[1], self._cache[2]
+        settled = self._settled.lines_of(self._count, width)
+        lines = settled + [line for block in self._blocks for line in _wrapped(block, width)]
+        self._cache = (width, lines, len(settled))
+        return lines, len(settled)
 
     def lines(self, width: int) -> Content:
         """The document as lines that fit ``width``, one Content with a newline between them."""
-        if self._cache is not None and self._cache[0] == width:
-            return self._cache[1]
-        out: list[Content] = []
-        for block in self._blocks:
-            room = max(width - block.rest.cell_length, 1)
-            if block.code:
-                wrapped = [line.pad_right(room - line.cell_length).stylize(FENCE) if line.cell_length < room
-                           else line.stylize(FENCE) for line in _code_lines(block.body, room)]
-            else:
-                wrapped = block.body.wrap(room) or [Content("")]
-            for index, line in enumerate(wrapped):
-                out.append((block.first if index == 0 else block.rest) + line)
-            if block.gap:
-                out.append(Content(""))
-        joined = Content("\n").join(out)
-        self._cache = (width, joined)
-        return joined
+        return Content("\n").join(self._lines(width)[0])
 
     def render_strips(self, width: int, height: int | None, style: Style, options: RenderOptions) -> list[Strip]:
-        return self.lines(width).render_strips(width, height, style, options)
+        lines, settled = self._lines(width)
+        if not settled or options.selection is not None:
+            # A selection's offsets are the whole document's: rendered whole, as it is, and not kept.
+            return Content("\n").join(lines).render_strips(width, height, style, options)
+        strips = self._settled.strips_of(lines[:settled], width, style, options)
+        if len(lines) > settled:
+            strips = strips + _render_from(lines, settled, width, style, options)
+        return strips if height is None else strips[:height]
 
     def get_optimal_width(self, rules: object, container_width: int) -> int:
         return container_width
 
     def get_height(self, rules: object, width: int) -> int:
-        lines = self.lines(width)
-        return lines.plain.count("\n") + 1 if lines.plain or self._blocks else 0
+        return len(self._lines(width)[0]) if self._count or self._blocks else 0
 
 
 def _code_lines(code: Content, width: int) -> list[Content]:
@@ -248,7 +306,7 @@ def _code_lines(code: Content, width: int) -> list[Content]:
 
 
 class MarkdownPart(Static):
-    """A piece of Markdown drawn as one widget; ``append`` parses its source again."""
+    """A piece of Markdown drawn as one widget; ``append`` parses again only its blocks still open."""
 
     DEFAULT_CSS = """
     MarkdownPart { width: 1fr; height: auto; }
@@ -256,8 +314,9 @@ class MarkdownPart(Static):
 
     def __init__(self, source: str = "", *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
-        self.source = source
-        self._visual = MarkdownVisual(markdown_blocks(source))
+        self.source = ""
+        self._settled = Settled()
+        self._visual = self._parse(source)
 
     def render(self) -> MarkdownVisual:
         return self._visual
@@ -266,9 +325,26 @@ class MarkdownPart(Static):
         self.set_source(self.source + text)
 
     def set_source(self, source: str) -> None:
-        self.source = source
-        self._visual = MarkdownVisual(markdown_blocks(source))
+        self._visual = self._parse(source)
         self.refresh(layout=True)
+
+    def _parse(self, source: str) -> MarkdownVisual:
+        settled = self._settled
+        if not source.startswith(self.source[: settled.length]):
+            settled = self._settled = Settled()  # not an append: start afresh
+        tail = source[settled.length:]
+        cut = settled_length(tail)
+        if cut:
+            settled.blocks.extend(markdown_blocks(tail[:cut]))
+            settled.length += cut
+            tail = tail[cut:]
+        self.source = source
+        return MarkdownVisual(markdown_blocks(tail), settled, len(settled.blocks))
+
+    def notify_style_update(self) -> None:
+        # A theme or style change: the kept strips have the old colours.
+        super().notify_style_update()
+        self._settled.strips.clear()
 
     @property
     def plain(self) -> str:
@@ -331,4 +407,5 @@ class StreamedDocument(Vertical):
         await self.mount_all(self._parts)
 
 
-__all__ = ["Block", "MarkdownPart", "MarkdownVisual", "StreamedDocument", "inline_content", "markdown_blocks"]
+__all__ = ["Block", "MarkdownPart", "MarkdownVisual", "Settled", "StreamedDocument", "inline_content",
+           "markdown_blocks"]

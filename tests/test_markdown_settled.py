@@ -1,0 +1,101 @@
+"""A streamed part parses again only its blocks still open (issue 16): fed in pieces of any size, it
+draws exactly what one parse of the whole text draws, and it keeps its settled blocks' lines."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from textual.app import App, ComposeResult
+from textual.content import Content
+
+from tui.app.widgets.markdown_view import MarkdownPart, MarkdownVisual, markdown_blocks
+from tui.core.chat_text import settled_length
+from tui.simulator.chat import tokenize
+
+DOCUMENTS = [
+    # Lazy numbering and a list made loose by a later blank line: both are the same list going on.
+    "Intro line.\n\n1. one\n1. two\n\n1. three\n\n- a\n- b\n\n- c\n\nAfter the list.\n",
+    "> quoted\n\n> still quoted\n\nplain *emph* and `code` and [link](http://x)\n\n# Title\n\nText.\n",
+    "Code:\n\n```python\ndef f():\n\n    return 1\n```\n\nAfter code.\n\n~~~~\n```\n\nnot closed by that\n~~~~\n\nEnd.\n",
+    "<!--\n\na comment\n\n-->\n\nAfter HTML.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n---\n\nLast.\n",
+    "- item\n\n  continued in the item\n\n      indented code in it\n\nback at the margin\n\n2023 was a year.\n\n12\n",
+    "Para one goes on for a while so that it wraps at a narrow width, " * 4 + "\n\n" + "Next. " * 30 + "\n",
+]
+
+
+def drawn(visual: MarkdownVisual, width: int) -> tuple[str, list[object]]:
+    lines = visual.lines(width)
+    return lines.plain, [(span.start, span.end, str(span.style)) for span in lines.spans]
+
+
+@pytest.mark.parametrize("document", DOCUMENTS)
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_an_appended_part_draws_what_one_parse_of_its_text_draws(document: str, seed: int) -> None:
+    rng = random.Random(seed)
+    part = MarkdownPart()
+    position = 0
+    while position < len(document):
+        step = rng.choice([1, 2, 3, 7, 20, 60])
+        part.append(document[position:position + step])
+        position += step
+        whole = MarkdownVisual(markdown_blocks(document[:position]))
+        for width in (24, 70):
+            assert drawn(part._visual, width) == drawn(whole, width), (document[:position], width)
+
+
+def test_the_settled_blocks_are_parsed_once_and_the_open_one_again() -> None:
+    part = MarkdownPart()
+    text = "".join(tokenize("First paragraph here.\n\nSecond one, still open"))
+    part.append(text)
+    settled = part._settled
+    assert settled.length == len("First paragraph here.\n\n") and len(settled.blocks) == 1
+    first = settled.blocks[0]
+    part.append(" and more.\n\nThird")
+    assert part._settled is settled and settled.blocks[0] is first and len(settled.blocks) == 2
+    # Not an append (a retry's fresh answer): parsed afresh.
+    part.set_source("Other text.\n\nAnd more")
+    assert part._settled is not settled and part._settled.blocks[0].body.plain == "Other text."
+
+
+@pytest.mark.parametrize(
+    ("text", "settled"),
+    [
+        ("a\n\nb", "a\n\n"),
+        ("a\n\n", ""),  # the next block's first line is not known yet
+        ("a\n\n1. x\n\n2. y", ""),  # a list item may be the same list going on
+        ("```\nx\n\ny\n```\n\nz", "```\nx\n\ny\n```\n\n"),
+        ("```\nx\n\ny\n", ""),  # inside an open fence nothing settles
+        ("p\n\n- a\n\n  b\n\nq", "p\n\n- a\n\n  b\n\n"),
+        ("<!--\n\nx\n-->\n\ny", ""),  # raw HTML may run through blank lines
+        ("p\n\n12", ""),  # "12" may yet be "12. item"
+        ("p\n\n2023 was", "p\n\n"),
+    ],
+)
+def test_what_settles(text: str, settled: str) -> None:
+    assert text[: settled_length(text)] == settled
+
+
+class Host(App[None]):
+    def compose(self) -> ComposeResult:
+        yield MarkdownPart(id="part")
+
+
+async def test_the_kept_strips_are_the_strips_of_a_whole_render() -> None:
+    async with Host().run_test(size=(60, 40)) as pilot:
+        part = pilot.app.query_one(MarkdownPart)
+        document = DOCUMENTS[0] + DOCUMENTS[1]
+        for index in range(0, len(document), 9):
+            part.append(document[index:index + 9])
+            await pilot.pause()
+        width = part.content_region.width
+        style = part.visual_style
+        options_widget = part
+        from textual.visual import Visual
+
+        kept = Visual.to_strips(options_widget, part._visual, width, None, style)
+        whole = Visual.to_strips(options_widget, MarkdownVisual(markdown_blocks(document)), width, None, style)
+        assert part._settled.strips, "the settled lines' strips are kept"
+        assert [strip.text for strip in kept] == [strip.text for strip in whole]
+        assert [list(strip) for strip in kept] == [list(strip) for strip in whole]
+        assert isinstance(part._visual.lines(width), Content)
