@@ -117,7 +117,7 @@ class DetailCache:
         if cached is None:
             return listed
         previous = self._merged.get(listed.id)
-        if previous is not None and previous[1] is cached and previous[0] == listed:
+        if previous is not None and previous[1] is cached and (previous[0] is listed or previous[0] == listed):
             return previous[2]
         if listed.deployments or listed.api == "v2":
             merged = self._merge_tree(listed, cached)

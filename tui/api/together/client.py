@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import json
 from collections.abc import AsyncIterator
@@ -24,6 +23,7 @@ from tui.api.http import (
     Sleep,
     default_sleep,
 )
+from tui.api.pacing import Pacer
 from tui.api.sse import ServerSentEvent
 from tui.api.together import errors as together_errors
 from tui.api.together.models import (
@@ -44,9 +44,9 @@ from tui.api.urls import TOGETHER_BASE_URL as DEFAULT_BASE_URL
 
 M = TypeVar("M", bound=BaseModel)
 
-#: List items decoded and validated between two yields to the event loop: a few milliseconds each, so a
-#: 5,000-endpoint list never holds the loop (keys, redraws) for longer than one slice.
-PARSE_SLICE = 100
+#: List items validated in one call (one call cannot be interrupted: a few hundred microseconds each). Between
+#: calls, and between items decoded, the loop gets a turn whenever the piece has had its budget (``Pacer``).
+PARSE_SLICE = 25
 
 
 #: What ``GET /hardware?model=`` says of a model no dedicated hardware serves (reference §0.1).
@@ -82,6 +82,8 @@ class TogetherClient:
             stream_idle_timeout=stream_idle_timeout,
         )
         self.base_url = self._session.base_url
+        #: A list's query -> {item JSON text: its model}, from the last complete read of it (``_parse_list``).
+        self._known: dict[str, dict[str, Any]] = {}
 
     @property
     def session(self) -> ApiSession:
@@ -120,7 +122,9 @@ class TogetherClient:
         if usage_type is not None:
             params["usage_type"] = usage_type
         response = await self._request("GET", "/endpoints", params=params)
-        return await self._parse_list(response, ListEndpoint, EndpointList)
+        # Polled every few seconds and mostly as it was: items sent exactly as last time are the same models.
+        return await self._parse_list(response, ListEndpoint, EndpointList,
+                                      reuse="&".join(f"{k}={v}" for k, v in sorted(params.items())))
 
     async def get_endpoint(self, endpoint_id: str) -> DedicatedEndpoint:
         response = await self._request("GET", f"/endpoints/{_segment(endpoint_id)}")
@@ -233,38 +237,70 @@ class TogetherClient:
         except errors.APIError as exc:
             raise together_errors.translate(exc) from None
 
-    async def _parse_list(self, response: httpx.Response, model: type[M], container: type[BaseModel]) -> list[M]:
-        """The ``data`` items of a list body, decoded and validated a slice at a time (see ``PARSE_SLICE``);
-        an error names the container and the item (``EndpointList (data.3.id: ...)``), as validating the
-        whole body at once would."""
+    async def _parse_list(self, response: httpx.Response, model: type[M], container: type[BaseModel], *,
+                          reuse: str | None = None) -> list[M]:
+        """The ``data`` items of a list body, decoded one by one and validated ``PARSE_SLICE`` at a time, the
+        loop given a turn whenever a piece had its budget; an error names the container and the item
+        (``EndpointList (data.3.id: ...)``), as validating the whole body at once would.
+
+        With ``reuse`` (which list this is), an item whose JSON text is exactly the one the last read of the
+        same list had is the model made then, not validated again (a steady poll of 5,000 endpoints is then
+        mostly one string lookup per item); only the last complete read of each list is kept.
+        """
         items: list[M] = []
         pending: list[Any] = []
+        texts: list[str] = []
+        places: list[int] = []
+        known: dict[str, Any] = self._known.get(reuse, {}) if reuse is not None else {}
+        fresh: dict[str, Any] = {}
         slices = _slice_adapter(model)
+        pacer = Pacer()
+
+        def validate() -> None:
+            for place, text, item in zip(places, texts, self._validate_slice(
+                    response, slices, pending, places, container), strict=True):
+                items[place] = item
+                fresh[text] = item
+            pending.clear()
+            texts.clear()
+            places.clear()
+
         try:
-            for payload in json_items.list_items(json_items.decode_text(self.session.body(response)), "data"):
-                pending.append(payload)
-                if len(pending) == PARSE_SLICE:
-                    items.extend(self._validate_slice(response, slices, pending, len(items), container))
-                    pending = []
-                    await asyncio.sleep(0)
-            items.extend(self._validate_slice(response, slices, pending, len(items), container))
+            for text, payload in json_items.list_entries(json_items.decode_text(self.session.body(response)), "data"):
+                item = known.get(text)
+                if item is not None:
+                    items.append(item)
+                    fresh[text] = item
+                else:
+                    places.append(len(items))
+                    items.append(None)  # type: ignore[arg-type]  # validated below, before anyone sees it
+                    texts.append(text)
+                    pending.append(payload)
+                    if len(pending) == PARSE_SLICE:
+                        validate()
+                await pacer.pause()
+            validate()
         except json_items.NotAList as exc:
             shape = "not a JSON object" if exc.where == "body" else "not a list"
             raise self._invalid(response, f"unexpected {container.__name__} ({exc.where}: {shape})") from None
         except (ValueError, RecursionError):
             raise self._invalid(response, "the body is not valid JSON") from None
+        if reuse is not None:
+            self._known[reuse] = fresh
         return items
 
     def _validate_slice(
-        self, response: httpx.Response, slices: TypeAdapter[list[M]], payloads: list[Any], offset: int,
+        self, response: httpx.Response, slices: TypeAdapter[list[M]], payloads: list[Any], places: list[int],
         container: type[BaseModel],
     ) -> list[M]:
+        if not payloads:
+            return []
         try:
             return slices.validate_python(payloads)
         except ValidationError as exc:
             first = exc.errors()[0]
             index, *within = first["loc"] or (0,)
-            where = ".".join(str(part) for part in ("data", offset + int(index), *within))
+            where = ".".join(str(part) for part in ("data", places[int(index)], *within))
             detail = f"unexpected {container.__name__} ({where}: {first['msg']})"
             raise self._invalid(response, detail) from None
 
