@@ -13,11 +13,17 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from rich.console import Group, RenderableType
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
-from textual.app import ComposeResult
+from textual._context import active_app
+from textual.app import ComposeResult, RenderResult
 from textual.containers import VerticalScroll
 from textual.content import Content
+from textual.css.styles import RulesMap
+from textual.strip import Strip
+from textual.style import Style
+from textual.visual import RenderOptions, RichVisual
 from textual.widgets import Static
 
 from tui.api.domain import Deployment, Endpoint, HardwareOption, Phase
@@ -200,7 +206,7 @@ def _timeline(view: DetailView) -> RenderableType:
     return Group(*parts)
 
 
-def render_detail(view: DetailView, width: int) -> RenderableType:
+def render_detail(view: DetailView, width: int) -> Table | Group:
     fields, timeline = _fields(view), _timeline(view)
     if width >= SIDE_BY_SIDE_WIDTH:
         layout = Table.grid(expand=True, padding=(0, 2))
@@ -216,6 +222,64 @@ def _short(value: Any, limit: int = 60) -> str:
     return clean(repr(value) if not isinstance(value, str) else value, limit=limit)
 
 
+class RenderedOnce(RichVisual):
+    """A Rich renderable drawn once per width: Textual's RichVisual renders it once to find its height and
+    again to draw it (nested tables: several ms each), and a new selection asks both."""
+
+    def __init__(self, widget: Static, renderable: RenderableType) -> None:
+        super().__init__(widget, renderable)
+        self.renderable = renderable
+        self._width = -1
+        self._lines: list[list[Segment]] = []
+
+    def lines(self, width: int) -> list[list[Segment]]:
+        if width != self._width:
+            app = active_app.get()
+            options = app.console_options.update(highlight=False).update_width(width)
+            segments = app.console.render(self.renderable, options)
+            self._lines = list(Segment.split_and_crop_lines(segments, width, include_new_lines=False, pad=False))
+            self._width = width
+        return self._lines
+
+    def get_height(self, rules: RulesMap, width: int) -> int:
+        return len(self.lines(width))
+
+    def render_strips(self, width: int, height: int | None, style: Style, options: RenderOptions) -> list[Strip]:
+        # What RichVisual draws: the widget's style beneath each segment's own (its _Styled wrapper).
+        base = style.rich_style
+        lines = self.lines(width)[:height]
+        if not base:
+            return [Strip(line) for line in lines]
+        return [Strip([Segment(text, base + segment_style, None) for text, segment_style, _ in line])
+                for line in lines]
+
+
+class DetailBody(Static):
+    """The panel's text. An update that keeps its height repaints it without a layout of the whole screen."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, markup=False)
+        self._once: RenderedOnce | None = None
+        # Nothing in it is a link: Textual would otherwise copy every drawn line looking for one.
+        self.set_reactive(Static.auto_links, False)
+
+    def render(self) -> RenderResult:
+        content = self.content
+        if not isinstance(content, Table | Group):
+            return super().render()  # a Text: Textual finds its height without drawing it
+        if self._once is None or self._once.renderable is not content:
+            self._once = RenderedOnce(self, content)
+        return self._once
+
+    def show(self, renderable: Table | Group | Text) -> None:
+        width, height = self.size
+        if isinstance(renderable, Text) or not width or not isinstance(self.content, Table | Group):
+            self.update(renderable)
+            return
+        self._once = RenderedOnce(self, renderable)
+        self.update(renderable, layout=len(self._once.lines(width)) != height)
+
+
 class EndpointDetail(VerticalScroll):
     """Scrollable (focus it with tab) so a long timeline or many extra fields stay readable at 80x24."""
 
@@ -228,7 +292,7 @@ class EndpointDetail(VerticalScroll):
         self._key: str | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static(id="endpoint-detail-body")
+        yield DetailBody(id="endpoint-detail-body")
 
     def show_endpoint(self, view: DetailView | None, *, empty: str = "No endpoint selected.",
                       key: str | None = None) -> None:
@@ -250,16 +314,16 @@ class EndpointDetail(VerticalScroll):
         if drawn == self._drawn:
             return
         self._drawn = drawn
-        body = self.query_one("#endpoint-detail-body", Static)
+        body = self.query_one("#endpoint-detail-body", DetailBody)
         if self._view is None:
             self.border_title = "Details"
-            body.update(Text(self._empty, style="dim"))
+            body.show(Text(self._empty, style="dim"))
             return
         # A str border title is parsed as markup; the display name is the server's text, so Content.
         deployment = self._view.deployment
         title = self._view.endpoint.title + (f"/{deployment.title}" if deployment is not None else "")
         self.border_title = Content(f"Details · {title}")
-        body.update(render_detail(self._view, width))
+        body.show(render_detail(self._view, width))
 
 
 def _known(count: int | None) -> str:
