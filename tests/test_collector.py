@@ -1,4 +1,4 @@
-"""Start-up: the garbage collector paused for it (tui.startup) always runs again: after the first list, after
+"""Start-up: the garbage collector paused for it (tui.collector) always runs again: after the first list, after
 a failed one, after the deadline, and at once for every command that is not the app."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 from fakes import FakeProvider, endpoint
 
-from tui import cli, startup
+from tui import cli, collector
 from tui.api import errors
 from tui.app import app as app_module
 from tui.app.app import TogetherApp
@@ -21,24 +21,24 @@ from tui.app.config import AppConfig
 @pytest.fixture(autouse=True)
 def collector_restored() -> Iterator[None]:
     yield
-    startup.resume_collector()
+    collector.resume_collector()
     gc.enable()
 
 
 def test_pause_and_resume_leave_a_collector_someone_else_disabled_alone() -> None:
     gc.disable()
-    startup.pause_collector()
-    assert not startup.collector_paused()
-    startup.resume_collector()
+    collector.pause_collector()
+    assert not collector.collector_paused()
+    collector.resume_collector()
     assert not gc.isenabled()
 
 
 def test_pause_then_resume_collects_again() -> None:
-    startup.pause_collector()
-    assert startup.collector_paused() and not gc.isenabled()
-    startup.resume_collector()
-    startup.resume_collector()  # twice is harmless
-    assert gc.isenabled() and not startup.collector_paused()
+    collector.pause_collector()
+    assert collector.collector_paused() and not gc.isenabled()
+    collector.resume_collector()
+    collector.resume_collector()  # twice is harmless
+    assert gc.isenabled() and not collector.collector_paused()
 
 
 def test_a_command_that_is_not_the_app_collects_again(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -72,16 +72,16 @@ async def test_the_app_collects_again_once_the_first_list_is_in() -> None:
     provider = FakeProvider.with_endpoints(endpoint("ep-1"))
     gate = asyncio.Event()
     provider.hang_list = gate
-    startup.pause_collector()
+    collector.pause_collector()
     app = TogetherApp(provider, AppConfig(refresh_interval=60))  # type: ignore[arg-type]
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.pause()
-        assert startup.collector_paused(), "still starting: the list has not come"
+        assert collector.collector_paused(), "still starting: the list has not come"
         gate.set()
         provider.hang_list = None
         for _ in range(50):
             await pilot.pause(0.02)
-            if not startup.collector_paused():
+            if not collector.collector_paused():
                 break
         assert gc.isenabled()
         assert app.context.store.loaded
@@ -90,12 +90,12 @@ async def test_the_app_collects_again_once_the_first_list_is_in() -> None:
 async def test_the_app_collects_again_after_a_failed_first_list() -> None:
     provider = FakeProvider.with_endpoints(endpoint("ep-1"))
     provider.failures["list_endpoints"] = [errors.ServerError("down", status=503)]
-    startup.pause_collector()
+    collector.pause_collector()
     app = TogetherApp(provider, AppConfig(refresh_interval=60))  # type: ignore[arg-type]
     async with app.run_test(size=(120, 36)) as pilot:
         for _ in range(50):
             await pilot.pause(0.02)
-            if not startup.collector_paused():
+            if not collector.collector_paused():
                 break
         assert gc.isenabled()
         assert not app.context.store.loaded
@@ -107,12 +107,12 @@ async def test_the_app_collects_again_by_the_deadline_whatever_the_list_does(
     provider = FakeProvider.with_endpoints(endpoint("ep-1"))
     provider.hang_list = asyncio.Event()  # never answers
     monkeypatch.setattr(app_module, "START_UP_DEADLINE", 0.1)
-    startup.pause_collector()
+    collector.pause_collector()
     app = TogetherApp(provider, AppConfig(refresh_interval=60))  # type: ignore[arg-type]
     async with app.run_test(size=(120, 36)) as pilot:
         for _ in range(50):
             await pilot.pause(0.02)
-            if not startup.collector_paused():
+            if not collector.collector_paused():
                 break
         assert gc.isenabled()
         provider.hang_list.set()

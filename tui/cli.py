@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from tui import __version__
-from tui.startup import pause_collector, resume_collector
+from tui.collector import pause_collector, resume_collector
 
 
 def _defer_httpx_cli() -> None:
@@ -147,7 +147,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    # Until the app's first frame (tui.startup says why); the other commands get it back at once.
+    # Until the app's first frame (tui.collector says why); the other commands get it back at once.
     pause_collector()
     # Pydantic would scan every installed distribution's entry points for its plugins (~20 ms before the
     # first list is parsed); a plugin's output would also land on the app's screen. Set it to "" to allow them.

@@ -39,7 +39,7 @@ from tui.app.widgets.status_header import StatusHeader
 from tui.core import keymap
 from tui.core.catalog import Catalog
 from tui.core.store import Announcement, EndpointStore, StoreEvent
-from tui.startup import collector_paused, resume_collector
+from tui.collector import collector_paused, resume_collector
 
 if TYPE_CHECKING:
     from tui.api import Provider
@@ -53,7 +53,7 @@ PANES = ("endpoints", "hardware", "chat")
 TAB_LABELS = {"endpoints": "1 Endpoints", "hardware": "2 Hardware", "chat": "3 Chat"}
 #: The store's poll loop runs as this worker group for the app's lifetime (tests' settle() skips it).
 STORE_WORKER_GROUP = "endpoint-store"
-#: Seconds after mounting by which the garbage collector runs again even if no list came (tui.startup).
+#: Seconds after mounting by which the garbage collector runs again even if no list came (tui.collector).
 START_UP_DEADLINE = 5.0
 
 
