@@ -94,3 +94,36 @@ async def test_the_app_reads_the_v2_catalogue_once_per_start_and_again_on_r_in_h
         await until(pilot, lambda: reads_of_the_catalogue() == (2, 2), "the refresh's read")
         await settle(pilot)
         assert reads_of_the_catalogue() == (2, 2)
+
+
+async def test_a_moving_row_under_the_cursor_is_read_when_its_summary_moves_or_its_read_is_old(
+    time: FakeTime, stores: list[EndpointStore]
+) -> None:
+    from tui.core.store_details import WATCH_EVERY
+
+    def provisioning(endpoint_id: str, ready: int, message: str) -> Endpoint:
+        moving = replace(deployment(endpoint_id, 0), state="DEPLOYMENT_STATE_PROVISIONING", phase=Phase.STARTING,
+                         ready_replicas=ready, desired_replicas=2, max_replicas=2, status_message=message)
+        return endpoint(endpoint_id, api="v2", phase=Phase.STARTING, state="DEPLOYMENT_STATE_PROVISIONING",
+                        deployments=(moving, deployment(endpoint_id, 1)))
+
+    provider = Tree().add(provisioning("v0", 0, "Scheduling replicas"), tree("v1"))
+    store = make_store(provider, time, looked_at=("v0-d0", ["v0", "v0-d0", "v0-d1", "v1"]))
+    start(store, stores)
+    await time.run(1)
+    assert sorted(reads(provider)) == ["v0", "v1"]
+    # Polls while the list says the same of it: no read until the last one is WATCH_EVERY old.
+    for _ in range(3):
+        store.poll_now()
+        await time.run(1)
+    assert sorted(reads(provider)) == ["v0", "v1"]
+    await time.run(WATCH_EVERY)
+    store.poll_now()
+    await time.run(1)
+    assert sorted(reads(provider)) == ["v0", "v0", "v1"]
+    # One replica of two ready: the list says so, and its words are read at the next poll.
+    provider.accounts["v0"] = provisioning("v0", 1, "1 of 2 replicas ready")
+    store.poll_now()
+    await time.run(1)
+    assert sorted(reads(provider)) == ["v0", "v0", "v0", "v1"]
+    assert store.locate("v0-d0")[1].status_message == "1 of 2 replicas ready"  # type: ignore[index,union-attr]

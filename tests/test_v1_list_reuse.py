@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from tui.api import errors, pacing
+from tui.api.domain import Endpoint
 from tui.api.together import TogetherClient, TogetherV1Provider
 from tui.simulator import DEMO_API_KEY, SimulatorServer
 
@@ -28,7 +29,7 @@ async def test_a_steady_list_is_the_last_one_s_objects_and_a_change_is_new(start
         # With serverless models too it is another list: nothing of the dedicated one is taken for it.
         everything = await provider.list_endpoints(include_serverless=True)
         assert len(everything) > len(third)
-        assert [e for e in await provider.list_endpoints() if e.id == moved.id][0] is changed[0]
+        assert next(e for e in await provider.list_endpoints() if e.id == moved.id) is changed[0]
     finally:
         await provider.aclose()
 
@@ -60,17 +61,16 @@ async def test_the_loop_gets_a_turn_between_pieces_of_a_large_list(start_simulat
     server: SimulatorServer = start_simulator(endpoints=200)
     provider = TogetherV1Provider(TogetherClient(DEMO_API_KEY, server.base_url))
     try:
-        for _ in range(2):  # the first list is parsed and built; the second reuses both
+        async def turns_beside(listing: asyncio.Future[list[Endpoint]]) -> int:
             turns = 0
+            while not listing.done():
+                turns += 1
+                await asyncio.sleep(0)
+            return turns
+
+        for _ in range(2):  # the first list is parsed and built; the second reuses both
             listing = asyncio.ensure_future(provider.list_endpoints())
-
-            async def other() -> None:
-                nonlocal turns
-                while not listing.done():
-                    turns += 1
-                    await asyncio.sleep(0)
-
-            await asyncio.gather(listing, other())
+            _, turns = await asyncio.gather(listing, turns_beside(listing))
             assert turns >= 2 * len(listing.result())  # decoded, then built: a turn after each item of both
     finally:
         await provider.aclose()

@@ -32,6 +32,13 @@ def _shape(endpoint: Endpoint) -> frozenset[tuple[str, str, int | None, int | No
     return frozenset((d.id, d.state, d.min_replicas, d.max_replicas) for d in endpoint.deployments)
 
 
+def progress(endpoint: Endpoint) -> frozenset[tuple[str, str, int | None, int | None, int | None, int | None]]:
+    """What a v2 list says of each deployment of a moving endpoint: its state, bounds and replicas ready and
+    desired (``_shape`` and the replica counts), by deployment id."""
+    return frozenset((d.id, d.state, d.min_replicas, d.max_replicas, d.ready_replicas, d.desired_replicas)
+                     for d in endpoint.deployments)
+
+
 def _with_details(listed: Deployment, cached: Deployment | None) -> Deployment:
     """A listed deployment (fresh state, replicas, share) with what only its full read says."""
     if cached is None:

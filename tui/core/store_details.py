@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from tui.api.domain import Endpoint, Phase
 from tui.api.errors import APIError, NotFoundError, RateLimitError
-from tui.core.details import DetailCache
+from tui.core.details import DetailCache, progress
 from tui.core.store_events import Changed, StoreEvent
 from tui.core.waits import WaitTracker
 
@@ -47,6 +47,9 @@ MAX_HOLD = 60.0
 #: ``VIEW_LOOK_EVERY``, rather than start with rows nobody sees. Without a view (no ``set_priority``) it waits not.
 VIEW_GRACE = 3.0
 VIEW_LOOK_EVERY = 0.05
+#: A moving v2 endpoint the user watches whose list summary says nothing new is read again this often
+#: (seconds; ``StoreDetails._watched``): a poll every 2 s would otherwise read it in full each time.
+WATCH_EVERY = 10.0
 
 
 class DetailQueue:
@@ -175,9 +178,16 @@ class StoreDetails:
         self._want_details()
 
     def _watched(self) -> list[str]:
-        """v2 endpoints changing under a wait or the cursor: read every poll while they move, so the service's
-        own words ("Cannot place replicas: insufficient GPU capacity") show as they change. Steady rows cost
-        nothing beyond the list."""
+        """v2 endpoints changing under a wait or the cursor, read again while they move so the service's own
+        words ("Cannot place replicas: insufficient GPU capacity") show as they change: at once when the list
+        says something moved since their last read (a state, bounds, replicas ready or desired), else once
+        their last read is ``WATCH_EVERY`` old. Steady rows cost nothing beyond the list.
+
+        UNVERIFIED about the real API: whether a deployment's ``status.message`` changes only with what the
+        endpoint list's summary carries (its state and replica counts; the list has no message and no
+        deployment etag). If it also changes on its own (a new reason while still PROVISIONING, 0 of 1
+        ready), the new words show within ``WATCH_EVERY`` rather than at the next poll.
+        """
         waited = {self._parents.get(key, key) for key in self.waits.ids()}
         selected, _ = self._priority()
         located = self.locate(selected) if selected else None
@@ -188,7 +198,12 @@ class StoreDetails:
             if endpoint is None or not endpoint.deployments:
                 continue
             moving = endpoint.phase.transitional
-            if (endpoint_id in waited and (moving or endpoint.phase is Phase.DEGRADED)) or moving:
+            if not ((endpoint_id in waited and (moving or endpoint.phase is Phase.DEGRADED)) or moving):
+                continue
+            cached, listed, read_at = (self._details.get(endpoint_id), self._listed.get(endpoint_id),
+                                       self._fetched.get(endpoint_id))
+            if (cached is None or listed is None or read_at is None or progress(cached) != progress(listed)
+                    or (self.clock() - read_at).total_seconds() >= WATCH_EVERY):
                 ids.append(endpoint_id)
         return ids
 
