@@ -15,6 +15,8 @@ simulator in another process) the app starts in a 120x36 pty read by pyte, and t
   store polls (SIGUSR1, as its timer would), and the probe reports the longest stretch the event loop
   could not run a 1 ms callback, from the poll's start to 0.3 s after its end (drawing included), and
   the time spent in the panes' store listeners; the floor is the longest gap over an idle second;
+* with ``BENCH_PROBE_SLOW=ms`` in the environment, the longest callbacks over that much CPU and where their
+  time went (the probe samples the loop's stack: a diagnosis, not a figure);
 * ``store:N``: the endpoint store alone, in this process, on an in-memory provider: its own longest callback
   (CPU) applying a list of N, while details stream in, and in a refresh (what the rest is made of);
 * steady state: the requests one poll sends when nothing changed (pages included), against the list
@@ -27,6 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import random
 import re
 import signal
@@ -123,7 +126,8 @@ def scenario(kind: str, size: int, deployments: int, rounds: int, load_timeout: 
         out = Path(home) / "probe.jsonl"
         probe = Probe(out)
         probe._seen = {}
-        env = app_env(sim, home, v2=v2, BENCH_PROBE_OUT=str(out))
+        slow = {"BENCH_PROBE_SLOW": os.environ["BENCH_PROBE_SLOW"]} if os.environ.get("BENCH_PROBE_SLOW") else {}
+        env = app_env(sim, home, v2=v2, BENCH_PROBE_OUT=str(out), **slow)
         listed = {} if v2 else {e["id"]: (e["name"],) for e in sim.v1_endpoints()}
         sim.clear_requests()
         argv = [sys.executable, str(HERE / "probed_app.py"), "--refresh", "3600"]
@@ -154,7 +158,13 @@ def scenario(kind: str, size: int, deployments: int, rounds: int, load_timeout: 
             details = detail_paths(records)
             seen = set(details)
             # The first screen lists the first rows by name (sorted by title; no display name is known yet).
-            shown = sum(1 for line in first_screen.splitlines() if STATE.search(line) and "State" not in line)
+            # Its rows: the table's lines from its heading to the details panel's rule (or the footer), drawn
+            # yet or not (a screen read mid-frame has fewer; the details panel's "● STARTED" is no row).
+            lines = first_screen.splitlines()
+            heading = next((i for i, line in enumerate(lines) if "Name" in line and "State" in line), len(lines))
+            rule = next((i for i in range(heading + 1, len(lines)) if lines[i].lstrip().startswith("─")),
+                        len(lines) - 1)
+            shown = max(0, rule - heading - 1)
             by_name = sorted(listed, key=lambda i: (listed[i][0].lower(), i))
             visible = set(by_name[:shown])
             early = details[: len(visible)]
@@ -246,6 +256,8 @@ def scenario(kind: str, size: int, deployments: int, rounds: int, load_timeout: 
                         print(f"    steady poll: {len(first_reads)} first-load reads still going beside it")
                 except TimeoutError:
                     unfinished = True
+            if slow:
+                print_slow(probe.events(), first_list)
     print(f"{label}: one refresh, {len(lags)} round(s): longest loop gap {' '.join(f'{v:.1f}' for v in lags)} ms, "
           f"CPU run without yielding {' '.join(f'{v:.1f}' for v in cpu_lags)} ms (idle floor {idle:.1f} ms); "
           f"panes' listeners {' '.join(f'{v:.0f}' for v in panes)} ms; poll {' '.join(f'{v:.0f}' for v in durations)}"
@@ -263,6 +275,16 @@ def scenario(kind: str, size: int, deployments: int, rounds: int, load_timeout: 
                           "requests", float(pages) if pages else None, kind="ratio", limit=1.0,
                           note="baseline: the list pages it needs" if not unfinished else "never steady"))
     return figures
+
+
+def print_slow(events: list[dict[str, Any]], since: float, count: int = 8) -> None:
+    """The longest callbacks the probe named (``BENCH_PROBE_SLOW``), each with where its samples were."""
+    slow = sorted((e for e in events if e["ev"] == "slow"), key=lambda e: -e["cpu"])[:count]
+    for e in slow:
+        print(f"    slow callback at +{(e['at'] - since) * 1000:.0f} ms: {e['cpu'] * 1000:.1f} ms CPU "
+              f"({e['samples']} samples) {e['what']}")
+        for name, samples in e["top"][:14]:
+            print(f"        {samples:4d} {name}")
 
 
 def store_alone(size: int, rounds: int) -> list[Figure]:

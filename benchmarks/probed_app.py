@@ -15,6 +15,10 @@ Nothing in the app changes; this wraps a few of its methods before it starts and
 * ``idle``: on SIGUSR2, the longest gap over the last second (the probe's floor).
 
 SIGUSR1 asks the store for a poll now (what a poll timer does; ``r`` would also refetch every detail).
+
+With ``BENCH_PROBE_SLOW=ms`` (a diagnosis, off by default: the sampling costs a little), every loop callback
+that ran longer than that in CPU writes a ``slow`` line: what it was and where its time went, from a thread
+sampling the loop's stack every millisecond (functions by share of the samples inside that callback).
 """
 
 from __future__ import annotations
@@ -64,6 +68,55 @@ def probe() -> None:
         loop.call_later(TICK, tick)
 
     loop.call_later(TICK, tick)
+
+
+def watch_slow(threshold: float) -> None:
+    """Name the callbacks that hold the loop: wrap each one's run, and sample the loop thread's stack."""
+    import threading
+
+    main = threading.get_ident()
+    samples: deque[tuple[float, tuple[object, ...]]] = deque(maxlen=100_000)
+
+    def sample() -> None:
+        while True:
+            time.sleep(0.001)
+            frame = sys._current_frames().get(main)
+            codes = []
+            while frame is not None:
+                codes.append(frame.f_code)
+                frame = frame.f_back
+            samples.append((time.monotonic(), tuple(codes)))
+
+    threading.Thread(target=sample, daemon=True).start()
+    handle_run = asyncio.events.Handle._run
+
+    def where(code: object) -> str:
+        path = str(getattr(code, "co_filename", ""))
+        short = path.split("site-packages/")[-1].split("/work/main/")[-1]
+        return f"{getattr(code, 'co_qualname', '?')} ({short})"
+
+    def timed(handle: asyncio.Handle) -> None:
+        started, cpu = time.monotonic(), time.thread_time()
+        handle_run(handle)
+        spent = time.thread_time() - cpu
+        if spent < threshold:
+            return
+        ended = time.monotonic()
+        inside = []
+        for at, codes in reversed(samples.copy()):  # a copy: the sampling thread appends meanwhile
+            if at < started:
+                break
+            if at <= ended:
+                inside.append(codes)
+        counts: dict[str, int] = {}
+        for codes in inside:
+            for name in {where(code) for code in codes}:
+                counts[name] = counts.get(name, 0) + 1
+        top = sorted(counts.items(), key=lambda item: -item[1])[:40]
+        write("slow", at=started, cpu=spent, wall=ended - started, what=repr(handle)[:200], samples=len(inside),
+              top=[(name, count) for name, count in top if count < len(inside) or "tui/" in name][:30])
+
+    asyncio.events.Handle._run = timed  # type: ignore[method-assign]
 
 
 def install() -> None:
@@ -153,6 +206,8 @@ def install() -> None:
     def mounted(self):  # type: ignore[no-untyped-def]
         on_mount(self)
         probe()
+        if slow := os.environ.get("BENCH_PROBE_SLOW"):
+            watch_slow(float(slow) / 1000)
         loop = asyncio.get_running_loop()
         loop.add_signal_handler(signal.SIGUSR1, lambda: [store.poll_now() for store in STORES])  # type: ignore[attr-defined]
 
