@@ -55,9 +55,7 @@ from tui.api.together.v2.wire import (
     TrafficSplitRequest,
 )
 
-#: Seconds a catalogue read serves the screens that show it (see ``TogetherV2Provider.catalogue``): the
-#: Hardware pane's first ask comes a moment after the first poll's read; the app's own cache keeps answers
-#: five minutes, so an ask after that reads again.
+#: Seconds a catalogue read serves the screens that show it (``TogetherV2Provider.catalogue``).
 CATALOGUE_REUSE = 60.0
 #: Bounds a deployment starts with when nothing says what it had (the CLI's deploy default).
 DEFAULT_START_BOUNDS = (1, 1)
@@ -107,14 +105,12 @@ class TogetherV2Provider:
     # Reading
 
     async def catalogue(self, *, refresh: bool = False, max_age: float | None = None) -> Catalogue:
-        """Instance types (prices, room) and supported models (names): read once, then kept.
+        """Instance types (prices, room) and supported models (names): read once, then kept for the list.
 
-        The list's prices and names use the one kept (``catalogue()``); what shows the catalogue itself
-        (the Hardware pane, deploy profiles, regions) asks with ``max_age``: the kept one serves if it was
-        read that recently and nobody asked for fresh data since (``forget_catalogue``), so the first
-        poll's read also serves the Hardware prices asked right after it, and an ask minutes later (the
-        app's catalogue cache expired) or after the user's refresh reads again. ``refresh`` always reads.
-        Callers at the same time share one read; a read already under way is as fresh as a new one.
+        What shows the catalogue itself (Hardware, deploy profiles, regions) asks with ``max_age``: the kept
+        one serves if read that recently and no fresh data was asked for since (``forget_catalogue``), so
+        the first poll's read serves the prices asked right after it; an ask minutes later (the app's cache
+        expired) or after the user's ``r`` reads again. Callers at the same time share one read.
         """
         kept = self._catalogue
         if kept is not None and not refresh and (max_age is None or (
