@@ -8,6 +8,7 @@ import random
 import pytest
 from textual.app import App, ComposeResult
 from textual.content import Content
+from textual.visual import Visual
 
 from tui.app.widgets.markdown_view import MarkdownPart, MarkdownVisual, markdown_blocks
 from tui.core.chat_text import settled_length
@@ -17,7 +18,8 @@ DOCUMENTS = [
     # Lazy numbering and a list made loose by a later blank line: both are the same list going on.
     "Intro line.\n\n1. one\n1. two\n\n1. three\n\n- a\n- b\n\n- c\n\nAfter the list.\n",
     "> quoted\n\n> still quoted\n\nplain *emph* and `code` and [link](http://x)\n\n# Title\n\nText.\n",
-    "Code:\n\n```python\ndef f():\n\n    return 1\n```\n\nAfter code.\n\n~~~~\n```\n\nnot closed by that\n~~~~\n\nEnd.\n",
+    "Code:\n\n```python\ndef f():\n\n    return 1\n```\n\nAfter code.\n\n"
+    "~~~~\n```\n\nnot closed by that\n~~~~\n\nEnd.\n",
     "<!--\n\na comment\n\n-->\n\nAfter HTML.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n---\n\nLast.\n",
     "- item\n\n  continued in the item\n\n      indented code in it\n\nback at the margin\n\n2023 was a year.\n\n12\n",
     "Para one goes on for a while so that it wraps at a narrow width, " * 4 + "\n\n" + "Next. " * 30 + "\n",
@@ -90,11 +92,8 @@ async def test_the_kept_strips_are_the_strips_of_a_whole_render() -> None:
             await pilot.pause()
         width = part.content_region.width
         style = part.visual_style
-        options_widget = part
-        from textual.visual import Visual
-
-        kept = Visual.to_strips(options_widget, part._visual, width, None, style)
-        whole = Visual.to_strips(options_widget, MarkdownVisual(markdown_blocks(document)), width, None, style)
+        kept = Visual.to_strips(part, part._visual, width, None, style)
+        whole = Visual.to_strips(part, MarkdownVisual(markdown_blocks(document)), width, None, style)
         assert part._settled.strips, "the settled lines' strips are kept"
         assert [strip.text for strip in kept] == [strip.text for strip in whole]
         assert [list(strip) for strip in kept] == [list(strip) for strip in whole]

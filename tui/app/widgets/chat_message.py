@@ -23,6 +23,7 @@ from textual.widgets import Button, Collapsible, Static
 
 from tui.api.domain import ChatEvent
 from tui.app.widgets.chat_notice import STATE_BADGES, next_step_label, notice_text
+from tui.app.widgets.laid_out import laid_out_size
 from tui.app.widgets.markdown_view import StreamedDocument
 from tui.core.chat import Turn, TurnState, figures_line
 from tui.core.format import format_timing
@@ -78,6 +79,7 @@ class AssistantMessage(Vertical):
         """The user pressed the button under a prompt that was not sent ("Redeploy on v2", "Edit traffic split")."""
 
     DEFAULT_CLASSES = "chat-message"
+    virtual_size = laid_out_size()
     #: Seconds between live updates of the figures line while streaming.
     PROGRESS_INTERVAL: ClassVar[float] = 0.25
     #: Shortest and longest time between appends to the documents while streaming.

@@ -35,6 +35,7 @@ from textual.visual import RenderOptions, Visual
 from textual.widgets import Static
 
 from tui.api.safe_text import clean
+from tui.app.widgets.laid_out import laid_out_size
 from tui.core.chat_text import MarkdownParts, settled_length
 
 HEADING_STYLES = {
@@ -311,6 +312,7 @@ class MarkdownPart(Static):
     DEFAULT_CSS = """
     MarkdownPart { width: 1fr; height: auto; }
     """
+    virtual_size = laid_out_size()
 
     def __init__(self, source: str = "", *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
@@ -368,6 +370,7 @@ class StreamedDocument(Vertical):
 
     #: Characters per part before the next block starts a new one.
     PART_SIZE: ClassVar[int] = 2000
+    virtual_size = laid_out_size()
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
