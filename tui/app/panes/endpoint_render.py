@@ -25,6 +25,7 @@ from textual.widget import Widget
 from tui.api.domain import Endpoint, HardwareOption
 from tui.api.pacing import Pacer
 from tui.app.widgets.endpoint_detail import steps_seen
+from tui.app.widgets.endpoint_rows import TitleCounts
 from tui.app.widgets.endpoint_table import RowView
 from tui.core.costs import is_tree
 from tui.core.listing import filter_terms, matches
@@ -69,6 +70,7 @@ class EndpointRender:
         _kept: set[str]
         _frame: int
         _shown: int
+        _title_counts: TitleCounts
 
         @property
         def _table(self) -> EndpointTable: ...
@@ -81,6 +83,8 @@ class EndpointRender:
         def _show_detail(self) -> None: ...
 
         def _after_rows(self) -> None: ...
+
+        def _update_title(self) -> None: ...
 
         def cancel_render_workers(self) -> None: ...
 
@@ -132,6 +136,11 @@ class EndpointRender:
                 for _ in self._collect(list(self.store.endpoints.values()), collected):
                     await pacer.pause()
                 self._apply(collected)
+                if not self._table.row_count:
+                    # A first fill: the title's counts now, with the top rows in the sync's first slice,
+                    # not once every row of a large account is in.
+                    self._title_counts = TitleCounts.of(self.store.endpoints.values())
+                    self._update_title()
                 await self._table.sync_sliced(collected.rows, hold=bool(self._loading), budget=SLICE_BUDGET)
                 self._after_rows()
                 again = self._render_again
