@@ -4,11 +4,15 @@ changes: what it draws must still be the selection's details, at the height they
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from apptools import make_app, settle
 from rich.console import Console
+from rich.style import Style
+from rich.table import Table
+from tree_tools import make_tree_app, today
 
-from tui.app.widgets.endpoint_detail import DetailBody
+from tui.app.widgets.endpoint_detail import DetailBody, DetailView, EndpointDetail, _fields, _timeline, render_detail
 from tui.simulator import SimulatorServer
 
 SIZE = (120, 36)
@@ -47,3 +51,43 @@ async def test_every_row_draws_its_own_details_at_their_height(sim_server: Simul
             await pilot.pause(0.15)  # past the held-key gap: the panel follows
         # The demo's rows differ in height (a failed one says why and what to do), so both paths ran.
         assert len(heights) > 1
+
+
+def cells(renderable: object, width: int) -> list[list[tuple[str, Style]]]:
+    """Each line as (character, style) cells: what the terminal shows, however the segments are cut."""
+    console = Console(width=width, file=io.StringIO(), color_system="truecolor", legacy_windows=False)
+    lines = console.render_lines(renderable, console.options.update_width(width), pad=True)
+    return [[(char, segment.style or Style.null()) for segment in line for char in segment.text] for line in lines]
+
+
+def rich_grid(view: DetailView) -> Table:
+    """How the panel laid its two columns out before ``SideBySide``: Rich's own grid."""
+    layout = Table.grid(expand=True, padding=(0, 2))
+    layout.add_column(ratio=3)
+    layout.add_column(ratio=2)
+    layout.add_row(_fields(view), _timeline(view))
+    return layout
+
+
+async def views_of(app: Any) -> list[DetailView]:
+    views = []
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        detail = app.query_one("#endpoints-detail", EndpointDetail)
+        for _ in range(app.query_one("#endpoints-table").row_count):
+            await pilot.press("down")
+            await settle(pilot)
+            await pilot.pause(0.15)
+            if detail._view is not None:
+                views.append(detail._view)
+    return views
+
+
+async def test_side_by_side_draws_what_rich_s_ratio_grid_draws(start_simulator: Any, clock: Any) -> None:
+    views = await views_of(make_app(start_simulator()))
+    views += await views_of(make_tree_app(today(start_simulator), clock))
+    assert len({view.endpoint.id for view in views}) > 8
+    assert any(view.deployment is not None for view in views)  # v2 deployments too
+    for view in views:
+        for width in (100, 101, 117, 118, 133, 160):
+            assert cells(render_detail(view, width), width) == cells(rich_grid(view), width), (view.endpoint.id, width)
