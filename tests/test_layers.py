@@ -63,7 +63,8 @@ def test_describing_the_cli_does_not_load_the_simulators_web_stack() -> None:
 NOT_BEFORE_THE_FIRST_FRAME = (
     "tui.app.panes.chat", "tui.app.panes.hardware", "tui.app.widgets.chat_message", "tui.app.widgets.hardware_table",
     "tui.app.profile_switch", "tui.simulator", "tui.serve", "tui.keys.auth_cli", "starlette", "uvicorn", "click",
-    "pygments", "keyring", "tui.core.chat", "tui.core.chat_turns",
+    "pygments", "keyring", "tui.core.chat", "tui.core.chat_turns", "tui.api.analytics",
+    "tui.api.together.v2.analytics_wire", "tui.api.together.v2.insight",
 )
 
 

@@ -12,12 +12,11 @@ import asyncio
 import os
 from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from tui.api import errors
-from tui.api.analytics import EndpointMetrics
 from tui.api.domain import (
     Capabilities,
     ChatEvent,
@@ -42,6 +41,9 @@ from tui.api.together.provider import TogetherV1Provider
 from tui.api.together.v2.client import DEFAULT_INFERENCE_URL, TogetherV2Client, management_root
 from tui.api.together.v2.provider import Progress, TogetherV2Provider
 from tui.api.urls import TOGETHER_BASE_URL as DEFAULT_BASE_URL
+
+if TYPE_CHECKING:
+    from tui.api.analytics import EndpointMetrics
 
 CAPABILITIES = Capabilities(
     serverless_listing=True,

@@ -12,7 +12,7 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
 import httpx
@@ -21,7 +21,6 @@ from pydantic import BaseModel
 from tui.api import errors
 from tui.api.http import ApiSession
 from tui.api.together.errors import translate
-from tui.api.together.v2.analytics_wire import AnalyticsReport
 from tui.api.together.v2.pages import ListReader
 from tui.api.together.v2.wire import (
     DeploymentCreate,
@@ -37,6 +36,9 @@ from tui.api.together.v2.wire import (
     Whoami,
     update_mask,
 )
+
+if TYPE_CHECKING:
+    from tui.api.together.v2.analytics_wire import AnalyticsReport
 
 DEFAULT_INFERENCE_URL = "https://api-inference.together.ai"
 PROJECT_ENV = "TOGETHER_PROJECT_ID"
@@ -224,6 +226,9 @@ class TogetherV2Client:
             params["deploymentId"] = deployment_id
         if include_time_series:
             params["includeTimeSeries"] = "true"
+        # Its wire models (and their validators) come with the first metrics asked for, not with the first frame.
+        from tui.api.together.v2.analytics_wire import AnalyticsReport
+
         path = f"{await self._endpoints_path(endpoint_id)}/analytics"
         return self.session.parse(await self._request("GET", path, params=params), AnalyticsReport)
 

@@ -17,10 +17,9 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tui.api import errors
-from tui.api.analytics import EndpointMetrics
 from tui.api.domain import (
     UNSET,
     ChatEvent,
@@ -41,7 +40,7 @@ from tui.api.domain import (
 from tui.api.pacing import Pacer
 from tui.api.together.client import TogetherClient
 from tui.api.together.provider import TogetherV1Provider
-from tui.api.together.v2 import adapter, deploying, deployment_update, insight
+from tui.api.together.v2 import adapter, deploying, deployment_update
 from tui.api.together.v2.adapter import Catalogue
 from tui.api.together.v2.client import TogetherV2Client
 from tui.api.together.v2.deploying import ReplicaBoundsError, check_bounds
@@ -54,6 +53,9 @@ from tui.api.together.v2.wire import (
     EndpointV2,
     TrafficSplitRequest,
 )
+
+if TYPE_CHECKING:
+    from tui.api.analytics import EndpointMetrics
 
 #: Seconds a catalogue read serves the screens that show it (``TogetherV2Provider.catalogue``).
 CATALOGUE_REUSE = 60.0
@@ -317,6 +319,8 @@ class TogetherV2Provider:
         deployment_ids: Sequence[str] = (),
     ) -> tuple[list[TimelineEvent], str | None]:
         """One page of the endpoint's feed, newest first, and the cursor of the next (None at the end)."""
+        from tui.api.together.v2 import insight  # events and analytics: after the first frame, not before
+
         page = await self.client.list_events(
             endpoint_id, after=after, limit=limit, since=since, min_level=min_level, deployment_ids=deployment_ids
         )
@@ -326,6 +330,8 @@ class TogetherV2Provider:
         self, endpoint_id: str, *, start: datetime, end: datetime, granularity: str, deployment_id: str | None = None
     ) -> EndpointMetrics:
         """What the endpoint (or one deployment) served in [start, end), with a series at ``granularity``."""
+        from tui.api.together.v2 import insight
+
         return await insight.fetch_analytics(
             self.client, endpoint_id, start=start, end=end, granularity=granularity, deployment_id=deployment_id
         )
