@@ -318,6 +318,7 @@ class EndpointDetail(VerticalScroll):
         #: What is on screen now; an update that would draw the same is skipped (each update reflows).
         self._drawn: tuple[DetailView | None, str, int] | None = None
         self._key: str | None = None
+        self._title: str | None = None
 
     def compose(self) -> ComposeResult:
         yield DetailBody(id="endpoint-detail-body")
@@ -344,14 +345,20 @@ class EndpointDetail(VerticalScroll):
         self._drawn = drawn
         body = self.query_one("#endpoint-detail-body", DetailBody)
         if self._view is None:
-            self.border_title = "Details"
+            self._set_title("Details")
             body.show(Text(self._empty, style="dim"))
             return
-        # A str border title is parsed as markup; the display name is the server's text, so Content.
         deployment = self._view.deployment
         title = self._view.endpoint.title + (f"/{deployment.title}" if deployment is not None else "")
-        self.border_title = Content(f"Details · {title}")
+        self._set_title(f"Details · {title}")
         body.show(render_detail(self._view, width))
+
+    def _set_title(self, title: str) -> None:
+        # Setting a border title repaints the whole panel, even to the same title (the ages' redraws).
+        if title != self._title:
+            self._title = title
+            # A str border title is parsed as markup; the display name is the server's text, so Content.
+            self.border_title = Content(title)
 
 
 def _known(count: int | None) -> str:
