@@ -230,6 +230,32 @@ class LeanTable(DataTable[CellType]):
         y = row_index + (self.header_height if self.show_header else 0)
         return Region(0, y, max(self.size.width, row_width + self._row_label_column_width), 1)
 
+    def _render_line_in_row(self, row_key: RowKey, line_no: int, base_style: Style, cursor_location: Coordinate,
+                            hover_location: Coordinate) -> tuple[list[list[Segment]], list[list[Segment]]]:
+        """DataTable's for a data row under a row cursor, with no fixed columns and no row labels: the same
+        cells and filler, without looking up the header's and fixed cells' styles for every line."""
+        row_index = self._row_locations.get(row_key) if row_key is not self._header_row_key else None
+        if (row_index is None or self.cursor_type != "row" or self.fixed_columns
+                or (self._labelled_row_exists and self.show_row_labels)):
+            return super()._render_line_in_row(row_key, line_no, base_style, cursor_location, hover_location)
+        row_style = self._get_row_style(row_index, base_style)
+        cursor = cursor_location.row == row_index
+        hover = hover_location.row == row_index
+        render_cell = self._render_cell
+        scrollable_row = []
+        table_width = self._row_label_column_width
+        for column_index, column in enumerate(self.ordered_columns):
+            width = column.get_render_width(self)
+            table_width += width
+            scrollable_row.append(render_cell(row_index, column_index, row_style, width, cursor=cursor,
+                                              hover=hover)[line_no])
+        extend_style, _ = self._get_styles_to_render_cell(
+            False, False, False, hover, cursor, self.show_cursor, self._show_hover_cursor, False, False)
+        extend_style = row_style + extend_style + Style.from_meta({"row": row_index, "column": 0,
+                                                                   "out_of_bounds": True})
+        scrollable_row.append([Segment(" " * max(0, self.size.width - table_width), extend_style)])
+        return [], scrollable_row
+
     def _render_cell(self, row_index: int, column_index: int, base_style: Style, width: int, cursor: bool = False,
                      hover: bool = False) -> list[list[Segment]]:
         """DataTable's cell for a one-line ``Text`` in a data row: what ``Styled(Padding(cell))`` through
