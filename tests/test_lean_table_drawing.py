@@ -1,0 +1,103 @@
+"""LeanTable draws what DataTable draws, but again only where a row changed: a rewritten cell redraws its
+row's line, not every line on screen; a one-line Text cell drawn directly matches DataTable's own drawing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.app import App, ComposeResult
+from textual.coordinate import Coordinate
+from textual.geometry import Region
+from textual.strip import Strip
+from textual.widgets import DataTable
+
+from tui.app.widgets.lean_table import LeanTable
+
+WIDTHS = {"name": 18, "state": 10, "cost": 8}
+
+
+def cells(i: int, word: str = "STARTED") -> list[Text]:
+    return [Text(f"endpoint-{i:03d}-with-a-long-name", no_wrap=True, overflow="ellipsis", end=""),
+            Text(f"● {word}", style="green" if word == "STARTED" else "red"),
+            Text(f"${i}.00", style="bold", justify="right", no_wrap=True, end="")]
+
+
+class Host(App[None]):
+    def compose(self) -> ComposeResult:
+        yield LeanTable(cursor_type="row")
+
+    def on_mount(self) -> None:
+        table = self.query_one(LeanTable)
+        for key, width in WIDTHS.items():
+            table.add_column(key, width=width, key=key)
+        table.append_rows((f"r{i}", cells(i)) for i in range(60))
+
+
+def screen_lines(table: LeanTable[Any]) -> list[Strip]:
+    return table.render_lines(Region(0, 0, table.size.width, table.size.height))
+
+
+def text_of(strip: Strip) -> str:
+    return "".join(segment.text for segment in strip)
+
+
+async def test_a_rewritten_cell_redraws_its_row_and_leaves_every_other_line_as_drawn() -> None:
+    app = Host()
+    async with app.run_test(size=(60, 12)) as pilot:
+        table = app.query_one(LeanTable)
+        await pilot.pause()
+        before = [table._render_line(y, 0, table.size.width, table.rich_style) for y in range(table.size.height)]
+        table.update_cell("r3", "state", Text("● STOPPED", style="red"))
+        after = [table._render_line(y, 0, table.size.width, table.rich_style) for y in range(table.size.height)]
+        row_y = 1 + 3  # under the header line
+        assert "STOPPED" in text_of(after[row_y]) and "STOPPED" not in text_of(before[row_y])
+        assert all(after[y] is before[y] for y in range(len(after)) if y != row_y)
+        # And the screen shows it (the widget's own line cache was told which line changed).
+        assert "STOPPED" in text_of(screen_lines(table)[row_y])
+
+
+async def test_order_cursor_and_removals_redraw_the_lines_they_move() -> None:
+    app = Host()
+    async with app.run_test(size=(60, 12)) as pilot:
+        table = app.query_one(LeanTable)
+        await pilot.pause()
+        table.reorder([f"r{i}" for i in reversed(range(60))])
+        await pilot.pause()
+        assert "endpoint-059" in text_of(screen_lines(table)[1])
+        table.remove_rows(["r59", "r58"])
+        await pilot.pause()
+        assert "endpoint-057" in text_of(screen_lines(table)[1])
+        table.append_rows([("r59", cells(59, "STOPPED"))])  # the same key again, another content
+        table.reorder(["r59", *[key for key in table.order() if key != "r59"]])
+        await pilot.pause()
+        first = text_of(screen_lines(table)[1])
+        assert "endpoint-059" in first and "STOPPED" in first
+        table.move_cursor(row=2)
+        await pilot.pause()
+        background = [strip._segments[0].style.bgcolor for strip in screen_lines(table)]
+        assert background[3] != background[2] and background[2] == background[4]  # the cursor's row only
+        table.move_cursor(row=0)
+        await pilot.pause()
+        background = [strip._segments[0].style.bgcolor for strip in screen_lines(table)]
+        assert background[1] != background[3] and background[3] == background[4]
+
+
+async def test_a_text_cell_drawn_directly_is_what_datatable_draws() -> None:
+    app = Host()
+    async with app.run_test(size=(60, 12)) as pilot:
+        table = app.query_one(LeanTable)
+        table.update_cell("r1", "name", Text("日本語の名前がとても長い", no_wrap=True, overflow="ellipsis"))
+        table.update_cell("r2", "name", Text(""))
+        table.update_cell("r4", "name", Text.assemble(("v1 ", "bold magenta"), "spans", ("…", "dim")))
+        table.update_cell("r5", "cost", Text("$1,234,567.89", justify="right", overflow="ellipsis"))
+        await pilot.pause()
+        for row in range(7):
+            for column in range(len(WIDTHS)):
+                for cursor in (False, True):
+                    width = table.ordered_columns[column].get_render_width(table)
+                    ours = table._render_cell(row, column, table.rich_style, width, cursor=cursor)
+                    table._cell_render_cache.clear()
+                    theirs = DataTable._render_cell(table, row, column, table.rich_style, width, cursor=cursor)
+                    assert list(Strip(ours[0]).simplify()) == list(Strip(theirs[0]).simplify()), (row, column)
+        assert table.cursor_coordinate == Coordinate(0, 0)
