@@ -9,9 +9,10 @@ rate to three consumers, one after the other, over real loopback HTTP:
 * provider: the app's API layer alone (``TogetherV1Provider.stream_chat``: SSE parsing, pydantic
   validation, domain events), no UI;
 * app: the real app, headless, sending the prompt from its Chat pane: metrics, the stream read into a
-  buffer, the answer fed from it into ``MarkdownPart`` widgets of about 2,000 characters each (the
-  first text at once, then every 1/15 s or four times what the last update cost, up to 1/4 s), the
-  live figures line, and the screen refreshes.
+  buffer, the answer fed from it into ``MarkdownPart`` widgets of about 2,000 characters each (text
+  goes in at once when nothing went in for a flush interval, as the first token; else every 1/12 s
+  or four times what the last update cost, up to 1/4 s; each append parses only the part's open
+  blocks), the live figures line (drawn with the appends), and the screen refreshes.
 
 For each it prints when the last token arrived (seconds after the request; the ideal is tokens/rate),
 for the app how long after that arrival the screen showed the whole answer (the render lag: the first

@@ -98,3 +98,14 @@ async def test_the_kept_strips_are_the_strips_of_a_whole_render() -> None:
         assert [strip.text for strip in kept] == [strip.text for strip in whole]
         assert [list(strip) for strip in kept] == [list(strip) for strip in whole]
         assert isinstance(part._visual.lines(width), Content)
+
+
+def test_a_finished_part_keeps_no_lines_for_appends_and_draws_the_same() -> None:
+    part = MarkdownPart()
+    for index in range(0, len(DOCUMENTS[1]), 5):
+        part.append(DOCUMENTS[1][index:index + 5])
+    before = drawn(part._visual, 40)
+    assert part._settled.blocks and part._visual.lines(40)
+    part.finish()
+    assert not part._settled.blocks and not part._settled.lines
+    assert drawn(part._visual, 40) == before == drawn(MarkdownVisual(markdown_blocks(DOCUMENTS[1])), 40)

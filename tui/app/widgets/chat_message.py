@@ -82,8 +82,9 @@ class AssistantMessage(Vertical):
     virtual_size = laid_out_size()
     #: Seconds between live updates of the figures line while streaming.
     PROGRESS_INTERVAL: ClassVar[float] = 0.25
-    #: Shortest and longest time between appends to the documents while streaming.
-    FLUSH_INTERVAL: ClassVar[float] = 1 / 15
+    #: Shortest and longest time between appends to the documents while streaming: at the shortest, with
+    #: an append and its screen update of a few milliseconds, the screen stays within 100 ms of the stream.
+    FLUSH_INTERVAL: ClassVar[float] = 1 / 12
     MAX_FLUSH_INTERVAL: ClassVar[float] = 1 / 4
     #: Share of the time an append and its screen update may take: the rest is the stream's.
     DRAW_SHARE: ClassVar[float] = 0.25
@@ -142,7 +143,7 @@ class AssistantMessage(Vertical):
 
         Every append re-parses the answer's open block and lays the conversation out, which costs far
         more than a token: batching keeps the pane ahead of fast endpoints (thousands of tokens/s) and
-        coalesces only under load. The appends are at most every flush interval, 1/15 s or what the
+        coalesces only under load. The appends are at most every flush interval, 1/12 s or what the
         last append and its screen update cost over DRAW_SHARE (up to MAX_FLUSH_INTERVAL), as in a long
         conversation or on a slow machine. Real time, not the pane's injectable clock: this paces the
         screen, it is no figure.

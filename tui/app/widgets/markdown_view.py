@@ -343,6 +343,12 @@ class MarkdownPart(Static):
         self.source = source
         return MarkdownVisual(markdown_blocks(tail), settled, len(settled.blocks))
 
+    def finish(self) -> None:
+        """No more text comes: the lines and strips kept for appends go (drawn whole when drawn again)."""
+        visual = self._visual
+        self._visual = MarkdownVisual(visual._settled.blocks[: visual._count] + visual._blocks)
+        self._settled = Settled()
+
     def notify_style_update(self) -> None:
         # A theme or style change: the kept strips have the old colours.
         super().notify_style_update()
@@ -398,7 +404,8 @@ class StreamedDocument(Vertical):
         tail = self._parts[-1]
         tail.set_source(tail.source + pieces[0])
         for piece in pieces[1:]:
-            part = MarkdownPart(piece)
+            tail.finish()
+            part = tail = MarkdownPart(piece)
             self._parts.append(part)
             if self.is_mounted:
                 self.mount(part)
