@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from rich.text import Text
+from rich.text import Span, Text
 from textual.coordinate import Coordinate
 from textual.widgets.data_table import CellDoesNotExist, ColumnKey, RowDoesNotExist
 
@@ -31,6 +31,8 @@ from tui.core.listing import COLUMNS_BY_KEY
 FIRST_ROWS = 120
 #: Rows handled between two looks at the clock in ``sync_sliced``.
 CHECK_EVERY = 64
+#: Rows whose cells are made between two looks at the clock while rows are added.
+CELLS_STEP = 16
 
 
 class KeyedText(Text):
@@ -84,9 +86,18 @@ def middle_fit(cell: Text, width: int) -> Text:
         no_wrap=True, end="")
     fitted.style = cell.style
     if cell.spans:
-        fitted.append_text(cell[:head])
+        # ``cell[:head]`` and ``cell[-tail:]`` (Text.divide, the dearer part of a first fill of a tree),
+        # cut directly: each part's spans clipped to it.
+        start = len(plain) - tail
+        front = cell.copy()
+        front.right_crop(len(plain) - head)
+        front.spans = [span for span in front.spans if span.end > span.start]
+        back = cell.blank_copy(plain[start:])
+        back.spans = [Span(max(0, span.start - start), span.end - start, span.style) for span in cell.spans
+                      if span.end > start and span.end > span.start]
+        fitted.append_text(front)
         fitted.append("…", style="dim")
-        fitted.append_text(cell[len(plain) - tail:])
+        fitted.append_text(back)
         return fitted
     # What the slices above make of a text without spans, without slicing a Text (a first fill of 5,000
     # rows spent a second on it): its style as a span over each part.
@@ -296,7 +307,17 @@ class EndpointTable(TableKeys[Text], LeanTable[Text]):
             start, size = 0, FIRST_ROWS
             while start < len(keys):
                 chunk = keys[start:start + size]
-                self.append_rows((key, self._cells(new[key])) for key in chunk)
+                # The cells are made in steps (a tree's names with spans: a quarter of a millisecond a row),
+                # the rows go in at once: the table gains whole batches, the top of it first.
+                widths = self._widths
+                prepared: list[tuple[str, list[Text]]] = []
+                for count, key in enumerate(chunk, 1):
+                    prepared.append((key, self._cells(new[key])))
+                    if count % CELLS_STEP == 0:
+                        yield
+                if self._widths is not widths:  # laid out again meanwhile: fitted to the old widths
+                    prepared = [(key, self._cells(new[key])) for key in chunk]
+                self.append_rows(prepared)
                 self._views.update((key, new[key]) for key in chunk)
                 start, size = start + size, CHECK_EVERY * 4
                 yield
