@@ -10,8 +10,10 @@ from apptools import make_app, settle
 from rich.console import Console
 from rich.style import Style
 from rich.table import Table
+from rich.text import Text
 from tree_tools import make_tree_app, today
 
+from tui.app.widgets.detail_grid import FieldGrid
 from tui.app.widgets.endpoint_detail import DetailBody, DetailView, EndpointDetail, _fields, _timeline, render_detail
 from tui.simulator import SimulatorServer
 
@@ -61,11 +63,11 @@ def cells(renderable: object, width: int) -> list[list[tuple[str, Style]]]:
 
 
 def rich_grid(view: DetailView) -> Table:
-    """How the panel laid its two columns out before ``SideBySide``: Rich's own grid."""
+    """How the panel was laid out before ``SideBySide`` and ``FieldGrid``: Rich's own grids."""
     layout = Table.grid(expand=True, padding=(0, 2))
     layout.add_column(ratio=3)
     layout.add_column(ratio=2)
-    layout.add_row(_fields(view), _timeline(view))
+    layout.add_row(_fields(view).rich_table(), _timeline(view))
     return layout
 
 
@@ -83,7 +85,7 @@ async def views_of(app: Any) -> list[DetailView]:
     return views
 
 
-async def test_side_by_side_draws_what_rich_s_ratio_grid_draws(start_simulator: Any, clock: Any) -> None:
+async def test_the_panel_draws_what_rich_s_grids_draw(start_simulator: Any, clock: Any) -> None:
     views = await views_of(make_app(start_simulator()))
     views += await views_of(make_tree_app(today(start_simulator), clock))
     assert len({view.endpoint.id for view in views}) > 8
@@ -91,3 +93,17 @@ async def test_side_by_side_draws_what_rich_s_ratio_grid_draws(start_simulator: 
     for view in views:
         for width in (100, 101, 117, 118, 133, 160):
             assert cells(render_detail(view, width), width) == cells(rich_grid(view), width), (view.endpoint.id, width)
+        # The fields alone, also where values fold and where a label does not fit (Rich's table draws it).
+        fields = _fields(view)
+        for width in (8, 13, 20, 31, 45, 64, 90):
+            assert cells(fields, width) == cells(fields.rich_table(), width), (view.endpoint.id, width)
+
+
+def test_field_grid_folds_values_and_pads_short_cells_as_rich_does() -> None:
+    grid = FieldGrid()
+    grid.add_row(Text("Deleting"), Text("step one\nstep two", style="bold"))
+    grid.add_row(Text("Name"), Text.assemble(("a-very-long-name-without-spaces-" * 3, "bold cyan"), " tail"))
+    grid.add_row(Text("Empty"), Text(""))
+    grid.add_row(Text("Spans"), Text.assemble("plain ", ("red", "red"), ("  italic", "italic")))
+    for width in (6, 10, 17, 40, 120):
+        assert cells(grid, width) == cells(grid.rich_table(), width), width

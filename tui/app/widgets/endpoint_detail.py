@@ -12,9 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from rich._ratio import ratio_distribute
-from rich.console import Console, ConsoleOptions, Group, RenderableType
-from rich.console import RenderResult as RichResult
+from rich.console import Group, RenderableType
 from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
@@ -30,6 +28,7 @@ from textual.widgets import Static
 
 from tui.api.domain import Deployment, Endpoint, HardwareOption, Phase
 from tui.api.safe_text import clean
+from tui.app.widgets.detail_grid import FieldGrid, SideBySide
 from tui.app.widgets.state_badge import state_text
 from tui.app.widgets.tree_detail import LEGACY_NOTE, deployment_fields, endpoint_fields, next_step
 from tui.core.costs import is_tree
@@ -76,11 +75,9 @@ def _utc(moment: datetime) -> str:
     return moment.strftime("%H:%M:%S")
 
 
-def _fields(view: DetailView) -> Table:
+def _fields(view: DetailView) -> FieldGrid:
     endpoint = view.endpoint
-    grid = Table.grid(padding=(0, 1))
-    grid.add_column(style="dim", no_wrap=True)
-    grid.add_column(overflow="fold")
+    grid = FieldGrid()
 
     def row(label: str, *value: str | Text) -> None:
         # Labels include field names the server made up (extra fields): never read them as markup.
@@ -206,36 +203,6 @@ def _timeline(view: DetailView) -> RenderableType:
     if view.time_to_ready is not None:
         parts.append(Text(f"ready in {format_duration(view.time_to_ready.total_seconds())}", style="bold green"))
     return Group(*parts)
-
-
-class SideBySide:
-    """Two renderables in columns of 3:2 of the width, two cells apart: what ``Table.grid(expand=True,
-    padding=(0, 2))`` with two ratio columns draws, without measuring both (a grid measures its cells to size
-    its columns, here a table of fields measured again when drawn: a third of the panel's cost). Ratio
-    columns' widths do not depend on what they hold."""
-
-    GAP = 2
-
-    def __init__(self, left: RenderableType, right: RenderableType) -> None:
-        self.left, self.right = left, right
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RichResult:
-        gap = self.GAP
-        left_width, right_width = ratio_distribute(options.max_width, [3, 2], [1 + gap, 1])
-        left_width -= gap
-        # A grid's cells get its columns' defaults (left, ellipsis), which Text without its own take.
-        cell = options.update(justify="left", no_wrap=False, overflow="ellipsis", height=None, highlight=False)
-        left = console.render_lines(self.left, cell.update_width(left_width), pad=True)
-        right = console.render_lines(self.right, cell.update_width(right_width), pad=True)
-        height = max(len(left), len(right))
-        left = Segment.set_shape(left, left_width, height)
-        right = Segment.set_shape(right, right_width, height)
-        between, new_line = Segment(" " * gap), Segment.line()
-        for left_line, right_line in zip(left, right, strict=True):
-            yield from left_line
-            yield between
-            yield from right_line
-            yield new_line
 
 
 def render_detail(view: DetailView, width: int) -> SideBySide | Group:

@@ -59,5 +59,10 @@ class TitleLine(Widget):
         return self._text
 
     def show(self, text: Text) -> None:
+        old = self._text
+        # Asked every second (the stale check): most ticks say the same, and a repaint is a frame of its own.
+        # Text's == ignores the base style, which a state's colour may be.
+        if text.plain == old.plain and text.style == old.style and text.spans == old.spans:
+            return
         self._text = text
         self.refresh()
