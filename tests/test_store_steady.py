@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+import pytest
 from fakes import endpoint
 from test_store_details import FakeTime, SlowProvider, make_store, reads, start, stores, time
 
@@ -127,3 +128,42 @@ async def test_a_moving_row_under_the_cursor_is_read_when_its_summary_moves_or_i
     await time.run(1)
     assert sorted(reads(provider)) == ["v0", "v0", "v0", "v1"]
     assert store.locate("v0-d0")[1].status_message == "1 of 2 replicas ready"  # type: ignore[index,union-attr]
+
+
+async def test_the_first_list_reads_the_catalogue_beside_it_and_a_refused_list_leaves_its_error_to_the_next(
+    ) -> None:
+    import asyncio
+
+    import httpx
+
+    from tui.api import errors
+    from tui.api.together.combined import TogetherProvider
+
+    sent: list[str] = []
+    listed = asyncio.Event()
+    refuse = [True]
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request.url.path)
+        if request.url.path.endswith("/endpoints") and "/v2/" in request.url.path:
+            if refuse[0]:
+                return httpx.Response(400, json={"error": {"message": "refused"}})
+            # The list answers only once the catalogue was asked for: it was asked beside the list.
+            await asyncio.wait_for(listed.wait(), 5)
+            return httpx.Response(200, json={"data": [], "next_cursor": None})
+        if request.url.path.endswith(("/inference-instance-types", "/supported-models")):
+            listed.set()
+            return httpx.Response(400 if refuse[0] else 200, json={"data": []})
+        return httpx.Response(200, json={"data": []})
+
+    provider = TogetherProvider.connect("k", environ={"TOGETHER_PROJECT_ID": "proj_1"},
+                                        transport=httpx.MockTransport(handler))
+    try:
+        with pytest.raises(errors.APIError):
+            await provider.v2.list_endpoints()
+        await asyncio.sleep(0.05)  # the catalogue's own failure ends unheard, not as a stray task error
+        refuse[0] = False
+        assert await provider.v2.list_endpoints() == []
+        assert sent.count("/v2/public/inference-instance-types") == 2
+    finally:
+        await provider.aclose()

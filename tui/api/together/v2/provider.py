@@ -13,7 +13,6 @@ v2 has no start or stop verb and no one-step create: this is where they are made
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -42,6 +41,7 @@ from tui.api.together.client import TogetherClient
 from tui.api.together.provider import TogetherV1Provider
 from tui.api.together.v2 import adapter, deploying, deployment_update
 from tui.api.together.v2.adapter import Catalogue
+from tui.api.together.v2.catalogue_keeper import CATALOGUE_REUSE, CatalogueKeeper
 from tui.api.together.v2.client import TogetherV2Client
 from tui.api.together.v2.deploying import ReplicaBoundsError, check_bounds
 from tui.api.together.v2.teardown import Progress, Teardown
@@ -57,8 +57,6 @@ from tui.api.together.v2.wire import (
 if TYPE_CHECKING:
     from tui.api.analytics import EndpointMetrics
 
-#: Seconds a catalogue read serves the screens that show it (``TogetherV2Provider.catalogue``).
-CATALOGUE_REUSE = 60.0
 #: Bounds a deployment starts with when nothing says what it had (the CLI's deploy default).
 DEFAULT_START_BOUNDS = (1, 1)
 
@@ -85,11 +83,7 @@ class TogetherV2Provider:
         self._chat = TogetherV1Provider(inference)
         self.inference_url = inference.base_url
         self._teardown = Teardown(client, sleep=sleep, poll_interval=poll_interval, stop_timeout=stop_timeout)
-        self._catalogue: Catalogue | None = None
-        self._catalogue_read: asyncio.Future[Catalogue] | None = None
-        #: When the kept catalogue's read began (monotonic), and whether the user has asked for fresh data since.
-        self._catalogue_at = 0.0
-        self._catalogue_stale = False
+        self._catalogue = CatalogueKeeper(self._read_catalogue)
         #: deployment id -> endpoint id, from every endpoint seen (v2 paths need both).
         self._parents: dict[str, str] = {}
         #: deployment id -> the last bounds it ran with, so a start restores them.
@@ -107,33 +101,16 @@ class TogetherV2Provider:
     # Reading
 
     async def catalogue(self, *, refresh: bool = False, max_age: float | None = None) -> Catalogue:
-        """Instance types (prices, room) and supported models (names): read once, then kept for the list.
-
-        What shows the catalogue itself (Hardware, deploy profiles, regions) asks with ``max_age``: the kept
-        one serves if read that recently and no fresh data was asked for since (``forget_catalogue``), so
-        the first poll's read serves the prices asked right after it; an ask minutes later (the app's cache
-        expired) or after the user's ``r`` reads again. Callers at the same time share one read.
-        """
-        kept = self._catalogue
-        if kept is not None and not refresh and (max_age is None or (
-                not self._catalogue_stale and time.monotonic() - self._catalogue_at <= max_age)):
-            return kept
-        reading = self._catalogue_read
-        if reading is None or reading.done():
-            reading = self._catalogue_read = asyncio.ensure_future(self._read_catalogue())
-        # Shielded: a caller given up on (a closed screen) does not cancel the read the others wait for.
-        return await asyncio.shield(reading)
+        """Instance types (prices, room) and supported models (names), read once per start (``catalogue_keeper``)."""
+        return await self._catalogue.get(refresh=refresh, max_age=max_age)
 
     def forget_catalogue(self) -> None:
         """The user asked for fresh data: the next ask with ``max_age`` reads the catalogue again."""
-        self._catalogue_stale = True
+        self._catalogue.forget()
 
     async def _read_catalogue(self) -> Catalogue:
-        started = time.monotonic()
         instances, models = await asyncio.gather(self.client.list_instance_types(), self.client.list_supported_models())
-        self._catalogue = Catalogue(instances, models)
-        self._catalogue_at, self._catalogue_stale = started, False
-        return self._catalogue
+        return Catalogue(instances, models)
 
     async def list_endpoints(self) -> list[Endpoint]:
         """Every endpoint with its deployments as the list summarises them, which is all a row needs: state,
@@ -141,13 +118,14 @@ class TogetherV2Provider:
         deployment's own read adds its status message, etag, engine, concurrency and idle timeout
         (``Deployment.detailed``): ``get_endpoint``, for the rows that need them.
 
-        The catalogue (prices, model names) is read after the first list, then kept. Endpoints are built
-        in loop-sized pieces; one whose wire model the client reused (its JSON unchanged since the last
-        poll) is the endpoint built then, so a steady poll of a large account builds next to nothing.
+        The catalogue (prices, model names) is read beside the first list (its answer is not on the rows'
+        way to the screen then), then kept. Endpoints are built in loop-sized pieces; one whose wire model
+        the client reused (its JSON unchanged since the last poll) is the endpoint built then, so a steady
+        poll of a large account builds next to nothing.
         """
-        # The list first: a refused list (a 429, an outage) leaves no catalogue read behind it.
+        first = self._catalogue.begin() if self._catalogue.kept is None else None
         wires = await self.client.list_endpoints()
-        catalogue = await self.catalogue()
+        catalogue = await asyncio.shield(first) if first is not None else await self.catalogue()
         endpoints = []
         built: dict[str, tuple[EndpointV2, Catalogue, Endpoint]] = {}
         pacer = Pacer()
@@ -406,4 +384,5 @@ class TogetherV2Provider:
             self._running_bounds.pop(deployment_id, None)
 
     def _model_name(self, model: str) -> str:
-        return self._catalogue.model_name(model) if self._catalogue else model
+        kept = self._catalogue.kept
+        return kept.model_name(model) if kept else model
