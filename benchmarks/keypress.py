@@ -17,6 +17,7 @@ presses land anywhere in the poll cycle.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import re
 import sys
@@ -49,6 +50,16 @@ def presses(pty: PtyScreen, count: int, seed: int) -> list[float]:
         while (left := deadline - time.monotonic()) > 0:
             pty.pump(left)
     return samples
+
+
+def cpu_seconds(pid: int) -> float:
+    """The process's CPU time so far (user + system), from /proc: 0 where there is none."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def rows_on_screen(lines: list[str]) -> int | None:
@@ -91,9 +102,9 @@ def main() -> int:
             shown = rows_on_screen(pty.lines())
             if shown is None and not args.full_bare:
                 print("  (our table's rows on screen not found: the bare table gets the whole screen)")
-            loaded = time.monotonic()
+            loaded, ours_cpu = time.monotonic(), cpu_seconds(pty.pid)
             ours = presses(pty, args.presses, 1)
-            ours_done = time.monotonic()
+            ours_done, ours_cpu = time.monotonic(), cpu_seconds(pty.pid) - ours_cpu
             polls = sum(1 for r in sim.requests() if r["path"] == "/v1/endpoints")
         bare_argv = [sys.executable, f"{HERE}/bare_app.py", "--rows", str(size)]
         if shown is not None and not args.full_bare:
@@ -102,17 +113,22 @@ def main() -> int:
             if pty.wait_until(lambda lines: "bare-endpoint-00000" in "\n".join(lines), timeout=60) is None:
                 raise RuntimeError(f"the bare app never drew:\n{pty.text()}")
             pty.drain(0.5, 5.0)
-            bare_started = time.monotonic()
+            bare_started, bare_cpu = time.monotonic(), cpu_seconds(pty.pid)
             bare = presses(pty, args.presses, 1)
-    print(f"  ({loaded - started:.1f} s to the simulator, the app and its first load; presses {ours_done - loaded:.1f} s "
-          f"ours, {time.monotonic() - bare_started:.1f} s bare; {time.monotonic() - started:.1f} s in all)")
+            bare_cpu = cpu_seconds(pty.pid) - bare_cpu
+    print(f"  ({loaded - started:.1f} s to the simulator, the app and its first load; presses "
+          f"{ours_done - loaded:.1f} s ours, {time.monotonic() - bare_started:.1f} s bare; "
+          f"{time.monotonic() - started:.1f} s in all)")
     on_screen = "the whole screen" if args.full_bare or shown is None else f"{shown}"
     print(f"key press (down) to the screen changing, {args.presses} presses, {size} rows, rows on screen: ours "
           f"{shown if shown is not None else '?'}, bare {on_screen} (ms):")
-    print(f"{'':36} {'p50':>7} {'p90':>7} {'p99':>7} {'max':>7}")
-    for label, samples in ((f"together-tui, polling every 2 s ({polls} polls)", ours), ("bare DataTable", bare)):
+    # CPU while pressing, per press: ours includes its polls (the bare app has none), so it is the cost of
+    # a key press with everything else the app does meanwhile, the figure to compare across changes.
+    print(f"{'':36} {'p50':>7} {'p90':>7} {'p99':>7} {'max':>7} {'CPU/press':>10}")
+    rows = ((f"together-tui, polling every 2 s ({polls} polls)", ours, ours_cpu), ("bare DataTable", bare, bare_cpu))
+    for label, samples, cpu in rows:
         print(f"  {label:34} {median(samples) * 1000:7.1f} {percentile(samples, 0.9) * 1000:7.1f} "
-              f"{percentile(samples, 0.99) * 1000:7.1f} {max(samples) * 1000:7.1f}")
+              f"{percentile(samples, 0.99) * 1000:7.1f} {max(samples) * 1000:7.1f} {cpu / len(samples) * 1000:10.1f}")
     emit(Figure(f"key latency p50, {size:,} endpoints", median(ours) * 1000, "ms", median(bare) * 1000, limit=1.2,
                 note=f"{args.presses} presses, pty+pyte, polling every 2 s, bare rows on screen: {on_screen}"))
     emit(Figure(f"key latency p99, {size:,} endpoints", percentile(ours, 0.99) * 1000, "ms",
