@@ -155,7 +155,11 @@ class LeanTable(DataTable[CellType]):
         # DataTable's own caches still key on the count: a line drawn anew must not meet its old cells.
         self._update_count += 1
         self._row_versions[row_key] = next(_VERSIONS)
-        self.refresh_row(index)
+        # A row off screen has nothing to repaint (news of thousands of details lands mostly there). The
+        # outer size: ``size`` asks the screen for the widget's region, dear at thousands of cells a batch.
+        top = int(self.scroll_y)
+        if top <= index < top + self.outer_size.height:
+            self.refresh_row(index)
 
     def add_row(self, *cells: CellType, height: int | None = 1, key: str | None = None,
                 label: Any = None) -> RowKey:
