@@ -236,6 +236,9 @@ class AssistantMessage(Vertical):
     async def close_streams(self) -> None:
         """Flush what is pending into the documents; safe to call more than once."""
         self.flush()
+        # The stream is over: what the last parts kept for appends is only memory now.
+        self._answer.finish()
+        self._reasoning.finish()
 
     async def reset(self) -> None:
         """Clear a previous attempt before a retry."""
