@@ -10,7 +10,7 @@ from textual.app import App, ComposeResult
 from textual.coordinate import Coordinate
 from textual.geometry import Region
 from textual.strip import Strip
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Static
 
 from tui.app.widgets.lean_table import LeanTable
 
@@ -101,3 +101,40 @@ async def test_a_text_cell_drawn_directly_is_what_datatable_draws() -> None:
                     theirs = DataTable._render_cell(table, row, column, table.rich_style, width, cursor=cursor)
                     assert list(Strip(ours[0]).simplify()) == list(Strip(theirs[0]).simplify()), (row, column)
         assert table.cursor_coordinate == Coordinate(0, 0)
+
+
+class Both(App[None]):
+    """The same rows in a LeanTable and in Textual's own DataTable, one above the other, alike in size."""
+
+    CSS = "DataTable { height: 12; }"
+
+    def compose(self) -> ComposeResult:
+        yield Static("where the pointer rests")  # neither table hovered: both in the same state
+        yield LeanTable(cursor_type="row", id="lean")
+        yield DataTable(cursor_type="row", id="plain")
+
+    def on_mount(self) -> None:
+        lean, plain = self.query_one("#lean", LeanTable), self.query_one("#plain", DataTable)
+        for key, width in WIDTHS.items():
+            lean.add_column(key, width=width, key=key)
+            plain.add_column(key, width=width, key=key)
+        rows = [(f"r{i}", cells(i, "STARTED" if i % 3 else "STOPPED")) for i in range(30)]
+        rows[4] = ("r4", [Text.assemble(("v1 ", "bold magenta"), "spans"), Text(""), Text("日本語の名前", justify="right")])
+        lean.append_rows(rows)
+        for key, row in rows:
+            plain.add_row(*row, key=key)
+
+
+async def test_every_line_is_drawn_as_textual_s_own_datatable_draws_it() -> None:
+    app = Both()
+    async with app.run_test(size=(60, 27)) as pilot:
+        lean, plain = app.query_one("#lean", LeanTable), app.query_one("#plain", DataTable)
+        app.set_focus(None)  # the first table took the focus at start: both alike, unfocused
+        for cursor_row in (0, 2, 5):
+            lean.move_cursor(row=cursor_row)
+            plain.move_cursor(row=cursor_row)
+            await pilot.pause()
+            ours, theirs = screen_lines(lean), screen_lines(plain)
+            assert len(ours) == len(theirs) == 12
+            for y, (mine, reference) in enumerate(zip(ours, theirs, strict=True)):
+                assert list(mine.simplify()) == list(reference.simplify()), (cursor_row, y)

@@ -236,25 +236,48 @@ class LeanTable(DataTable[CellType]):
 
     def _render_line_in_row(self, row_key: RowKey, line_no: int, base_style: Style, cursor_location: Coordinate,
                             hover_location: Coordinate) -> tuple[list[list[Segment]], list[list[Segment]]]:
-        """DataTable's for a data row under a row cursor, with no fixed columns and no row labels: the same
-        cells and filler, without looking up the header's and fixed cells' styles for every line."""
+        """DataTable's for a data row under a row cursor, with no fixed rows or columns and no row labels: the
+        same cells and filler, with what is the same for every cell of the row looked up once."""
         row_index = self._row_locations.get(row_key) if row_key is not self._header_row_key else None
-        if (row_index is None or self.cursor_type != "row" or self.fixed_columns
-                or (self._labelled_row_exists and self.show_row_labels)):
+        if (row_index is None or self.cursor_type != "row" or self.fixed_columns or row_index < self.fixed_rows
+                or (self._labelled_row_exists and self.show_row_labels) or self.rows[row_key].height != 1):
             return super()._render_line_in_row(row_key, line_no, base_style, cursor_location, hover_location)
         row_style = self._get_row_style(row_index, base_style)
         cursor = cursor_location.row == row_index
         hover = hover_location.row == row_index
-        render_cell = self._render_cell
+        show_cursor, show_hover = self.show_cursor, self._show_hover_cursor
+        # Under a row cursor every cell of a row is highlighted alike: one pair of styles for the row.
+        component_style, post_style = self._get_styles_to_render_cell(
+            False, False, False, hover, cursor, show_cursor, show_hover,
+            self.cursor_foreground_priority == "css", self.cursor_background_priority == "css",
+        )
+        pad = self.cell_padding
+        padding = Segment(" " * pad) if pad else None
+        data = self._data[row_key]
+        laid_out = self._laid_out
         scrollable_row = []
         table_width = self._row_label_column_width
         for column_index, column in enumerate(self.ordered_columns):
-            width = column.get_render_width(self)
+            width = column.content_width if column.auto_width else column.width
+            width += 2 * pad
             table_width += width
-            scrollable_row.append(render_cell(row_index, column_index, row_style, width, cursor=cursor,
-                                              hover=hover)[line_no])
+            cell = data.get(column.key)
+            inner = width - 2 * pad
+            if not isinstance(cell, Text) or inner < 1 or "\n" in cell.plain:
+                scrollable_row.append(self._render_cell(row_index, column_index, row_style, width, cursor=cursor,
+                                                        hover=hover)[line_no])
+                continue
+            seen = laid_out.get((row_key, column.key))
+            if seen is not None and seen[0] is cell and seen[1] == inner:
+                content = seen[2]
+            else:
+                content = self._lay_out(cell, inner)
+                laid_out.set((row_key, column.key), (cell, inner, content))
+            pre_style = row_style + Style.from_meta({"row": row_index, "column": column_index}) + component_style
+            line = [padding, *content, padding] if padding is not None else content
+            scrollable_row.append(list(Segment.apply_style(line, pre_style, post_style)))
         extend_style, _ = self._get_styles_to_render_cell(
-            False, False, False, hover, cursor, self.show_cursor, self._show_hover_cursor, False, False)
+            False, False, False, hover, cursor, show_cursor, show_hover, False, False)
         extend_style = row_style + extend_style + Style.from_meta({"row": row_index, "column": 0,
                                                                    "out_of_bounds": True})
         scrollable_row.append([Segment(" " * max(0, self.size.width - table_width), extend_style)])
