@@ -257,7 +257,13 @@ def scenario(kind: str, size: int, deployments: int, rounds: int, load_timeout: 
                 except TimeoutError:
                     unfinished = True
             if slow:
-                print_slow(probe.events(), first_list)
+                events = probe.events()
+                print_slow(events, first_list)
+                polls = [e for e in events if e["ev"] == "poll"]
+                if len(polls) > 1:
+                    print("    in the refreshes:")
+                    print_slow([e for e in events if e["ev"] != "slow" or any(
+                        p["start"] <= e["at"] <= p["end"] + 0.3 for p in polls[1:])], first_list, count=4)
     print(f"{label}: one refresh, {len(lags)} round(s): longest loop gap {' '.join(f'{v:.1f}' for v in lags)} ms, "
           f"CPU run without yielding {' '.join(f'{v:.1f}' for v in cpu_lags)} ms (idle floor {idle:.1f} ms); "
           f"panes' listeners {' '.join(f'{v:.0f}' for v in panes)} ms; poll {' '.join(f'{v:.0f}' for v in durations)}"
