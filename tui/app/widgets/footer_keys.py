@@ -52,8 +52,13 @@ def _copy_states(shown: list[Widget], wanted: list[Widget]) -> None:
             old.set_class(new._disabled, "-disabled")
 
 
-async def follow_bindings(footer: Footer) -> None:
-    """Update ``footer`` to the bindings in force: as a recompose would leave it, at the cost of the change."""
+def follow_bindings(footer: Footer) -> None:
+    """Update ``footer`` to the bindings in force: as a recompose would leave it, at the cost of the change.
+
+    Not awaited: the keys are placed in the footer at once and mount on their own. A callback after a
+    refresh that waited for its mounts would hold back every callback queued behind it (the chat's
+    first token on screen among them).
+    """
     if not footer.is_attached or footer._pruning:
         return
     shown = [child for child in footer.children if not child.has_class("-textual-system")]
@@ -64,12 +69,12 @@ async def follow_bindings(footer: Footer) -> None:
         if tag == "equal":
             _copy_states(shown[a1:a2], wanted[b1:b2])
             continue
-        if a2 > a1:
-            await footer.remove_children(shown[a1:a2])
         if b2 > b1:
             # Before the next entry that stays: the order is the bindings' order.
             following = next((w for w in shown[a2:] if w.parent is footer), None)
             if following is not None:
-                await footer.mount_all(wanted[b1:b2], before=following)
+                footer.mount_all(wanted[b1:b2], before=following)
             else:
-                await footer.mount_all(wanted[b1:b2])
+                footer.mount_all(wanted[b1:b2])
+        if a2 > a1:
+            footer.remove_children(shown[a1:a2])
