@@ -289,7 +289,8 @@ def print_slow(events: list[dict[str, Any]], since: float, count: int = 8) -> No
     if collections:
         worst = max(collections, key=lambda e: e["cpu"])
         print(f"    garbage collections over a quarter of the threshold: {len(collections)}, the longest "
-              f"{worst['cpu'] * 1000:.1f} ms CPU (generation {worst['generation']}) at +{(worst['at'] - since) * 1000:.0f} ms")
+              f"{worst['cpu'] * 1000:.1f} ms CPU (generation {worst['generation']}) "
+              f"at +{(worst['at'] - since) * 1000:.0f} ms")
     slow = sorted((e for e in events if e["ev"] == "slow"), key=lambda e: -e["cpu"])[:count]
     for e in slow:
         print(f"    slow callback at +{(e['at'] - since) * 1000:.0f} ms: {e['cpu'] * 1000:.1f} ms CPU "

@@ -119,7 +119,8 @@ class Both(App[None]):
             lean.add_column(key, width=width, key=key)
             plain.add_column(key, width=width, key=key)
         rows = [(f"r{i}", cells(i, "STARTED" if i % 3 else "STOPPED")) for i in range(30)]
-        rows[4] = ("r4", [Text.assemble(("v1 ", "bold magenta"), "spans"), Text(""), Text("日本語の名前", justify="right")])
+        rows[4] = ("r4", [Text.assemble(("v1 ", "bold magenta"), "spans"), Text(""),
+                          Text("日本語の名前", justify="right")])
         lean.append_rows(rows)
         for key, row in rows:
             plain.add_row(*row, key=key)

@@ -25,9 +25,9 @@ from textual.widget import Widget
 
 from tui.api.domain import Endpoint, HardwareOption
 from tui.api.pacing import Pacer
+from tui.app.widgets import endpoint_table
 from tui.app.widgets.endpoint_detail import steps_seen
 from tui.app.widgets.endpoint_rows import TitleCounts
-from tui.app.widgets import endpoint_table
 from tui.app.widgets.endpoint_table import RowView
 from tui.core.costs import is_tree
 from tui.core.listing import filter_terms, matches
@@ -152,9 +152,9 @@ class EndpointRender:
             self._rendering = False
 
     async def _first_rows(self) -> None:
-        """A first fill of a large table of endpoints (no deployments) sorted by name: the rows at its top, and the title, before every
-        row is built (5,000 rows take a second of a loaded machine). What the name sorts by needs nothing
-        but the endpoint; the rest of the fill then goes in below them."""
+        """A first fill of a large table of endpoints (no deployments) sorted by name: the rows at its top,
+        and the title, before every row is built (5,000 rows take a second of a loaded machine). What the
+        name sorts by needs nothing but the endpoint; the rest of the fill then goes in below them."""
         table = self._table
         if table.sort_column != "name" or filter_terms(self._filter_text) or not table.column_keys:
             return

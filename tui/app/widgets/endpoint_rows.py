@@ -22,7 +22,6 @@ from tui.core.format import format_age, format_price, hardware_label
 from tui.core.listing import COLUMNS_BY_KEY, sort_keys
 from tui.core.waits import Expected
 
-
 #: Cells alike are one object: most cells of a large account repeat (a model, "…" while loading, "1-2"),
 #: and a first fill of 5,000 rows spent a third of its time making Texts. Nothing changes a cell once
 #: made (the table fits a copy), so sharing one is safe.

@@ -295,8 +295,10 @@ class LeanTable(DataTable[CellType]):
         row_key = self._row_locations.get_key(row_index)
         column_key = self._column_locations.get_key(column_index)
         row = self.rows.get(row_key) if row_key is not None else None
-        cell = self._data[row_key].get(column_key) if row is not None and column_key is not None else None
-        if row is None or row.height != 1 or not isinstance(cell, Text) or "\n" in cell.plain:
+        if row_key is None or column_key is None or row is None or row.height != 1:
+            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+        cell = self._data[row_key].get(column_key)
+        if not isinstance(cell, Text) or "\n" in cell.plain:
             return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
         seen = self._laid_out.get((row_key, column_key))
         if seen is not None and seen[0] is cell and seen[1] == inner:
