@@ -49,6 +49,12 @@ def detail_text(app: Any) -> str:
 async def select(app: Any, pilot: Any, key: str) -> None:
     assert table_of(app).select(key)
     await pilot.pause()
+    # The details follow the cursor once keys pause (HELD_KEY_GAP): wait for them on a busy machine too.
+    detail = app.query_one("#endpoints-detail", EndpointDetail)
+    for _ in range(60):
+        if detail._key == key:
+            break
+        await pilot.pause(0.05)
 
 
 def patches(server: Any) -> list[tuple[str, Any]]:
@@ -327,9 +333,13 @@ async def test_details_of_a_deployment_and_of_its_endpoint(start_simulator: Any,
                          "All replicas ready", "min 1 · max 3", "weight 0.9 · share 90%", "Etag"):
             assert expected in text, expected
         detail = app.query_one("#endpoints-detail", EndpointDetail)
-        detail.scroll_end(animate=False)
+        detail.scroll_end(animate=False, immediate=True)  # not after the next refresh: after the selection
+        assert detail.scroll_y > 0
         await select(app, pilot, endpoint_id(app, "support-bot"))
-        await pilot.pause()
+        for _ in range(40):  # the details follow the cursor once keys pause (HELD_KEY_GAP)
+            await pilot.pause(0.05)
+            if "Use as model" in detail_text(app):
+                break
         assert detail.scroll_y == 0  # another row starts at the top
         text = detail_text(app)
         for expected in ("Use as model", "demo-project/support-bot", "private", "gpt-oss-20b-h200"):

@@ -52,6 +52,8 @@ class StoreApply:
 
         def _settle(self) -> None: ...
 
+        def _check_waits(self) -> None: ...
+
     async def _apply_list(self, listed: list[Endpoint]) -> None:
         """The new list replaces the old at once, once merged with the details known, in slices that let the
         loop run between them; what changed meanwhile is merged again at the end, so it is not undone."""
@@ -64,6 +66,8 @@ class StoreApply:
         on_demand: list[str] = []
         pacer = Pacer(APPLY_BUDGET)
         fresh = 0  # rows the view has never drawn
+        before = self._endpoints
+        moved = False  # any row not as the views last heard it (an unchanged list tells them nothing)
         self._meanwhile = {}
         try:
             for endpoint in listed:
@@ -71,6 +75,8 @@ class StoreApply:
                     fresh += 1
                 present[endpoint.id] = endpoint
                 shown = merged[endpoint.id] = self._details.merge(endpoint)
+                if not moved and (previous := before.get(endpoint.id)) is not shown and previous != shown:
+                    moved = True
                 self.timeline.observe(shown, now)
                 self._index_into(parents, shown, now)
                 if shown.phase in MOVING:
@@ -82,6 +88,7 @@ class StoreApply:
         finally:
             meanwhile, self._meanwhile = self._meanwhile, None
         # From here on at once: nothing else runs until the views have heard.
+        moved = moved or bool(meanwhile) or bool(self._created)
         for endpoint_id, kept in meanwhile.items():
             if endpoint_id not in present:
                 continue
@@ -115,8 +122,13 @@ class StoreApply:
         for endpoint_id in self._watched():
             self._queue.hurry(endpoint_id)
         self._unseen = fresh > 0
+        unchanged = self.loaded and not moved and list(merged) == list(before)
         self.loaded = True
-        self._settle()
+        if unchanged:
+            # Every row as drawn: the views need not re-sync (the scheduler's status news follows the poll).
+            self._check_waits()
+        else:
+            self._settle()
 
     def _index_into(self, parents: dict[str, str], endpoint: Endpoint, now: datetime) -> None:
         """Which endpoint each of its deployments is under, the bounds each ran with, and their states seen."""

@@ -41,6 +41,8 @@ if TYPE_CHECKING:
     from tui.core.chat import SmokeResult
 
 SORT_CYCLE = ("name", "state", "cost", "age", "model", "hardware", "replicas")
+#: Seconds between redraws of every row for their ages alone (an endpoint under a minute old counts seconds).
+AGES_REDRAWN_EVERY = 10.0
 
 
 class EndpointsPane(EndpointActions, EndpointRender, Widget):
@@ -111,6 +113,8 @@ class EndpointsPane(EndpointActions, EndpointRender, Widget):
         self.store.set_priority(self._priority)
         # The status line ages ("updated 12 s ago") and a hung poll is noticed between store events.
         self.set_interval(1.0, self._show_status)
+        # A poll that changes nothing tells the views nothing; the ages in the rows still move on.
+        self.set_interval(AGES_REDRAWN_EVERY, self._render_rows)
         self._spinner = self.set_interval(0.25, self._spin, pause=True)
         self._table.tooltip = None
         self.watch(self._table, "scroll_y", self._tell_visible, init=False)
