@@ -68,7 +68,9 @@ async def test_a_changed_field_an_added_or_a_removed_endpoint_re_syncs_the_rows(
     assert list(store.endpoints) == ["a", "c"] and store.get("a").display_name == "Alpha 2"  # type: ignore[union-attr]
 
 
-async def test_a_new_order_re_syncs_the_rows(heard: tuple[EndpointStore, list[StoreEvent]], provider: FakeProvider) -> None:
+async def test_a_new_order_re_syncs_the_rows(
+    heard: tuple[EndpointStore, list[StoreEvent]], provider: FakeProvider
+) -> None:
     store, events = heard
     events.clear()
     provider.accounts = dict(reversed(list(provider.accounts.items())))

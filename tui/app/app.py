@@ -36,10 +36,10 @@ from tui.app.panes.endpoints import EndpointsPane
 from tui.app.requests import CrossPaneRequests
 from tui.app.widgets.shell_footer import ShellFooter
 from tui.app.widgets.status_header import StatusHeader
+from tui.collector import collector_paused, resume_collector
 from tui.core import keymap
 from tui.core.catalog import Catalog
 from tui.core.store import Announcement, EndpointStore, StoreEvent
-from tui.collector import collector_paused, resume_collector
 
 if TYPE_CHECKING:
     from tui.api import Provider

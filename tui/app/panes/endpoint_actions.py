@@ -33,9 +33,9 @@ from tui.core.store import Decision
 
 if TYPE_CHECKING:
     from tui.app.context import AppContext
-    from tui.core.chat import SmokeResult
     from tui.app.widgets.endpoint_rows import EndpointRows
     from tui.app.widgets.endpoint_table import EndpointTable
+    from tui.core.chat import SmokeResult
     from tui.core.store import EndpointStore
 
 MUTATING = frozenset({"start", "stop", "delete", "new", "edit", "scale"})
