@@ -126,3 +126,46 @@ def test_pydantic_plugins_are_off_unless_the_user_says_otherwise(monkeypatch: py
     monkeypatch.setenv("PYDANTIC_DISABLE_PLUGINS", "")
     cli.main(["auth", "status"])
     assert os.environ["PYDANTIC_DISABLE_PLUGINS"] == ""
+
+
+async def test_the_account_is_frozen_once_its_first_load_is_over(monkeypatch: pytest.MonkeyPatch) -> None:
+    provider = FakeProvider.with_endpoints(endpoint("ep-1"), endpoint("ep-2"), detailed_lists=False)
+    gate = asyncio.Event()
+    reads = provider.get_endpoint
+
+    async def slow_details(endpoint_id: str) -> object:
+        await gate.wait()
+        return await reads(endpoint_id)
+
+    monkeypatch.setattr(provider, "get_endpoint", slow_details)
+    frozen: list[int] = []
+    monkeypatch.setattr(collector.gc, "freeze", lambda: frozen.append(1))
+    collector.pause_collector()
+    app = TogetherApp(provider, AppConfig(refresh_interval=60))  # type: ignore[arg-type]
+    async with app.run_test(size=(120, 36)) as pilot:
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if not collector.collector_paused():
+                break
+        assert frozen == [1], "start-up's objects, when the first list was in"
+        await pilot.pause(1.3)
+        assert frozen == [1], "the details are still being read"
+        gate.set()
+        for _ in range(100):
+            await pilot.pause(0.03)
+            if len(frozen) == 2:
+                break
+        assert frozen == [1, 1] and app.context.store.loaded
+        await pilot.pause(1.2)
+        assert frozen == [1, 1], "once"
+
+
+async def test_an_app_inside_another_program_freezes_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    frozen: list[int] = []
+    monkeypatch.setattr(collector.gc, "freeze", lambda: frozen.append(1))
+    app = TogetherApp(FakeProvider.with_endpoints(endpoint("ep-1")), AppConfig(refresh_interval=60))  # type: ignore[arg-type]
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause(1.3)
+        app._start_up_over()
+        await pilot.pause(1.3)
+    assert frozen == []

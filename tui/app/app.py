@@ -36,7 +36,7 @@ from tui.app.panes.endpoints import EndpointsPane
 from tui.app.requests import CrossPaneRequests
 from tui.app.widgets.shell_footer import ShellFooter
 from tui.app.widgets.status_header import StatusHeader
-from tui.collector import collector_paused, resume_collector
+from tui.collector import collector_paused, freeze_loaded, resume_collector
 from tui.core import keymap
 from tui.core.catalog import Catalog
 from tui.core.store import Announcement, EndpointStore, StoreEvent
@@ -121,7 +121,7 @@ class TogetherApp(SecretSafeCrashReports, CrossPaneRequests, App[None]):
             self.notify(notice, timeout=8, markup=False)
         self._end_on_hangup_and_terminate()
         # Whatever becomes of the first list (an outage, a key refused), start-up ends by then.
-        self.set_timer(START_UP_DEADLINE, resume_collector)
+        self.set_timer(START_UP_DEADLINE, self._start_up_over)
 
     def _end_on_hangup_and_terminate(self) -> None:
         """SIGTERM (kill, systemd) and SIGHUP (the SSH connection dropped) end the app as ctrl+q does,
@@ -158,6 +158,22 @@ class TogetherApp(SecretSafeCrashReports, CrossPaneRequests, App[None]):
             self.call_from_thread(self.notify, f"Could not remember the theme: {exc}", severity="warning",
                                   markup=False)
 
+    def _start_up_over(self) -> None:
+        """The collector back (tui.collector) and, once the first load is over, the account as loaded left out
+        of its full passes; only when this process's start-up paused it (the CLI's): an app run inside
+        another program (tests, a host) leaves that program's collector as it is."""
+        if not collector_paused():
+            return
+        resume_collector()
+
+        def when_loaded() -> None:
+            store = self.context.store
+            if store.loaded and store.idle:
+                check.stop()
+                freeze_loaded()
+
+        check = self.set_interval(1.0, when_loaded)
+
     async def on_unmount(self) -> None:
         resume_collector()
         self._forget_signal_handlers()
@@ -192,7 +208,7 @@ class TogetherApp(SecretSafeCrashReports, CrossPaneRequests, App[None]):
             store = self.context.store
             if collector_paused() and (store.loaded or store.scheduler.last_error is not None):
                 # The first list (or the first failure) is in: drawn on the next refresh, start-up is over.
-                self.call_after_refresh(resume_collector)
+                self.call_after_refresh(self._start_up_over)
             return
         if event.ring:
             # A watched endpoint arrived, failed or stopped: the user asked to hear that (and the bell).
