@@ -169,3 +169,23 @@ async def test_an_app_inside_another_program_freezes_nothing(monkeypatch: pytest
         app._start_up_over()
         await pilot.pause(1.3)
     assert frozen == []
+
+
+def test_while_installed_what_survives_a_full_pass_is_frozen_after_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    soon: list[object] = []
+    frozen: list[int] = []
+    monkeypatch.setattr(collector.gc, "freeze", lambda: frozen.append(1))
+    freezes = collector.FreezeAfterFullPasses(soon.append)
+    freezes.install()
+    freezes.install()  # once, however often installed
+    try:
+        gc.collect(1)
+        assert soon == [], "a young pass freezes nothing"
+        gc.collect()
+        assert len(soon) == 1 and frozen == [], "frozen on the loop, not inside the collector"
+        soon[0]()  # type: ignore[operator]
+        assert frozen == [1] and freezes.frozen == 1
+    finally:
+        freezes.remove()
+    gc.collect()
+    assert len(soon) == 1, "removed: no more"

@@ -36,7 +36,7 @@ from tui.app.panes.endpoints import EndpointsPane
 from tui.app.requests import CrossPaneRequests
 from tui.app.widgets.shell_footer import ShellFooter
 from tui.app.widgets.status_header import StatusHeader
-from tui.collector import collector_paused, freeze_loaded, resume_collector
+from tui.collector import FreezeAfterFullPasses, collector_paused, freeze_loaded, resume_collector
 from tui.core import keymap
 from tui.core.catalog import Catalog
 from tui.core.store import Announcement, EndpointStore, StoreEvent
@@ -84,6 +84,7 @@ class TogetherApp(SecretSafeCrashReports, CrossPaneRequests, App[None]):
         #: The panes built so far (the Endpoints pane at compose, the others on first use) and their mounts.
         self._panes: dict[str, Pane] = {}
         self._mounting: dict[str, AwaitMount] = {}
+        self._first_load_freezes: FreezeAfterFullPasses | None = None
         if config.keymap:
             self.set_keymap(config.keymap)
 
@@ -165,17 +166,23 @@ class TogetherApp(SecretSafeCrashReports, CrossPaneRequests, App[None]):
         if not collector_paused():
             return
         resume_collector()
+        loading = FreezeAfterFullPasses(asyncio.get_running_loop().call_soon)
+        loading.install()
 
         def when_loaded() -> None:
             store = self.context.store
             if store.loaded and store.idle:
                 check.stop()
+                loading.remove()
                 freeze_loaded()
 
         check = self.set_interval(1.0, when_loaded)
+        self._first_load_freezes = loading
 
     async def on_unmount(self) -> None:
         resume_collector()
+        if self._first_load_freezes is not None:
+            self._first_load_freezes.remove()
         self._forget_signal_handlers()
         self.workers.cancel_group(self, STORE_WORKER_GROUP)
         await self.context.store.aclose()
