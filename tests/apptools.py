@@ -84,3 +84,18 @@ def screen_text(app: Any) -> str:
                       record=True, legacy_windows=False, safe_box=False)
     console.print(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens))
     return console.export_text()
+
+
+async def select_row(app: Any, pilot: Any, key: str) -> None:
+    """Put the table's cursor on ``key`` and wait for the details panel to follow it: it follows once keys
+    pause (``HELD_KEY_GAP``), which one ``pilot.pause()`` does not always cover on a busy machine."""
+    from tui.app.widgets.endpoint_detail import EndpointDetail
+    from tui.app.widgets.endpoint_table import EndpointTable
+
+    assert app.query_one(EndpointTable).select(key)
+    await pilot.pause()
+    detail = app.query_one("#endpoints-detail", EndpointDetail)
+    for _ in range(60):
+        if detail._key == key:
+            return
+        await pilot.pause(0.05)

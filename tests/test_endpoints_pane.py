@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from apptools import make_app, settle
+from apptools import make_app, select_row, settle
 from rich.console import Console
 from textual.message import Message
 from textual.widgets import Button, Input, Static
@@ -73,8 +73,7 @@ def find(app: TogetherApp, title_part: str) -> str:
 
 
 async def select(app: TogetherApp, pilot: Any, endpoint_id: str) -> None:
-    assert table_of(app).select(endpoint_id)
-    await pilot.pause()
+    await select_row(app, pilot, endpoint_id)
 
 
 def detail_text(app: TogetherApp, width: int = 120) -> str:

@@ -6,19 +6,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from apptools import make_app, settle
+from apptools import make_app, select_row, settle
 
 from tui.api.http import RetryPolicy
 from tui.app.app import TogetherApp
-from tui.app.widgets.endpoint_table import EndpointTable
 from tui.simulator import Faults, ManualClock, SimulatorServer
 
 
 async def select(pilot: Any, title_part: str) -> str:
     app: TogetherApp = pilot.app
     endpoint = next(e for e in app.context.store.endpoints.values() if title_part in e.title)
-    app.query_one(EndpointTable).select(endpoint.id)
-    await pilot.pause()
+    await select_row(app, pilot, endpoint.id)
     return endpoint.id
 
 

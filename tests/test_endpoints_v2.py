@@ -7,7 +7,7 @@ import asyncio
 import io
 from typing import Any
 
-from apptools import settle
+from apptools import select_row, settle
 from rich.console import Console
 from textual.widgets import Button, Input, OptionList, Static
 from tree_tools import cell, deployment_id, endpoint_id, make_tree_app, rows, table_of, today
@@ -47,14 +47,7 @@ def detail_text(app: Any) -> str:
 
 
 async def select(app: Any, pilot: Any, key: str) -> None:
-    assert table_of(app).select(key)
-    await pilot.pause()
-    # The details follow the cursor once keys pause (HELD_KEY_GAP): wait for them on a busy machine too.
-    detail = app.query_one("#endpoints-detail", EndpointDetail)
-    for _ in range(60):
-        if detail._key == key:
-            break
-        await pilot.pause(0.05)
+    await select_row(app, pilot, key)
 
 
 def patches(server: Any) -> list[tuple[str, Any]]:

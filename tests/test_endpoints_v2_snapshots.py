@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from apptools import settle
-from tree_tools import deployment_id, endpoint_id, make_tree_app, table_of, today
+from apptools import select_row, settle
+from tree_tools import deployment_id, endpoint_id, make_tree_app, today
 
 from tui.simulator import ManualClock
 
@@ -17,8 +17,7 @@ async def quiet(pilot: Any) -> None:
 
 
 async def select(pilot: Any, key: str) -> None:
-    table_of(pilot.app).select(key)
-    await pilot.pause()
+    await select_row(pilot.app, pilot, key)
 
 
 def _table(snap_compare: Any, start_simulator: Any, clock: ManualClock, size: tuple[int, int]) -> bool:

@@ -9,12 +9,11 @@ from typing import Any
 import pytest
 from textual.widgets import Select
 
-from tests.apptools import screen_text, settle
+from tests.apptools import screen_text, select_row, settle
 from tests.nebius_tools import make_nebius_app, start_nebius  # noqa: F401 (fixture)
 from tui.api.domain import Phase
 from tui.app.screens.confirm_delete import ConfirmDeleteScreen
 from tui.app.screens.confirm_start import ConfirmStartScreen
-from tui.app.widgets.endpoint_table import EndpointTable
 from tui.simulator import ManualClock
 from tui.simulator.nebius.app import NebiusSimulator
 from tui.simulator.nebius.world import Timings
@@ -37,8 +36,7 @@ def endpoint_id(app: Any, title: str) -> str:
 
 async def select(pilot: Any, title: str) -> str:
     target = endpoint_id(pilot.app, title)
-    pilot.app.query_one(EndpointTable).select(target)
-    await pilot.pause()
+    await select_row(pilot.app, pilot, target)
     return target
 
 

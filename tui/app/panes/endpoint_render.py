@@ -42,8 +42,9 @@ if TYPE_CHECKING:
 
 #: Up to this many endpoints a redraw runs at once (a few milliseconds); above it, in slices.
 SYNC_LIMIT = 300
-#: Longest stretch of one slice of a large redraw before the loop runs again (seconds of work).
-SLICE_BUDGET = 0.004
+#: Longest stretch of one slice of a large redraw before the loop runs again (seconds of work): small, as
+#: the store's pieces may run in the same turn of the loop (tui.core.store_apply.APPLY_BUDGET says why).
+SLICE_BUDGET = 0.002
 RENDER_GROUP = "endpoints-render"
 #: Highlights closer than this are a held key: the details panel waits until the key is let go.
 HELD_KEY_GAP = 0.1

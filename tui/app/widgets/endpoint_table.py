@@ -215,7 +215,7 @@ class EndpointTable(TableKeys[Text], LeanTable[Text]):
             pass
         return report
 
-    async def sync_sliced(self, rows: Sequence[RowView], *, hold: bool = False, budget: float = 0.005) -> SyncReport:
+    async def sync_sliced(self, rows: Sequence[RowView], *, hold: bool = False, budget: float = 0.002) -> SyncReport:
         """``sync`` for thousands of rows: the loop runs at least every ``budget`` seconds of this work. The
         table is whole between slices (a row is in it with its view, or not yet), so keys and redraws between
         slices see a consistent table."""
