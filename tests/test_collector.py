@@ -25,6 +25,14 @@ def collector_restored() -> Iterator[None]:
     gc.enable()
 
 
+async def until_resumed(pilot: object) -> None:
+    """Until the app has given the collector back (its first list is in, or the deadline passed)."""
+    for _ in range(100):
+        await pilot.pause(0.02)  # type: ignore[attr-defined]
+        if not collector.collector_paused():
+            return
+
+
 def test_pause_and_resume_leave_a_collector_someone_else_disabled_alone() -> None:
     gc.disable()
     collector.pause_collector()
@@ -79,10 +87,7 @@ async def test_the_app_collects_again_once_the_first_list_is_in() -> None:
         assert collector.collector_paused(), "still starting: the list has not come"
         gate.set()
         provider.hang_list = None
-        for _ in range(50):
-            await pilot.pause(0.02)
-            if not collector.collector_paused():
-                break
+        await until_resumed(pilot)
         assert gc.isenabled()
         assert app.context.store.loaded
 
@@ -93,10 +98,7 @@ async def test_the_app_collects_again_after_a_failed_first_list() -> None:
     collector.pause_collector()
     app = TogetherApp(provider, AppConfig(refresh_interval=60))  # type: ignore[arg-type]
     async with app.run_test(size=(120, 36)) as pilot:
-        for _ in range(50):
-            await pilot.pause(0.02)
-            if not collector.collector_paused():
-                break
+        await until_resumed(pilot)
         assert gc.isenabled()
         assert not app.context.store.loaded
 
@@ -110,10 +112,7 @@ async def test_the_app_collects_again_by_the_deadline_whatever_the_list_does(
     collector.pause_collector()
     app = TogetherApp(provider, AppConfig(refresh_interval=60))  # type: ignore[arg-type]
     async with app.run_test(size=(120, 36)) as pilot:
-        for _ in range(50):
-            await pilot.pause(0.02)
-            if not collector.collector_paused():
-                break
+        await until_resumed(pilot)
         assert gc.isenabled()
         provider.hang_list.set()
 
@@ -143,10 +142,7 @@ async def test_the_account_is_frozen_once_its_first_load_is_over(monkeypatch: py
     collector.pause_collector()
     app = TogetherApp(provider, AppConfig(refresh_interval=60))  # type: ignore[arg-type]
     async with app.run_test(size=(120, 36)) as pilot:
-        for _ in range(100):
-            await pilot.pause(0.02)
-            if not collector.collector_paused():
-                break
+        await until_resumed(pilot)
         assert frozen == [1], "start-up's objects, when the first list was in"
         await pilot.pause(1.3)
         assert frozen == [1], "the details are still being read"
