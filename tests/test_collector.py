@@ -185,3 +185,18 @@ def test_while_installed_what_survives_a_full_pass_is_frozen_after_it(monkeypatc
         freezes.remove()
     gc.collect()
     assert len(soon) == 1, "removed: no more"
+
+
+def test_a_full_pass_after_the_loop_closed_says_nothing_and_stops_listening(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    loop = asyncio.new_event_loop()
+    loop.close()
+    freezes = collector.FreezeAfterFullPasses(loop.call_soon_threadsafe)
+    freezes.install()
+    try:
+        gc.collect()
+        assert freezes._heard not in gc.callbacks
+    finally:
+        freezes.remove()
+    assert "Exception ignored" not in capsys.readouterr().err

@@ -67,8 +67,13 @@ class FreezeAfterFullPasses:
         self.frozen = 0
 
     def _heard(self, phase: str, info: dict[str, int]) -> None:
+        # Any thread's allocation may run the collector (a worker's), hence a thread-safe call_soon; a loop
+        # already closed is no reason to print "Exception ignored in gc callback" over the screen.
         if phase == "stop" and info.get("generation") == 2:
-            self._call_soon(self._freeze)
+            try:
+                self._call_soon(self._freeze)
+            except RuntimeError:
+                self.remove()
 
     def _freeze(self) -> None:
         gc.freeze()

@@ -166,7 +166,7 @@ class TogetherApp(SecretSafeCrashReports, CrossPaneRequests, App[None]):
         if not collector_paused():
             return
         resume_collector()
-        loading = FreezeAfterFullPasses(asyncio.get_running_loop().call_soon)
+        loading = FreezeAfterFullPasses(asyncio.get_running_loop().call_soon_threadsafe)
         loading.install()
 
         def when_loaded() -> None:
