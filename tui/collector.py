@@ -1,9 +1,9 @@
-"""The cyclic garbage collector, paused while the app starts and told to skip what start-up built.
+"""The cyclic garbage collector: paused while the app starts, then told to skip what start-up and the first load built.
 
 Start-up allocates hundreds of thousands of long-lived objects (modules, classes, CSS rules, widgets) and
 almost no cyclic garbage; the collector would walk them again and again as they pile up (about a tenth of
-the CPU to the first frame, measured by ``benchmarks/cold_start.py``). So ``tui.cli`` pauses it on
-import and the app resumes it once its first frame with endpoints is drawn (or after a deadline, whatever
+the CPU to the first frame, measured by ``benchmarks/cold_start.py``). So ``tui.cli.main`` pauses
+it and the app resumes it once its first frame with endpoints is drawn (or after a deadline, whatever
 happens). Resuming first freezes what exists then: a later full collection, which runs on the UI loop,
 does not walk the start-up objects again (one less long block while the user types). The price: cyclic
 garbage made during start-up is never freed (kilobytes; ``benchmarks/memory.py`` watches the total).

@@ -22,12 +22,16 @@ def reveal(key: str | SecretLike) -> str:
     return key if isinstance(key, str) else key.reveal()
 
 
+def maskable(key: str | SecretLike | None) -> str:
+    """The key's text when it is long enough to be masked, else "" (nothing to look for)."""
+    value = reveal(key) if key else ""
+    return value if len(value) >= _MIN_MASKED_LENGTH else ""
+
+
 def mask_key(text: str, key: str | SecretLike | None) -> str:
     """``text`` with every occurrence of the key replaced by its masked form (``…`` and the last 4)."""
-    if key is None:
-        return text
-    value = reveal(key)
-    if len(value) < _MIN_MASKED_LENGTH or value not in text:
+    value = maskable(key)
+    if not value or value not in text:
         return text
     return text.replace(value, ApiKey(value).masked)
 

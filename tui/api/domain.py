@@ -44,12 +44,16 @@ class Phase(StrEnum):
 
     @property
     def transitional(self) -> bool:
-        return self in (Phase.PENDING, Phase.STARTING, Phase.STOPPING, Phase.SCALING, Phase.UPDATING)
+        return self in TRANSITIONAL_PHASES
 
     @property
     def billing(self) -> bool:
         """Whether replicas are (or may be) running and billed in this phase."""
         return self in (Phase.READY, Phase.STOPPING, Phase.STARTING, Phase.SCALING, Phase.UPDATING, Phase.DEGRADED)
+
+
+#: The phases that change by themselves and poll fast, as a set: a membership test per row per poll.
+TRANSITIONAL_PHASES = frozenset({Phase.PENDING, Phase.STARTING, Phase.STOPPING, Phase.SCALING, Phase.UPDATING})
 
 
 class Availability(StrEnum):

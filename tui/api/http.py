@@ -25,7 +25,7 @@ from pydantic import BaseModel, ValidationError
 
 from tui import __version__
 from tui.api import errors
-from tui.api.auth import _MIN_MASKED_LENGTH, BearerAuth, SecretLike, mask_key, reveal
+from tui.api.auth import BearerAuth, SecretLike, mask_key, maskable, reveal
 from tui.api.error_mapping import error_from_response, error_from_transport, host_of, request_id_of, safe_message
 from tui.api.retry import IDEMPOTENT_METHODS, RETRY_STATUSES, RetryPolicy, retry_after_seconds
 from tui.api.sse import ServerSentEvent, SSEDecoder, StreamOrigin, format_size
@@ -267,19 +267,13 @@ class ApiSession:
         name) must not put it on screen. One substring search per body (the key is ASCII, JSON quotes it
         verbatim; an escaped spelling such as ``\\u0041…`` is not caught)."""
         content = response.content
-        if (value := self._maskable_key()) and (secret := value.encode()) in content:
+        if (value := maskable(self._key)) and (secret := value.encode()) in content:
             content = content.replace(secret, ApiKey(value).masked.encode())
         return content
 
     def _masked_event(self, event: ServerSentEvent) -> ServerSentEvent:
-        if (value := self._maskable_key()) and value in event.data:
-            return replace(event, data=mask_key(event.data, value))
-        return event
-
-    def _maskable_key(self) -> str:
-        """The key's text when long enough to mask (as ``mask_key`` judges), else empty."""
-        value = reveal(self._key) if self._key else ""
-        return value if len(value) >= _MIN_MASKED_LENGTH else ""
+        data = mask_key(event.data, self._key)
+        return event if data is event.data else replace(event, data=data)
 
     def json(self, response: httpx.Response) -> Any:
         try:

@@ -84,6 +84,7 @@ class TogetherApp(SecretSafeCrashReports, CrossPaneRequests, App[None]):
         #: The panes built so far (the Endpoints pane at compose, the others on first use) and their mounts.
         self._panes: dict[str, Pane] = {}
         self._mounting: dict[str, AwaitMount] = {}
+        self._stand_ins: dict[str, Pane] = {}
         self._first_load_freezes: FreezeAfterFullPasses | None = None
         if config.keymap:
             self.set_keymap(config.keymap)
@@ -93,7 +94,7 @@ class TogetherApp(SecretSafeCrashReports, CrossPaneRequests, App[None]):
 
     def compose(self) -> ComposeResult:
         endpoints = EndpointsPane(self.context)
-        self._panes, self._mounting = {"endpoints": endpoints}, {}
+        self._panes, self._mounting, self._stand_ins = {"endpoints": endpoints}, {}, {}
         yield StatusHeader(self.context)
         with TabbedContent(initial="endpoints", id="panes"):
             with TabPane(TAB_LABELS["endpoints"], id="endpoints"):
@@ -248,6 +249,14 @@ class TogetherApp(SecretSafeCrashReports, CrossPaneRequests, App[None]):
             return ChatPane(self.context)
         raise KeyError(name)
 
+    def _stand_in(self, name: str) -> Pane:
+        """A pane not built yet, asked as it would be once built: a fresh one, never mounted, made once (the
+        palette asks on every keystroke); it reads the context live, so its answers follow the account."""
+        pane = self._stand_ins.get(name)
+        if pane is None:
+            pane = self._stand_ins[name] = self._new_pane(name)
+        return pane
+
     async def ensure_pane(self, name: str) -> Pane:
         """The pane, built and composed (its widgets can be queried)."""
         pane = self.pane(name)
@@ -368,10 +377,9 @@ class TogetherApp(SecretSafeCrashReports, CrossPaneRequests, App[None]):
             yield SystemCommand("Switch profile", "Another profile's account (Together or Nebius), without restarting",
                                 self.action_switch_profile)
         # Only the main screen has panes; a modal's commands are its own bindings below.
-        # A pane not built yet is asked as it would be once built: a fresh one, never mounted.
         panes: dict[str, Pane] = {}
         if screen is self.screen_stack[0]:
-            panes = {name: self.built_pane(name) or self._new_pane(name) for name in PANES}
+            panes = {name: self.built_pane(name) or self._stand_in(name) for name in PANES}
         seen: set[tuple[str, str]] = set()
         for name, pane in panes.items():
             # The binding table, not the widgets' bindings: every action of every pane, not only the focused one's.

@@ -323,8 +323,8 @@ class TurnRunner:
         metrics = turn.metrics = StreamMetrics(started=self.clock())
         view.show_state()
         if not was_busy:
-            # Waiting and streaming offer the same keys: telling the view again would only redraw its
-            # footer (a recompose) just as the first token arrives.
+            # Waiting and streaming offer the same keys: telling the view again would only ask its footer
+            # to compare keys that did not change, just as the first token arrives.
             self._changed()
         messages = conversation.messages_for(turn)
         try:

@@ -15,6 +15,11 @@ from tui.api.domain import HardwareOption, gpu_family
 UNKNOWN = "?"
 
 
+def known_count(count: int | None) -> str:
+    """A replica count the API did not send reads ``?``, never ``None``."""
+    return "?" if count is None else str(count)
+
+
 def known_amount(value: object) -> float | None:
     """``value`` if it is a usable amount (a finite, non-negative number), else None."""
     if value is None or isinstance(value, bool) or not isinstance(value, int | float):

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from tui.api.domain import Endpoint, Phase
+from tui.api.domain import TRANSITIONAL_PHASES, Endpoint
 from tui.api.pacing import Pacer
 from tui.core.details import DetailCache
 from tui.core.store_details import DetailQueue
@@ -24,8 +24,6 @@ from tui.core.waits import WaitTracker
 
 #: A created endpoint the list does not show yet is kept this long (the list may lag the create).
 KEEP_CREATED_FOR = timedelta(seconds=60)
-#: The phases that poll fast, as a set (``Phase.transitional`` costs microseconds, times 5,000 a poll).
-MOVING = frozenset(phase for phase in Phase if phase.transitional)
 #: The longest one piece of applying a list holds the loop, in seconds. The pieces of the list's parse, this
 #: apply and the views' redraw that are ready at once run back to back in one turn of the loop, so each is
 #: the API layer's 2 ms (at 3/4/5 ms a refresh at 1,000 endpoints held the loop 11-12 ms, at 2 ms 6-8 ms).
@@ -81,7 +79,7 @@ class StoreApply:
                     moved = True
                 self.timeline.observe(shown, now)
                 self._index_into(parents, shown, now)
-                if shown.phase in MOVING:
+                if shown.phase in TRANSITIONAL_PHASES:
                     moving.add(endpoint.id)
                 if self._details.needs(endpoint):
                     # A row complete but for its full read (v2) is read only when looked at.
@@ -97,7 +95,7 @@ class StoreApply:
             if kept:
                 shown = merged[endpoint_id] = self._details.merge(present[endpoint_id])
                 self._index_into(parents, shown, now)
-                (moving.add if shown.phase in MOVING else moving.discard)(endpoint_id)
+                (moving.add if shown.phase in TRANSITIONAL_PHASES else moving.discard)(endpoint_id)
             else:
                 moving.discard(endpoint_id)
                 for deployment in merged.pop(endpoint_id).deployments:
@@ -111,7 +109,7 @@ class StoreApply:
             elif previous is not None and now - created < KEEP_CREATED_FOR:
                 present[endpoint_id] = merged[endpoint_id] = previous
                 self._index_into(parents, previous, now)
-                if previous.phase in MOVING:
+                if previous.phase in TRANSITIONAL_PHASES:
                     moving.add(endpoint_id)
             else:
                 del self._created[endpoint_id]
@@ -143,7 +141,7 @@ class StoreApply:
     def _stored(self, endpoint: Endpoint) -> None:
         """Show this endpoint as it is now (merged with its details), between lists."""
         self._endpoints[endpoint.id] = endpoint
-        (self._moving.add if endpoint.phase in MOVING else self._moving.discard)(endpoint.id)
+        (self._moving.add if endpoint.phase in TRANSITIONAL_PHASES else self._moving.discard)(endpoint.id)
         self._index_into(self._parents, endpoint, self.clock())
         if self._meanwhile is not None:
             self._meanwhile[endpoint.id] = True

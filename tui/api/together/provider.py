@@ -113,26 +113,24 @@ def endpoint_from_wire(wire: ListEndpoint) -> Endpoint:
     )
 
 
-async def endpoints_from_wire(
-    wires: Sequence[ListEndpoint], built: dict[str, tuple[ListEndpoint, Endpoint]] | None = None
-) -> list[Endpoint]:
+Built = dict[str, tuple[ListEndpoint, Endpoint]]
+
+
+async def endpoints_from_wire(wires: Sequence[ListEndpoint], previous: Built) -> tuple[list[Endpoint], Built]:
     """``endpoint_from_wire`` for a whole list, the loop given a turn whenever a piece had its budget (a large
-    account's poll must not hold keys and redraws). With ``built`` (the last list's wire model and endpoint by
-    id, replaced by this list's), a wire model the client reused (its JSON unchanged) is the endpoint built
-    then: a steady poll builds next to nothing."""
+    account's poll must not hold keys and redraws), and what was built, by id, for the next list: given the
+    last list's, a wire model the client reused (its JSON unchanged) is the endpoint built then, so a steady
+    poll builds next to nothing."""
     endpoints = []
-    previous = built.copy() if built is not None else {}
-    if built is not None:
-        built.clear()
+    built: Built = {}
     pacer = Pacer()
     for wire in wires:
         last = previous.get(wire.id)
         endpoint = last[1] if last is not None and last[0] is wire else endpoint_from_wire(wire)
-        if built is not None:
-            built[wire.id] = (wire, endpoint)
+        built[wire.id] = (wire, endpoint)
         endpoints.append(endpoint)
         await pacer.pause()
-    return endpoints
+    return endpoints, built
 
 
 def hardware_from_wire(wire: HardwareWithStatus) -> HardwareOption:
@@ -206,7 +204,7 @@ class TogetherV1Provider:
         self.client = client
         self.base_url = client.base_url
         #: Per kind of list (with serverless or not): the last one's wire model and endpoint by id.
-        self._built: dict[bool, dict[str, tuple[ListEndpoint, Endpoint]]] = {}
+        self._built: dict[bool, Built] = {}
 
     def __repr__(self) -> str:
         return f"TogetherV1Provider(base_url={self.base_url!r})"
@@ -223,7 +221,10 @@ class TogetherV1Provider:
 
     async def list_endpoints(self, *, include_serverless: bool = False) -> list[Endpoint]:
         wires = await self.client.list_endpoints(type=None if include_serverless else "dedicated")
-        return await endpoints_from_wire(wires, self._built.setdefault(include_serverless, {}))
+        endpoints, self._built[include_serverless] = await endpoints_from_wire(
+            wires, self._built.get(include_serverless, {})
+        )
+        return endpoints
 
     async def get_endpoint(self, endpoint_id: str) -> Endpoint:
         return endpoint_from_wire(await self.client.get_endpoint(endpoint_id))

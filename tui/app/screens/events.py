@@ -26,6 +26,7 @@ from tui.app.context import AppContext
 from tui.app.widgets.table_keys import TableKeys
 from tui.core import events_feed as feed_model
 from tui.core.events_feed import BOOT_PHASES, PHASE_LABELS, EventsFeed, EventSource, duration_text, level_label
+from tui.core.format import known_count
 
 FOLLOW_SECONDS = 3.0
 LEVEL_STYLES = {"debug": "dim", "info": "cyan", "warn": "bold yellow", "error": "bold red"}
@@ -293,7 +294,7 @@ class EventsScreen(Screen[None]):
             extras = [
                 f"reason {event.reason}" if event.reason else "",
                 f"replica {event.replica_id}" if event.replica_id else "",
-                (f"replicas {_known(event.old_replicas)} → {event.new_replicas}"
+                (f"replicas {known_count(event.old_replicas)} → {event.new_replicas}"
                  if event.new_replicas is not None else ""),
                 f"from {event.source}" if event.source else "",
             ]
@@ -346,7 +347,3 @@ class EventsScreen(Screen[None]):
 
         self.run_worker(older(), group="events-older", exclusive=True, exit_on_error=False)
 
-
-def _known(count: int | None) -> str:
-    """A replica count the API did not send reads ``?``, never ``None``."""
-    return "?" if count is None else str(count)

@@ -19,7 +19,7 @@ from textual.widgets import Button, Input, Static
 
 from tui.api.domain import HOURS_PER_MONTH, Deployment
 from tui.app.bindings import bindings
-from tui.core.format import format_price
+from tui.core.format import format_price, known_count
 
 #: Replicas one deployment may ask for here (the service has its own quota, which it says when refused).
 MAX_REPLICAS = 100
@@ -82,7 +82,7 @@ class ScaleScreen(ModalScreen[tuple[int, int] | None]):
             about.append(f"\n{deployment.hardware_label or deployment.hardware}", style="dim")
             if self.price is not None:
                 about.append(f" · {format_price(self.price, cents=True)}/h per replica", style="dim")
-            now = f"min {_known(deployment.min_replicas)} · max {_known(deployment.max_replicas)}"
+            now = f"min {known_count(deployment.min_replicas)} · max {known_count(deployment.max_replicas)}"
             about.append(f"\nNow: {now}", style="dim")
             yield Static(about, id="scale-about")
             with Horizontal(id="scale-fields"):
@@ -142,7 +142,3 @@ class ScaleScreen(ModalScreen[tuple[int, int] | None]):
     def action_cancel(self) -> None:
         self.dismiss(None)
 
-
-def _known(count: int | None) -> str:
-    """A replica count the API did not send reads ``?``, never ``None``."""
-    return "?" if count is None else str(count)

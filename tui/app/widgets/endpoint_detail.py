@@ -32,7 +32,7 @@ from tui.app.widgets.detail_grid import FieldGrid, SideBySide
 from tui.app.widgets.state_badge import state_text
 from tui.app.widgets.tree_detail import LEGACY_NOTE, deployment_fields, endpoint_fields, next_step
 from tui.core.costs import is_tree
-from tui.core.format import format_age, format_duration, format_price, gpu_name, known_amount, link_label
+from tui.core.format import format_age, format_duration, format_price, gpu_name, known_amount, known_count, link_label
 from tui.core.store_events import Steps
 from tui.core.timeline import Observation
 from tui.core.tree import state_label
@@ -132,7 +132,7 @@ def _fields(view: DetailView) -> FieldGrid:
         if view.hardware is not None:
             row("Price", f"{format_price(view.hardware.price_per_hour, cents=True)}/h per replica")
         if endpoint.min_replicas is not None:
-            row("Replicas", f"min {endpoint.min_replicas} · max {_known(endpoint.max_replicas)}")
+            row("Replicas", f"min {endpoint.min_replicas} · max {known_count(endpoint.max_replicas)}")
         row("Cost", *_cost(view))
     if endpoint.created_at is not None:
         created = endpoint.created_at.strftime("%Y-%m-%d %H:%M UTC")
@@ -327,7 +327,3 @@ class EndpointDetail(VerticalScroll):
             # A str border title is parsed as markup; the display name is the server's text, so Content.
             self.border_title = Content(title)
 
-
-def _known(count: int | None) -> str:
-    """A replica count the API did not send reads ``?``, never ``None``."""
-    return "?" if count is None else str(count)

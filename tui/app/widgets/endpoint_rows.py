@@ -14,7 +14,7 @@ from typing import Any
 
 from rich.text import Text
 
-from tui.api.domain import Endpoint, HardwareOption, Phase
+from tui.api.domain import TRANSITIONAL_PHASES, Endpoint, HardwareOption, Phase
 from tui.app.widgets.endpoint_table import KeyedText, RowView
 from tui.app.widgets.state_badge import state_text
 from tui.core.costs import hourly_cost
@@ -121,7 +121,7 @@ class EndpointRows:
         """The row and its hardware label (which the filter matches on)."""
         hardware_text = self.hardware_text(endpoint, hardware)
         cost = hourly_cost(endpoint, hardware)
-        moving = expected is not None or endpoint.phase in _TRANSITIONAL
+        moving = expected is not None or endpoint.phase in TRANSITIONAL_PHASES
         age = format_age(now - endpoint.created_at) if endpoint.created_at else ""
         frame = frame if moving else 0
         cache_key = (endpoint, hardware_text, cost, age, expected, frame)
@@ -153,7 +153,7 @@ class TitleCounts:
     def of(cls, endpoints: Iterable[Endpoint]) -> TitleCounts:
         # Counted after every batch of details: at 5,000 endpoints the properties' calls were most of it.
         total = running = moving = 0
-        ready, transitional = Phase.READY, _TRANSITIONAL
+        ready, transitional = Phase.READY, TRANSITIONAL_PHASES
         for endpoint in endpoints:
             total += 1
             phase = endpoint.phase
@@ -162,9 +162,6 @@ class TitleCounts:
             elif phase in transitional:
                 moving += 1
         return cls(total, running, moving)
-
-
-_TRANSITIONAL = frozenset(phase for phase in Phase if phase.transitional)
 
 
 def endpoints_title(

@@ -55,7 +55,7 @@ def _parser() -> MarkdownIt:
 
 @lru_cache(maxsize=64)
 def _highlighted(code: str, language: str) -> Content:
-    # A streaming part is parsed again on every append: its finished code blocks are highlighted once.
+    # A streaming part's open tail is parsed again on every append: a code block in it is highlighted once.
     return highlight(code, language=language or None)
 
 

@@ -30,7 +30,7 @@ from textual.widgets import Static
 
 from tui.api.safe_text import clean
 from tui.app.widgets.laid_out import laid_out_size
-from tui.app.widgets.markdown_blocks import EMPTY, FENCE, Block, inline_content, markdown_blocks
+from tui.app.widgets.markdown_blocks import EMPTY, FENCE, Block, markdown_blocks
 from tui.core.chat_text import MarkdownParts, settled_length
 
 
@@ -251,5 +251,4 @@ class StreamedDocument(Vertical):
         await self.mount_all(self._parts)
 
 
-__all__ = ["Block", "MarkdownPart", "MarkdownVisual", "Settled", "StreamedDocument", "inline_content",
-           "markdown_blocks"]
+__all__ = ["Block", "MarkdownPart", "MarkdownVisual", "Settled", "StreamedDocument", "markdown_blocks"]

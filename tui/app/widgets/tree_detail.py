@@ -17,7 +17,7 @@ from rich.text import Text
 from tui.api.domain import Deployment, Endpoint, HardwareOption, Phase
 from tui.app.widgets.state_badge import state_text
 from tui.core.costs import deployment_cost, deployment_range, price_per_hour, tree_cost
-from tui.core.format import format_age, format_duration, format_price
+from tui.core.format import format_age, format_duration, format_price, known_count
 from tui.core.tree import bounds_text, ready_text, routed_share, share_text, state_label, traffic_text
 
 Row = Callable[..., None]
@@ -131,7 +131,7 @@ def deployment_fields(row: Row, endpoint: Endpoint, deployment: Deployment,
     if deployment.parallelism:
         row("Parallelism", deployment.parallelism)
     row("Replicas", f"{ready_text(deployment)} ready/desired")
-    autoscaling = f"min {_known(deployment.min_replicas)} · max {_known(deployment.max_replicas)}"
+    autoscaling = f"min {known_count(deployment.min_replicas)} · max {known_count(deployment.max_replicas)}"
     if windows := _windows(deployment):
         autoscaling += f" · scales {windows}"
     row("Autoscaling", autoscaling)
@@ -161,7 +161,3 @@ def table() -> Table:
     grid.add_column(overflow="fold")
     return grid
 
-
-def _known(count: int | None) -> str:
-    """A replica count the API did not send reads ``?``, never ``None``."""
-    return "?" if count is None else str(count)

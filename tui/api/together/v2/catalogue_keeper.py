@@ -26,16 +26,14 @@ class CatalogueKeeper:
         self._read = read
         self.kept: Catalogue | None = None
         self._reading: asyncio.Future[Catalogue] | None = None
-        #: When the kept one's read began (monotonic), and whether fresh data was asked for since.
+        #: When the kept one's read began (monotonic); -inf once the user asked for fresh data.
         self._at = 0.0
-        self._stale = False
 
-    async def get(self, *, refresh: bool = False, max_age: float | None = None) -> Catalogue:
-        """The kept catalogue, or (none kept, ``refresh``, or older than ``max_age``) a read shared by the
-        callers at the same time; a read already under way is as fresh as a new one."""
+    async def get(self, *, max_age: float | None = None) -> Catalogue:
+        """The kept catalogue, or (none kept, or older than ``max_age``) a read shared by the callers at the
+        same time; a read already under way is as fresh as a new one."""
         kept = self.kept
-        if kept is not None and not refresh and (max_age is None or (
-                not self._stale and time.monotonic() - self._at <= max_age)):
+        if kept is not None and (max_age is None or time.monotonic() - self._at <= max_age):
             return kept
         # Shielded: a caller given up on (a closed screen) does not cancel the read the others wait for.
         return await asyncio.shield(self.begin())
@@ -52,10 +50,10 @@ class CatalogueKeeper:
 
     def forget(self) -> None:
         """The user asked for fresh data: the next ask with ``max_age`` reads again."""
-        self._stale = True
+        self._at = float("-inf")
 
     async def _fetch(self) -> Catalogue:
         started = time.monotonic()
         catalogue = await self._read()
-        self.kept, self._at, self._stale = catalogue, started, False
+        self.kept, self._at = catalogue, started
         return catalogue

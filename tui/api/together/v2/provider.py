@@ -100,9 +100,9 @@ class TogetherV2Provider:
 
     # Reading
 
-    async def catalogue(self, *, refresh: bool = False, max_age: float | None = None) -> Catalogue:
+    async def catalogue(self, *, max_age: float | None = None) -> Catalogue:
         """Instance types (prices, room) and supported models (names), read once per start (``catalogue_keeper``)."""
-        return await self._catalogue.get(refresh=refresh, max_age=max_age)
+        return await self._catalogue.get(max_age=max_age)
 
     def forget_catalogue(self) -> None:
         """The user asked for fresh data: the next ask with ``max_age`` reads the catalogue again."""
