@@ -121,6 +121,11 @@ class Both(App[None]):
         rows = [(f"r{i}", cells(i, "STARTED" if i % 3 else "STOPPED")) for i in range(30)]
         rows[4] = ("r4", [Text.assemble(("v1 ", "bold magenta"), "spans"), Text(""),
                           Text("日本語の名前", justify="right")])
+        # The same words as their neighbours', styled or placed otherwise: cells laid out by content must not
+        # lend one its neighbour's look.
+        rows[6] = ("r6", [Text("spans"), Text("● STARTED", style="red"), Text("日本語の名前")])
+        rows[7] = ("r7", [Text("spans", justify="right"), Text("● STARTED", style="green"),
+                          Text("日本語の名前", style="italic")])
         lean.append_rows(rows)
         for key, row in rows:
             plain.add_row(*row, key=key)
@@ -131,7 +136,7 @@ async def test_every_line_is_drawn_as_textual_s_own_datatable_draws_it() -> None
     async with app.run_test(size=(60, 27)) as pilot:
         lean, plain = app.query_one("#lean", LeanTable), app.query_one("#plain", DataTable)
         app.set_focus(None)  # the first table took the focus at start: both alike, unfocused
-        for cursor_row in (0, 2, 5):
+        for cursor_row in (0, 2, 5, 7):
             lean.move_cursor(row=cursor_row)
             plain.move_cursor(row=cursor_row)
             await pilot.pause()

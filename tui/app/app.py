@@ -89,6 +89,13 @@ class TogetherApp(SecretSafeCrashReports, CrossPaneRequests, App[None]):
         if config.keymap:
             self.set_keymap(config.keymap)
 
+    def get_default_screen(self) -> Screen:
+        # The breakpoint class the first Resize would add, set before the first style pass: added after it,
+        # it restyles every widget once more before the first frame.
+        screen: Screen[None] = Screen(id="_default")
+        screen.add_class(*screen._get_breakpoint_classes(self.size.height, self.VERTICAL_BREAKPOINTS))
+        return screen
+
     def now(self) -> datetime:
         return self.config.clock()
 

@@ -32,7 +32,7 @@ from rich.text import Text
 from textual._two_way_dict import TwoWayDict
 from textual.cache import LRUCache
 from textual.coordinate import Coordinate
-from textual.geometry import Region, Size, Spacing
+from textual.geometry import Offset, Region, Size, Spacing
 from textual.strip import Strip
 from textual.widgets import DataTable
 from textual.widgets._data_table import Row
@@ -58,7 +58,15 @@ class LeanTable(DataTable[CellType]):
         #: Each cell's text laid out at its width (before the row's styles): (cell, width, segments).
         self._laid_out: LRUCache[tuple[RowKey, ColumnKey], tuple[object, int, list[Segment]]] = LRUCache(
             LINES_KEPT * 8)
+        #: Laid-out cells by content and width (what ``_lay_out`` makes of a text depends on nothing else).
+        self._by_content: LRUCache[tuple[object, ...], list[Segment]] = LRUCache(LINES_KEPT * 4)
+        #: Laid-out cells under their row's styles: (content, its styled segments), by id of the content.
+        self._styled_cells: LRUCache[tuple[object, ...], tuple[list[Segment], list[tuple[str, Style]]]] = (
+            LRUCache(LINES_KEPT * 4))
+        self._metas: LRUCache[tuple[int, int], Style] = LRUCache(LINES_KEPT * 8)
         self._look = 0
+        #: The base style, width and scroll of the lines being drawn (render_lines), None between passes.
+        self._pass: tuple[Style, int, Offset] | None = None
         super().__init__(*args, **kwargs)
 
     # Reading
@@ -181,12 +189,31 @@ class LeanTable(DataTable[CellType]):
         super()._clear_caches()
         self._lines.clear()
         self._laid_out.clear()
+        self._by_content.clear()
+        self._styled_cells.clear()
         self._look += 1
 
     def notify_style_update(self) -> None:
         self._lines.clear()
         self._look += 1
         super().notify_style_update()
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # One base style, width and scroll per pass: DataTable's render_line asks ``rich_style`` (a walk over
+        # every ancestor's styles), ``size`` (the screen's map) and the scroll for each line, cached or not.
+        self._pass = (self.rich_style, self.size.width, self.scroll_offset)
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._pass = None
+
+    def render_line(self, y: int) -> Strip:
+        """DataTable's: the line ``y`` of the widget, header and fixed rows unscrolled (rows are one line)."""
+        base_style, width, (scroll_x, scroll_y) = self._pass or (self.rich_style, self.size.width, self.scroll_offset)
+        fixed_height = min(self.fixed_rows, len(self.rows)) + (self.header_height if self.show_header else 0)
+        if y >= fixed_height:
+            y += scroll_y
+        return self._render_line(y, scroll_x, scroll_x + width, base_style)
 
     def _render_line(self, y: int, x1: int, x2: int, base_style: Style) -> Strip:
         """DataTable's line, kept until its own row changes (not until any row does)."""
@@ -199,7 +226,8 @@ class LeanTable(DataTable[CellType]):
         # A row cursor changes a line only where it is (a cell or column cursor: anywhere, so all of it).
         highlight = ((cursor.row == index, hover.row == index) if self.cursor_type == "row"
                      else (cursor, hover))
-        key = (row_key, self._row_versions.get(row_key, 0), y, x1, x2, self.size.width, highlight, base_style,
+        width = self._pass[1] if self._pass is not None else self.size.width
+        key = (row_key, self._row_versions.get(row_key, 0), y, x1, x2, width, highlight, base_style,
                self.cursor_type, self.show_cursor, self._show_hover_cursor, self._look, self._pseudo_class_state)
         strip = self._lines.get(key)
         if strip is None:
@@ -252,9 +280,13 @@ class LeanTable(DataTable[CellType]):
             self.cursor_foreground_priority == "css", self.cursor_background_priority == "css",
         )
         pad = self.cell_padding
-        padding = Segment(" " * pad) if pad else None
         data = self._data[row_key]
         laid_out = self._laid_out
+        # DataTable styles each segment with row style + the cell's meta + the cursor's style, then the post
+        # style: every sum unique to its cell, so never found in Rich's cache of sums. The same styles come
+        # out of (row + cursor + segment + post) + meta, meta adding nothing but itself; the part before the
+        # meta is the same for every cell of the same text in rows styled alike, so it is kept.
+        cell_style = row_style + component_style
         scrollable_row = []
         table_width = self._row_label_column_width
         for column_index, column in enumerate(self.ordered_columns):
@@ -273,15 +305,38 @@ class LeanTable(DataTable[CellType]):
             else:
                 content = self._lay_out(cell, inner)
                 laid_out.set((row_key, column.key), (cell, inner, content))
-            pre_style = row_style + Style.from_meta({"row": row_index, "column": column_index}) + component_style
-            line = [padding, *content, padding] if padding is not None else content
-            scrollable_row.append(list(Segment.apply_style(line, pre_style, post_style)))
+            meta = self._meta_style(row_index, column_index)
+            scrollable_row.append([Segment(text, style + meta) for text, style in
+                                   self._styled(content, pad, cell_style, post_style)])
         extend_style, _ = self._get_styles_to_render_cell(
             False, False, False, hover, cursor, show_cursor, show_hover, False, False)
         extend_style = row_style + extend_style + Style.from_meta({"row": row_index, "column": 0,
                                                                    "out_of_bounds": True})
         scrollable_row.append([Segment(" " * max(0, self.size.width - table_width), extend_style)])
         return [], scrollable_row
+
+    def _styled(self, content: list[Segment], pad: int, style: Style, post_style: Style | None
+                ) -> list[tuple[str, Style]]:
+        """A laid-out cell, padded, under these styles (before its meta), its like segments joined: looked
+        up by the laid-out list, which cells of the same text share (``_lay_out``)."""
+        key = (id(content), pad, style, post_style)
+        kept = self._styled_cells.get(key)
+        if kept is not None and kept[0] is content:
+            return kept[1]
+        padding = [Segment(" " * pad)] if pad else []
+        line = Segment.apply_style([*padding, *content, *padding], style, post_style)
+        styled = [(text, line_style or Style.null()) for text, line_style, _ in Segment.simplify(line)]
+        self._styled_cells.set(key, (content, styled))
+        return styled
+
+    def _meta_style(self, row_index: int, column_index: int) -> Style:
+        """The meta a cell's segments carry (where a click lands), one style per place."""
+        key = (row_index, column_index)
+        meta = self._metas.get(key)
+        if meta is None:
+            meta = Style.from_meta({"row": row_index, "column": column_index})
+            self._metas.set(key, meta)
+        return meta
 
     def _render_cell(self, row_index: int, column_index: int, base_style: Style, width: int, cursor: bool = False,
                      hover: bool = False) -> list[list[Segment]]:
@@ -316,7 +371,17 @@ class LeanTable(DataTable[CellType]):
         return [list(Segment.apply_style(line, pre_style, post_style))]
 
     def _lay_out(self, cell: Text, width: int) -> list[Segment]:
-        """The cell's first line at ``width``, as ``Text.__rich_console__`` under no_wrap would lay it out."""
+        """The cell's first line at ``width``, as ``Text.__rich_console__`` under no_wrap would lay it out;
+        looked up by content first: rows repeat their neighbours' models, hardware, states and prices."""
+        key = (cell.plain, cell.style, tuple(cell.spans), cell.justify, cell.overflow, cell.no_wrap,
+               cell.tab_size, cell.end, width)
+        segments = self._by_content.get(key)
+        if segments is None:
+            segments = self._lay_out_text(cell, width)
+            self._by_content.set(key, segments)
+        return segments
+
+    def _lay_out_text(self, cell: Text, width: int) -> list[Segment]:
         console = self.app.console
         options = self.app.console_options
         if not cell.plain:
