@@ -7,6 +7,11 @@ Cold start and key latency measure the app against this one, through the same pt
 ``--rows-on-screen`` gives the table as many lines for rows as the Endpoints table has (a blank Static
 takes the rest, where the app shows its details), so ``down`` starts scrolling at the same press in both:
 a scrolled frame redraws every row on screen, a cursor moved on screen only two.
+
+``--fetch URL`` is the floor of our dependencies: the app imports httpx and pydantic first and shows its
+rows only once an ``httpx.AsyncClient`` has read ``URL`` (with ``TOGETHER_API_KEY``) and a pydantic model
+has validated its ``data`` list: what any Textual app that lists endpoints with them must do. It shows as
+many rows as ``--rows`` whatever the list held (``benchmarks/cold_start.py`` prints it beside the bare app).
 """
 
 from __future__ import annotations
@@ -28,10 +33,11 @@ def row(index: int) -> tuple[str, ...]:
 class BareApp(App[None]):
     BINDINGS = [("ctrl+q", "quit", "Quit")]
 
-    def __init__(self, rows: int, rows_on_screen: int | None = None) -> None:
+    def __init__(self, rows: int, rows_on_screen: int | None = None, fetch: str | None = None) -> None:
         super().__init__()
         self.rows = rows
         self.rows_on_screen = rows_on_screen
+        self.fetch = fetch
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -48,8 +54,32 @@ class BareApp(App[None]):
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         table.add_columns(*COLUMNS)
-        table.add_rows(row(index) for index in range(self.rows))
         table.focus()
+        if self.fetch:
+            self.run_worker(self._fetch_rows(self.fetch))
+        else:
+            table.add_rows(row(index) for index in range(self.rows))
+
+    async def _fetch_rows(self, url: str) -> None:
+        import os
+
+        import httpx
+        import pydantic
+
+        class Listed(pydantic.BaseModel):
+            model_config = pydantic.ConfigDict(extra="allow")
+            id: str
+            name: str | None = None
+
+        class Page(pydantic.BaseModel):
+            data: list[Listed]
+
+        headers = {"Authorization": f"Bearer {os.environ.get('TOGETHER_API_KEY', '')}"}
+        async with httpx.AsyncClient(headers=headers, timeout=30) as client:
+            response = await client.get(url)
+            response.raise_for_status()
+        Page.model_validate_json(response.content)
+        self.query_one(DataTable).add_rows(row(index) for index in range(self.rows))
 
 
 def main() -> None:
@@ -57,8 +87,13 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=7)
     parser.add_argument("--rows-on-screen", type=int, default=None,
                         help="lines for rows in the table (default: every line between the header and the footer)")
+    parser.add_argument("--fetch", metavar="URL", default=None,
+                        help="import httpx and pydantic and show the rows once this list is read and validated")
     args = parser.parse_args()
-    BareApp(args.rows, args.rows_on_screen).run()
+    if args.fetch:
+        import httpx  # noqa: F401  (imported before the app runs, as an app that uses them would)
+        import pydantic  # noqa: F401
+    BareApp(args.rows, args.rows_on_screen, args.fetch).run()
 
 
 if __name__ == "__main__":
