@@ -325,7 +325,7 @@ class EndpointTable(TableKeys[Text], LeanTable[Text]):
                 yield
             need_sort = need_sort or not (first_fill or below)
         if need_sort:
-            self._resort_in_place(report)
+            self._resort_in_place(report, same_rows=not (added or gone))
 
     def _update(self, old: RowView, row: RowView, hold: bool, report: SyncReport) -> bool:
         """Rewrite the cells that differ; True when the row's place may have changed."""
@@ -387,11 +387,13 @@ class EndpointTable(TableKeys[Text], LeanTable[Text]):
             return False
         return self.reorder(self._ordered(self._views.values()))
 
-    def _resort_in_place(self, report: SyncReport) -> None:
+    def _resort_in_place(self, report: SyncReport, *, same_rows: bool = True) -> None:
         where = self._where()
         if self._resort():
             report.resorted = True
-            self._restore(*where)
+            # The same rows in another order: the table's height is what it was, so the scroll can follow
+            # at once (after the next refresh, the screen was drawn twice: once at the old scroll).
+            self._restore(*where, at_once=same_rows)
 
     def _cells(self, view: RowView) -> list[Text]:
         return [self._fit(key, view.cells[key]) for key in self._widths]
@@ -405,7 +407,7 @@ class EndpointTable(TableKeys[Text], LeanTable[Text]):
     def _where(self) -> tuple[str | None, int, int]:
         return self.selected_key, self.cursor_row, int(self.scroll_y)
 
-    def _restore(self, anchor: str | None, old_index: int, old_scroll: int) -> None:
+    def _restore(self, anchor: str | None, old_index: int, old_scroll: int, *, at_once: bool = False) -> None:
         """Put the cursor back on ``anchor``, at the same height on screen as before."""
         if anchor is None or not self.row_count:
             return
@@ -417,6 +419,10 @@ class EndpointTable(TableKeys[Text], LeanTable[Text]):
             return
         self.move_cursor(row=new_index, scroll=False)
         target = max(0, old_scroll + (new_index - old_index))
-        if target != old_scroll:
-            # Row heights are measured on idle; scroll once the new size is known.
+        if target == old_scroll:
+            return
+        if at_once:
+            self.scroll_to(y=target, animate=False, immediate=True)
+        else:
+            # Rows came or went: the table's height is measured on idle; scroll once it is known.
             self.call_after_refresh(self.scroll_to, y=target, animate=False)

@@ -1,0 +1,64 @@
+"""A re-sort of the same rows keeps the selected row where it was on screen, from the first frame after it."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import App, ComposeResult
+
+from tui.app.widgets.endpoint_table import EndpointTable, RowView
+
+
+def view(index: int, name: str) -> RowView:
+    return RowView(key=f"ep-{index:03d}", cells={"name": Text(name), "state": Text("STARTED")},
+                   sort_keys={"name": (name,), "state": ("STARTED",)})
+
+
+class Host(App[None]):
+    CSS = "EndpointTable { height: 11; }"
+
+    def compose(self) -> ComposeResult:
+        yield EndpointTable(id="table")
+
+
+async def test_the_selected_row_keeps_its_height_on_screen_from_the_first_frame_after_a_re_sort() -> None:
+    app = Host()
+    async with app.run_test(size=(60, 20)) as pilot:
+        table = app.query_one(EndpointTable)
+        table.set_columns({"name": 20, "state": 10})
+        rows = [view(i, f"name-{i:03d}") for i in range(60)]
+        table.sync(rows)
+        await pilot.pause()
+        table.select("ep-030")
+        table.scroll_to(y=26, animate=False, immediate=True)
+        await pilot.pause()
+        height_on_screen = table.cursor_row - int(table.scroll_y)
+        assert table.cursor_row == 30 and 0 <= height_on_screen < 10
+        # Its details came: it now sorts ten rows lower; the other rows stay.
+        table.update_rows([view(30, "name-040b")])
+        assert table.selected_key == "ep-030" and table.cursor_row == 40
+        # Already there when the next frame is drawn (it was drawn once at the old scroll, then again).
+        assert table.cursor_row - int(table.scroll_y) == height_on_screen
+        await pilot.pause()
+        assert table.cursor_row - int(table.scroll_y) == height_on_screen
+
+
+async def test_rows_added_with_a_re_sort_scroll_once_the_table_is_measured() -> None:
+    app = Host()
+    async with app.run_test(size=(60, 20)) as pilot:
+        table = app.query_one(EndpointTable)
+        table.set_columns({"name": 20, "state": 10})
+        rows = [view(i, f"name-{i:03d}") for i in range(0, 60, 2)]
+        table.sync(rows)
+        await pilot.pause()
+        table.select("ep-056")
+        table.scroll_to(y=20, animate=False, immediate=True)  # the bottom: the table is 30 rows
+        await pilot.pause()
+        height_on_screen = table.cursor_row - int(table.scroll_y)
+        # New rows between the old ones, and one old row moved: a sync that adds and re-sorts.
+        more = [view(i, f"name-{i:03d}") for i in range(1, 60, 2)]
+        table.sync(sorted([*rows, *more], key=lambda row: row.key))
+        await pilot.pause()
+        await pilot.pause()
+        # At row 56 of 60, past where the table of 30 could scroll: measured first, then scrolled.
+        assert table.selected_key == "ep-056" and table.cursor_row == 56
+        assert table.cursor_row - int(table.scroll_y) == height_on_screen
