@@ -26,3 +26,31 @@ async def test_the_first_screen_wears_its_height_class_before_its_first_styles(m
             await pilot.pause()
             assert app.screen.has_class(wanted) and not app.screen.has_class(other)
         assert wanted in classes_at_compose[-1] and other not in classes_at_compose[-1]
+
+
+
+async def test_the_endpoints_keys_are_in_the_footer_before_the_first_rows() -> None:
+    """The table has the focus from the first frame: its keys are in the footer, dimmed, before the first
+    rows come, and light up with them (mounted as the rows came in, they cost a screen layout then)."""
+    import asyncio
+
+    from textual.widgets._footer import FooterKey
+
+    from tui.app.widgets.endpoint_table import EndpointTable
+
+    provider = FakeProvider.with_endpoints(*(endpoint(f"ep-{index}") for index in range(30)))
+    app = TogetherApp(provider, AppConfig(refresh_interval=60))  # type: ignore[arg-type]
+    async with app.run_test(size=(120, 36)) as pilot:
+        table = app.query_one(EndpointTable)
+        footer_when_rows_came: set[str] | None = None
+        for _ in range(400):
+            await asyncio.sleep(0.002)
+            if table.row_count:
+                footer_when_rows_came = {key.key for key in app.query(FooterKey)}
+                break
+        assert footer_when_rows_came is not None and "s" in footer_when_rows_came
+        mounted = {key.key: id(key) for key in app.query(FooterKey)}
+        await pilot.pause(0.3)
+        keys = {key.key: key for key in app.query(FooterKey)}
+        assert not keys["s"]._disabled
+        assert id(keys["s"]) == mounted["s"], "the same key, lit up, not mounted anew"

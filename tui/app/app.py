@@ -94,6 +94,10 @@ class TogetherApp(SecretSafeCrashReports, CrossPaneRequests, App[None]):
         # it restyles every widget once more before the first frame.
         screen: Screen[None] = Screen(id="_default")
         screen.add_class(*screen._get_breakpoint_classes(self.size.height, self.VERTICAL_BREAKPOINTS))
+        # The table has the focus from the first frame (not the tabs, the first focusable widget): the
+        # footer shows the Endpoints keys at once, dimmed until a row is selected, rather than mounting
+        # them as the first rows come in (a screen layout while the first details stream in).
+        screen.AUTO_FOCUS = "#endpoints-table"
         return screen
 
     def now(self) -> datetime:
