@@ -28,7 +28,7 @@ from tui.api import errors
 from tui.api.auth import BearerAuth, SecretLike, mask_key, maskable, reveal
 from tui.api.error_mapping import error_from_response, error_from_transport, host_of, request_id_of, safe_message
 from tui.api.retry import IDEMPOTENT_METHODS, RETRY_STATUSES, RetryPolicy, retry_after_seconds
-from tui.api.sse import ServerSentEvent, SSEDecoder, StreamOrigin, format_size
+from tui.api.sse import IdleWatchdog, ServerSentEvent, SSEDecoder, StreamOrigin, format_size
 from tui.api.urls import check_base_url_safe, trust_env_for
 from tui.keys.secret import ApiKey
 
@@ -223,6 +223,7 @@ class ApiSession:
         except httpx.TransportError as exc:
             raise error_from_transport(exc, url, key=self._key) from None
         received = 0
+        watchdog: IdleWatchdog | None = None
         try:
             if response.status_code >= 400:
                 async with asyncio.timeout(limit):
@@ -234,18 +235,21 @@ class ApiSession:
             origin = StreamOrigin(response.request.url.path, response.status_code, request_id_of(response))
             decoder = SSEDecoder(self.max_event_bytes, origin)
             chunks = response.aiter_bytes()
-            last_event = loop.time()
+            secret = maskable(self._key)
+            watchdog = IdleWatchdog(idle, loop)
             while True:
+                watchdog.reading()
                 try:
-                    async with asyncio.timeout_at(last_event + idle):
-                        chunk = await anext(chunks)
+                    chunk = await anext(chunks)
                 except StopAsyncIteration:
                     return
-                except TimeoutError:
-                    raise errors.APITimeoutError(
-                        f"No event from {host_of(url)} for {idle:g} s", status=response.status_code,
-                        request_id=origin.request_id,
-                    ) from None
+                except (TimeoutError, asyncio.CancelledError) as exc:
+                    if watchdog.read() or isinstance(exc, TimeoutError):
+                        raise errors.APITimeoutError(
+                            f"No event from {host_of(url)} for {idle:g} s", status=response.status_code,
+                            request_id=origin.request_id,
+                        ) from None
+                    raise
                 except httpx.TransportError as exc:
                     if received and not isinstance(exc, httpx.TimeoutException):
                         raise errors.StreamTruncatedError(
@@ -253,11 +257,15 @@ class ApiSession:
                             request_id=origin.request_id,
                         ) from None
                     raise error_from_transport(exc, url, key=self._key) from None
+                finally:
+                    watchdog.read()
                 for event in decoder.feed(chunk):
                     received += 1
-                    yield self._masked_event(event)
-                    last_event = loop.time()
+                    yield _masked_event(event, secret) if secret else event
+                    watchdog.progress()
         finally:
+            if watchdog is not None:
+                watchdog.close()
             await response.aclose()
 
     # Bodies
@@ -270,10 +278,6 @@ class ApiSession:
         if (value := maskable(self._key)) and (secret := value.encode()) in content:
             content = content.replace(secret, ApiKey(value).masked.encode())
         return content
-
-    def _masked_event(self, event: ServerSentEvent) -> ServerSentEvent:
-        data = mask_key(event.data, self._key)
-        return event if data is event.data else replace(event, data=data)
 
     def json(self, response: httpx.Response) -> Any:
         try:
@@ -355,6 +359,13 @@ class ApiSession:
             status=response.status_code,
             request_id=request_id_of(response),
         )
+
+
+def _masked_event(event: ServerSentEvent, secret: str) -> ServerSentEvent:
+    """``event`` with the key (``secret``, from ``maskable``: looked up once per stream) masked in its data."""
+    if secret not in event.data:
+        return event
+    return replace(event, data=mask_key(event.data, secret))
 
 
 def _with_body(streamed: httpx.Response, body: bytes) -> httpx.Response:

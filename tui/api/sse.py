@@ -10,6 +10,7 @@ or by the client that reads its data, names the request like every other error d
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 
 from tui.api import errors
@@ -62,6 +63,24 @@ class SSEDecoder:
             start = 1  # the \n of a \r\n split across two chunks
         self._pending_cr = False
         length = len(chunk)
+        if len(self._buffer) + length - start <= self._max and chunk.find(b"\r", start) < 0:
+            # The usual chunk (a few whole events ending in \n, no \r): every line in it is shorter than
+            # the cap, so it is decoded once and split, not line by line. Same text: a \n byte is never
+            # part of a UTF-8 sequence, so decoding across it replaces exactly what per line would.
+            end = chunk.rfind(b"\n", start)
+            if end < 0:
+                self._buffer += chunk[start:]
+                return events
+            head = chunk[start:end]
+            if self._buffer:
+                head = bytes(self._buffer) + head
+                self._buffer.clear()
+            self._buffer += chunk[end + 1:]
+            for line in head.decode("utf-8", errors="replace").split("\n"):
+                event = self._line(line)
+                if event is not None:
+                    events.append(event)
+            return events
         while start < length:
             cut = _next_break(chunk, start)
             if cut < 0:
@@ -122,6 +141,70 @@ class SSEDecoder:
             status=origin.status,
             request_id=origin.request_id,
         )
+
+
+class IdleWatchdog:
+    """Cancels the task reading a stream once no event has come for ``idle`` seconds while it waits
+    for bytes: the time the consumer spends on an event never counts, as with a deadline of the last
+    event + ``idle`` around each read.
+
+    One timer for the whole stream, not an ``asyncio.timeout`` per read (that cost a tenth of reading
+    a fast stream): it is set for the deadline known when it was armed, and when it fires and finds
+    that an event came since, it is set again for the later deadline. It wakes about once per
+    ``idle`` seconds whatever the stream's rate. The reader brackets each read with ``reading()`` and
+    ``read()`` (which says whether a CancelledError out of it is the watchdog's), calls ``progress()``
+    after each event and ``close()`` at the end.
+    """
+
+    __slots__ = ("_cancelling", "_handle", "_idle", "_last", "_loop", "_task", "expired")
+
+    def __init__(self, idle: float, loop: asyncio.AbstractEventLoop | None = None) -> None:
+        self._loop = loop or asyncio.get_running_loop()
+        self._idle = idle
+        self._last = self._loop.time()
+        self._handle: asyncio.TimerHandle | None = None
+        #: The task waiting for bytes, while it waits.
+        self._task: asyncio.Task[object] | None = None
+        self._cancelling = 0
+        self.expired = False
+
+    def progress(self) -> None:
+        """An event came (and its consumer asks for the next one): the deadline moves on."""
+        self._last = self._loop.time()
+
+    def reading(self) -> None:
+        task = asyncio.current_task()
+        assert task is not None, "a stream is read in a task"
+        self._task = task
+        # A cancel already pending (the user's) stays the user's: only one beyond it is ours.
+        self._cancelling = task.cancelling()
+        if self._handle is None:
+            self._handle = self._loop.call_at(self._last + self._idle, self._fire)
+
+    def read(self) -> bool:
+        """The read is over, however it ended: whether the watchdog cancelled it (and no one else did,
+        as ``asyncio.timeout`` tells them apart). Only the first call after a read answers."""
+        task, self._task = self._task, None
+        return self.expired and task is not None and task.uncancel() <= self._cancelling
+
+    def close(self) -> None:
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
+        self._task = None
+
+    def _fire(self) -> None:
+        self._handle = None
+        task = self._task
+        if task is None:
+            # The consumer has the stream: its next read arms the timer from its last event.
+            return
+        deadline = self._last + self._idle
+        if self._loop.time() < deadline:
+            self._handle = self._loop.call_at(deadline, self._fire)
+            return
+        self.expired = True
+        task.cancel()
 
 
 def _next_break(chunk: bytes, start: int) -> int:
