@@ -144,3 +144,54 @@ async def test_every_line_is_drawn_as_textual_s_own_datatable_draws_it() -> None
             assert len(ours) == len(theirs) == 12
             for y, (mine, reference) in enumerate(zip(ours, theirs, strict=True)):
                 assert list(mine.simplify()) == list(reference.simplify()), (cursor_row, y)
+
+
+async def test_rows_added_move_the_scroll_range_without_a_layout_of_the_screen(monkeypatch: Any) -> None:
+    """A table that already scrolls gains rows: its scroll range follows, and the screen is not laid out
+    again (a first fill in batches laid it out after each); a scrollbar that appears still lays it out."""
+    from textual.screen import Screen
+
+    app = Host()
+    async with app.run_test(size=(60, 12)) as pilot:
+        table = app.query_one(LeanTable)
+        await pilot.pause()
+        assert table.show_vertical_scrollbar and table.max_scroll_y == 60 + 1 - table.container_size.height
+        layouts: list[int] = []
+        lay_out = Screen._refresh_layout
+
+        def counted(self: Screen[Any], *args: Any, **kwargs: Any) -> None:
+            layouts.append(1)
+            lay_out(self, *args, **kwargs)
+
+        monkeypatch.setattr(Screen, "_refresh_layout", counted)
+        table.append_rows((f"more{i}", cells(100 + i)) for i in range(40))
+        await pilot.pause()
+        await pilot.pause()
+        assert layouts == []
+        assert table.max_scroll_y == 100 + 1 - table.container_size.height
+        table.scroll_end(animate=False, immediate=True)
+        await pilot.pause()
+        assert "endpoint-139" in text_of(screen_lines(table)[-1])
+
+
+async def test_a_scrollbar_that_appears_as_rows_come_is_laid_out() -> None:
+    class Few(App[None]):
+        def compose(self) -> ComposeResult:
+            yield LeanTable(cursor_type="row")
+
+        def on_mount(self) -> None:
+            table = self.query_one(LeanTable)
+            for key, width in WIDTHS.items():
+                table.add_column(key, width=width, key=key)
+            table.append_rows((f"r{i}", cells(i)) for i in range(3))
+
+    app = Few()
+    async with app.run_test(size=(60, 12)) as pilot:
+        table = app.query_one(LeanTable)
+        await pilot.pause()
+        assert not table.show_vertical_scrollbar
+        table.append_rows((f"more{i}", cells(100 + i)) for i in range(40))
+        await pilot.pause()
+        await pilot.pause()
+        assert table.show_vertical_scrollbar and table.vertical_scrollbar.display
+        assert table.max_scroll_y == 43 + 1 - table.container_size.height

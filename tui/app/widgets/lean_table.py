@@ -34,6 +34,7 @@ from textual.cache import LRUCache
 from textual.coordinate import Coordinate
 from textual.geometry import Offset, Region, Size, Spacing
 from textual.strip import Strip
+from textual.widget import Widget
 from textual.widgets import DataTable
 from textual.widgets._data_table import Row
 from textual.widgets.data_table import CellDoesNotExist, CellKey, ColumnKey, RowKey
@@ -418,5 +419,13 @@ class LeanTable(DataTable[CellType]):
             return
         width = sum(column.get_render_width(self) for column in self.columns.values())
         header = self.header_height if self.show_header else 0
-        self.virtual_size = Size(width + self._row_label_column_width, len(self.rows) + header)
+        size = Size(width + self._row_label_column_width, len(self.rows) + header)
+        if size == self.virtual_size:
+            return
+        # Rows came or went: the scroll range follows without a layout of the screen (``virtual_size`` is a
+        # layout reactive; a first fill of 1,000 rows in batches laid the screen out after each, ~9 ms a
+        # time). Showing or hiding a scrollbar still lays it out (``_scroll_update``), as it must.
+        self.set_reactive(Widget.virtual_size, size)
+        self._scroll_update(size)
+        self.refresh()
 
