@@ -57,6 +57,14 @@ STORE_WORKER_GROUP = "endpoint-store"
 START_UP_DEADLINE = 5.0
 
 
+class MainScreen(Screen[None]):
+    """The app's own screen. The table has the focus from the first frame (not the tabs, the first
+    focusable widget): the footer shows the Endpoints keys at once, dimmed until a row is selected, rather
+    than mounting them as the first rows come in (a screen layout while the first details stream in)."""
+
+    AUTO_FOCUS = "#endpoints-table"
+
+
 class TogetherApp(SecretSafeCrashReports, CrossPaneRequests, App[None]):
     TITLE = "together-tui"
     CSS_PATH: ClassVar = [
@@ -92,12 +100,8 @@ class TogetherApp(SecretSafeCrashReports, CrossPaneRequests, App[None]):
     def get_default_screen(self) -> Screen:
         # The breakpoint class the first Resize would add, set before the first style pass: added after it,
         # it restyles every widget once more before the first frame.
-        screen: Screen[None] = Screen(id="_default")
+        screen = MainScreen(id="_default")
         screen.add_class(*screen._get_breakpoint_classes(self.size.height, self.VERTICAL_BREAKPOINTS))
-        # The table has the focus from the first frame (not the tabs, the first focusable widget): the
-        # footer shows the Endpoints keys at once, dimmed until a row is selected, rather than mounting
-        # them as the first rows come in (a screen layout while the first details stream in).
-        screen.AUTO_FOCUS = "#endpoints-table"
         return screen
 
     def now(self) -> datetime:
