@@ -109,3 +109,78 @@ def test_a_finished_part_keeps_no_lines_for_appends_and_draws_the_same() -> None
     part.finish()
     assert not part._settled.blocks and not part._settled.lines
     assert drawn(part._visual, 40) == before == drawn(MarkdownVisual(markdown_blocks(DOCUMENTS[1])), 40)
+
+
+async def test_a_finished_part_draws_only_its_open_blocks_again_and_the_same_as_a_whole_render() -> None:
+    async with Host().run_test(size=(60, 40)) as pilot:
+        part = pilot.app.query_one(MarkdownPart)
+        document = DOCUMENTS[0] + DOCUMENTS[5]
+        for index in range(0, len(document), 11):
+            part.append(document[index:index + 11])
+            await pilot.pause()
+        width = part.content_region.width
+        style = part.visual_style
+        settled_strips = list(part._settled.strips[(width, style)])
+        assert settled_strips
+        # As at a stream's end: the last text goes in and the part is finished before it is drawn.
+        part.append(" The end.")
+        document += " The end."
+        part.finish()
+        finished = Visual.to_strips(part, part._visual, width, None, style)
+        # The settled blocks' strips are the ones drawn while streaming, not drawn again.
+        (kept,) = part._visual._settled.strips.values()
+        assert len(kept) > len(settled_strips) and all(a is b for a, b in zip(kept, settled_strips, strict=False))
+        whole = Visual.to_strips(part, MarkdownVisual(markdown_blocks(document)), width, None, style)
+        assert [list(strip) for strip in finished] == [list(strip) for strip in whole]
+        # Another width is drawn whole, and the same as one parse of the text.
+        assert drawn(part._visual, 24) == drawn(MarkdownVisual(markdown_blocks(document)), 24)
+        # A theme change drops the kept strips (they have the old colours).
+        part.notify_style_update()
+        assert not part._visual._settled.strips
+
+
+async def test_an_append_that_adds_no_line_repaints_the_part_without_a_layout() -> None:
+    async with Host().run_test(size=(60, 40)) as pilot:
+        part = pilot.app.query_one(MarkdownPart)
+        layouts: list[bool] = []
+        refresh = part.refresh
+
+        def spy(*regions: object, **options: bool) -> object:
+            layouts.append(options.get("layout", False))
+            return refresh(*regions, **options)  # type: ignore[arg-type]
+
+        part.refresh = spy  # type: ignore[method-assign]
+        part.append("A first")  # from nothing: a line more
+        await pilot.pause()
+        part.append(" few words")  # the same line
+        await pilot.pause()
+        part.append(" and then" + " more words" * 8)  # wraps onto a second line
+        await pilot.pause()
+        part.append(".")
+        await pilot.pause()
+        assert layouts == [True, False, True, False]
+        assert part.size.height == part._visual.get_height(None, part.content_region.width) == 3
+        text = [strip.text.rstrip() for strip in pilot.app.screen._compositor.render_strips()]
+        whole = MarkdownVisual(markdown_blocks(part.source)).lines(part.content_region.width).plain.split("\n")
+        assert text[: len(whole)] == [line.rstrip() for line in whole]
+
+
+async def test_an_append_draws_again_only_the_open_lines_it_changed() -> None:
+    async with Host().run_test(size=(40, 40)) as pilot:
+        part = pilot.app.query_one(MarkdownPart)
+        paragraph = "An open paragraph that goes on over several lines at this width, " * 3
+        part.append(paragraph)  # one open block: nothing is settled yet
+        await pilot.pause()
+        width, style = part.content_region.width, part.visual_style
+        assert part._settled.open is not None
+        _, first, _, before = part._settled.open
+        assert first == 0 and len(before) >= 4
+        part.append("and on")
+        await pilot.pause()
+        _, _, _, after = part._settled.open
+        # Only the last line changed: the lines above it are the strips drawn before.
+        assert all(a is b for a, b in zip(after[:-2], before[:-2], strict=True))
+        assert after[-2] is not before[-2] or after[-1] is not before[-1]
+        drawn_now = Visual.to_strips(part, part._visual, width, None, style)
+        whole = Visual.to_strips(part, MarkdownVisual(markdown_blocks(part.source)), width, None, style)
+        assert [list(strip) for strip in drawn_now] == [list(strip) for strip in whole]

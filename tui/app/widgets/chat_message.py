@@ -344,7 +344,10 @@ class AssistantMessage(Vertical):
         self._border = colour
         value = self.app.theme_variables.get(colour) if colour is not None else None
         if value is None:
+            # Unlike setting a rule, clearing one asks for no repaint: without this the old colour stayed
+            # until something else happened to redraw the answer.
             self.styles.clear_rule("border_left")
+            self.refresh()
         else:
             self.styles.border_left = ("outer", Color.parse(value))
 

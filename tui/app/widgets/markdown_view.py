@@ -39,7 +39,7 @@ class Settled:
     lines at each width and their strips kept, so that an append parses, wraps and renders only the
     blocks still open (the last paragraph or list), not the whole part again."""
 
-    __slots__ = ("blocks", "length", "lines", "strips")
+    __slots__ = ("blocks", "length", "lines", "open", "strips")
 
     def __init__(self) -> None:
         #: Characters of the source they came from.
@@ -49,6 +49,9 @@ class Settled:
         self.lines: dict[int, tuple[list[Content], list[int]]] = {}
         #: Per width and style: the strips of the first lines.
         self.strips: dict[tuple[int, Style], list[Strip]] = {}
+        #: The open blocks' lines as last drawn (width and style, the first one's place, the lines and their
+        #: strips): an append changes the last line or two of the open paragraph, not the lines before it.
+        self.open: tuple[tuple[int, Style], int, list[Content], list[Strip]] | None = None
 
     def lines_of(self, count: int, width: int) -> list[Content]:
         """The lines of the first ``count`` blocks at ``width`` (wrapped once, then kept)."""
@@ -62,8 +65,29 @@ class Settled:
         """The strips of ``lines`` (this part's first lines), rendered once each."""
         strips = self.strips.setdefault((width, style), [])
         if len(strips) < len(lines):
-            strips.extend(_render_from(lines, len(strips), width, style, options))
+            strips.extend(self.drawn_from(lines, len(strips), width, style, options))
         return strips[: len(lines)]
+
+    def open_strips(self, lines: list[Content], first: int, width: int, style: Style,
+                    options: RenderOptions) -> list[Strip]:
+        """The strips of ``lines[first:]``, the open blocks' lines, kept for the next append."""
+        strips = self.drawn_from(lines, first, width, style, options)
+        self.open = ((width, style), first, lines[first:], strips)
+        return strips
+
+    def drawn_from(self, lines: list[Content], first: int, width: int, style: Style,
+                   options: RenderOptions) -> list[Strip]:
+        """The strips of ``lines[first:]``: those the open blocks' last drawing had at the same place with
+        the same text and styles, then the rest rendered."""
+        same = first
+        if self.open is not None and self.open[0] == (width, style):
+            _, start, drawn, strips = self.open
+            end = min(len(lines), start + len(drawn))
+            while start <= same < end and lines[same].is_same(drawn[same - start]):
+                same += 1
+            if same > first:
+                return strips[first - start: same - start] + _render_from(lines, same, width, style, options)
+        return _render_from(lines, first, width, style, options)
 
 
 def _render_from(lines: list[Content], first: int, width: int, style: Style, options: RenderOptions) -> list[Strip]:
@@ -114,12 +138,12 @@ class MarkdownVisual(Visual):
 
     def render_strips(self, width: int, height: int | None, style: Style, options: RenderOptions) -> list[Strip]:
         lines, settled = self._lines(width)
-        if not settled or options.selection is not None:
+        if options.selection is not None:
             # A selection's offsets are the whole document's: rendered whole, as it is, and not kept.
             return Content("\n").join(lines).render_strips(width, height, style, options)
         strips = self._settled.strips_of(lines[:settled], width, style, options)
         if len(lines) > settled:
-            strips = strips + _render_from(lines, settled, width, style, options)
+            strips = strips + self._settled.open_strips(lines, settled, width, style, options)
         return strips if height is None else strips[:height]
 
     def get_optimal_width(self, rules: object, container_width: int) -> int:
@@ -149,6 +173,8 @@ class MarkdownPart(Static):
         self.source = ""
         self._settled = Settled()
         self._visual = self._parse(source)
+        #: The width the part was last laid out at (a visual just parsed has none yet).
+        self._width: int | None = None
 
     def render(self) -> MarkdownVisual:
         return self._visual
@@ -157,8 +183,15 @@ class MarkdownPart(Static):
         self.set_source(self.source + text)
 
     def set_source(self, source: str) -> None:
+        drawn = self._visual._cache
+        if drawn is not None:
+            self._width = drawn[0]
         self._visual = self._parse(source)
-        self.refresh(layout=True)
+        # Text that fills the last line without adding one leaves every height as it was: a repaint of
+        # this part, not a layout of the whole screen (at tens of tokens a second, most appends). The
+        # lines are wrapped at the width last drawn, which a layout at that width uses as they are.
+        same = drawn is not None and self._visual.get_height(None, drawn[0]) == len(drawn[1])
+        self.refresh(layout=not same)
 
     def _parse(self, source: str) -> MarkdownVisual:
         settled = self._settled
@@ -174,15 +207,30 @@ class MarkdownPart(Static):
         return MarkdownVisual(markdown_blocks(tail), settled, len(settled.blocks))
 
     def finish(self) -> None:
-        """No more text comes: the lines and strips kept for appends go (drawn whole when drawn again)."""
+        """No more text comes: every block is settled, and only the width last drawn keeps its lines and
+        strips. The frame that shows the end (of the answer, or of a part when the next one begins)
+        then draws only the blocks that were still open, not the whole part again (~10 ms at 2,000
+        characters, every 2,000 characters of a fast stream); other widths are drawn whole once."""
         visual = self._visual
-        self._visual = MarkdownVisual(visual._settled.blocks[: visual._count] + visual._blocks)
+        done = Settled()
+        done.blocks = visual._settled.blocks[: visual._count] + visual._blocks
+        done.length = len(self.source)
+        width = visual._cache[0] if visual._cache is not None else self._width
+        if width is not None:
+            if width in visual._settled.lines:
+                done.lines[width] = visual._settled.lines[width]
+            done.strips = {key: strips for key, strips in visual._settled.strips.items() if key[0] == width}
+            done.open = visual._settled.open
+        self._visual = MarkdownVisual([], done, len(done.blocks))
+        # An append after this parses the whole part again.
         self._settled = Settled()
 
     def notify_style_update(self) -> None:
         # A theme or style change: the kept strips have the old colours.
         super().notify_style_update()
-        self._settled.strips.clear()
+        for settled in (self._settled, self._visual._settled):
+            settled.strips.clear()
+            settled.open = None
 
     @property
     def plain(self) -> str:
