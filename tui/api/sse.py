@@ -76,8 +76,8 @@ class SSEDecoder:
                 head = bytes(self._buffer) + head
                 self._buffer.clear()
             self._buffer += chunk[end + 1:]
-            for line in head.decode("utf-8", errors="replace").split("\n"):
-                event = self._line(line)
+            for text in head.decode("utf-8", errors="replace").split("\n"):
+                event = self._line(text)
                 if event is not None:
                     events.append(event)
             return events
