@@ -91,6 +91,10 @@ def main() -> None:
                         help="import httpx and pydantic and show the rows once this list is read and validated")
     args = parser.parse_args()
     if args.fetch:
+        import os
+
+        # As tui.cli.main does: no scan of installed packages for pydantic plugins.
+        os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
         import httpx  # noqa: F401  (imported before the app runs, as an app that uses them would)
         import pydantic  # noqa: F401
     BareApp(args.rows, args.rows_on_screen, args.fetch).run()

@@ -205,4 +205,3 @@ def test_a_full_pass_after_the_loop_closed_says_nothing_and_stops_listening(
     finally:
         freezes.remove()
     assert "Exception ignored" not in capsys.readouterr().err
-

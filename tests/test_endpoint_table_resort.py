@@ -62,3 +62,25 @@ async def test_rows_added_with_a_re_sort_scroll_once_the_table_is_measured() -> 
         # At row 56 of 60, past where the table of 30 could scroll: measured first, then scrolled.
         assert table.selected_key == "ep-056" and table.cursor_row == 56
         assert table.cursor_row - int(table.scroll_y) == height_on_screen
+
+
+async def test_a_re_sort_just_after_rows_came_waits_for_the_table_to_be_measured() -> None:
+    """Rows came in one sync and, before the table was measured, a detail moved the selected row among
+    them: scrolled at once, the scroll would be held to the old, shorter table."""
+    app = Host()
+    async with app.run_test(size=(60, 20)) as pilot:
+        table = app.query_one(EndpointTable)
+        table.set_columns({"name": 20, "state": 10})
+        rows = [view(i, f"name-{i:03d}") for i in range(30)]
+        table.sync(rows)
+        await pilot.pause()
+        table.select("ep-025")
+        table.scroll_to(y=20, animate=False, immediate=True)
+        await pilot.pause()
+        height_on_screen = table.cursor_row - int(table.scroll_y)
+        table.sync([*rows, *(view(i, f"name-{i:03d}") for i in range(30, 60))])
+        table.update_rows([view(25, "name-045b")])
+        for _ in range(3):
+            await pilot.pause()
+        assert table.selected_key == "ep-025" and table.cursor_row == 45
+        assert table.cursor_row - int(table.scroll_y) == height_on_screen

@@ -28,7 +28,6 @@ async def test_the_first_screen_wears_its_height_class_before_its_first_styles(m
         assert wanted in classes_at_compose[-1] and other not in classes_at_compose[-1]
 
 
-
 async def test_the_endpoints_keys_are_in_the_footer_before_the_first_rows() -> None:
     """The table has the focus from the first frame: its keys are in the footer, dimmed, before the first
     rows come, and light up with them (mounted as the rows came in, they cost a screen layout then)."""
@@ -54,3 +53,26 @@ async def test_the_endpoints_keys_are_in_the_footer_before_the_first_rows() -> N
         keys = {key.key: key for key in app.query(FooterKey)}
         assert not keys["s"]._disabled
         assert id(keys["s"]) == mounted["s"], "the same key, lit up, not mounted anew"
+
+
+async def test_a_modal_closed_with_no_focus_on_another_pane_leaves_that_pane_showing() -> None:
+    """The table's focus at start is for the first frame only: later, with nothing focused on the Chat
+    pane, closing a modal must not focus the hidden table (which would bring the Endpoints tab back)."""
+    from textual.widgets import TabbedContent
+
+    from tui.app.screens.help import HelpScreen
+
+    app = TogetherApp(FakeProvider.with_endpoints(endpoint("ep-1")), AppConfig(refresh_interval=60))  # type: ignore[arg-type]
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        app.action_show_pane("chat")
+        for _ in range(5):
+            await pilot.pause()
+        assert app.query_one("#panes", TabbedContent).active == "chat"
+        app.set_focus(None)
+        await app.push_screen(HelpScreen())
+        await pilot.pause()
+        app.pop_screen()
+        for _ in range(5):
+            await pilot.pause()
+        assert app.query_one("#panes", TabbedContent).active == "chat"

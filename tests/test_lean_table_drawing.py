@@ -151,7 +151,10 @@ async def test_rows_added_move_the_scroll_range_without_a_layout_of_the_screen(m
     again (a first fill in batches laid it out after each); a scrollbar that appears still lays it out."""
     from textual.screen import Screen
 
-    app = Host()
+    class SetHeight(Host):
+        CSS = "LeanTable { height: 1fr; }"  # as the Endpoints table's
+
+    app = SetHeight()
     async with app.run_test(size=(60, 12)) as pilot:
         table = app.query_one(LeanTable)
         await pilot.pause()
@@ -195,3 +198,20 @@ async def test_a_scrollbar_that_appears_as_rows_come_is_laid_out() -> None:
         await pilot.pause()
         assert table.show_vertical_scrollbar and table.vertical_scrollbar.display
         assert table.max_scroll_y == 43 + 1 - table.container_size.height
+
+
+async def test_a_table_as_tall_as_its_rows_shrinks_and_grows_with_them() -> None:
+    """DataTable's own height (auto): its size follows its rows, so a change of rows lays the screen out."""
+    app = Host()
+    async with app.run_test(size=(60, 30)) as pilot:
+        table = app.query_one(LeanTable)
+        table.clear()
+        table.append_rows((f"r{i}", cells(i)) for i in range(10))
+        await pilot.pause()
+        await pilot.pause()
+        assert table.size.height == 11
+        table.clear()
+        table.append_rows((f"s{i}", cells(i)) for i in range(2))
+        await pilot.pause()
+        await pilot.pause()
+        assert table.size.height == 3

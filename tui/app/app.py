@@ -62,7 +62,16 @@ class MainScreen(Screen[None]):
     focusable widget): the footer shows the Endpoints keys at once, dimmed until a row is selected, rather
     than mounting them as the first rows come in (a screen layout while the first details stream in)."""
 
-    AUTO_FOCUS = "#endpoints-table"
+    AUTO_FOCUS: ClassVar[str | None] = "#endpoints-table"
+
+    def on_screen_resume(self) -> None:
+        # Handled before Screen's own resume, which focuses: after it, and from then on, the app's own rule.
+        # Later (a modal closed while no widget had the focus, another pane showing) focusing the table, in
+        # its hidden pane, would bring its tab back.
+        self.call_next(self._focused_once)
+
+    def _focused_once(self) -> None:
+        self.AUTO_FOCUS = None  # type: ignore[misc]  # a ClassVar of Textual's, set on this screen alone
 
 
 class TogetherApp(SecretSafeCrashReports, CrossPaneRequests, App[None]):

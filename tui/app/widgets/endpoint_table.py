@@ -325,7 +325,7 @@ class EndpointTable(TableKeys[Text], LeanTable[Text]):
                 yield
             need_sort = need_sort or not (first_fill or below)
         if need_sort:
-            self._resort_in_place(report, same_rows=not (added or gone))
+            self._resort_in_place(report)
 
     def _update(self, old: RowView, row: RowView, hold: bool, report: SyncReport) -> bool:
         """Rewrite the cells that differ; True when the row's place may have changed."""
@@ -387,13 +387,11 @@ class EndpointTable(TableKeys[Text], LeanTable[Text]):
             return False
         return self.reorder(self._ordered(self._views.values()))
 
-    def _resort_in_place(self, report: SyncReport, *, same_rows: bool = True) -> None:
+    def _resort_in_place(self, report: SyncReport) -> None:
         where = self._where()
         if self._resort():
             report.resorted = True
-            # The same rows in another order: the table's height is what it was, so the scroll can follow
-            # at once (after the next refresh, the screen was drawn twice: once at the old scroll).
-            self._restore(*where, at_once=same_rows)
+            self._restore(*where)
 
     def _cells(self, view: RowView) -> list[Text]:
         return [self._fit(key, view.cells[key]) for key in self._widths]
@@ -407,7 +405,7 @@ class EndpointTable(TableKeys[Text], LeanTable[Text]):
     def _where(self) -> tuple[str | None, int, int]:
         return self.selected_key, self.cursor_row, int(self.scroll_y)
 
-    def _restore(self, anchor: str | None, old_index: int, old_scroll: int, *, at_once: bool = False) -> None:
+    def _restore(self, anchor: str | None, old_index: int, old_scroll: int) -> None:
         """Put the cursor back on ``anchor``, at the same height on screen as before."""
         if anchor is None or not self.row_count:
             return
@@ -421,8 +419,10 @@ class EndpointTable(TableKeys[Text], LeanTable[Text]):
         target = max(0, old_scroll + (new_index - old_index))
         if target == old_scroll:
             return
-        if at_once:
+        if not self._require_update_dimensions:
+            # The table's height is what it was (the same rows, reordered): the scroll follows at once, not
+            # after the next refresh (the screen was drawn twice, the first time at the old scroll).
             self.scroll_to(y=target, animate=False, immediate=True)
         else:
-            # Rows came or went: the table's height is measured on idle; scroll once it is known.
+            # Rows came or went, this turn or one before: the height is measured on idle; scroll once it is.
             self.call_after_refresh(self.scroll_to, y=target, animate=False)

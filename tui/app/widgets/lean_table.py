@@ -218,16 +218,16 @@ class LeanTable(DataTable[CellType]):
 
     def _render_line(self, y: int, x1: int, x2: int, base_style: Style) -> Strip:
         """DataTable's line, kept until its own row changes (not until any row does)."""
+        width = self._pass[1] if self._pass is not None else self.size.width
         try:
             row_key, _ = self._get_offsets(y)
         except LookupError:
-            return Strip.blank(self.size.width, base_style)
+            return Strip.blank(width, base_style)
         index = -1 if row_key is self._header_row_key else self._row_locations.get(row_key)
         cursor, hover = self.cursor_coordinate, self.hover_coordinate
         # A row cursor changes a line only where it is (a cell or column cursor: anywhere, so all of it).
         highlight = ((cursor.row == index, hover.row == index) if self.cursor_type == "row"
                      else (cursor, hover))
-        width = self._pass[1] if self._pass is not None else self.size.width
         key = (row_key, self._row_versions.get(row_key, 0), y, x1, x2, width, highlight, base_style,
                self.cursor_type, self.show_cursor, self._show_hover_cursor, self._look, self._pseudo_class_state)
         strip = self._lines.get(key)
@@ -282,7 +282,6 @@ class LeanTable(DataTable[CellType]):
         )
         pad = self.cell_padding
         data = self._data[row_key]
-        laid_out = self._laid_out
         # DataTable styles each segment with row style + the cell's meta + the cursor's style, then the post
         # style: every sum unique to its cell, so never found in Rich's cache of sums. The same styles come
         # out of (row + cursor + segment + post) + meta, meta adding nothing but itself; the part before the
@@ -300,12 +299,7 @@ class LeanTable(DataTable[CellType]):
                 scrollable_row.append(self._render_cell(row_index, column_index, row_style, width, cursor=cursor,
                                                         hover=hover)[line_no])
                 continue
-            seen = laid_out.get((row_key, column.key))
-            if seen is not None and seen[0] is cell and seen[1] == inner:
-                content = seen[2]
-            else:
-                content = self._lay_out(cell, inner)
-                laid_out.set((row_key, column.key), (cell, inner, content))
+            content = self._cell_content(row_key, column.key, cell, inner)
             meta = self._meta_style(row_index, column_index)
             scrollable_row.append([Segment(text, style + meta) for text, style in
                                    self._styled(content, pad, cell_style, post_style)])
@@ -356,20 +350,23 @@ class LeanTable(DataTable[CellType]):
         cell = self._data[row_key].get(column_key)
         if not isinstance(cell, Text) or "\n" in cell.plain:
             return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
-        seen = self._laid_out.get((row_key, column_key))
-        if seen is not None and seen[0] is cell and seen[1] == inner:
-            content = seen[2]
-        else:
-            content = self._lay_out(cell, inner)
-            self._laid_out.set((row_key, column_key), (cell, inner, content))
+        content = self._cell_content(row_key, column_key, cell, inner)
         component_style, post_style = self._get_styles_to_render_cell(
             False, False, False, hover, cursor, self.show_cursor, self._show_hover_cursor,
             self.cursor_foreground_priority == "css", self.cursor_background_priority == "css",
         )
-        pre_style = base_style + Style.from_meta({"row": row_index, "column": column_index}) + component_style
-        padding = Segment(" " * pad) if pad else None
-        line = [padding, *content, padding] if padding is not None else content
-        return [list(Segment.apply_style(line, pre_style, post_style))]
+        meta = self._meta_style(row_index, column_index)
+        return [[Segment(text, style + meta) for text, style in
+                 self._styled(content, pad, base_style + component_style, post_style)]]
+
+    def _cell_content(self, row_key: RowKey, column_key: ColumnKey, cell: Text, inner: int) -> list[Segment]:
+        """The cell laid out at ``inner``, kept per cell while it is the same Text at the same width."""
+        seen = self._laid_out.get((row_key, column_key))
+        if seen is not None and seen[0] is cell and seen[1] == inner:
+            return seen[2]
+        content = self._lay_out(cell, inner)
+        self._laid_out.set((row_key, column_key), (cell, inner, content))
+        return content
 
     def _lay_out(self, cell: Text, width: int) -> list[Segment]:
         """The cell's first line at ``width``, as ``Text.__rich_console__`` under no_wrap would lay it out;
@@ -422,9 +419,13 @@ class LeanTable(DataTable[CellType]):
         size = Size(width + self._row_label_column_width, len(self.rows) + header)
         if size == self.virtual_size:
             return
-        # Rows came or went: the scroll range follows without a layout of the screen (``virtual_size`` is a
-        # layout reactive; a first fill of 1,000 rows in batches laid the screen out after each, ~9 ms a
-        # time). Showing or hiding a scrollbar still lays it out (``_scroll_update``), as it must.
+        height_rule, width_rule = self.styles.height, self.styles.width
+        if (height_rule is None or height_rule.is_auto) or (width_rule is not None and width_rule.is_auto):
+            self.virtual_size = size  # the table's own size follows its rows: the screen is laid out again
+            return
+        # Rows came or went in a table of a set size: the scroll range follows without a layout of the screen
+        # (``virtual_size`` is a layout reactive; a first fill of 1,000 rows in batches laid the screen out
+        # after each, ~9 ms a time). Showing or hiding a scrollbar still lays it out (``_scroll_update``).
         self.set_reactive(Widget.virtual_size, size)
         self._scroll_update(size)
         self.refresh()
