@@ -32,6 +32,7 @@ from tui.app.bindings import bindings, first_key
 from tui.app.config import AppConfig
 from tui.app.context import AppContext
 from tui.app.crash import SecretSafeCrashReports
+from tui.app.main_screen import MainScreen
 from tui.app.panes.endpoints import EndpointsPane
 from tui.app.requests import CrossPaneRequests
 from tui.app.widgets.shell_footer import ShellFooter
@@ -55,23 +56,6 @@ TAB_LABELS = {"endpoints": "1 Endpoints", "hardware": "2 Hardware", "chat": "3 C
 STORE_WORKER_GROUP = "endpoint-store"
 #: Seconds after mounting by which the garbage collector runs again even if no list came (tui.collector).
 START_UP_DEADLINE = 5.0
-
-
-class MainScreen(Screen[None]):
-    """The app's own screen. The table has the focus from the first frame (not the tabs, the first
-    focusable widget): the footer shows the Endpoints keys at once, dimmed until a row is selected, rather
-    than mounting them as the first rows come in (a screen layout while the first details stream in)."""
-
-    AUTO_FOCUS: ClassVar[str | None] = "#endpoints-table"
-
-    def on_screen_resume(self) -> None:
-        # Handled before Screen's own resume, which focuses: after it, and from then on, the app's own rule.
-        # Later (a modal closed while no widget had the focus, another pane showing) focusing the table, in
-        # its hidden pane, would bring its tab back.
-        self.call_next(self._focused_once)
-
-    def _focused_once(self) -> None:
-        self.AUTO_FOCUS = None  # type: ignore[misc]  # a ClassVar of Textual's, set on this screen alone
 
 
 class TogetherApp(SecretSafeCrashReports, CrossPaneRequests, App[None]):

@@ -1,0 +1,24 @@
+"""The app's own screen, the one every pane lives on."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.screen import Screen
+
+
+class MainScreen(Screen[None]):
+    """The app's own screen. The table has the focus from the first frame (not the tabs, the first
+    focusable widget): the footer shows the Endpoints keys at once, dimmed until a row is selected, rather
+    than mounting them as the first rows come in (a screen layout while the first details stream in)."""
+
+    AUTO_FOCUS: ClassVar[str | None] = "#endpoints-table"
+
+    def on_screen_resume(self) -> None:
+        # Handled before Screen's own resume, which focuses: after it, and from then on, the app's own rule.
+        # Later (a modal closed while no widget had the focus, another pane showing) focusing the table, in
+        # its hidden pane, would bring its tab back.
+        self.call_next(self._focused_once)
+
+    def _focused_once(self) -> None:
+        self.AUTO_FOCUS = None  # type: ignore[misc]  # a ClassVar of Textual's, set on this screen alone
