@@ -14,12 +14,6 @@ rate to three consumers, one after the other, over real loopback HTTP:
   or four times what the last update cost, up to 1/4 s; each append parses only the part's open
   blocks), the live figures line (drawn with the appends), and the screen refreshes.
 
-The app runs with the collector as ``together-tui`` runs it (``tui.collector``: paused from the start,
-given back with what start-up built frozen, the first load frozen once it is over), and the prompt is sent
-once that is done, as when a user opens the chat after the first list: an app run inside another program
-keeps that program's collector as it is, and in this process it then walked every object of the app
-(and of the runs before it) at each full pass, 90-145 ms each, one or two of them per run.
-
 For each it prints when the last token arrived (seconds after the request; the ideal is tokens/rate),
 for the app how long after that arrival the screen showed the whole answer (the render lag: the first
 screen refresh after the Markdown document holds the last token), and the CPU time of this process
@@ -121,17 +115,6 @@ async def provider_loop(base_url: str, tokens: int) -> Run:
 
 
 async def app_loop(base_url: str, tokens: int, size: tuple[int, int], flush_fps: float | None = None) -> Run:
-    from tui.collector import pause_collector, resume_collector
-
-    # As tui.cli.main does before the app starts; the app gives it back (and freezes) as it does there.
-    pause_collector()
-    try:
-        return await _app_turn(base_url, tokens, size, flush_fps)
-    finally:
-        resume_collector()
-
-
-async def _app_turn(base_url: str, tokens: int, size: tuple[int, int], flush_fps: float | None) -> Run:
     from datetime import UTC, datetime
 
     from textual.widgets import Input
@@ -156,7 +139,6 @@ async def _app_turn(base_url: str, tokens: int, size: tuple[int, int], flush_fps
     app.animation_level = "none"
     async with app.run_test(size=size, notifications=False) as pilot:
         await idle(app, pilot)
-        await start_up_over(app, pilot)
         app.action_show_pane("chat")
         await idle(app, pilot)
         pane = app.chat_pane
@@ -194,17 +176,6 @@ async def _app_turn(base_url: str, tokens: int, size: tuple[int, int], flush_fps
         first = metrics.first_content if metrics.first_content is not None else metrics.first_token
         return Run("app", metrics.text_events, metrics.last_token - metrics.started, shown_at - metrics.started,
                    cpu_used, first_lag=None if first is None else first_shown_at - first)
-
-
-async def start_up_over(app: Any, pilot: Any) -> None:
-    """Until the app has frozen its first load (``TogetherApp._start_up_over``: checked every second)."""
-    import gc
-
-    for _ in range(300):
-        freezes = app._first_load_freezes
-        if freezes is not None and freezes._heard not in gc.callbacks:
-            return
-        await pilot.pause(0.01)
 
 
 async def idle(app: Any, pilot: Any) -> None:
