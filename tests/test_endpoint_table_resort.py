@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import App, ComposeResult
+from textual.pilot import Pilot
 
 from tui.app.widgets.endpoint_table import EndpointTable, RowView
 
@@ -20,18 +21,25 @@ class Host(App[None]):
         yield EndpointTable(id="table")
 
 
+async def selected_and_scrolled(pilot: Pilot[None], table: EndpointTable, rows: list[RowView], key: str,
+                                scroll: int) -> int:
+    """The table holding ``rows``, ``key`` selected and the table scrolled to ``scroll``: the selected row's
+    height on screen."""
+    table.set_columns({"name": 20, "state": 10})
+    table.sync(rows)
+    await pilot.pause()
+    table.select(key)
+    table.scroll_to(y=scroll, animate=False, immediate=True)
+    await pilot.pause()
+    return table.cursor_row - int(table.scroll_y)
+
+
 async def test_the_selected_row_keeps_its_height_on_screen_from_the_first_frame_after_a_re_sort() -> None:
     app = Host()
     async with app.run_test(size=(60, 20)) as pilot:
         table = app.query_one(EndpointTable)
-        table.set_columns({"name": 20, "state": 10})
         rows = [view(i, f"name-{i:03d}") for i in range(60)]
-        table.sync(rows)
-        await pilot.pause()
-        table.select("ep-030")
-        table.scroll_to(y=26, animate=False, immediate=True)
-        await pilot.pause()
-        height_on_screen = table.cursor_row - int(table.scroll_y)
+        height_on_screen = await selected_and_scrolled(pilot, table, rows, "ep-030", 26)
         assert table.cursor_row == 30 and 0 <= height_on_screen < 10
         # Its details came: it now sorts ten rows lower; the other rows stay.
         table.update_rows([view(30, "name-040b")])
@@ -46,14 +54,9 @@ async def test_rows_added_with_a_re_sort_scroll_once_the_table_is_measured() -> 
     app = Host()
     async with app.run_test(size=(60, 20)) as pilot:
         table = app.query_one(EndpointTable)
-        table.set_columns({"name": 20, "state": 10})
         rows = [view(i, f"name-{i:03d}") for i in range(0, 60, 2)]
-        table.sync(rows)
-        await pilot.pause()
-        table.select("ep-056")
-        table.scroll_to(y=20, animate=False, immediate=True)  # the bottom: the table is 30 rows
-        await pilot.pause()
-        height_on_screen = table.cursor_row - int(table.scroll_y)
+        # Scrolled to the bottom: the table is 30 rows.
+        height_on_screen = await selected_and_scrolled(pilot, table, rows, "ep-056", 20)
         # New rows between the old ones, and one old row moved: a sync that adds and re-sorts.
         more = [view(i, f"name-{i:03d}") for i in range(1, 60, 2)]
         table.sync(sorted([*rows, *more], key=lambda row: row.key))
@@ -70,14 +73,8 @@ async def test_a_re_sort_just_after_rows_came_waits_for_the_table_to_be_measured
     app = Host()
     async with app.run_test(size=(60, 20)) as pilot:
         table = app.query_one(EndpointTable)
-        table.set_columns({"name": 20, "state": 10})
         rows = [view(i, f"name-{i:03d}") for i in range(30)]
-        table.sync(rows)
-        await pilot.pause()
-        table.select("ep-025")
-        table.scroll_to(y=20, animate=False, immediate=True)
-        await pilot.pause()
-        height_on_screen = table.cursor_row - int(table.scroll_y)
+        height_on_screen = await selected_and_scrolled(pilot, table, rows, "ep-025", 20)
         table.sync([*rows, *(view(i, f"name-{i:03d}") for i in range(30, 60))])
         table.update_rows([view(25, "name-045b")])
         for _ in range(3):

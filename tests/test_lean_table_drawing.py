@@ -24,6 +24,8 @@ def cells(i: int, word: str = "STARTED") -> list[Text]:
 
 
 class Host(App[None]):
+    ROWS = 60
+
     def compose(self) -> ComposeResult:
         yield LeanTable(cursor_type="row")
 
@@ -31,7 +33,7 @@ class Host(App[None]):
         table = self.query_one(LeanTable)
         for key, width in WIDTHS.items():
             table.add_column(key, width=width, key=key)
-        table.append_rows((f"r{i}", cells(i)) for i in range(60))
+        table.append_rows((f"r{i}", cells(i)) for i in range(self.ROWS))
 
 
 def screen_lines(table: LeanTable[Any]) -> list[Strip]:
@@ -178,15 +180,8 @@ async def test_rows_added_move_the_scroll_range_without_a_layout_of_the_screen(m
 
 
 async def test_a_scrollbar_that_appears_as_rows_come_is_laid_out() -> None:
-    class Few(App[None]):
-        def compose(self) -> ComposeResult:
-            yield LeanTable(cursor_type="row")
-
-        def on_mount(self) -> None:
-            table = self.query_one(LeanTable)
-            for key, width in WIDTHS.items():
-                table.add_column(key, width=width, key=key)
-            table.append_rows((f"r{i}", cells(i)) for i in range(3))
+    class Few(Host):
+        ROWS = 3
 
     app = Few()
     async with app.run_test(size=(60, 12)) as pilot:

@@ -4,6 +4,7 @@ draws exactly what one parse of the whole text draws, and it keeps its settled b
 from __future__ import annotations
 
 import random
+from typing import Any
 
 import pytest
 from textual.app import App, ComposeResult
@@ -83,13 +84,19 @@ class Host(App[None]):
         yield MarkdownPart(id="part")
 
 
+async def streamed(pilot: Any, document: str, step: int) -> MarkdownPart:
+    """The part, fed ``document`` ``step`` characters at a time, a frame after each."""
+    part = pilot.app.query_one(MarkdownPart)
+    for index in range(0, len(document), step):
+        part.append(document[index:index + step])
+        await pilot.pause()
+    return part
+
+
 async def test_the_kept_strips_are_the_strips_of_a_whole_render() -> None:
     async with Host().run_test(size=(60, 40)) as pilot:
-        part = pilot.app.query_one(MarkdownPart)
         document = DOCUMENTS[0] + DOCUMENTS[1]
-        for index in range(0, len(document), 9):
-            part.append(document[index:index + 9])
-            await pilot.pause()
+        part = await streamed(pilot, document, 9)
         width = part.content_region.width
         style = part.visual_style
         kept = Visual.to_strips(part, part._visual, width, None, style)
@@ -113,11 +120,8 @@ def test_a_finished_part_keeps_no_lines_for_appends_and_draws_the_same() -> None
 
 async def test_a_finished_part_draws_only_its_open_blocks_again_and_the_same_as_a_whole_render() -> None:
     async with Host().run_test(size=(60, 40)) as pilot:
-        part = pilot.app.query_one(MarkdownPart)
         document = DOCUMENTS[0] + DOCUMENTS[5]
-        for index in range(0, len(document), 11):
-            part.append(document[index:index + 11])
-            await pilot.pause()
+        part = await streamed(pilot, document, 11)
         width = part.content_region.width
         style = part.visual_style
         settled_strips = list(part._settled.strips[(width, style)])
