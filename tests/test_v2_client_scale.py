@@ -188,3 +188,32 @@ async def test_a_reused_item_is_the_same_wire_model_only_while_its_text_is_the_s
         await session.aclose()
     assert second[0] is first[0]
     assert second[1] is not first[1] and second[1].etag == "2"
+
+
+async def test_a_first_list_builds_its_validator_in_a_thread_while_the_page_is_on_its_way(
+    start_simulator: Start, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Building a model's slice validator holds whoever builds it for milliseconds in one piece: not the
+    loop's thread; and the list read with it is whole."""
+    import threading
+
+    from tui.api.together.v2 import pages
+
+    server = large(start_simulator)
+    built_in: list[str] = []
+    adapter = pages.TypeAdapter
+
+    def recorded(kind: Any) -> Any:
+        built_in.append(threading.current_thread().name)
+        return adapter(kind)
+
+    monkeypatch.setattr(pages, "TypeAdapter", recorded)
+    monkeypatch.setattr(pages, "_ADAPTERS", {})
+    provider = provider_for(server)
+    try:
+        listed = await provider.list_endpoints()
+    finally:
+        await provider.aclose()
+    assert built_in and threading.current_thread().name not in built_in
+    v2_ids = {endpoint.id for endpoint in server.sim.v2.endpoints.values()}
+    assert v2_ids <= {endpoint.id for endpoint in listed} and len(v2_ids) == SIZE

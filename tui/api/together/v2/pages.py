@@ -12,8 +12,9 @@ Only the last read of each reusing list is kept.
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from collections.abc import Awaitable, Callable, Mapping
-from functools import cache
 from typing import Any, TypeVar
 
 import httpx
@@ -53,9 +54,15 @@ class ListReader:
         known: dict[str, Any] = self._known.get(path, {}) if reuse else {}
         fresh: dict[str, Any] | None = {} if reuse else None
         pacer = Pacer()
+        # The first list of a model builds its validator (~5-11 ms in one piece, its schema deferred until
+        # then): in a thread while the page is on its way, not on the loop once it has come.
+        building = None if model in _ADAPTERS else asyncio.ensure_future(asyncio.to_thread(_slice_adapter, model))
         for _ in range(MAX_PAGES):
             query = {**params, "limit": str(page_size), **({"after": cursor} if cursor else {})}
             response = await self._request("GET", path, query)
+            if building is not None:
+                await building
+                building = None
             cursor = await self._parse_page(response, model, items, known, fresh, pacer)
             if not cursor:
                 if fresh is not None:
@@ -136,7 +143,17 @@ class ListReader:
             raise self.session.invalid(response, what) from None
 
 
-@cache
+#: Each model's validator of a slice of items, built once (in a thread: ``all_pages``).
+_ADAPTERS: dict[type[BaseModel], TypeAdapter[Any]] = {}
+_BUILDING = threading.Lock()
+
+
 def _slice_adapter(model: type[M]) -> TypeAdapter[list[M]]:
     """One validation call per slice (per item costs a fifth more); built once per model."""
-    return TypeAdapter(list[model])  # type: ignore[valid-type]
+    adapter = _ADAPTERS.get(model)
+    if adapter is None:
+        with _BUILDING:  # the loop may ask while the thread builds it: once, and whole
+            adapter = _ADAPTERS.get(model)
+            if adapter is None:
+                adapter = _ADAPTERS[model] = TypeAdapter(list[model])  # type: ignore[valid-type]
+    return adapter
