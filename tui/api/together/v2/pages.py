@@ -13,14 +13,13 @@ Only the last read of each reusing list is kept.
 from __future__ import annotations
 
 import asyncio
-import threading
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
 import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from tui.api import errors, json_items
+from tui.api import errors, json_items, slices
 from tui.api.http import ApiSession
 from tui.api.pacing import Pacer
 from tui.api.together.v2.wire import OptionalText
@@ -56,7 +55,9 @@ class ListReader:
         pacer = Pacer()
         # The first list of a model builds its validator (~5-11 ms in one piece, its schema deferred until
         # then): in a thread while the page is on its way, not on the loop once it has come.
-        building = None if model in _ADAPTERS else asyncio.ensure_future(asyncio.to_thread(_slice_adapter, model))
+        building = None
+        if not slices.built(model):
+            building = asyncio.ensure_future(asyncio.to_thread(slices.slice_adapter, model))
         for _ in range(MAX_PAGES):
             query = {**params, "limit": str(page_size), **({"after": cursor} if cursor else {})}
             response = await self._request("GET", path, query)
@@ -134,26 +135,10 @@ class ListReader:
         if not payloads:
             return []
         try:
-            return _slice_adapter(model).validate_python(payloads)
+            return slices.slice_adapter(model).validate_python(payloads)
         except ValidationError as exc:
             first = exc.errors()[0]
             index, *within = first["loc"] or (0,)
             where = ".".join(str(part) for part in ("data", places[int(index)], *within))
             what = f"unexpected page of {model.__name__} ({where}: {first['msg']})"
             raise self.session.invalid(response, what) from None
-
-
-#: Each model's validator of a slice of items, built once (in a thread: ``all_pages``).
-_ADAPTERS: dict[type[BaseModel], TypeAdapter[Any]] = {}
-_BUILDING = threading.Lock()
-
-
-def _slice_adapter(model: type[M]) -> TypeAdapter[list[M]]:
-    """One validation call per slice (per item costs a fifth more); built once per model."""
-    adapter = _ADAPTERS.get(model)
-    if adapter is None:
-        with _BUILDING:  # the loop may ask while the thread builds it: once, and whole
-            adapter = _ADAPTERS.get(model)
-            if adapter is None:
-                adapter = _ADAPTERS[model] = TypeAdapter(list[model])  # type: ignore[valid-type]
-    return adapter
