@@ -14,6 +14,14 @@ class MainScreen(Screen[None]):
 
     AUTO_FOCUS: ClassVar[str | None] = "#endpoints-table"
 
+    def on_mount(self) -> None:
+        # Resuming comes after the first frames: focused now, the footer's keys are in the first frame.
+        if self.AUTO_FOCUS and self.focused is None and self.app.app_focus:
+            for widget in self.query(self.AUTO_FOCUS):
+                if widget.focusable:
+                    self.set_focus(widget)
+                    break
+
     def on_screen_resume(self) -> None:
         # Handled before Screen's own resume, which focuses: after it, and from then on, the app's own rule.
         # Later (a modal closed while no widget had the focus, another pane showing) focusing the table, in

@@ -118,6 +118,7 @@ class EndpointsPane(EndpointActions, EndpointRender, Widget):
         self.set_interval(AGES_REDRAWN_EVERY, self._render_rows)
         self._spinner = self.set_interval(0.25, self._spin, pause=True)
         self._table.tooltip = None
+        self._layout_columns(width=self.app.size.width)
         self.watch(self._table, "scroll_y", self._tell_visible, init=False)
         self._render_rows()
         self._show_status()
@@ -132,14 +133,20 @@ class EndpointsPane(EndpointActions, EndpointRender, Widget):
         self.store.set_priority(lambda: (None, ()))
 
     def on_resize(self) -> None:
-        self.call_after_refresh(self._layout_columns)
+        # The layout that resized this pane sized the table too: its columns now, so a list that is in
+        # (or arrives before the next frame) is drawn in that frame, not one refresh later.
+        self._layout_columns()
 
     def on_show(self) -> None:
         self.call_after_refresh(self._layout_columns)
 
-    def _layout_columns(self) -> None:
+    def _layout_columns(self, *, width: int | None = None) -> None:
+        """Plan the table's columns for its width: the laid-out one, or the terminal's before any layout
+        (the table spans the screen), so a list already in is drawn in the first frame."""
         table = self._table
-        width = table.size.width - table.styles.scrollbar_size_vertical
+        if width is None:
+            width = table.size.width
+        width -= table.styles.scrollbar_size_vertical
         if width <= 0:
             return
         if table.set_columns(plan_columns(width, padding=table.cell_padding, tree=self._tree)):

@@ -56,4 +56,9 @@ class ShellFooter(Footer):
         # token arrives and again after its last (see footer_keys).
         self._bindings_ready = True
         if screen.app.app_focus and self.is_attached and screen is self.screen:
-            self.call_after_refresh(follow_bindings, self)
+            if not self.children:
+                # The first keys at once: after a refresh they would miss the first frame, whose rows are
+                # there when the first list came in before it, and cost a screen layout of their own.
+                follow_bindings(self)
+            else:
+                self.call_after_refresh(follow_bindings, self)
