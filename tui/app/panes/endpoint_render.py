@@ -45,6 +45,8 @@ SYNC_LIMIT = 300
 #: Longest stretch of one slice of a large redraw before the loop runs again (seconds of work): small, as
 #: the store's pieces may run in the same turn of the loop (tui.core.store_apply.APPLY_BUDGET says why).
 SLICE_BUDGET = 0.002
+#: Endpoints drawn at once when their details come; a larger batch is drawn in slices of this many.
+IDS_AT_ONCE = 8
 RENDER_GROUP = "endpoints-render"
 #: Highlights closer than this are a held key: the details panel waits until the key is let go.
 HELD_KEY_GAP = 0.1
@@ -95,6 +97,8 @@ class EndpointRender:
     _loading: set[str]
     _rendering: bool = False
     _render_again: bool = False
+    #: Endpoints whose details came, still to draw, while a batch of them is drawn in slices.
+    _ids_pending: list[str] | None = None
     _detail_pending: bool = False
     _detail_held: bool = False
     _last_highlight: float = 0.0
@@ -121,6 +125,7 @@ class EndpointRender:
         if self._rendering:
             self.cancel_render_workers()
             self._rendering = False
+            self._ids_pending = None  # this redraw draws them
         collected = Collected()
         for _ in self._collect(endpoints, collected):
             pass
@@ -200,10 +205,51 @@ class EndpointRender:
 
     def _render_ids(self, ids: Iterable[str]) -> None:
         """Details of these endpoints came: rewrite their rows only, unless their rows are not the rows shown
-        (a filter now matches, a deployment came or went), which re-syncs every row."""
+        (a filter now matches, a deployment came or went), which re-syncs every row. A batch of more than a
+        few (a first load's details come in dozens a batch) is drawn a few endpoints a slice."""
+        if self._ids_pending is not None:
+            self._ids_pending.extend(ids)  # the slices under way draw these too
+            return
         if self._rendering:
             self._render_again = True
             return
+        ids = list(ids)
+        if len(ids) <= IDS_AT_ONCE:
+            if self._render_rows_of(ids):
+                self._after_rows()
+            else:
+                self._render_rows()
+            return
+        self._rendering = True
+        self._ids_pending = ids
+        self._render_ids_sliced()
+
+    @work(group=RENDER_GROUP, exit_on_error=False)
+    async def _render_ids_sliced(self) -> None:
+        reshaped = False
+        try:
+            pacer = Pacer(SLICE_BUDGET)
+            pending = self._ids_pending
+            while pending:
+                chunk, pending[:] = pending[:IDS_AT_ONCE], pending[IDS_AT_ONCE:]
+                if not self._render_rows_of(chunk):
+                    reshaped = True
+                    break
+                await pacer.pause()
+        finally:
+            # Cancelled: a full redraw took over (it cancelled this group, draws every row and owns the flags).
+            if self._ids_pending is pending:
+                self._ids_pending = None
+                self._rendering = False
+        if reshaped or self._render_again:
+            self._render_again = False
+            self._render_rows()
+        else:
+            self._after_rows()
+
+    def _render_rows_of(self, ids: list[str]) -> bool:
+        """These endpoints' rows rewritten; False, and nothing drawn yet, when their rows changed shape (a
+        full redraw's to do)."""
         store = self.store
         now = self.context.now()
         terms = filter_terms(self._filter_text)
@@ -213,15 +259,14 @@ class EndpointRender:
             endpoint = store.get(endpoint_id)
             views = [] if endpoint is None else self._views_of(endpoint, terms, tree, now)
             if endpoint is None or tuple(view.key for view in views) != self._row_keys.get(endpoint_id):
-                self._render_rows()
-                return
+                return False
             rows.extend(views)
             if views and views[0].loading:
                 self._loading.add(endpoint_id)
             else:
                 self._loading.discard(endpoint_id)
         self._table.update_rows(rows, hold=bool(self._loading))
-        self._after_rows()
+        return True
 
     def _views_of(self, endpoint: Endpoint, terms: list[str], tree: bool, now: datetime) -> list[RowView]:
         """The endpoint's rows as they look now (cached while nothing they show changed); none when filtered."""
