@@ -99,8 +99,14 @@ class ChatSending(Vertical):
         self._drop_pending_start()
         self.conversation.system_prompt = options.system_prompt
         turn = self.conversation.add(Turn(prompt=text, target=self.target, params=options.params))
-        await self._mount_turn(turn)
-        event.prompt.clear()
+        # One layout for the whole exchange: its widgets mount level by level, and the screen laid out
+        # what had mounted between the levels (twice per prompt, the second as the first token came).
+        with self.app.batch_update():
+            # The keys the turn brings (export, new chat) asked for first: the footer mounts them after
+            # the next refresh, which the batch holds back, so they come with the exchange, not after it.
+            self.refresh_bindings()
+            await self._mount_turn(turn)
+            event.prompt.clear()
         self._start_turn(turn)
 
     async def _mount_turn(self, turn: Turn) -> None:

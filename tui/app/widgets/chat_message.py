@@ -29,19 +29,52 @@ from tui.core.chat import Turn, TurnState, figures_line
 from tui.core.format import format_timing
 
 
+class Line(Static):
+    """A Static of the conversation: its first size (or a new one) asks for no second layout of the screen.
+
+    Textual's ``virtual_size`` asks for a layout whenever the compositor sets it, which for a widget that
+    does not scroll changes nothing: each turn mounted a dozen of these, and every one asked for a
+    layout of its own after the one that placed it (see ``laid_out_size``).
+    """
+
+    virtual_size = laid_out_size()
+
+    def __init__(self, content: Content | str = "", *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(content, id=id, classes=classes)
+        self._shown = content if isinstance(content, Content) else Content(content)
+
+    def show(self, content: Content, *, layout: bool | None = None) -> None:
+        """Show ``content``: nothing if it is what is shown; a layout only if ``layout`` or (when None) if
+        its width changed (for the lines that are as wide as their text)."""
+        if content.is_same(self._shown):
+            return
+        if layout is None:
+            layout = content.cell_length != self._shown.cell_length
+        self._shown = content
+        self.update(content, layout=layout)
+
+
+class Row(Horizontal):
+    """A Horizontal of the conversation, laid out once per screen layout (as ``Line``)."""
+
+    virtual_size = laid_out_size()
+
+
 class UserMessage(Vertical):
     """The prompt as typed (plain text: a prompt is not rendered as Markdown)."""
+
+    virtual_size = laid_out_size()
 
     def __init__(self, prompt: str) -> None:
         super().__init__(classes="chat-message")
         self.prompt = prompt
 
     def compose(self) -> ComposeResult:
-        yield Static(Content.styled("You", "bold"), classes="message-header")
-        yield Static(Content(self.prompt), classes="user-text")
+        yield Line(Content.styled("You", "bold"), classes="message-header")
+        yield Line(Content(self.prompt), classes="user-text")
 
 
-class TargetDivider(Static):
+class TargetDivider(Line):
     """Marks where the conversation moved to another target."""
 
     def __init__(self, label: str, model: str) -> None:
@@ -113,17 +146,17 @@ class AssistantMessage(Vertical):
         self.flushes = 0
 
     def compose(self) -> ComposeResult:
-        with Horizontal(classes="message-header", id="answer-header"):
-            yield Static(Content.styled(self.turn.target.label, "bold"), id="answer-title")
-            yield Static(id="answer-state")
+        with Row(classes="message-header", id="answer-header"):
+            yield Line(Content.styled(self.turn.target.label, "bold"), id="answer-title")
+            yield Line(id="answer-state")
         yield self._answer
-        yield Static(id="answer-notice")
+        yield Line(id="answer-notice")
         # Their buttons are mounted the first time they are offered: most answers never need them, and
         # styling three buttons was a good part of what mounting an answer cost.
-        yield Horizontal(id="start-offer")
-        yield Horizontal(id="next-step")
-        yield Static(id="answer-progress")
-        yield Static(id="answer-figures")
+        yield Row(id="start-offer")
+        yield Row(id="next-step")
+        yield Line(id="answer-progress")
+        yield Line(id="answer-figures")
 
     def on_mount(self) -> None:
         if self._reasoning_started:
@@ -296,9 +329,12 @@ class AssistantMessage(Vertical):
     def _show_state(self) -> None:
         turn = self.turn
         glyph, word, style = STATE_BADGES[turn.state]
-        self.query_one("#answer-title", Static).update(Content.styled(turn.target.label, "bold"))
-        self.query_one("#answer-state", Static).update(Content.styled(f"{glyph} {word}", style))
+        # One line each, the title as wide as the header leaves it: only a state of another width moves
+        # anything (a stream's start and end are then repaints, not layouts of the screen).
+        self.query_one("#answer-title", Line).show(Content.styled(turn.target.label, "bold"), layout=False)
+        self.query_one("#answer-state", Line).show(Content.styled(f"{glyph} {word}", style))
         self._show_border(self.BORDER_COLOURS.get(turn.state))
+        self._keep_first_lines(turn.state is TurnState.STREAMING and not self._answer_started)
 
         notice = self.query_one("#answer-notice", Static)
         notice_content = notice_text(turn, read_only=self._read_only)
@@ -336,6 +372,16 @@ class AssistantMessage(Vertical):
             figures_widget.display = bool(line)
         else:
             figures_widget.display = False
+
+    #: Lines kept for the answer before its first token: a paragraph's first line and the gap after it.
+    FIRST_LINES: ClassVar[int] = 2
+
+    def _keep_first_lines(self, keep: bool) -> None:
+        """While the answer streams and no text came yet, its first lines are kept for it: the first token
+        then fills lines already laid out (a repaint, not a layout of the screen on its way)."""
+        part = self._answer.parts[0]
+        if (part.styles.min_height is not None) != keep:
+            part.styles.min_height = self.FIRST_LINES if keep else None
 
     def _show_border(self, colour: str | None) -> None:
         # An inline style, not a class: a class change restyles every widget of the answer.

@@ -187,10 +187,13 @@ class MarkdownPart(Static):
         if drawn is not None:
             self._width = drawn[0]
         self._visual = self._parse(source)
-        # Text that fills the last line without adding one leaves every height as it was: a repaint of
-        # this part, not a layout of the whole screen (at tens of tokens a second, most appends). The
-        # lines are wrapped at the width last drawn, which a layout at that width uses as they are.
-        same = drawn is not None and self._visual.get_height(None, drawn[0]) == len(drawn[1])
+        # Text that fits the height the part is laid out at (the last line filled without adding one, or
+        # the first line of an answer whose line was kept for it) leaves every height as it was: a repaint
+        # of this part, not a layout of the whole screen (at tens of tokens a second, most appends). The
+        # lines are wrapped at the width last drawn, which a layout at that width uses as they are. A
+        # layout already asked for still comes, and measures the new text.
+        size = self.content_size
+        same = size.width > 0 and self._visual.get_height(None, size.width) == size.height
         self.refresh(layout=not same)
 
     def _parse(self, source: str) -> MarkdownVisual:

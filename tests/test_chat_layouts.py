@@ -1,0 +1,149 @@
+"""How often a chat turn lays the screen out (issue 16): a layout of the whole screen is what a turn costs
+most, so the exchange mounts in one, and the first token fills lines already laid out for it.
+
+Driven as a user drives the pane (a prompt sent from its box) on an in-memory provider whose stream gives
+each event only when the test says so; layouts are counted, never timed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from apptools import settle
+from fakes import FakeProvider
+from test_chat_pane import view_of, wait_until
+from test_chat_routing import make_app
+from textual.pilot import Pilot
+from textual.widget import Widget
+
+from tui.api.domain import ChatEvent, ChatMessage, ChatParams, ModelOption
+from tui.app.panes.chat import ConversationLog, PromptInput
+from tui.app.widgets.markdown_view import MarkdownPart
+from tui.core.chat import ChatTarget, TurnState
+
+MODEL = "meta-llama/Llama-3.3-70B-Instruct-Turbo"
+
+
+@dataclass
+class GatedProvider(FakeProvider):
+    """Streams what the test puts in ``events`` (None ends the stream)."""
+
+    events: asyncio.Queue[ChatEvent | None] = field(default_factory=asyncio.Queue)
+    streaming: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def stream_chat(
+        self, model: str, messages: Sequence[ChatMessage], params: ChatParams | None = None
+    ) -> AsyncIterator[ChatEvent]:
+        self.streaming.set()
+        while (event := await self.events.get()) is not None:
+            yield event
+
+
+class Layouts:
+    """The screen's layouts from now on, and the layouts that the conversation's widgets ask for."""
+
+    def __init__(self, pilot: Pilot[None], monkeypatch: pytest.MonkeyPatch) -> None:
+        screen: Any = pilot.app.screen
+        self.log = pilot.app.query_one(ConversationLog)  # type: ignore[attr-defined]
+        #: Per screen layout: whether every widget of the conversation was mounted by then.
+        self.screen: list[bool] = []
+        #: The conversation's widgets that asked for a layout once the screen was first laid out.
+        self.asked: list[str] = []
+        layout = screen._refresh_layout
+
+        def counted(*args: Any, **kwargs: Any) -> None:
+            self.screen.append(all(widget.is_mounted for widget in self.log.walk_children()))
+            layout(*args, **kwargs)
+
+        screen._refresh_layout = counted
+        refresh = Widget.refresh
+        log = self.log
+
+        def spied(widget: Widget, *regions: Any, **options: Any) -> Any:
+            if options.get("layout") and self.screen and log in widget.ancestors:
+                self.asked.append(type(widget).__name__)
+            return refresh(widget, *regions, **options)
+
+        monkeypatch.setattr(Widget, "refresh", spied)
+
+
+async def chat_ready(pilot: Pilot[None]) -> Any:
+    app: Any = pilot.app
+    await settle(pilot)
+    app.action_show_pane("chat")
+    await settle(pilot)
+    pane = app.chat_pane
+    pane.set_target(ChatTarget.for_model(ModelOption(id=MODEL, kind="chat")))
+    prompt = pane.query_one(PromptInput)
+    prompt.focus()
+    prompt.insert("Say something")
+    await settle(pilot)
+    return pane
+
+
+async def quiet(pilot: Pilot[None]) -> None:
+    """Until the screen has nothing left to lay out or draw (a streaming turn keeps a worker busy)."""
+    for _ in range(5):
+        await pilot.pause(0.02)
+    screen: Any = pilot.app.screen
+    await wait_until(lambda: not (screen._layout_required or screen._dirty_widgets))
+    await pilot.pause(0.02)
+
+
+async def test_a_prompt_and_its_first_token_cost_one_layout_of_the_screen(monkeypatch: pytest.MonkeyPatch) -> None:
+    provider = GatedProvider.with_endpoints()
+    async with make_app(provider).run_test(size=(100, 30)) as pilot:
+        pane = await chat_ready(pilot)
+        # A first exchange, so that the footer holds the keys a conversation brings (its first keys'
+        # own sizes are Textual's footer's business).
+        pane.query_one(PromptInput).action_send()
+        await wait_until(provider.streaming.is_set)
+        provider.events.put_nowait(ChatEvent(content="First."))
+        provider.events.put_nowait(None)
+        await wait_until(lambda: pane.conversation.last.state is TurnState.DONE)
+        await quiet(pilot)
+        provider.streaming.clear()
+        pane.query_one(PromptInput).insert("And again")
+        await quiet(pilot)
+        layouts = Layouts(pilot, monkeypatch)
+        pane.query_one(PromptInput).action_send()
+        await wait_until(provider.streaming.is_set)
+        await quiet(pilot)
+        # The exchange laid out once it is whole: its widgets mount level by level, and without a batch
+        # the screen was laid out between the levels (the first token then came with the rest).
+        assert layouts.screen and layouts.screen[0]
+        # ... and once only: each new line's first size asked for one more layout of the screen.
+        assert layouts.asked == []
+        view = view_of(pane)
+        part = view.query_one(MarkdownPart)
+        assert part.size.height == view.FIRST_LINES  # kept for the first token
+        provider.events.put_nowait(ChatEvent(content="Hello"))
+        await wait_until(lambda: view.answer_source == "Hello")
+        await quiet(pilot)
+        # The first token fills the lines kept for it: a repaint, no layout on its way to the screen.
+        assert layouts.asked == []
+        assert "Hello" in part.plain
+        provider.events.put_nowait(None)
+        await wait_until(lambda: pane.conversation.last.state is TurnState.DONE)
+        await quiet(pilot)
+        assert view.answer_source == "Hello"
+
+
+async def test_an_answer_that_never_came_keeps_no_blank_lines() -> None:
+    provider = GatedProvider.with_endpoints()
+    async with make_app(provider).run_test(size=(100, 30)) as pilot:
+        pane = await chat_ready(pilot)
+        pane.query_one(PromptInput).action_send()
+        await wait_until(provider.streaming.is_set)
+        await quiet(pilot)
+        view = view_of(pane)
+        part = view.query_one(MarkdownPart)
+        assert part.size.height == view.FIRST_LINES
+        await pilot.press("escape")  # stopped before any token
+        await wait_until(lambda: pane.conversation.last.state is TurnState.STOPPED)
+        await quiet(pilot)
+        assert view.answer_source == "" and part.size.height == 0
