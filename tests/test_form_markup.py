@@ -30,51 +30,54 @@ def title_of(screen: object) -> str:
     return title.plain
 
 
-async def test_any_display_name_round_trips_through_create_update_and_clone(sim_server: SimulatorServer) -> None:
+@pytest.mark.parametrize("name", NAMES, ids=[f"name-{index}" for index in range(len(NAMES))])
+async def test_any_display_name_round_trips_through_create_update_and_clone(sim_server: SimulatorServer,
+                                                                            name: str) -> None:
+    # One app per name: the names are independent cases, and xdist spreads them over its workers.
     app = make_app(sim_server)
     async with app.run_test(size=(120, 36)) as pilot:
         hardware = cheapest_available(sim_server, LLAMA)
-        for number, name in enumerate(NAMES, 1):
-            results: list[Endpoint | None] = []
-            form = await open_create(pilot, results, model=LLAMA, hardware_id=hardware)
-            box = form.query_one("#f-display-name", Input)
-            box.focus()
-            if name.isascii():
-                await pilot.press(*name)
-            else:
-                # Pilot cannot press every character (a zero-width joiner, some symbols): paste them.
-                box.post_message(events.Paste(name))
-                await settle(pilot)
-            assert form.query_one("#f-display-name", Input).value == name
-            await pilot.press("ctrl+s")
-            await until(pilot, lambda results=results: results, "the form to close")  # type: ignore[misc]
-            assert posts(sim_server)[-1].json_body["display_name"] == name.strip()
-            assert len(posts(sim_server)) == number
-            created = results[0]
-            assert created is not None and created.display_name == name.strip()
+        sent_before = len(posts(sim_server))
+        results: list[Endpoint | None] = []
+        form = await open_create(pilot, results, model=LLAMA, hardware_id=hardware)
+        box = form.query_one("#f-display-name", Input)
+        box.focus()
+        if name.isascii():
+            await pilot.press(*name)
+        else:
+            # Pilot cannot press every character (a zero-width joiner, some symbols): paste them.
+            box.post_message(events.Paste(name))
+            await settle(pilot)
+        assert form.query_one("#f-display-name", Input).value == name
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda results=results: results, "the form to close")  # type: ignore[misc]
+        assert posts(sim_server)[-1].json_body["display_name"] == name.strip()
+        assert len(posts(sim_server)) == sent_before + 1
+        created = results[0]
+        assert created is not None and created.display_name == name.strip()
 
-            app.push_screen(UpdateEndpointScreen(app.context, created))
-            await settle(pilot)
-            update = app.screen
-            assert isinstance(update, UpdateEndpointScreen)
-            assert title_of(update) == f"Update {name.strip()}"
-            assert update.query_one("#f-display-name", Input).value == name.strip()
-            # The preview shows old -> new literally too.
-            update.query_one("#f-display-name", Input).value = "plain"
-            await settle(pilot)
-            preview = str(update.query_one("#form-preview", Static).render())
-            assert f"Display name     {name.strip()} → plain" in preview
-            update.dismiss(None)
-            await settle(pilot)
+        app.push_screen(UpdateEndpointScreen(app.context, created))
+        await settle(pilot)
+        update = app.screen
+        assert isinstance(update, UpdateEndpointScreen)
+        assert title_of(update) == f"Update {name.strip()}"
+        assert update.query_one("#f-display-name", Input).value == name.strip()
+        # The preview shows old -> new literally too.
+        update.query_one("#f-display-name", Input).value = "plain"
+        await settle(pilot)
+        preview = str(update.query_one("#form-preview", Static).render())
+        assert f"Display name     {name.strip()} → plain" in preview
+        update.dismiss(None)
+        await settle(pilot)
 
-            app.push_screen(CreateEndpointScreen(app.context, clone_of=created), callback=results.append)
-            await settle(pilot)
-            clone = app.screen
-            assert isinstance(clone, CreateEndpointScreen)
-            assert title_of(clone) == f"Clone {name.strip()} as a new endpoint"
-            assert clone.query_one("#f-display-name", Input).value == f"{name.strip()} (copy)"
-            clone.dismiss(None)
-            await settle(pilot)
+        app.push_screen(CreateEndpointScreen(app.context, clone_of=created), callback=results.append)
+        await settle(pilot)
+        clone = app.screen
+        assert isinstance(clone, CreateEndpointScreen)
+        assert title_of(clone) == f"Clone {name.strip()} as a new endpoint"
+        assert clone.query_one("#f-display-name", Input).value == f"{name.strip()} (copy)"
+        clone.dismiss(None)
+        await settle(pilot)
 
 
 async def test_zone_names_are_shown_literally(sim_server: SimulatorServer, monkeypatch: pytest.MonkeyPatch) -> None:
