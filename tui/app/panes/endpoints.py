@@ -136,6 +136,7 @@ class EndpointsPane(EndpointActions, EndpointRender, Widget):
         # The layout that resized this pane sized the table too: its columns now, so a list that is in
         # (or arrives before the next frame) is drawn in that frame, not one refresh later.
         self._layout_columns()
+        self._tell_visible()  # the rows on screen now that the table has its height
 
     def on_show(self) -> None:
         self.call_after_refresh(self._layout_columns)

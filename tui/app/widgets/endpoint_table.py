@@ -156,7 +156,10 @@ class EndpointTable(TableKeys[Text], LeanTable[Text]):
             return []
         first = max(0, int(self.scroll_y))
         # The header row is part of the widget's height, not a row of data.
-        rows_high = self.size.height - (self.header_height if self.show_header else 0)
+        # Before the first layout (rows synced at mount) no height is known: the screen's bounds it, the
+        # rows at the top come first either way.
+        height = self.size.height if self.size.width else self.app.size.height
+        rows_high = height - (self.header_height if self.show_header else 0)
         last = min(self.row_count, first + max(0, rows_high))
         keys = []
         for index in range(first, last):
