@@ -91,3 +91,28 @@ async def test_a_modal_closed_with_no_focus_on_another_pane_leaves_that_pane_sho
         for _ in range(5):
             await pilot.pause()
         assert app.query_one("#panes", TabbedContent).active == "chat"
+
+
+async def test_the_rows_of_the_first_screen_are_detailed_first_when_they_are_in_the_first_frame() -> None:
+    """The list is in before the first layout, so the table holds its rows before it has a height: the
+    store must still hear which rows are on screen (the top of the name order, not the list's order) and
+    read their details first."""
+    from tui.app.widgets.endpoint_table import EndpointTable
+
+    count = 120
+    # Listed in the reverse of the name order the table sorts by.
+    endpoints = [endpoint(f"ep-{index:03d}") for index in reversed(range(count))]
+    provider = FakeProvider.with_endpoints(*endpoints, detailed_lists=False)
+    app = TogetherApp(provider, AppConfig(refresh_interval=60))  # type: ignore[arg-type]
+    async with app.run_test(size=(120, 36)) as pilot:
+        table = app.query_one(EndpointTable)
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if len(provider.called("get_endpoint")) >= 40:
+                break
+        on_screen = table.visible_keys()
+        assert 5 <= len(on_screen) < 40, on_screen
+        assert on_screen[0] == "ep-000"
+        # One read may go before the pane exists (the store picks in list order until told the rows).
+        first_read = [args[0] for args in provider.called("get_endpoint")[: len(on_screen) + 1]]
+        assert set(on_screen) <= set(first_read), (first_read, on_screen)
