@@ -8,7 +8,7 @@ each event only when the test says so; layouts are counted, never timed.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +19,7 @@ from test_chat_pane import view_of, wait_until
 from test_chat_routing import make_app
 from textual.pilot import Pilot
 from textual.widget import Widget
+from textual.widgets._footer import FooterKey
 
 from tui.api.domain import ChatEvent, ChatMessage, ChatParams, ModelOption
 from tui.app.panes.chat import ConversationLog, PromptInput
@@ -46,17 +47,21 @@ class GatedProvider(FakeProvider):
 class Layouts:
     """The screen's layouts from now on, and the layouts that the conversation's widgets ask for."""
 
-    def __init__(self, pilot: Pilot[None], monkeypatch: pytest.MonkeyPatch) -> None:
+    def __init__(self, pilot: Pilot[None], monkeypatch: pytest.MonkeyPatch,
+                 probe: Callable[[], bool] = lambda: True) -> None:
         screen: Any = pilot.app.screen
         self.log = pilot.app.query_one(ConversationLog)  # type: ignore[attr-defined]
         #: Per screen layout: whether every widget of the conversation was mounted by then.
         self.screen: list[bool] = []
+        #: Per screen layout: what ``probe`` said as it began.
+        self.probed: list[bool] = []
         #: The conversation's widgets that asked for a layout once the screen was first laid out.
         self.asked: list[str] = []
         layout = screen._refresh_layout
 
         def counted(*args: Any, **kwargs: Any) -> None:
             self.screen.append(all(widget.is_mounted for widget in self.log.walk_children()))
+            self.probed.append(probe())
             layout(*args, **kwargs)
 
         screen._refresh_layout = counted
@@ -116,8 +121,10 @@ async def test_a_prompt_and_its_first_token_cost_one_layout_of_the_screen(monkey
         # The exchange laid out once it is whole: its widgets mount level by level, and without a batch
         # the screen was laid out between the levels (the first token then came with the rest).
         assert layouts.screen and layouts.screen[0]
-        # ... and once only: each new line's first size asked for one more layout of the screen.
+        # ... and once only: each new line's first size asked for one more layout of the screen, and so
+        # did the footer's esc Stop, placed after the next refresh and then sized.
         assert layouts.asked == []
+        assert len(layouts.screen) == 1
         view = view_of(pane)
         part = view.query_one(MarkdownPart)
         assert part.size.height == view.FIRST_LINES  # kept for the first token
@@ -127,10 +134,40 @@ async def test_a_prompt_and_its_first_token_cost_one_layout_of_the_screen(monkey
         # The first token fills the lines kept for it: a repaint, no layout on its way to the screen.
         assert layouts.asked == []
         assert "Hello" in part.plain
+        before = len(layouts.screen)
         provider.events.put_nowait(None)
         await wait_until(lambda: pane.conversation.last.state is TurnState.DONE)
         await quiet(pilot)
         assert view.answer_source == "Hello"
+        # The end (the figures, the state) and the footer's change (esc Stop goes, ^r Retry comes) in one
+        # layout: a footer that follows after the next refresh laid the screen out again, and its new
+        # key's first size once more.
+        assert len(layouts.screen) - before == 1
+        keys = [key.key for key in pilot.app.screen.query(FooterKey)]
+        assert "ctrl+r" in keys and "escape" not in keys
+
+
+async def test_the_request_is_out_before_the_exchange_is_laid_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    provider = GatedProvider.with_endpoints()
+    async with make_app(provider).run_test(size=(100, 30)) as pilot:
+        pane = await chat_ready(pilot)
+        layouts = Layouts(pilot, monkeypatch, probe=provider.streaming.is_set)
+        app: Any = pilot.app
+        end_batch = app._end_batch
+
+        def lay_out_at_once() -> None:
+            # As when the screen's frame is due the moment the exchange's batch ends (a busy loop).
+            end_batch()
+            if not app._batch_count:
+                app.screen._on_timer_update()
+
+        monkeypatch.setattr(app, "_end_batch", lay_out_at_once)
+        pane.query_one(PromptInput).action_send()
+        await wait_until(provider.streaming.is_set)
+        await quiet(pilot)
+        # The request was out before the screen laid the exchange out: after it, it went as late as the
+        # layout took (and every token with it).
+        assert layouts.probed and layouts.probed[0]
 
 
 async def test_an_answer_that_never_came_keeps_no_blank_lines() -> None:

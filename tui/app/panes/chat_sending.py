@@ -11,6 +11,8 @@ traffic split (``OpenTrafficSplit``). Each asks before it changes anything.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable
 from typing import TYPE_CHECKING
 
 from textual import on
@@ -23,6 +25,7 @@ from tui.app.messages import OpenCreateForm, OpenTrafficSplit
 from tui.app.widgets.chat_notice import offers_redeploy, offers_traffic
 from tui.app.widgets.chat_params import ChatOptions, ChatParamsPanel, InvalidParameter, options_summary
 from tui.app.widgets.chat_prompt import EMPTY_TEXT, ConversationLog, PromptInput
+from tui.app.widgets.footer_keys import follow_now
 from tui.core.chat import ChatTarget, Clock, Conversation, Turn, TurnState
 from tui.core.chat_turns import TurnRunner
 
@@ -30,6 +33,9 @@ if TYPE_CHECKING:
     from tui.api.domain import Endpoint
     from tui.app.context import AppContext
     from tui.app.widgets.chat_message import AssistantMessage
+
+#: Seconds a frame is held at most for the footer's keys to mount (they take a turn of the loop or two).
+KEYS_WAIT = 0.25
 
 READ_ONLY = "Read-only mode: changes are disabled (--read-only or the read_only setting)."
 
@@ -41,7 +47,7 @@ class ChatSending(Vertical):
         self.conversation = Conversation()
         self.target: ChatTarget | None = None
         self.runner = TurnRunner(
-            context.provider, context.store, context.catalog, say=self._say, changed=self.refresh_bindings
+            context.provider, context.store, context.catalog, say=self._say, changed=self._keys_changed
         )
         self._views: dict[int, AssistantMessage] = {}
         self._turn_worker: Worker[None] | None = None
@@ -102,12 +108,14 @@ class ChatSending(Vertical):
         # One layout for the whole exchange: its widgets mount level by level, and the screen laid out
         # what had mounted between the levels (twice per prompt, the second as the first token came).
         with self.app.batch_update():
-            # The keys the turn brings (export, new chat) asked for first: the footer mounts them after
-            # the next refresh, which the batch holds back, so they come with the exchange, not after it.
-            self.refresh_bindings()
+            # The keys the turn brings (esc Stop, export, new chat) come with the exchange, not after it.
+            self._keys_changed()
             await self._mount_turn(turn)
             event.prompt.clear()
-        self._start_turn(turn)
+            self._start_turn(turn)
+            # A turn of the loop for the turn's worker: the request goes out before the screen lays the
+            # exchange out, not after (the answer's first bytes wait in the socket meanwhile).
+            await asyncio.sleep(0)
 
     async def _mount_turn(self, turn: Turn) -> None:
         from tui.app.widgets.chat_message import AssistantMessage, UserMessage
@@ -119,6 +127,28 @@ class ChatSending(Vertical):
         self._views[id(turn)] = view
         await log.mount_all([UserMessage(turn.prompt), view])
         log.anchor()
+
+    def _keys_changed(self) -> None:
+        """The keys in force changed with the turn: the footer shows it in the frame that shows the turn's
+        change (a footer that follows after the next refresh lays the screen out once more, at each turn's
+        start and end: esc Stop comes and goes, ^r Retry goes and comes)."""
+        self.refresh_bindings()
+        if not self.is_attached:
+            return
+        pending = follow_now(self.screen)
+        if pending:
+            # The frame is held (as batch_update holds it) until the keys are in: they mount in their own
+            # turn of the loop, a little after the turn's change asked for its layout.
+            self.app._begin_batch()
+            self.run_worker(self._keys_in(pending), group="chat-keys", exit_on_error=False)
+
+    async def _keys_in(self, pending: list[Awaitable[object]]) -> None:
+        try:
+            await asyncio.wait_for(asyncio.gather(*pending), KEYS_WAIT)
+        except Exception:  # whatever came of them (a timeout, a footer gone), the frame goes on
+            pass
+        finally:
+            self.app._end_batch()
 
     def _view(self, turn: Turn) -> AssistantMessage:
         return self._views[id(turn)]
@@ -228,7 +258,7 @@ class ChatSending(Vertical):
         self._view(turn).show_state()
         if self._turn_worker is not None:
             self._turn_worker.cancel()
-        self.refresh_bindings()
+        self._keys_changed()
 
     async def action_retry(self) -> None:
         turn = self.conversation.last

@@ -10,6 +10,7 @@ only mounts, removes or re-flags what differs (the same keys in the same order a
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from difflib import SequenceMatcher
 from typing import TYPE_CHECKING
 
@@ -17,6 +18,7 @@ from textual.compose import compose
 from textual.widgets._footer import FooterKey
 
 if TYPE_CHECKING:
+    from textual.screen import Screen
     from textual.widget import Widget
     from textual.widgets import Footer
 
@@ -52,15 +54,17 @@ def _copy_states(shown: list[Widget], wanted: list[Widget]) -> None:
             old.set_class(new._disabled, "-disabled")
 
 
-def follow_bindings(footer: Footer) -> None:
+def follow_bindings(footer: Footer) -> list[Awaitable[object]]:
     """Update ``footer`` to the bindings in force: as a recompose would leave it, at the cost of the change.
 
     Not awaited: the keys are placed in the footer at once and mount on their own. A callback after a
     refresh that waited for its mounts would hold back every callback queued behind it (the chat's
-    first token on screen among them).
+    first token on screen among them). Returns the mounts and removals under way, for a caller that
+    holds its frame until they are done (``follow_now``).
     """
     if not footer.is_attached or footer._pruning:
-        return
+        return []
+    pending: list[Awaitable[object]] = []
     shown = [child for child in footer.children if not child.has_class("-textual-system")]
     with footer._context():  # its keys bind to the footer's own reactives
         wanted = compose(footer)
@@ -73,8 +77,25 @@ def follow_bindings(footer: Footer) -> None:
             # Before the next entry that stays: the order is the bindings' order.
             following = next((w for w in shown[a2:] if w.parent is footer), None)
             if following is not None:
-                footer.mount_all(wanted[b1:b2], before=following)
+                pending.append(footer.mount_all(wanted[b1:b2], before=following))
             else:
-                footer.mount_all(wanted[b1:b2])
+                pending.append(footer.mount_all(wanted[b1:b2]))
         if a2 > a1:
-            footer.remove_children(shown[a1:a2])
+            pending.append(footer.remove_children(shown[a1:a2]))
+    return pending
+
+
+def follow_now(screen: Screen) -> list[Awaitable[object]]:
+    """The screen's footer follows the bindings in force now, not after the next refresh: keys that come or
+    go with a change of the screen (a chat turn's esc Stop and ^r Retry at its start and end) are then laid
+    out with it, in the same layout, not in one more of their own. The footer's own follow, after the
+    refresh, then finds nothing to change. Keys mount (and go) in a turn of the loop of their own: the
+    caller holds its frame until what is returned is done, else the frame lays out without them and
+    the next one again with them."""
+    from textual.widgets import Footer
+
+    pending: list[Awaitable[object]] = []
+    for child in screen.children:  # the footer is docked on the screen itself
+        if isinstance(child, Footer) and child._bindings_ready and screen.app.app_focus:
+            pending += follow_bindings(child)
+    return pending

@@ -18,6 +18,14 @@ from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
 from tui.app.widgets.footer_keys import follow_bindings
+from tui.app.widgets.laid_out import laid_out_size
+
+
+class LaidOutFooterKey(FooterKey):
+    """A footer key whose first size asks for no second layout of the screen (see ``laid_out_size``): a
+    key that comes with a chat turn's start or end (esc Stop, ^r Retry) laid the screen out twice."""
+
+    virtual_size = laid_out_size()
 
 
 class ShellFooter(Footer):
@@ -43,6 +51,9 @@ class ShellFooter(Footer):
     def compose(self) -> ComposeResult:
         right: list[FooterKey] = []
         for widget in super().compose():
+            if type(widget) is FooterKey:
+                # Textual's footer builds its keys; the class only changes how their size is kept.
+                widget.__class__ = LaidOutFooterKey
             if isinstance(widget, FooterKey) and (widget.action == "quit" or widget.has_class("-command-palette")):
                 right.append(widget)
             else:
