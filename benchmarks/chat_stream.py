@@ -173,7 +173,6 @@ async def _app_turn(base_url: str, tokens: int, size: tuple[int, int], flush_fps
         prompt.insert(prompt_for(tokens))
         await idle(app, pilot)
 
-        loop = asyncio.get_running_loop()
         cpu = time.process_time()
         prompt.action_send()
         # The pane publishes no "turn started" event: its view exists once the turn is mounted.
@@ -184,23 +183,37 @@ async def _app_turn(base_url: str, tokens: int, size: tuple[int, int], flush_fps
         # The first token on screen: the first refresh after the answer's document holds text.
         while not view.answer_source and turn.state.busy:  # noqa: ASYNC110
             await asyncio.sleep(0.001)
-        first_shown = loop.create_future()
-        app.call_after_refresh(lambda: first_shown.set_result(time.perf_counter()))
-        first_shown_at = await first_shown
+        first_shown_at = await painted(app)
         # The pane publishes no "turn finished" event; polling every 5 ms adds at most 5 ms to the lag.
         while turn.state.busy:  # noqa: ASYNC110
             await asyncio.sleep(0.005)
         # The stream is closed (pending Markdown flushed) when the turn leaves STREAMING; the next
         # refresh puts the last token on screen.
-        shown = loop.create_future()
-        app.call_after_refresh(lambda: shown.set_result(time.perf_counter()))
-        shown_at = await shown
+        shown_at = await painted(app)
         cpu_used = time.process_time() - cpu
         metrics = turn.metrics
         assert metrics is not None and metrics.last_token is not None, turn.advice
         first = metrics.first_content if metrics.first_content is not None else metrics.first_token
         return Run("app", metrics.text_events, metrics.last_token - metrics.started, shown_at - metrics.started,
                    cpu_used, first_lag=None if first is None else first_shown_at - first)
+
+
+def painted(app: Any) -> asyncio.Future[float]:
+    """When the screen has drawn what is there now: the first refresh after this, not held in a batch.
+
+    A callback after a refresh also runs while a batch holds the screen back (``App.batch_update``:
+    Textual skips the layout and the paint, not the callbacks), when nothing new was drawn yet: then it
+    waits for the next one."""
+    shown: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+
+    def check() -> None:
+        if app._batch_count:
+            app.call_after_refresh(check)
+        elif not shown.done():
+            shown.set_result(time.perf_counter())
+
+    app.call_after_refresh(check)
+    return shown
 
 
 async def chat_on_screen(app: Any, pilot: Any) -> None:
