@@ -14,7 +14,7 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.color import Color
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.content import Content
 from textual.css.query import NoMatches
 from textual.message import Message
@@ -22,42 +22,12 @@ from textual.timer import Timer
 from textual.widgets import Button, Collapsible, Static
 
 from tui.api.domain import ChatEvent
+from tui.app.widgets.chat_lines import Line, Row
 from tui.app.widgets.chat_notice import STATE_BADGES, next_step_label, notice_text
 from tui.app.widgets.laid_out import laid_out_size
 from tui.app.widgets.markdown_view import StreamedDocument
 from tui.core.chat import Turn, TurnState, figures_line
 from tui.core.format import format_timing
-
-
-class Line(Static):
-    """A Static of the conversation: its first size (or a new one) asks for no second layout of the screen.
-
-    Textual's ``virtual_size`` asks for a layout whenever the compositor sets it, which for a widget that
-    does not scroll changes nothing: each turn mounted a dozen of these, and every one asked for a
-    layout of its own after the one that placed it (see ``laid_out_size``).
-    """
-
-    virtual_size = laid_out_size()
-
-    def __init__(self, content: Content | str = "", *, id: str | None = None, classes: str | None = None) -> None:
-        super().__init__(content, id=id, classes=classes)
-        self._shown = content if isinstance(content, Content) else Content(content)
-
-    def show(self, content: Content, *, layout: bool | None = None) -> None:
-        """Show ``content``: nothing if it is what is shown; a layout only if ``layout`` or (when None) if
-        its width changed (for the lines that are as wide as their text)."""
-        if content.is_same(self._shown):
-            return
-        if layout is None:
-            layout = content.cell_length != self._shown.cell_length
-        self._shown = content
-        self.update(content, layout=layout)
-
-
-class Row(Horizontal):
-    """A Horizontal of the conversation, laid out once per screen layout (as ``Line``)."""
-
-    virtual_size = laid_out_size()
 
 
 class UserMessage(Vertical):
