@@ -139,10 +139,9 @@ async def test_a_prompt_and_its_first_token_cost_one_layout_of_the_screen(monkey
         await wait_until(lambda: pane.conversation.last.state is TurnState.DONE)
         await quiet(pilot)
         assert view.answer_source == "Hello"
-        # The end (the figures, the state) and the footer's change (esc Stop goes, ^r Retry comes) in one
-        # layout: a footer that follows after the next refresh laid the screen out again, and its new
-        # key's first size once more.
-        assert len(layouts.screen) - before == 1
+        # The end (the figures, the state) in one layout, then the footer's change (esc Stop goes, ^r Retry
+        # comes) in one more: its new key's first size asked for a third.
+        assert len(layouts.screen) - before == 2
         keys = [key.key for key in pilot.app.screen.query(FooterKey)]
         assert "ctrl+r" in keys and "escape" not in keys
 

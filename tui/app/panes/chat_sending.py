@@ -47,7 +47,7 @@ class ChatSending(Vertical):
         self.conversation = Conversation()
         self.target: ChatTarget | None = None
         self.runner = TurnRunner(
-            context.provider, context.store, context.catalog, say=self._say, changed=self._keys_changed
+            context.provider, context.store, context.catalog, say=self._say, changed=self.refresh_bindings
         )
         self._views: dict[int, AssistantMessage] = {}
         self._turn_worker: Worker[None] | None = None
@@ -129,9 +129,11 @@ class ChatSending(Vertical):
         log.anchor()
 
     def _keys_changed(self) -> None:
-        """The keys in force changed with the turn: the footer shows it in the frame that shows the turn's
-        change (a footer that follows after the next refresh lays the screen out once more, at each turn's
-        start and end: esc Stop comes and goes, ^r Retry goes and comes)."""
+        """The keys in force change as a turn starts (esc Stop comes, ^r Retry goes): the footer shows it in
+        the frame that shows the exchange (a footer that follows after the next refresh laid the screen out
+        once more, as the first token came). At a turn's end the answer's last frame goes first and the
+        footer follows it (``refresh_bindings``): holding that frame for the footer's keys kept the last
+        token off the screen for as long."""
         self.refresh_bindings()
         if not self.is_attached:
             return
@@ -258,7 +260,7 @@ class ChatSending(Vertical):
         self._view(turn).show_state()
         if self._turn_worker is not None:
             self._turn_worker.cancel()
-        self._keys_changed()
+        self.refresh_bindings()
 
     async def action_retry(self) -> None:
         turn = self.conversation.last
