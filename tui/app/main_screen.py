@@ -16,11 +16,7 @@ class MainScreen(Screen[None]):
 
     def on_mount(self) -> None:
         # Resuming comes after the first frames: focused now, the footer's keys are in the first frame.
-        if self.AUTO_FOCUS and self.focused is None and self.app.app_focus:
-            for widget in self.query(self.AUTO_FOCUS):
-                if widget.focusable:
-                    self.set_focus(widget)
-                    break
+        self._update_auto_focus()  # Textual's own rule, which its resume applies again (a no-op by then)
 
     def on_screen_resume(self) -> None:
         # Handled before Screen's own resume, which focuses: after it, and from then on, the app's own rule.

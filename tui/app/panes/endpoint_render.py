@@ -227,9 +227,9 @@ class EndpointRender:
     @work(group=RENDER_GROUP, exit_on_error=False)
     async def _render_ids_sliced(self) -> None:
         reshaped = False
+        pending = self._ids_pending
         try:
             pacer = Pacer(SLICE_BUDGET)
-            pending = self._ids_pending
             while pending:
                 chunk, pending[:] = pending[:IDS_AT_ONCE], pending[IDS_AT_ONCE:]
                 if not self._render_rows_of(chunk):
