@@ -10,7 +10,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Static
 from textual.widgets._footer import FooterKey
 
-from tui.app.widgets.footer_keys import signature
+from tui.app.widgets.footer_keys import keys_of, signature
 from tui.app.widgets.shell_footer import ShellFooter
 
 
@@ -104,3 +104,23 @@ async def test_a_key_that_is_enabled_changes_its_state_in_place() -> None:
         assert next(key for key in footer.query(FooterKey) if key.action == "export") is export
         assert not export.has_class("-disabled") and not export._disabled
         assert entries(footer) == await recomposed(app)
+
+
+async def test_keys_are_compact_before_their_first_styles() -> None:
+    """Textual's key takes ``-compact`` from a watcher once its messages run, after its first styles; a
+    key laid out in between kept the wide size and look (the Hardware pane's footer, one start in three)."""
+    app = KeysApp()
+    async with app.run_test(size=(100, 10)) as pilot:
+        await pilot.pause()
+        footer = app.query_one(ShellFooter)
+        with footer._context():
+            composed = [key for widget in footer.compose() for key in keys_of(widget)]
+        assert composed and all(key.has_class("-compact") for key in composed)
+
+        pane = app.query_one(Pane)
+        pane.busy = True
+        pane.refresh_bindings()
+        await pilot.pause()
+        await pilot.pause()
+        stop = next(key for key in footer.query(FooterKey) if key.action == "stop")
+        assert stop.size.width == len("s Stop")

@@ -41,14 +41,15 @@ def signature(widget: Widget) -> tuple[object, ...]:
             tuple(signature(child) for child in _children(widget)))
 
 
-def _keys(widget: Widget) -> list[FooterKey]:
+def keys_of(widget: Widget) -> list[FooterKey]:
+    """The keys in a footer entry: the entry itself, or those of a group, mounted or not."""
     if isinstance(widget, FooterKey):
         return [widget]
-    return [key for child in _children(widget) for key in _keys(child)]
+    return [key for child in _children(widget) for key in keys_of(child)]
 
 
 def _copy_states(shown: list[Widget], wanted: list[Widget]) -> None:
-    for old, new in zip((k for w in shown for k in _keys(w)), (k for w in wanted for k in _keys(w)), strict=True):
+    for old, new in zip((k for w in shown for k in keys_of(w)), (k for w in wanted for k in keys_of(w)), strict=True):
         if old._disabled != new._disabled:
             old._disabled = new._disabled
             old.set_class(new._disabled, "-disabled")

@@ -17,7 +17,7 @@ from textual.screen import Screen
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
-from tui.app.widgets.footer_keys import follow_bindings
+from tui.app.widgets.footer_keys import follow_bindings, keys_of
 from tui.app.widgets.laid_out import laid_out_size
 
 
@@ -51,6 +51,11 @@ class ShellFooter(Footer):
     def compose(self) -> ComposeResult:
         right: list[FooterKey] = []
         for widget in super().compose():
+            for key in keys_of(widget):
+                # Compact before its first styles: Textual's key takes the class from a watcher once its
+                # messages start, and a key laid out before that kept its wide size and look (the
+                # Hardware pane's keys, in one start of three).
+                key.set_class(self.compact, "-compact", update=False)
             if type(widget) is FooterKey:
                 # Textual's footer builds its keys; the class only changes how their size is kept.
                 widget.__class__ = LaidOutFooterKey
