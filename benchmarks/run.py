@@ -34,6 +34,8 @@ from common import FIGURE_PREFIX, Figure  # noqa: E402
 #: (title, command, time budget in seconds on an idle machine; run.py scales it by the load).
 FULL = [
     ("cold start", ["cold_start.py", "--runs", "7"], 120),
+    # For information: a real network's round trips, which the start overlaps with loading the app.
+    ("cold start at 100 ms a request", ["cold_start.py", "--runs", "5", "--latency", "100"], 120),
     ("the v1 list in the API layer", ["list_parse.py", "--repeats", "5"], 120),
     ("large accounts and the UI loop", ["accounts.py", "--rounds", "3"], 600),
     ("key latency", ["keypress.py", "--presses", "100"], 300),
@@ -43,6 +45,7 @@ FULL = [
 QUICK = [
     # Three apps (ours, the bare one, the bare one with our dependencies' floor), a warm-up each, 3 runs.
     ("cold start", ["cold_start.py", "--runs", "3", "--timeout", "20"], 40),
+    ("cold start at 100 ms a request", ["cold_start.py", "--runs", "3", "--timeout", "20", "--latency", "100"], 40),
     # About 20 s on this machine in the evening of December 1 (it ran about half as fast as that morning).
     ("the v1 list in the API layer", ["list_parse.py", "--repeats", "3"], 40),
     ("large accounts and the UI loop", ["accounts.py", "--rounds", "1", "--load-timeout", "15"], 90),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.app import App, ComposeResult
@@ -23,6 +24,14 @@ def test_refresh_must_be_a_sane_positive_interval(value: str, capsys: pytest.Cap
     assert "--refresh" in capsys.readouterr().err
 
 
+def recording(configs: list[Any]) -> Any:
+    """A stand-in for the app's run (the CLI awaits ``run_async``): what it was given, no terminal."""
+    async def run_async(self: TogetherApp, *args: object, **kwargs: object) -> None:
+        configs.append(self.config)
+
+    return run_async
+
+
 def test_a_crash_exits_non_zero_and_its_report_holds_no_key(
     monkeypatch: pytest.MonkeyPatch, sim_server: SimulatorServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -33,11 +42,11 @@ def test_a_crash_exits_non_zero_and_its_report_holds_no_key(
         headers = [(b"Authorization", b"Bearer " + SECRET.encode())]  # noqa: F841 - the local is the point
         raise RuntimeError("boom while composing")
 
-    def run_headless(self: TogetherApp, *args: object, **kwargs: object) -> None:
-        App.run(self, headless=True)
+    async def run_headless(self: TogetherApp, *args: object, **kwargs: object) -> None:
+        await App.run_async(self, headless=True)
 
     monkeypatch.setattr(TogetherApp, "compose", crash)
-    monkeypatch.setattr(TogetherApp, "run", run_headless)
+    monkeypatch.setattr(TogetherApp, "run_async", run_headless)
     monkeypatch.setenv("TOGETHER_API_KEY", SECRET)
     code = main(["--base-url", sim_server.base_url])
     captured = capsys.readouterr()
@@ -52,7 +61,7 @@ def test_confirm_start_comes_from_the_settings_and_the_flag(
     from tui.cli import main
 
     configs = []
-    monkeypatch.setattr(TogetherApp, "run", lambda self, *a, **k: configs.append(self.config))
+    monkeypatch.setattr(TogetherApp, "run_async", recording(configs))
     monkeypatch.setenv("TOGETHER_API_KEY", "sim-demo-key")
     settings = tmp_path / "settings.toml"
     settings.write_text("confirm_start = false\n")
@@ -70,7 +79,7 @@ def test_an_unknown_theme_in_the_settings_reaches_the_app_as_a_problem(
     from tui.cli import main
 
     configs = []
-    monkeypatch.setattr(TogetherApp, "run", lambda self, *a, **k: configs.append(self.config))
+    monkeypatch.setattr(TogetherApp, "run_async", recording(configs))
     monkeypatch.setenv("TOGETHER_API_KEY", "sim-demo-key")
     settings = tmp_path / "settings.toml"
     settings.write_text('theme = "nordd"\n')

@@ -60,11 +60,12 @@ def capture_app_runs(monkeypatch: pytest.MonkeyPatch) -> Captured:
 
     captured = Captured()
 
-    def run(app: TogetherApp, *args: object, **kwargs: object) -> None:
+    async def run_async(app: TogetherApp, *args: object, **kwargs: object) -> None:
+        # What the CLI awaits: the app as built, never run on the terminal.
         captured.configs.append(app.config)
         captured.providers.append(app.provider)
 
-    monkeypatch.setattr(TogetherApp, "run", run)
+    monkeypatch.setattr(TogetherApp, "run_async", run_async)
     return captured
 
 

@@ -8,15 +8,23 @@ simulator's web stack or for keyring backends.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import math
 import os
 import sys
 import types
-from collections.abc import Sequence
-from typing import NoReturn
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING, NoReturn
 
 from tui import __version__
 from tui.collector import pause_collector, resume_collector
+
+if TYPE_CHECKING:
+    from tui.api.provider import Provider
+    from tui.app.app import TogetherApp
+    from tui.app.config import AppConfig
+    from tui.settings import LoadedSettings
 
 
 def _defer_httpx_cli() -> None:
@@ -177,16 +185,14 @@ def _run_command(args: argparse.Namespace) -> int:
 
 
 def run_app(args: argparse.Namespace) -> int:
-    # Textual's own themes; the app imports this module anyway, so checking costs no start-up time.
-    from textual.theme import BUILTIN_THEMES
-
     from tui.api.registry import DEFAULT_KIND, ProviderOptions, UnknownProviderError, build_provider, entry_for
     from tui.app.config import AppConfig
     from tui.keys.resolve import options_for, provider_for, resolve_base_url
     from tui.keys.urls import InsecureBaseURLError, check_base_url_safe
     from tui.settings import load_settings
 
-    loaded = load_settings(themes=frozenset(BUILTIN_THEMES))
+    # The theme is checked once Textual, which knows the themes, is loaded (run_begun).
+    loaded = load_settings()
     settings = loaded.settings
     problems = list(loaded.problems)
     notices: list[str] = []
@@ -222,7 +228,7 @@ def run_app(args: argparse.Namespace) -> int:
         if resolved is not None:
             key = resolved.key
         else:
-            from tui.app.first_run import FirstRunApp
+            from tui.app.first_run import FirstRunApp  # Textual: the key's screen is the first frame
             from tui.keys.store import default_store
 
             first_run = FirstRunApp(
@@ -279,14 +285,37 @@ def run_app(args: argparse.Namespace) -> int:
         settings_problems=tuple(problems),
         notices=tuple(notices),
     )
-    from tui.app.app import TogetherApp
-
-    app = TogetherApp(provider, config)
     try:
-        app.run()
+        return asyncio.run(run_begun(provider, config, loaded))
     finally:
         if backend is not None:
             backend.stop()
+
+
+def _load_app() -> type[TogetherApp]:
+    from tui.app.app import TogetherApp
+
+    return TogetherApp
+
+
+async def run_begun(provider: Provider, config: AppConfig, loaded: LoadedSettings, *,
+                    load_app: Callable[[], type[TogetherApp]] = _load_app) -> int:
+    """The app on an account begun before the app's modules load: the first list and the prices are
+    asked for at once, and Textual and the app are imported in a thread meanwhile (the loop answers the
+    sockets between the import's bytecode; the import waits for no reply)."""
+    from tui.core.account import Account
+
+    account = Account.open(provider, config)
+    account.begin()
+    app_class = await asyncio.to_thread(load_app)
+    from textual.theme import BUILTIN_THEMES  # loaded with the app: no cost here
+
+    from tui.settings import check_theme
+
+    checked = check_theme(loaded, frozenset(BUILTIN_THEMES))
+    config = replace(config, theme=checked.settings.theme, settings_problems=tuple(checked.problems))
+    app = app_class(provider, config, account=account)
+    await app.run_async()
     # Non-zero after a crash (Textual sets 1 for an unhandled exception) or a signal (128 + its number).
     return app.return_code or 0
 

@@ -281,6 +281,14 @@ def load_settings(path: Path | None = None, *, themes: Collection[str] | None = 
     return LoadedSettings(settings, path, problems)
 
 
+def check_theme(loaded: LoadedSettings, themes: Collection[str]) -> LoadedSettings:
+    """``loaded`` with its theme checked against ``themes`` (as ``load_settings(themes=...)`` would): for a
+    caller that reads the settings before Textual, which knows the themes, is imported."""
+    problems = list(loaded.problems)
+    settings = _check_theme(loaded.settings, themes, display_path(loaded.path), problems)
+    return LoadedSettings(settings, loaded.path, problems)
+
+
 # --------------------------------------------------------------------------------------------
 # Saving
 

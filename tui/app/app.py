@@ -6,7 +6,8 @@ import the App; they ask for other screens with the messages in ``tui.app.messag
 
 Only the Endpoints pane is built at start (the first frame is its table): the Hardware and Chat panes, and
 their modules, come on first use through ``pane(name)`` (a key, a tab click, the palette, a message). The
-store's first poll starts before composing, so the list is on its way while the widgets are built.
+store's first poll starts before composing, so the list is on its way while the widgets are built; from
+the CLI it starts sooner still, before this module loads (``tui.core.account``).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import signal
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -39,8 +40,8 @@ from tui.app.widgets.shell_footer import ShellFooter
 from tui.app.widgets.status_header import StatusHeader
 from tui.collector import FreezeAfterFullPasses, collector_paused, freeze_loaded, resume_collector
 from tui.core import keymap
-from tui.core.catalog import Catalog
-from tui.core.store import Announcement, EndpointStore, StoreEvent
+from tui.core.account import Account
+from tui.core.store import Announcement, StoreEvent
 
 if TYPE_CHECKING:
     from tui.api import Provider
@@ -71,24 +72,22 @@ class TogetherApp(SecretSafeCrashReports, CrossPaneRequests, App[None]):
     #: Below 20 rows the screen is "-short": the details panel gives its minimum height to the table's rows.
     VERTICAL_BREAKPOINTS = [(0, "-short"), (20, "-tall")]
 
-    def __init__(self, provider: Provider, config: AppConfig | None = None) -> None:
+    def __init__(self, provider: Provider, config: AppConfig | None = None, *, account: Account | None = None) -> None:
+        """``account``: one opened (and perhaps begun) on ``provider`` before the app was built (the CLI's)."""
         super().__init__()
         self.provider = provider
         self.config = config or AppConfig()
         self.read_only = self.config.read_only
-        config = self.config
-        store = EndpointStore(
-            provider, clock=config.clock, slow=config.refresh_interval, fast=config.fast_refresh_interval,
-            wait_timeout=timedelta(minutes=config.wait_timeout_minutes),
-        )
-        self.context = AppContext(provider, store, Catalog(provider), config, self.announce)
+        if account is None or account.provider is not provider:
+            account = Account.open(provider, self.config)
+        self.context = AppContext(provider, account.store, account.catalog, self.config, self.announce)
         #: The panes built so far (the Endpoints pane at compose, the others on first use) and their mounts.
         self._panes: dict[str, Pane] = {}
         self._mounting: dict[str, AwaitMount] = {}
         self._stand_ins: dict[str, Pane] = {}
         self._first_load_freezes: FreezeAfterFullPasses | None = None
-        if config.keymap:
-            self.set_keymap(config.keymap)
+        if self.config.keymap:
+            self.set_keymap(self.config.keymap)
 
     def get_default_screen(self) -> Screen:
         # The breakpoint class the first Resize would add, set before the first style pass: added after it,
@@ -132,6 +131,12 @@ class TogetherApp(SecretSafeCrashReports, CrossPaneRequests, App[None]):
         self._end_on_hangup_and_terminate()
         # Whatever becomes of the first list (an outage, a key refused), start-up ends by then.
         self.set_timer(START_UP_DEADLINE, self._start_up_over)
+        store = self.context.store
+        # Begun by the CLI: the details wait for the first frame, which the list may be in already.
+        self.call_after_refresh(store.release_details)
+        if store.loaded or store.scheduler.last_error is not None:
+            # The first list came before the app listened: drawn in the first frame.
+            self.call_after_refresh(self._start_up_over)
 
     def _end_on_hangup_and_terminate(self) -> None:
         """SIGTERM (kill, systemd) and SIGHUP (the SSH connection dropped) end the app as ctrl+q does,
@@ -209,11 +214,8 @@ class TogetherApp(SecretSafeCrashReports, CrossPaneRequests, App[None]):
         self.workers.cancel_group(self, STORE_WORKER_GROUP)
         self._unsubscribe_store()
         self.provider, self.config = provider, config
-        store = EndpointStore(
-            provider, clock=config.clock, slow=config.refresh_interval, fast=config.fast_refresh_interval,
-            wait_timeout=timedelta(minutes=config.wait_timeout_minutes),
-        )
-        self.context = AppContext(provider, store, Catalog(provider), config, self.announce)
+        account = Account.open(provider, config)
+        self.context = AppContext(provider, account.store, account.catalog, config, self.announce)
         await self.recompose()
         self._start_store()
         await old.store.aclose()

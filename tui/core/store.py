@@ -184,6 +184,12 @@ class EndpointStore(StoreApply, StoreDetails, StoreActions):
         self._priority = priority
         self._viewed = True
 
+    def release_details(self) -> None:
+        """Details may be read now (a start that ``begin`` held: the app's first frame is on screen)."""
+        if self._details_held:
+            self._details_held = False
+            self._want_details()
+
     def _emit(self, event: StoreEvent) -> None:
         for listener in list(self._listeners):
             try:
@@ -196,12 +202,27 @@ class EndpointStore(StoreApply, StoreDetails, StoreActions):
 
     # Polling
 
+    def begin(self) -> None:
+        """Send the first list now, before any view exists (the CLI does, while the app's modules load):
+        ``run`` takes this poll as its first. Details wait for ``release_details``: read before a view says
+        where it looks, they would come in list order (the first screen's rows last), and answers read
+        before the first frame would only delay it."""
+        if self._poll_task is not None or self.loaded:
+            return
+        self._details_held = True
+        self._poll_task = asyncio.ensure_future(self._poll_once())
+        self.scheduler.sent(self.clock())
+
     async def run(self) -> None:
         """Poll until cancelled. The app runs this once, for its lifetime."""
+        begun = self._poll_task
         while True:
-            task = asyncio.ensure_future(self._poll_once())
-            self._poll_task = task
-            self.scheduler.sent(self.clock())
+            if begun is not None:
+                task, begun = begun, None
+            else:
+                task = asyncio.ensure_future(self._poll_once())
+                self._poll_task = task
+                self.scheduler.sent(self.clock())
             try:
                 await asyncio.wait({task})
             except asyncio.CancelledError:

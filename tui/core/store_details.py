@@ -160,6 +160,8 @@ class StoreDetails:
         self._news_task: asyncio.Task[None] | None = None
         self._resume = asyncio.Event()
         self._resume.set()
+        #: Details wait, after a start before any view (``begin``), until ``release_details``.
+        self._details_held = False
         self._hold_task: asyncio.Task[None] | None = None
         self._holds = 0
         self._detail_errors = 0
@@ -214,6 +216,8 @@ class StoreDetails:
         return (parent(selected, selected) if selected else None), [parent(key, key) for key in visible]
 
     def _want_details(self) -> None:
+        if self._details_held:
+            return
         if self._detail_task is not None and not self._detail_task.done():
             self._detail_wake.set()
         elif self._queue or self._queue.on_demand:
