@@ -81,3 +81,28 @@ async def test_a_re_sort_just_after_rows_came_waits_for_the_table_to_be_measured
             await pilot.pause()
         assert table.selected_key == "ep-025" and table.cursor_row == 45
         assert table.cursor_row - int(table.scroll_y) == height_on_screen
+
+
+async def test_until_the_cursor_is_placed_it_stays_on_the_first_row_as_rows_come_and_re_sort() -> None:
+    """At start rows come in batches and re-sort as details arrive: the cursor stays on the top row (it
+    followed whichever row was first in the first batch: the demo opened on its fourth row). Once a key,
+    a click or the app places it, it follows its row again."""
+    app = Host()
+    async with app.run_test(size=(60, 20)) as pilot:
+        table = app.query_one(EndpointTable)
+        table.set_columns({"name": 20, "state": 10})
+        table.sync([view(5, "name-m"), view(6, "name-n")])
+        await pilot.pause()
+        assert table.selected_key == "ep-005"
+        table.sync([view(i, name) for i, name in ((5, "name-m"), (6, "name-n"), (1, "name-a"), (2, "name-b"))])
+        await pilot.pause()
+        assert table.cursor_row == 0 and table.selected_key == "ep-001"
+        table.update_rows([view(1, "name-z")])  # its details came: it sorts last now
+        assert table.cursor_row == 0 and table.selected_key == "ep-002"
+
+        await pilot.press("down")
+        assert table.selected_key == "ep-005"
+        table.update_rows([view(5, "name-0")])
+        assert table.selected_key == "ep-005" and table.cursor_row == 0
+        table.update_rows([view(5, "name-y")])
+        assert table.selected_key == "ep-005" and table.cursor_row == 2

@@ -126,6 +126,9 @@ class EndpointTable(TableKeys[Text], LeanTable[Text]):
         self._views: dict[str, RowView] = {}
         #: Rows kept in place while details stream in: the sort keys they had before their details came.
         self._held: dict[str, Mapping[str, tuple[Any, ...]]] = {}
+        #: The cursor was put on a row (a key, a click, ``select``). Until then it stays on the top row as
+        #: the first batches come and re-sort: following its row, it ended on whichever came first.
+        self._placed = False
         self.sort_column = "name"
         self.sort_reverse = False
 
@@ -194,7 +197,7 @@ class EndpointTable(TableKeys[Text], LeanTable[Text]):
             self.add_column(self._label(key), width=width, key=key)
         views = self._views
         self.append_rows((key, self._cells(views[key])) for key in self._ordered(views.values()))
-        if anchor is not None:
+        if anchor is not None and self._placed:
             self.select(anchor)
         return True
 
@@ -208,7 +211,7 @@ class EndpointTable(TableKeys[Text], LeanTable[Text]):
             self.columns[ColumnKey(key)].label = self._label(key)
         self.touch()  # the header's labels are cached like any line
         self._resort()
-        if anchor is not None:
+        if anchor is not None and self._placed:
             self.select(anchor)
 
     def sync(self, rows: Sequence[RowView], *, hold: bool = False) -> SyncReport:
@@ -264,8 +267,15 @@ class EndpointTable(TableKeys[Text], LeanTable[Text]):
             index = self.get_row_index(key)
         except RowDoesNotExist:
             return False
+        self._placed = True
         self.move_cursor(row=index)
         return True
+
+    def watch_cursor_coordinate(self, old: Coordinate, new: Coordinate) -> None:
+        # Unplaced, the cursor is on row 0, which no sync moves it from: a change is a key or a click.
+        super().watch_cursor_coordinate(old, new)
+        if old.row != new.row:
+            self._placed = True
 
     # Internals
 
@@ -410,7 +420,7 @@ class EndpointTable(TableKeys[Text], LeanTable[Text]):
 
     def _restore(self, anchor: str | None, old_index: int, old_scroll: int) -> None:
         """Put the cursor back on ``anchor``, at the same height on screen as before."""
-        if anchor is None or not self.row_count:
+        if anchor is None or not self.row_count or not self._placed:
             return
         try:
             new_index = self.get_row_index(anchor)
