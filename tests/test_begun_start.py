@@ -107,3 +107,23 @@ async def test_the_app_on_a_begun_account_draws_the_list_first_and_reads_details
         assert frames[0] == (12, 0)  # the first frame has every row, and no detail was read before it
         assert provider.list_calls == 1
         assert app.context.catalog.known_hardware() is not None
+
+
+async def test_a_first_list_refused_before_the_app_existed_is_said_on_its_first_screen() -> None:
+    """A key refused (401) while the app's modules loaded: the Endpoints pane says so from its first frame,
+    as it does when the app sends the list itself."""
+    from textual.widgets import Static
+
+    from tui.api.errors import AuthenticationError
+
+    provider, config = account_of()
+    provider.failures["list_endpoints"] = [AuthenticationError("Invalid API key", status=401)]
+    account = Account.open(provider, config)  # type: ignore[arg-type]
+    account.begin()
+    await until(lambda: account.store.scheduler.last_error is not None)
+    app = TogetherApp(provider, config, account=account)  # type: ignore[arg-type]
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        banner = str(app.query_one("#endpoints-error", Static).content)
+        assert "401 authentication failed: Invalid API key" in banner and "Check the API key" in banner, banner
+        assert app.query_one("#endpoints-error", Static).display
