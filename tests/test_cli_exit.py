@@ -88,3 +88,17 @@ def test_an_unknown_theme_in_the_settings_reaches_the_app_as_a_problem(
     (config,) = configs
     assert config.theme == "textual-dark"
     assert any("unknown theme 'nordd' (did you mean 'nord'?)" in problem for problem in config.settings_problems)
+
+
+def test_ctrl_c_while_the_app_loads_exits_130_without_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import tui.cli
+
+    def interrupted(args: object) -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(tui.cli, "run_app", interrupted)
+    assert tui.cli.main([]) == 130
+    captured = capsys.readouterr()
+    assert captured.err == "together-tui: interrupted\n" and captured.out == ""

@@ -162,6 +162,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     try:
         return _run_command(parse_args(argv))
+    except KeyboardInterrupt:
+        # Ctrl+C while the app loads (once it runs, Textual reads ctrl+c as a key): the terminal is as it
+        # was, and a traceback of whatever import it cut would only alarm.
+        print("together-tui: interrupted", file=sys.stderr)
+        return 130
     finally:
         resume_collector()
 
