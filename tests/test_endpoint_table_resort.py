@@ -6,7 +6,8 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 
-from tui.app.widgets.endpoint_table import EndpointTable, RowView
+from tui.app.widgets.endpoint_cells import RowView
+from tui.app.widgets.endpoint_table import EndpointTable
 
 
 def view(index: int, name: str) -> RowView:

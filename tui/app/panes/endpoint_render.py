@@ -26,9 +26,9 @@ from textual.widget import Widget
 from tui.api.domain import Endpoint, HardwareOption
 from tui.api.pacing import Pacer
 from tui.app.widgets import endpoint_table
+from tui.app.widgets.endpoint_cells import RowView
 from tui.app.widgets.endpoint_detail import steps_seen
 from tui.app.widgets.endpoint_rows import TitleCounts
-from tui.app.widgets.endpoint_table import RowView
 from tui.core.costs import is_tree
 from tui.core.listing import filter_terms, matches
 from tui.core.tree import state_label, tree_rows

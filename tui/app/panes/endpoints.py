@@ -26,9 +26,10 @@ from tui.app.bindings import bindings
 from tui.app.context import AppContext
 from tui.app.panes.endpoint_actions import EndpointActions
 from tui.app.panes.endpoint_render import RENDER_GROUP, EndpointRender
+from tui.app.widgets.endpoint_cells import same_text
 from tui.app.widgets.endpoint_detail import DetailView, EndpointDetail, steps_seen
 from tui.app.widgets.endpoint_rows import EndpointRows, TitleCounts, endpoints_title
-from tui.app.widgets.endpoint_table import EndpointTable, same_text
+from tui.app.widgets.endpoint_table import EndpointTable
 from tui.app.widgets.poll_banner import TitleLine, poll_banner
 from tui.app.widgets.state_badge import SPINNER_FRAMES, state_text
 from tui.app.widgets.tree_rows import TreeRows

@@ -15,7 +15,7 @@ from typing import Any
 from rich.text import Text
 
 from tui.api.domain import TRANSITIONAL_PHASES, Endpoint, HardwareOption, Phase
-from tui.app.widgets.endpoint_table import KeyedText, RowView
+from tui.app.widgets.endpoint_cells import KeyedText, RowView
 from tui.app.widgets.state_badge import state_text
 from tui.core.costs import hourly_cost
 from tui.core.format import format_age, format_price, hardware_label

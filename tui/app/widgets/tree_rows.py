@@ -14,7 +14,7 @@ from typing import Any
 from rich.text import Text
 
 from tui.api.domain import Deployment, Endpoint, HardwareOption, Phase
-from tui.app.widgets.endpoint_table import KeyedText, RowView
+from tui.app.widgets.endpoint_cells import KeyedText, RowView
 from tui.app.widgets.state_badge import state_text
 from tui.core.costs import deployment_cost, tree_cost
 from tui.core.format import format_age, format_price
