@@ -127,3 +127,24 @@ async def test_a_first_list_refused_before_the_app_existed_is_said_on_its_first_
         banner = str(app.query_one("#endpoints-error", Static).content)
         assert "401 authentication failed: Invalid API key" in banner and "Check the API key" in banner, banner
         assert app.query_one("#endpoints-error", Static).display
+
+
+async def test_an_app_that_ends_before_the_first_list_leaves_nothing_of_the_start_in_flight() -> None:
+    """A crash at compose, say, while the list hangs: the begun list is abandoned, not left to a loop that
+    is closing (its connection's coroutine was reported "never awaited" on the terminal)."""
+    provider, config = account_of()
+    provider.hang_list = asyncio.Event()
+    accounts: list[Account] = []
+
+    class EndsAtOnce:
+        def __init__(self, given: FakeProvider, config: AppConfig, *, account: Account) -> None:
+            accounts.append(account)
+            self.return_code = 1
+
+        async def run_async(self) -> None:
+            await until(lambda: provider.list_calls == 1)
+
+    loaded = LoadedSettings(Settings(), Path("/nowhere/settings.toml"), [])
+    assert await run_begun(provider, config, loaded, load_app=lambda: EndsAtOnce) == 1  # type: ignore[arg-type]
+    assert provider.cancelled_lists == 1
+    assert accounts[0].store.idle

@@ -312,15 +312,18 @@ async def run_begun(provider: Provider, config: AppConfig, loaded: LoadedSetting
 
     account = Account.open(provider, config)
     account.begin()
-    app_class = await asyncio.to_thread(load_app)
-    from textual.theme import BUILTIN_THEMES  # loaded with the app: no cost here
+    try:
+        app_class = await asyncio.to_thread(load_app)
+        from textual.theme import BUILTIN_THEMES  # loaded with the app: no cost here
 
-    from tui.settings import check_theme
+        from tui.settings import check_theme
 
-    checked = check_theme(loaded, frozenset(BUILTIN_THEMES))
-    config = replace(config, theme=checked.settings.theme, settings_problems=tuple(checked.problems))
-    app = app_class(provider, config, account=account)
-    await app.run_async()
+        checked = check_theme(loaded, frozenset(BUILTIN_THEMES))
+        config = replace(config, theme=checked.settings.theme, settings_problems=tuple(checked.problems))
+        app = app_class(provider, config, account=account)
+        await app.run_async()
+    finally:
+        await account.aclose()
     # Non-zero after a crash (Textual sets 1 for an unhandled exception) or a signal (128 + its number).
     return app.return_code or 0
 

@@ -78,7 +78,7 @@ class TogetherApp(SecretSafeCrashReports, CrossPaneRequests, App[None]):
         self.provider = provider
         self.config = config or AppConfig()
         self.read_only = self.config.read_only
-        if account is None or account.provider is not provider:
+        if account is None:
             account = Account.open(provider, self.config)
         self.context = AppContext(provider, account.store, account.catalog, self.config, self.announce)
         #: The panes built so far (the Endpoints pane at compose, the others on first use) and their mounts.

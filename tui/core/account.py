@@ -67,3 +67,12 @@ class Account:
             log.info("prices at start unavailable: %s", exc)
         except Exception:  # never "exception was never retrieved" on the terminal
             log.exception("prices at start failed")
+
+    async def aclose(self) -> None:
+        """Nothing of the start left in flight, the connections closed: what the app does as it ends, for
+        an app that ended (or never ran) before it took the account over. Closing twice is harmless."""
+        if self._prices is not None:
+            self._prices.cancel()
+            await asyncio.gather(self._prices, return_exceptions=True)
+        await self.store.aclose()
+        await self.provider.aclose()

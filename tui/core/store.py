@@ -347,6 +347,10 @@ class EndpointStore(StoreApply, StoreDetails, StoreActions):
             self._meanwhile[endpoint_id] = False
 
     async def aclose(self) -> None:
+        if (poll := self._poll_task) is not None:
+            # Begun, and the app that was to take it over ended first: abandoned, not left to a closing loop.
+            poll.cancel()
+            await asyncio.gather(poll, return_exceptions=True)
         self._stop_details()
         for task in list(self._tasks):
             task.cancel()
