@@ -190,6 +190,10 @@ def _run_command(args: argparse.Namespace) -> int:
 
 
 def run_app(args: argparse.Namespace) -> int:
+    from tui.api.tls import preload
+
+    # On another core while settings, pydantic and httpx import: the first session takes the store ready.
+    preload()
     from tui.api.registry import DEFAULT_KIND, ProviderOptions, UnknownProviderError, build_provider, entry_for
     from tui.app.config import AppConfig
     from tui.keys.resolve import options_for, provider_for, resolve_base_url

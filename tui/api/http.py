@@ -13,9 +13,7 @@
 from __future__ import annotations
 
 import asyncio
-import functools
 import json
-import ssl
 from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from dataclasses import replace
 from typing import Any, TypeVar
@@ -29,6 +27,7 @@ from tui.api.auth import BearerAuth, SecretLike, mask_key, maskable, reveal
 from tui.api.error_mapping import error_from_response, error_from_transport, host_of, request_id_of, safe_message
 from tui.api.retry import IDEMPOTENT_METHODS, RETRY_STATUSES, RetryPolicy, retry_after_seconds
 from tui.api.sse import IdleWatchdog, ServerSentEvent, SSEDecoder, StreamOrigin, format_size
+from tui.api.tls import ssl_context
 from tui.api.urls import check_base_url_safe, trust_env_for
 from tui.keys.secret import ApiKey
 
@@ -71,15 +70,6 @@ _BODY_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encod
 M = TypeVar("M", bound=BaseModel)
 
 
-@functools.cache
-def shared_ssl_context(*, trust_env: bool) -> ssl.SSLContext:
-    """The certificate store every session verifies with, loaded once per process: httpx would load
-    certifi's bundle again for each client and each proxy mount (tens of milliseconds each, before the
-    first list can be sent). The same verification as httpx's default (``SSL_CERT_FILE``/``SSL_CERT_DIR``
-    when the session trusts the environment)."""
-    return httpx.create_ssl_context(trust_env=trust_env)
-
-
 class ApiSession:
     """One ``httpx.AsyncClient`` with the key, the base URL and every limit; methods raise ``tui.api.errors``."""
 
@@ -117,7 +107,7 @@ class ApiSession:
             auth=BearerAuth(self._key),
             timeout=timeout,
             transport=transport,
-            verify=shared_ssl_context(trust_env=trust_env),
+            verify=ssl_context(trust_env=trust_env),
             # HTTP_PROXY must not see the key sent in clear text to a loopback simulator.
             trust_env=trust_env,
             follow_redirects=False,
