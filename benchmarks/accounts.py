@@ -52,6 +52,15 @@ ID = re.compile(r"/(ep|dep|endpoint)[-_][0-9a-f-]+")
 LAG_LIMIT = {1000: 10.0, 5000: 16.0}
 
 
+def table_rows(screen: str) -> int:
+    """The table's lines from its heading to the details panel's rule, or 0 when the rule is not drawn yet
+    (the details panel's "● STARTED" is no row)."""
+    lines = screen.splitlines()
+    heading = next((i for i, line in enumerate(lines) if "Name" in line and "State" in line), len(lines))
+    rule = next((i for i in range(heading + 1, len(lines)) if lines[i].lstrip().startswith("─")), None)
+    return 0 if rule is None else rule - heading - 1
+
+
 class Probe:
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -163,11 +172,9 @@ def scenario(kind: str, size: int, deployments: int, rounds: int, load_timeout: 
             # The first screen lists the first rows by name (sorted by title; no display name is known yet).
             # Its rows: the table's lines from its heading to the details panel's rule (or the footer), drawn
             # yet or not (a screen read mid-frame has fewer; the details panel's "● STARTED" is no row).
-            lines = first_screen.splitlines()
-            heading = next((i for i, line in enumerate(lines) if "Name" in line and "State" in line), len(lines))
-            rule = next((i for i in range(heading + 1, len(lines)) if lines[i].lstrip().startswith("─")),
-                        len(lines) - 1)
-            shown = max(0, rule - heading - 1)
+            # How many rows the table shows is its height, the same on every screen: read off one drawn in full
+            # (the first screen may have been read mid-frame, before the details panel's rule was written).
+            shown = table_rows(first_screen) or table_rows(pty.text())
             by_name = sorted(listed, key=lambda i: (listed[i][0].lower(), i))
             visible = set(by_name[:shown])
             early = details[: len(visible)]

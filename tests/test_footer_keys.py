@@ -124,3 +124,32 @@ async def test_keys_are_compact_before_their_first_styles() -> None:
         await pilot.pause()
         stop = next(key for key in footer.query(FooterKey) if key.action == "stop")
         assert stop.size.width == len("s Stop")
+
+
+async def test_the_app_s_first_frame_has_every_key_it_will_show() -> None:
+    """The table's keys come with its focus, which Textual turns into a bindings refresh after the next
+    frame; the quit and palette keys sit in a group that mounts its keys a turn later. Both used to come one
+    and two frames after the first, each laying the whole screen out while the first details came in."""
+    from fakes import FakeProvider, endpoint
+
+    from tui.app.app import TogetherApp
+    from tui.app.config import AppConfig
+
+    provider = FakeProvider.with_endpoints(endpoint("ep-0"), endpoint("ep-1"))
+    app = TogetherApp(provider, AppConfig(refresh_interval=60))  # type: ignore[arg-type]
+    first_frame: list[list[str]] = []
+    display = app._display
+
+    def recording(screen: Any, update: Any) -> None:
+        if not first_frame:
+            footer = screen.query_one(ShellFooter)
+            first_frame.append([key.key_display or key.key for key in footer.query(FooterKey) if key.region])
+        display(screen, update)
+
+    app._display = recording  # type: ignore[method-assign]
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        footer = app.screen.query_one(ShellFooter)
+        settled = [key.key_display or key.key for key in footer.query(FooterKey) if key.region]
+    assert "s" in settled and "^q" in settled and "^p" in settled
+    assert first_frame == [settled]

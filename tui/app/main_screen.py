@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from asyncio import gather
 from typing import ClassVar
 
 from textual.screen import Screen
+
+from tui.app.widgets.shell_footer import ShellFooter
 
 
 class MainScreen(Screen[None]):
@@ -14,9 +17,12 @@ class MainScreen(Screen[None]):
 
     AUTO_FOCUS: ClassVar[str | None] = "#endpoints-table"
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         # Resuming comes after the first frames: focused now, the footer's keys are in the first frame.
         self._update_auto_focus()  # Textual's own rule, which its resume applies again (a no-op by then)
+        # Mounted before the screen goes on to its first frame (its resume waits for this handler).
+        for footer in self.query_children(ShellFooter):
+            await gather(*footer.keys_now())
 
     def on_screen_resume(self) -> None:
         # Handled before Screen's own resume, which focuses: after it, and from then on, the app's own rule.

@@ -27,7 +27,9 @@ _STATE_CLASSES = frozenset({"-disabled", "-compact"})
 
 
 def _children(widget: Widget) -> list[Widget]:
-    return list(widget.children) if widget.is_mounted else list(widget._pending_children)
+    # A group placed but not mounted yet holds its keys as pending; once its compose takes them they are
+    # its children, before it counts as mounted.
+    return list(widget._pending_children) if widget._pending_children else list(widget.children)
 
 
 def signature(widget: Widget) -> tuple[object, ...]:

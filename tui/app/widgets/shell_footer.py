@@ -11,6 +11,8 @@ No margin on the keys at the right (padding instead, which the key paints) cover
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+
 from textual.app import ComposeResult
 from textual.containers import HorizontalGroup
 from textual.screen import Screen
@@ -66,6 +68,14 @@ class ShellFooter(Footer):
         if right:
             # Quit first, then the palette: the order Textual gives them, the palette key last.
             yield HorizontalGroup(*right, id="footer-right")
+
+    def keys_now(self) -> list[Awaitable[object]]:
+        """The keys of the bindings in force now, placed at once; returns their mounts, for a screen that
+        holds its first frame until they are done. Textual refreshes the bindings after the next frame
+        when the focus moves: the focused widget's keys, and the quit and palette keys in their group,
+        came one and two frames after the first one, each with a layout of the whole screen."""
+        self._bindings_ready = True
+        return follow_bindings(self)
 
     def bindings_changed(self, screen: Screen) -> None:
         # Only the keys that changed, not a recompose: a chat turn refreshes the bindings as its first
