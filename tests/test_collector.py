@@ -205,3 +205,53 @@ def test_a_full_pass_after_the_loop_closed_says_nothing_and_stops_listening(
     finally:
         freezes.remove()
     assert "Exception ignored" not in capsys.readouterr().err
+
+
+def _recording_resumes(monkeypatch: pytest.MonkeyPatch, app: TogetherApp) -> list[bool]:
+    """Whether the Endpoints pane was still drawing its rows each time the app gave the collector back."""
+    drawing: list[bool] = []
+    real = app_module.resume_collector
+
+    def recording() -> None:
+        drawing.append(app._panes["endpoints"].drawing)  # type: ignore[attr-defined]
+        real()
+
+    monkeypatch.setattr(app_module, "resume_collector", recording)
+    return drawing
+
+
+async def test_a_large_first_fill_is_drawn_before_the_collector_runs_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """1,000 endpoints are drawn in slices after the list is in; a full pass meanwhile walked every new row."""
+    from tui.app.panes import endpoint_render
+
+    provider = FakeProvider.with_endpoints(*(endpoint(f"ep-{index:04}") for index in range(1000)))
+    # Slices of a row or so: the fill outlasts the first frames whatever the machine.
+    monkeypatch.setattr(endpoint_render, "SLICE_BUDGET", 1e-6)
+    collector.pause_collector()
+    app = TogetherApp(provider, AppConfig(refresh_interval=60))  # type: ignore[arg-type]
+    drawing = _recording_resumes(monkeypatch, app)
+    async with app.run_test(size=(120, 36)) as pilot:
+        for _ in range(500):
+            await pilot.pause(0.02)
+            if not collector.collector_paused():
+                break
+        assert drawing == [False]
+        assert app.query_one("#endpoints-table").row_count == 1000
+
+
+async def test_the_deadline_gives_the_collector_back_while_rows_are_still_drawing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    provider = FakeProvider.with_endpoints(*(endpoint(f"ep-{index:04}") for index in range(1000)))
+    monkeypatch.setattr(app_module, "START_UP_DEADLINE", 0.05)
+    collector.pause_collector()
+    app = TogetherApp(provider, AppConfig(refresh_interval=60))  # type: ignore[arg-type]
+    drawing = _recording_resumes(monkeypatch, app)
+    # A fill that never ends: the pane says it is drawing whatever it does.
+    from tui.app.panes.endpoints import EndpointsPane
+
+    monkeypatch.setattr(EndpointsPane, "drawing", property(lambda self: True))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until_resumed(pilot)
+        assert drawing == [True]
+        assert gc.isenabled()

@@ -106,6 +106,11 @@ class EndpointRender:
     _detail_basis_at: float = 0.0
     _visible: tuple[str, ...] = ()
 
+    @property
+    def drawing(self) -> bool:
+        """A redraw of every row is under way, in slices (a large account's first fill among them)."""
+        return self._rendering
+
     def _init_render(self) -> None:
         self._row_keys = {}
         self._loading = set()
