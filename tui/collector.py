@@ -2,11 +2,12 @@
 
 Start-up allocates hundreds of thousands of long-lived objects (modules, classes, CSS rules, widgets) and
 almost no cyclic garbage; the collector would walk them again and again as they pile up (about a tenth of
-the CPU to the first frame, measured by ``benchmarks/cold_start.py``). So ``tui.cli.main`` pauses
-it and the app resumes it once its first frame with endpoints is drawn and a large first fill's rows,
-drawn in slices after that frame, are all in (or after a deadline, whatever happens). Resuming first freezes what exists then: a later full collection, which runs on the UI loop,
-does not walk the start-up objects again (one less long block while the user types). The price: cyclic
-garbage made during start-up is never freed (kilobytes; ``benchmarks/memory.py`` watches the total).
+the CPU to the first frame, measured by ``benchmarks/cold_start.py``). So ``tui.cli.main`` pauses it and the
+app resumes it once its first frame with endpoints is drawn and a large first fill's rows, drawn in slices
+after that frame, are all in (or after a deadline, whatever happens). Resuming first freezes what exists
+then: a later full collection, which runs on the UI loop, does not walk the start-up objects again (one less
+long block while the user types). The price: cyclic garbage made during start-up is never freed (kilobytes;
+``benchmarks/memory.py`` watches the total).
 
 The first load then reads every endpoint's details, and each full pass walks all that is loaded so far
 on the UI loop: at 5,000 endpoints seven passes of 18, 22, 40, 62, 78, 94 and 110 ms CPU during the load
