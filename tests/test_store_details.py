@@ -137,6 +137,36 @@ async def test_the_selection_then_the_visible_rows_then_the_preferred_then_the_r
     assert all(item.detailed and item.hardware_id for item in store.endpoints.values())
 
 
+async def test_no_row_nobody_sees_is_read_while_a_seen_row_s_read_is_in_flight(
+    time: FakeTime, stores: list[EndpointStore]
+) -> None:
+    """Started beside the last reads of the first screen, a paced read reached the API before one of them."""
+    provider = v1_account(12)
+    seen = ["e000", "e001", "e002"]
+    gates = {key: asyncio.Event() for key in seen}
+    real = provider.get_endpoint
+    asked: list[str] = []
+
+    async def get(endpoint_id: str) -> Endpoint:
+        asked.append(endpoint_id)
+        if endpoint_id in gates:
+            await gates[endpoint_id].wait()
+        return await real(endpoint_id)
+
+    provider.get_endpoint = get  # type: ignore[method-assign]
+    store = make_store(provider, time, looked_at=(None, seen), detail_concurrency=8)
+    start(store, stores)
+    await time.run(1)
+    assert sorted(asked) == seen, "the seen rows, and nothing else while they are read"
+    gates["e000"].set()
+    gates["e001"].set()
+    await time.run(1)
+    assert sorted(asked) == seen, "one of them is still being read"
+    gates["e002"].set()
+    await time.run(2)
+    assert sorted(asked) == [f"e{i:03}" for i in range(12)]
+
+
 async def test_a_poll_ends_when_its_list_is_applied_and_the_hung_timer_times_the_list_only(
     time: FakeTime, stores: list[EndpointStore]
 ) -> None:
