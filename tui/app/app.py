@@ -88,7 +88,6 @@ class TogetherApp(SecretSafeCrashReports, CrossPaneRequests, App[None]):
         self._mounting: dict[str, AwaitMount] = {}
         self._stand_ins: dict[str, Pane] = {}
         self._first_load_freezes: FreezeAfterFullPasses | None = None
-        self._start_up_late = False  # the deadline passed: the collector runs again whatever is drawing
         if self.config.keymap:
             self.set_keymap(self.config.keymap)
 
@@ -133,7 +132,7 @@ class TogetherApp(SecretSafeCrashReports, CrossPaneRequests, App[None]):
             self.notify(notice, timeout=8, markup=False)
         self._end_on_hangup_and_terminate()
         # Whatever becomes of the first list (an outage, a key refused), start-up ends by then.
-        self.set_timer(START_UP_DEADLINE, self._start_up_deadline)
+        self.set_timer(START_UP_DEADLINE, partial(self._start_up_over, deadline=True))
         store = self.context.store
         # Begun by the CLI: the details wait for the first frame, which the list may be in already.
         self.call_after_refresh(store.release_details)
@@ -176,18 +175,15 @@ class TogetherApp(SecretSafeCrashReports, CrossPaneRequests, App[None]):
             self.call_from_thread(self.notify, f"Could not remember the theme: {exc}", severity="warning",
                                   markup=False)
 
-    def _start_up_deadline(self) -> None:
-        self._start_up_late = True
-        self._start_up_over()
-
-    def _start_up_over(self) -> None:
+    def _start_up_over(self, *, deadline: bool = False) -> None:
         """The collector back (tui.collector) and, once the first load is over, the account as loaded left out
         of its full passes; only when this process's start-up paused it (the CLI's): an app run inside
-        another program (tests, a host) leaves that program's collector as it is."""
+        another program (tests, a host) leaves that program's collector as it is. At the ``deadline``
+        whatever is still drawing."""
         if not collector_paused():
             return
         endpoints = self._panes.get("endpoints")
-        if isinstance(endpoints, EndpointsPane) and endpoints.drawing and not self._start_up_late:
+        if isinstance(endpoints, EndpointsPane) and endpoints.drawing and not deadline:
             # A large first fill draws its rows in slices after its first frame: collecting meanwhile, the
             # first full pass walked those rows (10 ms at 1,000 endpoints of 3 deployments) just as they
             # came; frozen with start-up once drawn, no pass walks them.
