@@ -170,11 +170,12 @@ def scenario(kind: str, size: int, deployments: int, rounds: int, load_timeout: 
             details = detail_paths(records)
             seen = set(details)
             # The first screen lists the first rows by name (sorted by title; no display name is known yet).
-            # Its rows: the table's lines from its heading to the details panel's rule (or the footer), drawn
-            # yet or not (a screen read mid-frame has fewer; the details panel's "● STARTED" is no row).
             # How many rows the table shows is its height, the same on every screen: read off one drawn in full
             # (the first screen may have been read mid-frame, before the details panel's rule was written).
             shown = table_rows(first_screen) or table_rows(pty.text())
+            if not shown:
+                # Else no row would count as on the first screen, and the figure could not fail.
+                raise RuntimeError(f"{label}: no table with a details panel below it on screen:\n{pty.text()}")
             by_name = sorted(listed, key=lambda i: (listed[i][0].lower(), i))
             visible = set(by_name[:shown])
             early = details[: len(visible)]
