@@ -140,8 +140,9 @@ async def test_a_prompt_and_its_first_token_cost_one_layout_of_the_screen(monkey
         await quiet(pilot)
         assert view.answer_source == "Hello"
         # The end (the figures, the state) in one layout, then the footer's change (esc Stop goes, ^r Retry
-        # comes) in one more: its new key's first size asked for a third.
-        assert len(layouts.screen) - before == 2
+        # comes) in one more, or in the same frame when both land before it is drawn (timing-dependent: CI
+        # saw 1). A third is the regression guarded: the new key's first size used to ask for one.
+        assert 1 <= len(layouts.screen) - before <= 2
         keys = [key.key for key in pilot.app.screen.query(FooterKey)]
         assert "ctrl+r" in keys and "escape" not in keys
 
