@@ -16,7 +16,9 @@ simulator in another process) the app starts in a 120x36 pty read by pyte, and t
   could not run a 1 ms callback, from the poll's start to 0.3 s after its end (drawing included), and
   the time spent in the panes' store listeners; the floor is the longest gap over an idle second;
 * with ``BENCH_PROBE_SLOW=ms`` in the environment, the longest callbacks over that much CPU and where their
-  time went (the probe samples the loop's stack: a diagnosis, not a figure);
+  time went (the probe samples the loop's stack: a diagnosis, not a figure); with ``BENCH_PROBE_SPANS`` or
+  ``BENCH_PROBE_PROFILE`` beside it, named functions' CPU or a profile instead (``probed_app.py`` says how),
+  ``BENCH_PROBE_LINES=N`` lines of it per callback (14);
 * ``store:N``: the endpoint store alone, in this process, on an in-memory provider: its own longest callback
   (CPU) applying a list of N, while details stream in, and in a refresh (what the rest is made of);
 * steady state: the requests one poll sends when nothing changed (pages included), against the list
@@ -135,7 +137,8 @@ def scenario(kind: str, size: int, deployments: int, rounds: int, load_timeout: 
         out = Path(home) / "probe.jsonl"
         probe = Probe(out)
         probe._seen = {}
-        slow = {"BENCH_PROBE_SLOW": os.environ["BENCH_PROBE_SLOW"]} if os.environ.get("BENCH_PROBE_SLOW") else {}
+        diagnosis = ("BENCH_PROBE_SLOW", "BENCH_PROBE_PROFILE", "BENCH_PROBE_SPANS")
+        slow = {name: os.environ[name] for name in diagnosis if os.environ.get(name)}
         env = app_env(sim, home, v2=v2, BENCH_PROBE_OUT=str(out), **slow)
         listed = {} if v2 else {e["id"]: (e["name"],) for e in sim.v1_endpoints()}
         sim.clear_requests()
@@ -307,8 +310,8 @@ def print_slow(events: list[dict[str, Any]], since: float, count: int = 8) -> No
     for e in slow:
         print(f"    slow callback at +{(e['at'] - since) * 1000:.0f} ms: {e['cpu'] * 1000:.1f} ms CPU "
               f"({e['samples']} samples) {e['what']}")
-        for name, samples in e["top"][:14]:
-            print(f"        {samples:4d} {name}")
+        for name, samples in e["top"][:int(os.environ.get("BENCH_PROBE_LINES", "14"))]:
+            print(f"        {samples:>6} {name}")
 
 
 def store_alone(size: int, rounds: int) -> list[Figure]:

@@ -19,6 +19,11 @@ SIGUSR1 asks the store for a poll now (what a poll timer does; ``r`` would also 
 With ``BENCH_PROBE_SLOW=ms`` (a diagnosis, off by default: the sampling costs a little), every loop callback
 that ran longer than that in CPU writes a ``slow`` line: what it was and where its time went, from a thread
 sampling the loop's stack every millisecond (functions by share of the samples inside that callback).
+With ``BENCH_PROBE_PROFILE=1`` beside it, each callback runs under ``cProfile`` instead of being sampled: the
+counts become milliseconds of CPU each function spent inside the callback, in all (exact names, not a few
+samples, at the price of running several times as slowly). ``BENCH_PROBE_SPANS=module:Class.method,...``
+instead times those functions alone (CPU, inclusive, with their call counts) inside each slow callback,
+at almost no cost: the way to split a callback the profile has named.
 """
 
 from __future__ import annotations
@@ -42,6 +47,8 @@ CPU_GAPS: deque[tuple[float, float]] = deque(maxlen=200_000)
 LISTENER_TIME: deque[tuple[float, float]] = deque(maxlen=200_000)
 STORES: list[object] = []
 TICK = 0.001
+#: CPU seconds and calls of each function named in BENCH_PROBE_SPANS, inside the callback running now.
+SPANS: dict[str, list[float]] = {}
 
 
 def write(event: str, **fields: object) -> None:
@@ -68,6 +75,35 @@ def probe() -> None:
         loop.call_later(TICK, tick)
 
     loop.call_later(TICK, tick)
+
+
+def span(target: str, spans: dict[str, list[float]]) -> None:
+    """Wrap ``module:Class.method`` (or ``module:function``) so that its CPU time and calls add up in ``spans``
+    (the outermost call only, when it recurses)."""
+    import importlib
+
+    module_name, _, qualname = target.partition(":")
+    owner: object = importlib.import_module(module_name)
+    *path, name = qualname.split(".")
+    for part in path:
+        owner = getattr(owner, part)
+    original = getattr(owner, name)
+    depth = [0]
+
+    def timed(*args: object, **kwargs: object) -> object:
+        if depth[0]:
+            return original(*args, **kwargs)
+        depth[0] += 1
+        started = time.thread_time()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            depth[0] -= 1
+            total = spans.setdefault(qualname, [0.0, 0])
+            total[0] += time.thread_time() - started
+            total[1] += 1
+
+    setattr(owner, name, timed)
 
 
 def watch_slow(threshold: float) -> None:
@@ -102,18 +138,47 @@ def watch_slow(threshold: float) -> None:
     gc.callbacks.append(collected)
     handle_run = asyncio.events.Handle._run
 
+    def where_file(path: str) -> str:
+        return path.split("site-packages/")[-1].split("/work/main/")[-1]
+
     def where(code: object) -> str:
         path = str(getattr(code, "co_filename", ""))
         short = path.split("site-packages/")[-1].split("/work/main/")[-1]
         return f"{getattr(code, 'co_qualname', '?')} ({short})"
 
+    profiling = bool(os.environ.get("BENCH_PROBE_PROFILE"))
+    spans = SPANS
+    for target in filter(None, os.environ.get("BENCH_PROBE_SPANS", "").split(",")):
+        span(target, spans)
+
     def timed(handle: asyncio.Handle) -> None:
         started, cpu = time.monotonic(), time.thread_time()
+        if profiling:
+            import cProfile
+            import pstats
+
+            profile = cProfile.Profile(time.thread_time)
+            profile.runcall(handle_run, handle)
+        else:
+            spans.clear()
         handle_run(handle)
         spent = time.thread_time() - cpu
         if spent < threshold:
             return
         ended = time.monotonic()
+        if spans:
+            write("slow", at=started, cpu=spent, wall=ended - started, what=repr(handle)[:200], samples=-1,
+                  top=[(f"{name} x{int(calls)}", round(total * 1000, 2)) for name, (total, calls) in
+                       sorted(spans.items(), key=lambda item: -item[1][0])])
+            return
+        if profiling:
+            stats = pstats.Stats(profile).stats  # type: ignore[attr-defined]
+            by_total = sorted(stats.items(), key=lambda item: -item[1][3])[:60]
+            top = [(f"{func} ({where_file(path)}:{line})", round(cumulative * 1000, 1))
+                   for (path, line, func), (_, _, _, cumulative, _) in by_total]
+            write("slow", at=started, cpu=spent, wall=ended - started, what=repr(handle)[:200], samples=-1,
+                  top=[item for item in top if "tui/" in item[0] or "textual/" in item[0] or "rich/" in item[0]][:40])
+            return
         inside = []
         for at, codes in reversed(samples.copy()):  # a copy: the sampling thread appends meanwhile
             if at < started:
