@@ -21,9 +21,9 @@ that ran longer than that in CPU writes a ``slow`` line: what it was and where i
 sampling the loop's stack every millisecond (functions by share of the samples inside that callback).
 With ``BENCH_PROBE_PROFILE=1`` beside it, each callback runs under ``cProfile`` instead of being sampled: the
 counts become milliseconds of CPU each function spent inside the callback, in all (exact names, not a few
-samples, at the price of running several times as slowly). ``BENCH_PROBE_SPANS=module:Class.method,...``
-instead times those functions alone (CPU, inclusive, with their call counts) inside each slow callback,
-at almost no cost: the way to split a callback the profile has named.
+samples, at the price of running many times as slowly: for names, not times).
+``BENCH_PROBE_SPANS=module:Class.method,...`` instead times those functions alone (CPU, inclusive, with
+their call counts) inside each slow callback, at almost no cost: the way to split a callback the profile has named.
 """
 
 from __future__ import annotations
@@ -142,9 +142,7 @@ def watch_slow(threshold: float) -> None:
         return path.split("site-packages/")[-1].split("/work/main/")[-1]
 
     def where(code: object) -> str:
-        path = str(getattr(code, "co_filename", ""))
-        short = path.split("site-packages/")[-1].split("/work/main/")[-1]
-        return f"{getattr(code, 'co_qualname', '?')} ({short})"
+        return f"{getattr(code, 'co_qualname', '?')} ({where_file(str(getattr(code, 'co_filename', '')))})"
 
     profiling = bool(os.environ.get("BENCH_PROBE_PROFILE"))
     spans = SPANS
@@ -153,6 +151,7 @@ def watch_slow(threshold: float) -> None:
 
     def timed(handle: asyncio.Handle) -> None:
         started, cpu = time.monotonic(), time.thread_time()
+        spans.clear()
         if profiling:
             import cProfile
             import pstats
@@ -160,8 +159,7 @@ def watch_slow(threshold: float) -> None:
             profile = cProfile.Profile(time.thread_time)
             profile.runcall(handle_run, handle)
         else:
-            spans.clear()
-        handle_run(handle)
+            handle_run(handle)
         spent = time.thread_time() - cpu
         if spent < threshold:
             return
