@@ -137,9 +137,9 @@ def scenario(kind: str, size: int, deployments: int, rounds: int, load_timeout: 
         out = Path(home) / "probe.jsonl"
         probe = Probe(out)
         probe._seen = {}
-        diagnosis = ("BENCH_PROBE_SLOW", "BENCH_PROBE_PROFILE", "BENCH_PROBE_SPANS")
-        slow = {name: os.environ[name] for name in diagnosis if os.environ.get(name)}
-        env = app_env(sim, home, v2=v2, BENCH_PROBE_OUT=str(out), **slow)
+        names = ("BENCH_PROBE_SLOW", "BENCH_PROBE_PROFILE", "BENCH_PROBE_SPANS")
+        diagnosis = {name: os.environ[name] for name in names if os.environ.get(name)}
+        env = app_env(sim, home, v2=v2, BENCH_PROBE_OUT=str(out), **diagnosis)
         listed = {} if v2 else {e["id"]: (e["name"],) for e in sim.v1_endpoints()}
         sim.clear_requests()
         argv = [sys.executable, str(HERE / "probed_app.py"), "--refresh", "3600"]
@@ -271,7 +271,7 @@ def scenario(kind: str, size: int, deployments: int, rounds: int, load_timeout: 
                         print(f"    steady poll: {len(first_reads)} first-load reads still going beside it")
                 except TimeoutError:
                     unfinished = True
-            if slow:
+            if diagnosis:
                 events = probe.events()
                 print_slow(events, first_list)
                 polls = [e for e in events if e["ev"] == "poll"]

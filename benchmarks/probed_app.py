@@ -47,8 +47,6 @@ CPU_GAPS: deque[tuple[float, float]] = deque(maxlen=200_000)
 LISTENER_TIME: deque[tuple[float, float]] = deque(maxlen=200_000)
 STORES: list[object] = []
 TICK = 0.001
-#: CPU seconds and calls of each function named in BENCH_PROBE_SPANS, inside the callback running now.
-SPANS: dict[str, list[float]] = {}
 
 
 def write(event: str, **fields: object) -> None:
@@ -123,7 +121,15 @@ def watch_slow(threshold: float) -> None:
                 frame = frame.f_back
             samples.append((time.monotonic(), tuple(codes)))
 
-    threading.Thread(target=sample, daemon=True).start()
+    profiling = bool(os.environ.get("BENCH_PROBE_PROFILE"))
+    #: CPU seconds and calls of each function named in BENCH_PROBE_SPANS, inside the callback running now.
+    spans: dict[str, list[float]] = {}
+    targets = [target for target in os.environ.get("BENCH_PROBE_SPANS", "").split(",") if target]
+    for target in targets:
+        span(target, spans)
+    if not (profiling or targets):
+        # Only the stack samples name a slow callback's functions then.
+        threading.Thread(target=sample, daemon=True).start()
     import gc
 
     collecting: list[float] = []
@@ -144,11 +150,6 @@ def watch_slow(threshold: float) -> None:
     def where(code: object) -> str:
         return f"{getattr(code, 'co_qualname', '?')} ({where_file(str(getattr(code, 'co_filename', '')))})"
 
-    profiling = bool(os.environ.get("BENCH_PROBE_PROFILE"))
-    spans = SPANS
-    for target in filter(None, os.environ.get("BENCH_PROBE_SPANS", "").split(",")):
-        span(target, spans)
-
     def timed(handle: asyncio.Handle) -> None:
         started, cpu = time.monotonic(), time.thread_time()
         spans.clear()
@@ -164,7 +165,7 @@ def watch_slow(threshold: float) -> None:
         if spent < threshold:
             return
         ended = time.monotonic()
-        if spans:
+        if targets:
             write("slow", at=started, cpu=spent, wall=ended - started, what=repr(handle)[:200], samples=-1,
                   top=[(f"{name} x{int(calls)}", round(total * 1000, 2)) for name, (total, calls) in
                        sorted(spans.items(), key=lambda item: -item[1][0])])
