@@ -56,9 +56,11 @@ from tui.simulator import DEMO_API_KEY, Faults, ManualClock, Simulator, Simulato
 
 #: The smallest terminal the app supports (SSH): the cells also check the narrow layout, and render fastest.
 SIZE = (80, 24)
-#: The client gives up after TIMEOUT; the "timeout" fault answers after LATENCY.
+#: The client gives up after TIMEOUT; the "timeout" fault answers after LATENCY. Well apart: a server applies a
+#: request its client gave up on when its latency is over, and with 0.1 s between them a loaded CI machine's
+#: late timer or next poll let a cell see the request succeed (the endpoint stopped, the form closed).
 TIMEOUT = 0.5
-LATENCY = 0.6
+LATENCY = 2.0
 RETRY = RetryPolicy(max_retries=1, base_delay=0.0, max_delay=0.0)
 #: Longer than RetryPolicy.max_retry_after, so the client hands the 429 to the pane rather than sleeping.
 RETRY_AFTER = 30
