@@ -17,7 +17,8 @@ simulator in another process) the app starts in a 120x36 pty read by pyte, and t
   the time spent in the panes' store listeners; the floor is the longest gap over an idle second;
 * with ``BENCH_PROBE_SLOW=ms`` in the environment, the longest callbacks over that much CPU and where their
   time went (the probe samples the loop's stack: a diagnosis, not a figure); with ``BENCH_PROBE_SPANS`` or
-  ``BENCH_PROBE_PROFILE`` beside it, named functions' CPU or a profile instead (``probed_app.py`` says how),
+  ``BENCH_PROBE_PROFILE`` beside it, named functions' CPU or a profile instead (``probed_app.py`` says how);
+  with ``BENCH_PROBE_LAYOUTS=1``, every widget that asked for a layout of the screen in the first two seconds;
   ``BENCH_PROBE_LINES=N`` lines of it per callback (14);
 * ``store:N``: the endpoint store alone, in this process, on an in-memory provider: its own longest callback
   (CPU) applying a list of N, while details stream in, and in a refresh (what the rest is made of);
@@ -137,7 +138,7 @@ def scenario(kind: str, size: int, deployments: int, rounds: int, load_timeout: 
         out = Path(home) / "probe.jsonl"
         probe = Probe(out)
         probe._seen = {}
-        names = ("BENCH_PROBE_SLOW", "BENCH_PROBE_PROFILE", "BENCH_PROBE_SPANS")
+        names = ("BENCH_PROBE_SLOW", "BENCH_PROBE_PROFILE", "BENCH_PROBE_SPANS", "BENCH_PROBE_LAYOUTS")
         diagnosis = {name: os.environ[name] for name in names if os.environ.get(name)}
         env = app_env(sim, home, v2=v2, BENCH_PROBE_OUT=str(out), **diagnosis)
         listed = {} if v2 else {e["id"]: (e["name"],) for e in sim.v1_endpoints()}
@@ -277,8 +278,9 @@ def scenario(kind: str, size: int, deployments: int, rounds: int, load_timeout: 
                 polls = [e for e in events if e["ev"] == "poll"]
                 if len(polls) > 1:
                     print("    in the refreshes:")
-                    print_slow([e for e in events if e["ev"] != "slow" or any(
-                        p["start"] <= e["at"] <= p["end"] + 0.3 for p in polls[1:])], first_list, count=4)
+                    in_refreshes = [e for e in events if e["ev"] != "slow" or any(
+                        p["start"] <= e["at"] <= p["end"] + 0.3 for p in polls[1:])]
+                    print_slow(in_refreshes, first_list, count=4, layouts=False)
     print(f"{label}: one refresh, {len(lags)} round(s): longest loop gap {' '.join(f'{v:.1f}' for v in lags)} ms, "
           f"CPU run without yielding {' '.join(f'{v:.1f}' for v in cpu_lags)} ms (idle floor {idle:.1f} ms); "
           f"panes' listeners {' '.join(f'{v:.0f}' for v in panes)} ms; poll {' '.join(f'{v:.0f}' for v in durations)}"
@@ -298,7 +300,7 @@ def scenario(kind: str, size: int, deployments: int, rounds: int, load_timeout: 
     return figures
 
 
-def print_slow(events: list[dict[str, Any]], since: float, count: int = 8) -> None:
+def print_slow(events: list[dict[str, Any]], since: float, count: int = 8, layouts: bool = True) -> None:
     """The longest callbacks the probe named (``BENCH_PROBE_SLOW``), each with where its samples were."""
     collections = [e for e in events if e["ev"] == "gc"]
     if collections:
@@ -306,6 +308,8 @@ def print_slow(events: list[dict[str, Any]], since: float, count: int = 8) -> No
         print(f"    garbage collections over a quarter of the threshold: {len(collections)}, the longest "
               f"{worst['cpu'] * 1000:.1f} ms CPU (generation {worst['generation']}) "
               f"at +{(worst['at'] - since) * 1000:.0f} ms")
+    for e in (e for e in events if layouts and e["ev"] == "layout" and e["at"] - since < 2.0):
+        print(f"    layout asked at +{(e['at'] - since) * 1000:.0f} ms by {e['widget']}: {' < '.join(e['by'])}")
     slow = sorted((e for e in events if e["ev"] == "slow"), key=lambda e: -e["cpu"])[:count]
     for e in slow:
         print(f"    slow callback at +{(e['at'] - since) * 1000:.0f} ms: {e['cpu'] * 1000:.1f} ms CPU "

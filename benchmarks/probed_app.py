@@ -24,6 +24,8 @@ counts become milliseconds of CPU each function spent inside the callback, in al
 samples, at the price of running many times as slowly: for names, not times).
 ``BENCH_PROBE_SPANS=module:Class.method,...`` instead times those functions alone (CPU, inclusive, with
 their call counts) inside each slow callback, at almost no cost: the way to split a callback the profile has named.
+``BENCH_PROBE_LAYOUTS=1`` writes a ``layout`` line for every ``refresh(layout=True)``: which widget asked and
+the app's own frames that made it ask (a layout of the whole screen follows each burst of them).
 """
 
 from __future__ import annotations
@@ -195,6 +197,26 @@ def watch_slow(threshold: float) -> None:
     asyncio.events.Handle._run = timed  # type: ignore[method-assign]
 
 
+def trace_layouts() -> None:
+    """Write who asks for a layout of the screen: the widget, and the nearest of the app's frames."""
+    from textual.widget import Widget
+
+    refresh = Widget.refresh
+
+    def traced(self, *regions, **kwargs):  # type: ignore[no-untyped-def]
+        if kwargs.get("layout") or kwargs.get("recompose"):
+            frame, callers = sys._getframe(1), []
+            while frame is not None and len(callers) < 4:
+                path = frame.f_code.co_filename
+                if "/tui/" in path or ("textual/" in path and not callers):
+                    callers.append(f"{frame.f_code.co_qualname}:{frame.f_lineno}")
+                frame = frame.f_back
+            write("layout", at=time.monotonic(), widget=f"{type(self).__name__}#{self.id}", by=callers)
+        return refresh(self, *regions, **kwargs)
+
+    Widget.refresh = traced  # type: ignore[method-assign]
+
+
 def install() -> None:
     from tui.api.http import ApiSession
     from tui.app.app import TogetherApp
@@ -293,6 +315,8 @@ def install() -> None:
 
         loop.add_signal_handler(signal.SIGUSR2, idle)
         write("mounted", at=time.monotonic())
+        if os.environ.get("BENCH_PROBE_LAYOUTS"):
+            trace_layouts()
 
     TogetherApp.on_mount = mounted  # type: ignore[method-assign]
 

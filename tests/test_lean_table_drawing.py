@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.style import Style
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.coordinate import Coordinate
@@ -12,6 +13,7 @@ from textual.geometry import Region
 from textual.strip import Strip
 from textual.widgets import DataTable, Static
 
+from tui.app.widgets import lean_table
 from tui.app.widgets.lean_table import LeanTable
 
 WIDTHS = {"name": 18, "state": 10, "cost": 8}
@@ -210,3 +212,69 @@ async def test_a_table_as_tall_as_its_rows_shrinks_and_grows_with_them() -> None
         await pilot.pause()
         await pilot.pause()
         assert table.size.height == 3
+
+
+async def test_a_plain_cell_laid_out_by_slicing_is_what_rich_lays_out() -> None:
+    """The quick layout of one-style, one-cell text (most cells of the table) against Rich's own, for every
+    justify and overflow it takes, strings shorter, as long as and longer than the cell, the table's own marks,
+    trailing spaces, and text it must leave to Rich (wide, combining and joined characters, tabs, spans)."""
+    app = Host()
+    async with app.run_test(size=(60, 12)):
+        table = app.query_one(LeanTable)
+        words = ["", "a", "abc", "STARTED", "endpoint-with-a-long-name", "$1,234.56", "1-2 ", "  padded  ",
+                 "…", "—", "● STARTED", "2x H100 80GB · 4.0x", "é café", "日本語", "e\u0301", "👍\ufe0f",
+                 "a\u200db", "tab\there", "\x1b[31mred"]
+        styles: list[str | Style] = ["", "dim", "bold red", Style(italic=True, color="cyan")]
+        quick = 0
+        for plain in words:
+            for style in styles:
+                for justify in (None, "default", "left", "right", "center"):
+                    for overflow in (None, "ellipsis", "crop", "fold", "ignore"):
+                        for width in (1, 2, 3, 7, 9, 25, 30):
+                            cell = Text(plain, style=style, justify=justify, overflow=overflow,  # type: ignore[arg-type]
+                                        no_wrap=True, end="")
+                            rich = table._lay_out_rich(cell, width)
+                            ours = table._lay_out_plain(cell, width)
+                            if ours is None:
+                                continue
+                            quick += 1
+                            assert ours == rich, (plain, style, justify, overflow, width)
+        spanned = Text.assemble(("v1 ", "bold"), "spans")
+        assert table._lay_out_plain(spanned, 9) is None
+        # Not vacuous: most of these went the quick way.
+        assert quick > 2000
+
+
+async def test_many_rows_rewritten_at_once_repaint_a_few_a_frame_until_the_screen_shows_them_all() -> None:
+    """A screen of rows changing together (a first load's details) is not one long frame: each frame repaints
+    at most ROWS_PER_FRAME of them, the next frames the rest, and every one ends up on screen."""
+    app = Host()
+    async with app.run_test(size=(60, 30)) as pilot:
+        table = app.query_one(LeanTable)
+        await pilot.pause()
+        screen = app.screen
+        frames: list[set[int]] = [set()]
+        refresh_row, compositor_refresh = table.refresh_row, screen._compositor_refresh
+
+        def row_refreshed(index: int) -> None:
+            frames[-1].add(index)
+            refresh_row(index)
+
+        def frame() -> None:
+            compositor_refresh()
+            frames.append(set())
+
+        table.refresh_row = row_refreshed  # type: ignore[method-assign]
+        screen._compositor_refresh = frame  # type: ignore[method-assign]
+        changed = range(2, 22)
+        for index in changed:
+            table.update_cell(f"r{index}", "state", Text("● STOPPED", style="red"))
+        for _ in range(20):
+            await pilot.pause(0.02)
+        drawn = [index for frame_rows in frames for index in frame_rows]
+        assert sorted(drawn) == list(changed)  # each once, none left behind
+        assert max(len(frame_rows) for frame_rows in frames) == lean_table.ROWS_PER_FRAME
+        assert sum(1 for frame_rows in frames if frame_rows) >= len(changed) / lean_table.ROWS_PER_FRAME
+        lines = [text_of(strip) for strip in screen_lines(table)]
+        assert all("STOPPED" in lines[1 + index] for index in changed)
+        assert not any("STOPPED" in lines[1 + index] for index in (0, 1, 22, 23))

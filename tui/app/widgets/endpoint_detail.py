@@ -268,10 +268,11 @@ class DetailBody(Static):
 
     def show(self, renderable: SideBySide | Group | Text) -> None:
         width, height = self.size
-        if isinstance(renderable, Text) or not width or not isinstance(self.content, SideBySide | Group):
+        if isinstance(renderable, Text) or not width:
             self.update(renderable)
             return
         self._once = RenderedOnce(self, renderable)
+        # From a placeholder Text too: the height it was laid out at is known, and kept if the details fit it.
         self.update(renderable, layout=len(self._once.lines(width)) != height)
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from rich._pick import pick_bool
+from rich.cells import _is_single_cell_widths, get_character_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -27,6 +28,18 @@ CellType = TypeVar("CellType")
 #: Drawn lines kept: a few screens' worth, so scrolling back and forth draws nothing again.
 LINES_KEPT = 2000
 _JOINER = Text("\n")
+#: The layouts ``_lay_out_plain`` makes by slicing; "ignore" and "full" skip or add steps of Rich's own.
+_PLAIN_JUSTIFY = frozenset({"default", "left", "right"})
+_PLAIN_OVERFLOW = frozenset({"ellipsis", "crop", "fold"})
+
+
+def _single_cells(plain: str) -> bool:
+    """Every character is a grapheme one cell wide (Rich's measure): slicing the string is cutting it to a
+    width. The table's own marks ("…", "—", "●") are outside Rich's quick set, so each is measured."""
+    if _is_single_cell_widths(plain):
+        return True
+    return ("\u200d" not in plain and "\ufe0f" not in plain
+            and all(get_character_cell_size(character) == 1 for character in plain))
 
 
 class LeanCells(DataTable[CellType]):
@@ -43,6 +56,7 @@ class LeanCells(DataTable[CellType]):
         self._styled_cells: LRUCache[tuple[object, ...], tuple[list[Segment], list[tuple[str, Style]]]] = (
             LRUCache(LINES_KEPT * 4))
         self._metas: LRUCache[tuple[int, int], Style] = LRUCache(LINES_KEPT * 8)
+        self._plain_styles: dict[str | Style, Style | None] = {}
         super().__init__(*args, **kwargs)
 
     def _clear_caches(self) -> None:
@@ -50,6 +64,7 @@ class LeanCells(DataTable[CellType]):
         self._laid_out.clear()
         self._by_content.clear()
         self._styled_cells.clear()
+        self._plain_styles.clear()
 
     def _render_line_in_row(self, row_key: RowKey, line_no: int, base_style: Style, cursor_location: Coordinate,
                             hover_location: Coordinate) -> tuple[list[list[Segment]], list[list[Segment]]]:
@@ -168,10 +183,16 @@ class LeanCells(DataTable[CellType]):
         return segments
 
     def _lay_out_text(self, cell: Text, width: int) -> list[Segment]:
-        console = self.app.console
-        options = self.app.console_options
         if not cell.plain:
             return [Segment(" " * width)]
+        if (quick := self._lay_out_plain(cell, width)) is not None:
+            return quick
+        return self._lay_out_rich(cell, width)
+
+    def _lay_out_rich(self, cell: Text, width: int) -> list[Segment]:
+        """Rich's own layout of the cell: what every other layout here must equal."""
+        console = self.app.console
+        options = self.app.console_options
         lines = cell.wrap(
             console, width, justify=cell.justify or options.justify or "default",
             overflow=cell.overflow or options.overflow or "fold",
@@ -182,3 +203,35 @@ class LeanCells(DataTable[CellType]):
         # alone leaves a span-less text's style out).
         segments = list(_JOINER.join(lines[:1]).render(console, end=""))
         return Segment.adjust_line_length(segments, width)
+
+    def _lay_out_plain(self, cell: Text, width: int) -> list[Segment] | None:
+        """What ``_lay_out_text`` makes of a text of one style and one-cell characters, made by slicing (a
+        twentieth of the time: a first load's details bring new prices and hardware to every row on screen);
+        None for anything else. Its style is the one Rich's own layout gives it (``_plain_style``)."""
+        plain = cell.plain
+        options = self.app.console_options
+        justify = cell.justify or options.justify or "default"
+        overflow = cell.overflow or options.overflow or "fold"
+        if (not plain or cell.spans or justify not in _PLAIN_JUSTIFY or overflow not in _PLAIN_OVERFLOW or "\t" in plain
+                or not _single_cells(plain)):
+            return None
+        if justify == "right":
+            plain = plain.rstrip()
+        if len(plain) > width:
+            plain = plain[:width - 1] + "…" if overflow == "ellipsis" else plain[:width]
+        style = self._plain_style(cell)
+        if justify == "left":
+            return [Segment(plain.ljust(width), style)]
+        if justify == "right":
+            return [Segment(plain.rjust(width), style)]
+        if len(plain) < width:
+            return [Segment(plain, style), Segment(" " * (width - len(plain)))]
+        return [Segment(plain, style)]
+
+    def _plain_style(self, cell: Text) -> Style | None:
+        """The style Rich's layout gives a span-less text of this style: learnt from one character of it."""
+        key = cell.style
+        if key not in self._plain_styles:
+            probe = Text("x", style=cell.style, justify="default", overflow="crop", no_wrap=True, end="")
+            self._plain_styles[key] = self._lay_out_rich(probe, 1)[0].style
+        return self._plain_styles[key]

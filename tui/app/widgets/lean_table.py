@@ -11,7 +11,7 @@ Drawing follows the rows that changed: DataTable keys every cache of drawn lines
 count that any change anywhere bumps, so one cell rewritten redraws every cell on screen (a frame of
 ~100 ms at 30 rows on this machine). Here each row has its own version, a line is kept while its row,
 its place, its version and whether the cursor is on it are the same, and a rewritten cell repaints its
-row's region only. A cell of one line of ``Text`` is drawn without Rich's layers of padding, styling and
+row's region only, a few rows a frame when a screen of them changes at once (``ROWS_PER_FRAME``). A cell of one line of ``Text`` is drawn without Rich's layers of padding, styling and
 line splitting (the same segments, in a tenth of the time): ``lean_cells.py``.
 
 These override or write private parts of Textual's DataTable (``_row_locations``, ``_data``, ``rows``,
@@ -39,6 +39,10 @@ from tui.app.widgets.lean_cells import LINES_KEPT, CellType, LeanCells
 
 #: Row versions for every table: a row removed and added again never meets a line drawn before.
 _VERSIONS = count(1)
+#: Rows on screen repainted in one frame when many change at once (a first load's details, prices coming
+#: in): each costs the table ~0.4 ms and the compositor about as much on a slow machine, so a screen of them
+#: held the loop ~17 ms. The rest follow, this many a frame: the screen is a frame or two behind, never held.
+ROWS_PER_FRAME = 6
 
 
 class LeanTable(LeanCells[CellType]):
@@ -49,6 +53,9 @@ class LeanTable(LeanCells[CellType]):
         self._row_versions: dict[RowKey, int] = {}
         self._lines: LRUCache[tuple[object, ...], Strip] = LRUCache(LINES_KEPT)
         self._look = 0
+        #: Rows asked to repaint before the next frame, and rows waiting for a frame after it.
+        self._repainted: set[RowKey] = set()
+        self._repaint_later: dict[RowKey, None] = {}
         #: The base style, width and scroll of the lines being drawn (render_lines), None between passes.
         self._pass: tuple[Style, int, Offset] | None = None
         super().__init__(*args, **kwargs)
@@ -151,7 +158,34 @@ class LeanTable(LeanCells[CellType]):
         # outer size: ``size`` asks the screen for the widget's region, dear at thousands of cells a batch.
         top = int(self.scroll_y)
         if top <= index < top + self.outer_size.height:
-            self.refresh_row(index)
+            self._repaint(row_key, index)
+
+    def _repaint(self, row_key: RowKey, index: int) -> None:
+        """Repaint a row on screen, up to ``ROWS_PER_FRAME`` a frame; the rest once that frame is drawn."""
+        if row_key in self._repainted:
+            return
+        if len(self._repainted) >= ROWS_PER_FRAME:
+            self._repaint_later[row_key] = None
+            return
+        self._repainted.add(row_key)
+        self.refresh_row(index)
+
+    def _frame_drawn(self) -> None:
+        """The compositor drew the table: the rows asked so far are on screen, the next few may be asked."""
+        if not self._repainted:
+            return
+        self._repainted.clear()
+        if self._repaint_later:
+            # A message, handled after this frame: the next rows are drawn by the next frame, not this one.
+            self.call_later(self._repaint_waiting)
+
+    def _repaint_waiting(self) -> None:
+        later, self._repaint_later = self._repaint_later, {}
+        top, height = int(self.scroll_y), self.outer_size.height
+        for row_key in later:
+            index = self._row_locations.get(row_key)
+            if index is not None and top <= index < top + height:  # scrolled away meanwhile: drawn when seen
+                self._repaint(row_key, index)
 
     def add_row(self, *cells: CellType, height: int | None = 1, key: str | None = None,
                 label: Any = None) -> RowKey:
@@ -187,6 +221,7 @@ class LeanTable(LeanCells[CellType]):
             return super().render_lines(crop)
         finally:
             self._pass = None
+            self._frame_drawn()
 
     def render_line(self, y: int) -> Strip:
         """DataTable's: the line ``y`` of the widget, header and fixed rows unscrolled (rows are one line)."""
