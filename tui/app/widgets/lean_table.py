@@ -11,8 +11,9 @@ Drawing follows the rows that changed: DataTable keys every cache of drawn lines
 count that any change anywhere bumps, so one cell rewritten redraws every cell on screen (a frame of
 ~100 ms at 30 rows on this machine). Here each row has its own version, a line is kept while its row,
 its place, its version and whether the cursor is on it are the same, and a rewritten cell repaints its
-row's region only, a few rows a frame when a screen of them changes at once (``ROWS_PER_FRAME``). A cell of one line of ``Text`` is drawn without Rich's layers of padding, styling and
-line splitting (the same segments, in a tenth of the time): ``lean_cells.py``.
+row's region only, a few rows a frame when a screen of them changes at once (``ROWS_PER_FRAME``). A cell
+of one line of ``Text`` is drawn without Rich's layers of padding, styling and line splitting (the same
+segments, in a tenth of the time): ``lean_cells.py``.
 
 These override or write private parts of Textual's DataTable (``_row_locations``, ``_data``, ``rows``,
 ``_update_count``), as its own ``sort`` does; Textual is pinned exactly for the tests, and the snapshot
