@@ -278,9 +278,10 @@ def scenario(kind: str, size: int, deployments: int, rounds: int, load_timeout: 
                 polls = [e for e in events if e["ev"] == "poll"]
                 if len(polls) > 1:
                     print("    in the refreshes:")
-                    in_refreshes = [e for e in events if e["ev"] != "slow" or any(
-                        p["start"] <= e["at"] <= p["end"] + 0.3 for p in polls[1:])]
-                    print_slow(in_refreshes, first_list, count=4, layouts=False)
+                    # The refreshes' slow callbacks (the start-up's layouts were printed above).
+                    in_refreshes = [e for e in events if e["ev"] == "gc" or (e["ev"] == "slow" and any(
+                        p["start"] <= e["at"] <= p["end"] + 0.3 for p in polls[1:]))]
+                    print_slow(in_refreshes, first_list, count=4)
     print(f"{label}: one refresh, {len(lags)} round(s): longest loop gap {' '.join(f'{v:.1f}' for v in lags)} ms, "
           f"CPU run without yielding {' '.join(f'{v:.1f}' for v in cpu_lags)} ms (idle floor {idle:.1f} ms); "
           f"panes' listeners {' '.join(f'{v:.0f}' for v in panes)} ms; poll {' '.join(f'{v:.0f}' for v in durations)}"
@@ -300,7 +301,7 @@ def scenario(kind: str, size: int, deployments: int, rounds: int, load_timeout: 
     return figures
 
 
-def print_slow(events: list[dict[str, Any]], since: float, count: int = 8, layouts: bool = True) -> None:
+def print_slow(events: list[dict[str, Any]], since: float, count: int = 8) -> None:
     """The longest callbacks the probe named (``BENCH_PROBE_SLOW``), each with where its samples were."""
     collections = [e for e in events if e["ev"] == "gc"]
     if collections:
@@ -308,7 +309,7 @@ def print_slow(events: list[dict[str, Any]], since: float, count: int = 8, layou
         print(f"    garbage collections over a quarter of the threshold: {len(collections)}, the longest "
               f"{worst['cpu'] * 1000:.1f} ms CPU (generation {worst['generation']}) "
               f"at +{(worst['at'] - since) * 1000:.0f} ms")
-    for e in (e for e in events if layouts and e["ev"] == "layout" and e["at"] - since < 2.0):
+    for e in (e for e in events if e["ev"] == "layout" and e["at"] - since < 2.0):
         print(f"    layout asked at +{(e['at'] - since) * 1000:.0f} ms by {e['widget']}: {' < '.join(e['by'])}")
     slow = sorted((e for e in events if e["ev"] == "slow"), key=lambda e: -e["cpu"])[:count]
     for e in slow:
