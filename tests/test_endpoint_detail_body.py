@@ -3,32 +3,42 @@ changes: what it draws must still be the selection's details, at the height they
 
 from __future__ import annotations
 
+import asyncio
 import io
+from dataclasses import replace
 from typing import Any
 
 from apptools import make_app, settle
+from fakes import FakeProvider, endpoint
 from rich.console import Console
 from rich.style import Style
 from rich.table import Table
 from rich.text import Text
+from textual.app import App, ComposeResult
 from tree_tools import make_tree_app, today
 
+from tui.app.app import TogetherApp
+from tui.app.config import AppConfig
 from tui.app.widgets.detail_grid import FieldGrid
-from tui.app.widgets.endpoint_detail import DetailBody, DetailView, EndpointDetail, _fields, _timeline, render_detail
+from tui.app.widgets.endpoint_detail import DetailView, EndpointDetail, _fields, _timeline, render_detail
+from tui.app.widgets.endpoint_table import EndpointTable
 from tui.simulator import SimulatorServer
 
 SIZE = (120, 36)
 
 
-def drawn(body: DetailBody) -> list[str]:
-    return [body.render_line(y).text.rstrip() for y in range(body.size.height)]
+def drawn(detail: EndpointDetail) -> list[str]:
+    """The panel's text lines as it draws them, scrolled to the top."""
+    assert detail.scroll_offset.y == 0
+    return [detail.render_line(y).text.rstrip() for y in range(detail.virtual_size.height)]
 
 
-def rich_lines(body: DetailBody) -> list[str]:
-    console = Console(width=body.size.width, file=io.StringIO(), color_system=None, legacy_windows=False)
+def rich_lines(detail: EndpointDetail) -> list[str]:
+    console = Console(width=detail.scrollable_content_region.width, file=io.StringIO(), color_system=None,
+                      legacy_windows=False)
     return [
         "".join(segment.text for segment in line).rstrip()
-        for line in console.render_lines(body.content, console.options, pad=False)
+        for line in console.render_lines(detail.content, console.options, pad=False)
     ]
 
 
@@ -37,22 +47,90 @@ async def test_every_row_draws_its_own_details_at_their_height(sim_server: Simul
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         store = app.context.store
-        body = app.query_one("#endpoint-detail-body", DetailBody)
+        detail = app.query_one("#endpoints-detail", EndpointDetail)
         heights = set()
         for _ in range(len(store.endpoints)):
             key = app.query_one("#endpoints-table").selected_key
             endpoint = store.get(key)
             assert endpoint is not None
-            lines = drawn(body)
+            lines = drawn(detail)
             # Each row its own text, not the row before's kept because the height did not change.
             assert endpoint.id in "\n".join(lines)
-            assert lines == rich_lines(body)
-            heights.add(body.size.height)
+            assert lines == rich_lines(detail)
+            heights.add(detail.virtual_size.height)
             await pilot.press("down")
             await settle(pilot)
             await pilot.pause(0.15)  # past the held-key gap: the panel follows
         # The demo's rows differ in height (a failed one says why and what to do), so both paths ran.
         assert len(heights) > 1
+
+
+def count_layouts(app: Any) -> list[int]:
+    """A list that grows by one each time the screen is laid out (its reflow, not a scroll's)."""
+    screen = app.screen
+    layouts: list[int] = []
+    refresh_layout = screen._refresh_layout
+
+    def counted(size: Any = None, scroll: bool = False) -> None:
+        if not scroll:
+            layouts.append(1)
+        refresh_layout(size, scroll)
+
+    screen._refresh_layout = counted
+    return layouts
+
+
+class PanelApp(App[None]):
+    """The panel alone, as tall as it is at 120x36: nothing but the test shows it anything."""
+
+    CSS = "EndpointDetail { height: 12; border-top: solid blue; padding: 0 1; scrollbar-size-vertical: 1; }"
+
+    def compose(self) -> ComposeResult:
+        yield EndpointDetail(id="endpoints-detail")
+
+
+async def test_details_of_another_height_repaint_the_panel_without_laying_the_screen_out(
+        sim_server: SimulatorServer) -> None:
+    app = make_app(sim_server)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        view = app.query_one("#endpoints-detail", EndpointDetail)._view
+    assert view is not None and view.history  # a state seen: the timeline has a line for it
+    panel = PanelApp()
+    async with panel.run_test(size=SIZE) as pilot:
+        detail = panel.query_one(EndpointDetail)
+        wide = detail.scrollable_content_region.width
+        # A word longer than a screen of lines: it folds at the panel's width, whichever that is.
+        long_word = "0123456789" * (wide * 2)
+        layouts = count_layouts(panel)
+        detail.show_endpoint(None, empty=long_word, key="a")
+        await pilot.pause()
+        # The scrollbar came, and the text was laid out again in the column it took: one layout of the
+        # screen, not a second for the scrollbar's own first size (``LaidOutScrollBar``).
+        assert detail.show_vertical_scrollbar and detail.scrollable_content_region.width == wide - 1
+        assert drawn(detail) == rich_lines(detail) and len(drawn(detail)[0]) == wide - 1
+        assert len(layouts) == 1
+        layouts.clear()
+        detail.show_endpoint(replace(view, history=view.history * 12), key="a")
+        await pilot.pause()
+        detail.show_endpoint(replace(view, history=view.history * 20), key="a")
+        await pilot.pause()
+        assert detail.virtual_size.height == len(rich_lines(detail)) > detail.scrollable_content_region.height
+        assert drawn(detail) == rich_lines(detail)
+        # The scroll range follows the new height: the last line can be scrolled to, and is drawn at the bottom.
+        detail.scroll_end(animate=False, immediate=True)
+        await pilot.pause()
+        assert detail.scroll_y == detail.virtual_size.height - detail.scrollable_content_region.height
+        bottom = detail.render_line(detail.scrollable_content_region.height - 1).text.rstrip()
+        assert bottom == rich_lines(detail)[-1]
+        assert layouts == []
+        # Another row starts at the top; text that fits drops the scrollbar (the one change that lays the
+        # screen out) and is laid out again in the column it gives back.
+        detail.show_endpoint(None, empty=long_word[: wide * 3 // 2], key="b")
+        await pilot.pause()
+        assert detail.scroll_y == 0 and not detail.show_vertical_scrollbar and layouts
+        assert detail.scrollable_content_region.width == wide
+        assert drawn(detail) == [long_word[:wide], long_word[wide: wide * 3 // 2]]
 
 
 def cells(renderable: object, width: int) -> list[list[tuple[str, Style]]]:
@@ -107,3 +185,43 @@ def test_field_grid_folds_values_and_pads_short_cells_as_rich_does() -> None:
     grid.add_row(Text("Spans"), Text.assemble("plain ", ("red", "red"), ("  italic", "italic")))
     for width in (6, 10, 17, 40, 120):
         assert cells(grid, width) == cells(grid.rich_table(), width), width
+
+
+async def test_the_first_selection_shows_with_the_first_rows_at_the_height_its_details_keep() -> None:
+    """A v1 list has no hardware or replicas: the panel shows them loading, in the rows the details fill,
+    so their coming repaints the panel and lays nothing out (a scrollbar coming, a taller panel)."""
+    provider = FakeProvider.with_endpoints(*(endpoint(f"ep-{index:02d}") for index in range(30)),
+                                           detailed_lists=False)
+    gate = asyncio.Event()
+    get_endpoint = provider.get_endpoint
+
+    async def held(endpoint_id: str) -> Any:
+        await gate.wait()
+        return await get_endpoint(endpoint_id)
+
+    provider.get_endpoint = held  # type: ignore[method-assign]
+    app = TogetherApp(provider, AppConfig(refresh_interval=60))  # type: ignore[arg-type]
+    async with app.run_test(size=SIZE) as pilot:
+        table = app.query_one(EndpointTable)
+        detail = app.query_one("#endpoints-detail", EndpointDetail)
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if table.row_count == 30:
+                break
+        await pilot.pause()
+        view = detail._view
+        assert view is not None and view.loading and view.endpoint.id == table.selected_key
+        loading = drawn(detail)
+        assert sum("loading…" in line for line in loading) == 4  # the hardware, its id, its price, the replicas
+        layouts = count_layouts(app)
+        gate.set()
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if detail._view is not None and not detail._view.loading:
+                break
+        await pilot.pause(0.2)
+        shown = drawn(detail)
+        assert "1x_nvidia_h100_80gb_sxm" in "\n".join(shown) and not any("loading…" in line for line in shown)
+        assert len(shown) == len(loading) and [line.split()[0] for line in shown] == [
+            line.split()[0] for line in loading]
+        assert layouts == []

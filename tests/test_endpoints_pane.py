@@ -19,6 +19,7 @@ from tui.app.app import TogetherApp
 from tui.app.messages import OpenChat, OpenCreateForm, OpenUpdateForm
 from tui.app.panes.endpoints import EndpointsPane
 from tui.app.screens.confirm_delete import ConfirmDeleteScreen
+from tui.app.widgets.endpoint_detail import EndpointDetail
 from tui.app.widgets.endpoint_table import EndpointTable
 from tui.core.store import Changed, EndpointStore, StoreEvent
 from tui.simulator import Faults, ManualClock, SimulatorServer
@@ -77,7 +78,7 @@ async def select(app: TogetherApp, pilot: Any, endpoint_id: str) -> None:
 
 
 def detail_text(app: TogetherApp, width: int = 120) -> str:
-    body = app.query_one("#endpoint-detail-body", Static)
+    body = app.query_one("#endpoints-detail", EndpointDetail)
     console = Console(width=width, record=True, file=io.StringIO())
     console.print(body.content)
     return console.export_text()

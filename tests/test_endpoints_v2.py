@@ -9,7 +9,7 @@ from typing import Any
 
 from apptools import select_row, settle
 from rich.console import Console
-from textual.widgets import Button, Input, OptionList, Static
+from textual.widgets import Button, Input, OptionList
 from tree_tools import cell, deployment_id, endpoint_id, make_tree_app, rows, table_of, today
 from v2_tools import requests_to
 
@@ -40,7 +40,7 @@ class Said:
 
 
 def detail_text(app: Any) -> str:
-    body = app.query_one("#endpoint-detail-body", Static)
+    body = app.query_one("#endpoints-detail", EndpointDetail)
     console = Console(width=130, record=True, file=io.StringIO())
     console.print(body.content)
     return console.export_text()

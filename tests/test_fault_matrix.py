@@ -39,7 +39,7 @@ from rich.console import Console
 from textual.message import Message
 from textual.notifications import Notify
 from textual.pilot import Pilot
-from textual.widgets import Input, Static
+from textual.widgets import Input
 from textual.worker import Worker, WorkerState
 
 from tui.api.http import RetryPolicy
@@ -48,6 +48,7 @@ from tui.app.messages import OpenChat, OpenCreateForm
 from tui.app.panes.chat import PromptInput
 from tui.app.screens.create_endpoint import CreateEndpointScreen
 from tui.app.widgets.chat_message import AssistantMessage
+from tui.app.widgets.endpoint_detail import EndpointDetail
 from tui.app.widgets.endpoint_table import EndpointTable
 from tui.app.widgets.hardware_table import HardwareTable
 from tui.app.widgets.status_header import StatusHeader
@@ -452,7 +453,7 @@ class EndpointsPoll(Scenario):
         parts.append("[states] " + ", ".join(sorted({state_cell(app, key) for key in table.keys})))
         selected = pane.context.store.get(table.selected_key or "")
         if selected is not None and selected.extra:
-            parts.append(rendered(app.query_one("#endpoint-detail-body", Static).content))
+            parts.append(rendered(app.query_one("#endpoints-detail", EndpointDetail).content))
         return "\n".join(parts)
 
     def check_failed(self, s: Session, fault: Fault) -> str:

@@ -27,7 +27,7 @@ from tui.api.domain import Endpoint, HardwareOption
 from tui.api.pacing import Pacer
 from tui.app.widgets import endpoint_table
 from tui.app.widgets.endpoint_cells import RowView
-from tui.app.widgets.endpoint_detail import steps_seen
+from tui.app.widgets.endpoint_detail import EndpointDetail, steps_seen
 from tui.app.widgets.endpoint_rows import TitleCounts
 from tui.core.costs import is_tree
 from tui.core.listing import filter_terms, matches
@@ -83,9 +83,12 @@ class EndpointRender:
         @property
         def _tree(self) -> bool: ...
 
+        @property
+        def _detail(self) -> EndpointDetail: ...
+
         def _hardware_for(self, endpoint: Endpoint) -> HardwareOption | None: ...
 
-        def _show_detail(self) -> None: ...
+        def _show_detail(self, *, before_layout: bool = False) -> None: ...
 
         def _after_rows(self) -> None: ...
 
@@ -304,6 +307,12 @@ class EndpointRender:
         if basis == self._detail_basis and now - self._detail_basis_at < DETAIL_AGES_EVERY:
             return
         self._detail_basis, self._detail_basis_at = basis, now
+        if key is not None and not self._detail.showing:
+            # The first rows' selection is drawn with them, not in the frame after (its highlight may have
+            # asked for that already): the panel's scrollbar comes with it, in the layout of the rows' frame.
+            self._detail_pending = False
+            self._show_detail(before_layout=True)
+            return
         self._detail_soon()
 
     def _detail_soon(self) -> None:
@@ -322,6 +331,8 @@ class EndpointRender:
             widget.call_after_refresh(self._detail_due)
 
     def _detail_due(self) -> None:
+        if not self._detail_pending:
+            return  # shown already, with the first rows
         waited = time.monotonic() - self._last_highlight
         if self._detail_held and waited < HELD_KEY_GAP * 0.9:
             cast(Widget, self).set_timer(HELD_KEY_GAP - waited, self._detail_due)

@@ -255,10 +255,14 @@ class EndpointsPane(EndpointActions, EndpointRender, Widget):
         )
         self.query_one("#endpoints-title", TitleLine).show(title)
 
-    def _show_detail(self) -> None:
-        located = self._selected_row()
+    def _show_detail(self, *, before_layout: bool = False) -> None:
+        """The selection's details; ``before_layout``: the first rows' selection, before the table has a size
+        that says whether its row is on screen (the panel shows it, nothing acts on it)."""
+        key = self._table.selected_key
+        located = self.store.locate(key) if before_layout and key else self._selected_row()
         if located is None:
-            self._detail.show_endpoint(None, empty=self._empty_message())
+            self._detail.show_endpoint(None, empty=self._empty_message(),
+                                       loading=not self.store.loaded and self.store.scheduler.last_error is None)
             return
         endpoint, deployment = located
         store = self.store

@@ -1,9 +1,16 @@
-"""Widgets whose height follows a streaming answer, without the second layout Textual asks for."""
+"""Widgets laid out once when their size changes, not twice: Textual's ``virtual_size`` asks for a second
+layout of the screen after the one that sized them."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.geometry import Size
 from textual.reactive import Reactive
+from textual.scrollbar import ScrollBar
+
+if TYPE_CHECKING:
+    from textual.widget import Widget
 
 
 def laid_out_size() -> Reactive[Size]:
@@ -15,3 +22,35 @@ def laid_out_size() -> Reactive[Size]:
     What that size changes is laid out already (a scrollbar coming or going asks for its own layout).
     """
     return Reactive(Size(0, 0), layout=False, repaint=False)
+
+
+class LaidOutScrollBar(ScrollBar):
+    """A scrollbar placed without a second layout of the screen: the compositor gives it a size when it
+    places it, and Textual's ``virtual_size`` then asks for another layout, for a widget that draws by its
+    own size and the window it is told (10-20 ms at 120x36, each time a panel's scrollbar first shows)."""
+
+    virtual_size = laid_out_size()
+
+
+# A mixin, not a Widget: a Widget base would bring its DEFAULT_CSS (overflow hidden) ahead of the widget's.
+if TYPE_CHECKING:
+    _Base = Widget
+else:
+    _Base = object
+
+
+class LaidOutScrollbars(_Base):
+    """A widget whose vertical scrollbar is a ``LaidOutScrollBar`` (a mixin, before the widget's class).
+
+    UNVERIFIED past Textual 8.2.8: this is ``Widget.vertical_scrollbar`` with another class, on its private
+    ``_vertical_scrollbar`` and ``App._start_widget`` (the tests pin Textual and check the scrollbar)."""
+
+    @property
+    def vertical_scrollbar(self) -> ScrollBar:
+        if self._vertical_scrollbar is None:
+            self._vertical_scrollbar = bar = LaidOutScrollBar(
+                vertical=True, name="vertical", thickness=self.scrollbar_size_vertical
+            )
+            bar.display = False
+            self.app._start_widget(self, bar)
+        return self._vertical_scrollbar

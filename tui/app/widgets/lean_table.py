@@ -36,6 +36,7 @@ from textual.widget import Widget
 from textual.widgets._data_table import Row
 from textual.widgets.data_table import CellDoesNotExist, CellKey, ColumnKey, RowKey
 
+from tui.app.widgets.laid_out import LaidOutScrollbars
 from tui.app.widgets.lean_cells import LINES_KEPT, CellType, LeanCells
 
 #: Row versions for every table: a row removed and added again never meets a line drawn before.
@@ -46,7 +47,7 @@ _VERSIONS = count(1)
 ROWS_PER_FRAME = 6
 
 
-class LeanTable(LeanCells[CellType]):
+class LeanTable(LaidOutScrollbars, LeanCells[CellType]):
     """A DataTable of one-line rows in fixed-width columns, with bulk ``append_rows``, ``remove_rows``, ``reorder``."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
