@@ -89,6 +89,21 @@ class PanelApp(App[None]):
         yield EndpointDetail(id="endpoints-detail")
 
 
+def layouts_asked_by(widget: Any) -> list[str]:
+    """A list that grows each time ``widget`` or its scrollbar asks for a layout of the screen."""
+    asked: list[str] = []
+    for asking in (widget, widget.vertical_scrollbar):
+        refresh = asking.refresh
+
+        def counted(*regions: Any, _refresh: Any = refresh, _name: str = type(asking).__name__, **kwargs: Any) -> Any:
+            if kwargs.get("layout"):
+                asked.append(_name)
+            return _refresh(*regions, **kwargs)
+
+        asking.refresh = counted
+    return asked
+
+
 async def test_details_of_another_height_repaint_the_panel_without_laying_the_screen_out(
         sim_server: SimulatorServer) -> None:
     app = make_app(sim_server)
@@ -224,4 +239,29 @@ async def test_the_first_selection_shows_with_the_first_rows_at_the_height_its_d
         assert "1x_nvidia_h100_80gb_sxm" in "\n".join(shown) and not any("loading…" in line for line in shown)
         assert len(shown) == len(loading) and [line.split()[0] for line in shown] == [
             line.split()[0] for line in loading]
+        assert layouts == []
+
+
+async def test_before_the_first_list_the_panel_stands_as_tall_as_the_details_to_come() -> None:
+    provider = FakeProvider.with_endpoints(*(endpoint(f"ep-{index:02d}") for index in range(30)))
+    provider.hang_list = asyncio.Event()
+    app = TogetherApp(provider, AppConfig(refresh_interval=60))  # type: ignore[arg-type]
+    async with app.run_test(size=(80, 24)) as pilot:
+        detail = app.query_one("#endpoints-detail", EndpointDetail)
+        await pilot.pause(0.1)
+        waiting = drawn(detail)
+        assert waiting[0] == "Loading endpoints…" and [line.split()[0] for line in waiting[1:4]] == [
+            "Name", "Use", "ID"]
+        assert detail.show_vertical_scrollbar  # at 80x24 the details are taller than the panel
+        layouts = layouts_asked_by(detail)
+        provider.hang_list.set()
+        table = app.query_one(EndpointTable)
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if table.row_count == 30 and detail.showing:
+                break
+        await pilot.pause(0.2)
+        assert "acme/ep-00" in "\n".join(drawn(detail)) and detail.show_vertical_scrollbar
+        # The rows and the details came: the panel's scrollbar was there already, and the panel asked for no
+        # layout (the table's own scrollbar, coming with its rows, asks for one).
         assert layouts == []
