@@ -216,6 +216,23 @@ def trace_layouts() -> None:
 
     Widget.refresh = traced  # type: ignore[method-assign]
 
+    from textual.screen import Screen
+
+    refresh_layout = Screen._refresh_layout
+
+    def ran(self, size=None, scroll=False):  # type: ignore[no-untyped-def]
+        # The layouts run (a scroll's reflow aside), with the frames that ran them: several can run in one
+        # callback, each writing a frame to the terminal.
+        if not scroll:
+            frame, callers = sys._getframe(1), []
+            while frame is not None and len(callers) < 6:
+                callers.append(f"{frame.f_code.co_qualname}:{frame.f_lineno}")
+                frame = frame.f_back
+            write("layout", at=time.monotonic(), widget="(a layout ran)", by=callers)
+        return refresh_layout(self, size, scroll)
+
+    Screen._refresh_layout = ran  # type: ignore[method-assign]
+
 
 def install() -> None:
     from tui.api.http import ApiSession

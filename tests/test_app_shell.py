@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import io
+import sys
+from typing import Any
 
 from apptools import make_app, settle
 from rich.console import Console
 from textual import events
+from textual.geometry import Size
 from textual.widgets import Static, TabbedContent
 
 from tui.app.app import TogetherApp
+from tui.app.main_screen import MainScreen
 from tui.app.screens.help import HelpScreen
 from tui.settings import load_settings
 from tui.simulator import SimulatorServer
@@ -194,3 +198,30 @@ async def test_keys_are_remapped_from_the_settings_keymap(sim_server: SimulatorS
         await pilot.press("f1")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
+
+
+async def test_a_resize_to_the_size_laid_out_lays_nothing_out_and_a_real_one_does(
+        sim_server: SimulatorServer, monkeypatch: Any) -> None:
+    """Textual sends the screen two Resizes at the start with the size it has just been laid out at (the
+    terminal's first size, and its own first layout's): each laid the whole screen out again."""
+    resized: list[Size] = []
+    refresh_layout = MainScreen._refresh_layout
+
+    def counted(self: MainScreen, size: Size | None = None, scroll: bool = False) -> None:
+        if sys._getframe(1).f_code.co_name == "_screen_resized":
+            resized.append(size or self.size)
+        refresh_layout(self, size, scroll)
+
+    monkeypatch.setattr(MainScreen, "_refresh_layout", counted)
+    app = make_app(sim_server)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        assert resized == []
+        app.screen.post_message(events.Resize(Size(120, 36), Size(120, 36)))
+        await settle(pilot)
+        assert resized == []
+        await pilot.resize_terminal(100, 30)
+        await settle(pilot)
+        assert Size(100, 30) in resized and app.screen.size == Size(100, 30)
+        table = app.query_one("#endpoints-table")
+        assert table.region.right <= 100 and table.size.width > 0

@@ -5,7 +5,9 @@ from __future__ import annotations
 from asyncio import gather
 from typing import ClassVar
 
+from textual.geometry import Size
 from textual.screen import Screen
+from textual.widgets._toast import ToastRack
 
 from tui.app.widgets.shell_footer import ShellFooter
 
@@ -23,6 +25,10 @@ class MainScreen(Screen[None]):
         # Mounted before the screen goes on to its first frame (its resume waits for this handler).
         for footer in self.query_children(ShellFooter):
             await gather(*footer.keys_now())
+        # Hidden before the first frame: Textual's resume hides it after (no notification to show yet), and
+        # that hiding laid out and repainted the whole screen (the rack covers it) as the first details came.
+        for rack in self.query_children(ToastRack):
+            rack.display = False
 
     def on_screen_resume(self) -> None:
         # Handled before Screen's own resume, which focuses: after it, and from then on, the app's own rule.
@@ -32,3 +38,17 @@ class MainScreen(Screen[None]):
 
     def _focused_once(self) -> None:
         self.AUTO_FOCUS = None  # type: ignore[misc]  # a ClassVar of Textual's, set on this screen alone
+
+    def _screen_resized(self, size: Size) -> None:
+        """A Resize to the size the screen is laid out at lays nothing out.
+
+        Textual lays the whole screen out for every Resize it gets, and two come at the start with the size
+        it has just been laid out at: the terminal's first size (sent before the first layout, read after
+        it), and the one the screen's first layout sends the screen itself (as after each real resize). At
+        120x36 each was 10-20 ms of layout and a full frame, in the second the first details stream in. A
+        widget whose size must change asks for its own layout; a real resize has a new size.
+        UNVERIFIED past Textual 8.2.8: the compositor's ``size`` is the size it last laid the screen out at.
+        """
+        if self.is_attached and self._compositor.size == size and self._compositor.root is self:
+            return
+        super()._screen_resized(size)
