@@ -56,7 +56,10 @@ def write(event: str, **fields: object) -> None:
 
 
 def longest_gap(since: float, until: float, gaps: deque[tuple[float, float]] = GAPS) -> float:
-    return max((gap for at, gap in gaps if since <= at <= until), default=0.0)
+    """The longest gap inside [since, until]: a gap is kept by when it ended, and one that began before
+    ``since`` counts from ``since`` (the first frame's drawing, running on after its rows reached the
+    screen, is the cold start's figure, not the second after it). A CPU gap is clipped as its wall span."""
+    return max((min(gap, at - since) for at, gap in gaps if since <= at <= until), default=0.0)
 
 
 def probe() -> None:
@@ -232,6 +235,17 @@ def trace_layouts() -> None:
         return refresh_layout(self, size, scroll)
 
     Screen._refresh_layout = ran  # type: ignore[method-assign]
+
+    on_layout = Screen._on_layout
+
+    async def layout_message(self, message):  # type: ignore[no-untyped-def]
+        # A request reaches the screen as a message: one asked before a layout can be read after it and
+        # lay the screen out once more.
+        write("layout", at=time.monotonic(), widget=f"(its message read) {type(message.widget).__name__}",
+              by=[])
+        return await on_layout(self, message)
+
+    Screen._on_layout = layout_message  # type: ignore[method-assign]
 
 
 def install() -> None:

@@ -6,13 +6,16 @@ import io
 import sys
 from typing import Any
 
+import pytest
 from apptools import make_app, settle
+from fakes import FakeProvider, endpoint
 from rich.console import Console
 from textual import events
 from textual.geometry import Size
 from textual.widgets import Static, TabbedContent
 
 from tui.app.app import TogetherApp
+from tui.app.config import AppConfig
 from tui.app.main_screen import MainScreen
 from tui.app.screens.help import HelpScreen
 from tui.settings import load_settings
@@ -225,3 +228,30 @@ async def test_a_resize_to_the_size_laid_out_lays_nothing_out_and_a_real_one_doe
         assert Size(100, 30) in resized and app.screen.size == Size(100, 30)
         table = app.query_one("#endpoints-table")
         assert table.region.right <= 100 and table.size.width > 0
+
+
+@pytest.mark.parametrize("count", [3, 30])
+async def test_the_first_frame_is_the_one_layout_until_something_changes(count: int, monkeypatch: Any) -> None:
+    """From the start to a settled screen, one layout of the screen: the requests made while the first frame
+    mounted and styled (the screen's own flag, the widgets' messages read after it, a scrollbar styled late)
+    are answered by it, not by a second full layout a few frames later. A change after that still lays out."""
+    layouts: list[str] = []
+    refresh_layout = MainScreen._refresh_layout
+
+    def counted(self: MainScreen, size: Size | None = None, scroll: bool = False) -> None:
+        if not scroll or self._layout_widgets:
+            layouts.append(sys._getframe(1).f_code.co_name)
+        refresh_layout(self, size, scroll)
+
+    monkeypatch.setattr(MainScreen, "_refresh_layout", counted)
+    provider = FakeProvider.with_endpoints(*(endpoint(f"ep-{index:02d}") for index in range(count)),
+                                           detailed_lists=False)
+    app = TogetherApp(provider, AppConfig(refresh_interval=60))  # type: ignore[arg-type]
+    async with app.run_test(size=(120, 36)) as pilot:
+        for _ in range(20):
+            await pilot.pause(0.05)
+        assert app.query_one("#endpoints-table").row_count == count
+        assert layouts == ["_on_screen_resume"]
+        await pilot.press("slash")  # the filter's input comes: a layout, and it is on screen
+        await pilot.pause(0.2)
+        assert len(layouts) > 1 and app.query_one("#endpoints-filter").region.height > 0

@@ -5,6 +5,8 @@ from __future__ import annotations
 from asyncio import gather
 from typing import ClassVar
 
+from textual import messages
+from textual._time import get_time
 from textual.geometry import Size
 from textual.screen import Screen
 from textual.widgets._toast import ToastRack
@@ -18,6 +20,8 @@ class MainScreen(Screen[None]):
     than mounting them as the first rows come in (a screen layout while the first details stream in)."""
 
     AUTO_FOCUS: ClassVar[str | None] = "#endpoints-table"
+    #: When the last full layout of the screen began (Textual's message clock).
+    _laid_out_at: float = float("-inf")
 
     async def on_mount(self) -> None:
         # Resuming comes after the first frames: focused now, the footer's keys are in the first frame.
@@ -52,3 +56,25 @@ class MainScreen(Screen[None]):
         if self.is_attached and self._compositor.size == size and self._compositor.root is self:
             return
         super()._screen_resized(size)
+
+    def _refresh_layout(self, size: Size | None = None, scroll: bool = False) -> None:
+        """A full layout also answers the requests made before it began: the screen's own flag, which only the
+        update timer's layout cleared (the first frame's, run by the screen's resume, left it set, and the
+        timer laid the screen out again), and the widgets' messages still on their way (``_on_layout``)."""
+        started, full = get_time(), not scroll or bool(self._layout_widgets)
+        asked, requests = self._layout_required, self._layout_updates
+        super()._refresh_layout(size, scroll)
+        if full:
+            self._laid_out_at = started
+            if asked and self._layout_updates == requests:
+                self._layout_required = False  # asked before, not again while laying out
+
+    async def _on_layout(self, message: messages.Layout) -> None:
+        """A widget's request for a layout reaches the screen as a message; one sent before the screen's last
+        full layout began is what that layout placed already, and lays nothing out again (the requests of the
+        first frame's mounting and styling, read after it, laid the screen out once more: ~20 ms at 120x36).
+        UNVERIFIED past Textual 8.2.8: a handler here that prevents the default skips the Screen's own."""
+        asked = getattr(message.widget, "layout_asked_at", message.time)  # a scrollbar says when it asked
+        if min(asked, message.time) <= self._laid_out_at:
+            message.stop()
+            message.prevent_default()

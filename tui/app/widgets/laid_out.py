@@ -3,14 +3,14 @@ layout of the screen after the one that sized them."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Self
 
-from textual.geometry import Size
+from textual._time import get_time
+from textual.events import Mount
+from textual.geometry import Region, Size
 from textual.reactive import Reactive
 from textual.scrollbar import ScrollBar
-
-if TYPE_CHECKING:
-    from textual.widget import Widget
+from textual.widget import Widget
 
 
 def laid_out_size() -> Reactive[Size]:
@@ -30,6 +30,15 @@ class LaidOutScrollBar(ScrollBar):
     own size and the window it is told (10-20 ms at 120x36, each time a panel's scrollbar first shows)."""
 
     virtual_size = laid_out_size()
+    #: When it last asked for a layout (Textual's message clock): its request reaches the screen in a
+    #: message sent later, once the scrollbar is idle (``MainScreen._on_layout`` reads this).
+    layout_asked_at: float = float("-inf")
+
+    def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False,
+                recompose: bool = False) -> Self:
+        if layout:
+            self.layout_asked_at = get_time()
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
 
 
 # A mixin, not a Widget: a Widget base would bring its DEFAULT_CSS (overflow hidden) ahead of the widget's.
@@ -45,6 +54,13 @@ class LaidOutScrollbars(_Base):
     UNVERIFIED past Textual 8.2.8: this is ``Widget.vertical_scrollbar`` with another class, on its private
     ``_vertical_scrollbar`` and ``App._start_widget`` (the tests pin Textual and check the scrollbar)."""
 
+    def _on_mount(self, event: Mount) -> None:
+        # A scrollbar that is always shown (``overflow-y: scroll``) is there before the first layout: made in
+        # it, it was shown, then styled, each asking for a second layout of the screen after the first frame.
+        if self.styles.overflow_y == "scroll":
+            self.set_reactive(Widget.show_vertical_scrollbar, True)
+            self.vertical_scrollbar.display = True
+
     @property
     def vertical_scrollbar(self) -> ScrollBar:
         if self._vertical_scrollbar is None:
@@ -54,3 +70,17 @@ class LaidOutScrollbars(_Base):
             bar.display = False
             self.app._start_widget(self, bar)
         return self._vertical_scrollbar
+
+
+def size_without_second_layout() -> None:
+    """The compositor sets every widget's virtual size as it lays the screen out; Textual's reactive then asks
+    for another layout of the screen, for each widget whose size changed. That second layout places every
+    widget where the first put it (nothing reads a virtual size but the scroll range, which ``_scroll_update``
+    follows at once, and a scrollbar coming or going asks for its own layout), yet it laid out and repainted
+    the whole screen right after the first frame (~20 ms at 120x36, as the first details came in) and after
+    each new screen. Textual's own scroll reflow passes ``layout=False``; this makes it the default.
+
+    UNVERIFIED past Textual 8.2.8: ``Widget._size_updated``'s last argument; a ScrollView has its own.
+    """
+    if Widget._size_updated.__defaults__ == (True,):
+        Widget._size_updated.__defaults__ = (False,)
