@@ -96,6 +96,8 @@ async def test_a_key_that_is_enabled_changes_its_state_in_place() -> None:
         pane = app.query_one(Pane)
         export = next(key for key in footer.query(FooterKey) if key.action == "export")
         assert export.has_class("-disabled")
+        dimmed = str(export.render())
+        dimmed_style = export.rich_style
 
         pane.exportable = True
         pane.refresh_bindings()
@@ -103,6 +105,8 @@ async def test_a_key_that_is_enabled_changes_its_state_in_place() -> None:
         await pilot.pause()
         assert next(key for key in footer.query(FooterKey) if key.action == "export") is export
         assert not export.has_class("-disabled") and not export._disabled
+        # Restyled too (the keys that change are restyled together): it no longer looks disabled.
+        assert str(export.render()) == dimmed and export.rich_style != dimmed_style
         assert entries(footer) == await recomposed(app)
 
 

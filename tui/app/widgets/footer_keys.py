@@ -51,10 +51,17 @@ def keys_of(widget: Widget) -> list[FooterKey]:
 
 
 def _copy_states(shown: list[Widget], wanted: list[Widget]) -> None:
+    changed: list[Widget] = []
     for old, new in zip((k for w in shown for k in keys_of(w)), (k for w in wanted for k in keys_of(w)), strict=True):
         if old._disabled != new._disabled:
             old._disabled = new._disabled
-            old.set_class(new._disabled, "-disabled")
+            old.set_class(new._disabled, "-disabled", update=False)
+            changed.append(old)
+    if changed:
+        # Restyled together: the stylesheet matches its rules once for keys alike (one cache for the call),
+        # where a class set on each key restyled it alone: 2-3 ms a key, 15-20 ms when a first selection
+        # enables the Endpoints pane's keys.
+        changed[0].app.stylesheet.update_nodes(changed, animate=True)
 
 
 def follow_bindings(footer: Footer) -> list[Awaitable[object]]:
