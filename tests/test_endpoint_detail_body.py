@@ -121,7 +121,7 @@ async def test_details_of_another_height_repaint_the_panel_without_laying_the_sc
         detail.show_endpoint(None, empty=long_word, key="a")
         await pilot.pause()
         # The scrollbar came, and the text was laid out again in the column it took: one layout of the
-        # screen, not a second for the scrollbar's own first size (``LaidOutScrollBar``).
+        # screen, not a second for the scrollbar's own first size (``size_without_second_layout``).
         assert detail.show_vertical_scrollbar and detail.scrollable_content_region.width == wide - 1
         assert drawn(detail) == rich_lines(detail) and len(drawn(detail)[0]) == wide - 1
         assert len(layouts) == 1

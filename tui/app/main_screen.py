@@ -74,7 +74,8 @@ class MainScreen(Screen[None]):
         full layout began is what that layout placed already, and lays nothing out again (the requests of the
         first frame's mounting and styling, read after it, laid the screen out once more: ~20 ms at 120x36).
         UNVERIFIED past Textual 8.2.8: a handler here that prevents the default skips the Screen's own."""
-        asked = getattr(message.widget, "layout_asked_at", message.time)  # a scrollbar says when it asked
-        if min(asked, message.time) <= self._laid_out_at:
+        # A scrollbar says when it asked; any other widget's message is sent in the turn it asks.
+        asked = getattr(message.widget, "layout_asked_at", None) or message.time
+        if asked <= self._laid_out_at:
             message.stop()
             message.prevent_default()

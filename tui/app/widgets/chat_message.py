@@ -14,7 +14,7 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.color import Color
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.css.query import NoMatches
 from textual.message import Message
@@ -22,9 +22,8 @@ from textual.timer import Timer
 from textual.widgets import Button, Collapsible, Static
 
 from tui.api.domain import ChatEvent
-from tui.app.widgets.chat_lines import Line, Row
+from tui.app.widgets.chat_lines import Line
 from tui.app.widgets.chat_notice import STATE_BADGES, next_step_label, notice_text
-from tui.app.widgets.laid_out import laid_out_size
 from tui.app.widgets.markdown_view import StreamedDocument
 from tui.core.chat import Turn, TurnState, figures_line
 from tui.core.format import format_timing
@@ -33,7 +32,6 @@ from tui.core.format import format_timing
 class UserMessage(Vertical):
     """The prompt as typed (plain text: a prompt is not rendered as Markdown)."""
 
-    virtual_size = laid_out_size()
 
     def __init__(self, prompt: str) -> None:
         super().__init__(classes="chat-message")
@@ -82,7 +80,6 @@ class AssistantMessage(Vertical):
         """The user pressed the button under a prompt that was not sent ("Redeploy on v2", "Edit traffic split")."""
 
     DEFAULT_CLASSES = "chat-message"
-    virtual_size = laid_out_size()
     #: Seconds between live updates of the figures line while streaming.
     PROGRESS_INTERVAL: ClassVar[float] = 0.25
     #: Shortest and longest time between appends to the documents while streaming: at the shortest, with
@@ -116,15 +113,15 @@ class AssistantMessage(Vertical):
         self.flushes = 0
 
     def compose(self) -> ComposeResult:
-        with Row(classes="message-header", id="answer-header"):
+        with Horizontal(classes="message-header", id="answer-header"):
             yield Line(Content.styled(self.turn.target.label, "bold"), id="answer-title")
             yield Line(id="answer-state")
         yield self._answer
         yield Line(id="answer-notice")
         # Their buttons are mounted the first time they are offered: most answers never need them, and
         # styling three buttons was a good part of what mounting an answer cost.
-        yield Row(id="start-offer")
-        yield Row(id="next-step")
+        yield Horizontal(id="start-offer")
+        yield Horizontal(id="next-step")
         yield Line(id="answer-progress")
         yield Line(id="answer-figures")
 

@@ -12,7 +12,6 @@ from textual.message import Message
 from textual.widgets import TextArea
 
 from tui.app.bindings import bindings
-from tui.app.widgets.laid_out import laid_out_size
 from tui.app.widgets.scroll_keys import ScrollKeys
 
 EMPTY_TEXT = Content.assemble(
@@ -67,5 +66,3 @@ class PromptInput(TextArea):
 class ConversationLog(ScrollKeys, VerticalScroll):
     """The exchanges; anchored to the bottom so it follows a stream until the user scrolls up."""
 
-    # It grows with every append to a streaming answer: no second layout each time (see laid_out_size).
-    virtual_size = laid_out_size()

@@ -1,5 +1,6 @@
-"""Widgets laid out once when their size changes, not twice: Textual's ``virtual_size`` asks for a second
-layout of the screen after the one that sized them."""
+"""Screens laid out once when sizes change, not twice: Textual's ``virtual_size`` asks for a second layout of
+the screen after the one that sized its widgets (``size_without_second_layout``), and a scrollbar made during
+a layout asks for one more (``LaidOutScrollbars``)."""
 
 from __future__ import annotations
 
@@ -7,32 +8,18 @@ from typing import TYPE_CHECKING, Self
 
 from textual._time import get_time
 from textual.events import Mount
-from textual.geometry import Region, Size
-from textual.reactive import Reactive
+from textual.geometry import Region
 from textual.scrollbar import ScrollBar
 from textual.widget import Widget
 
 
-def laid_out_size() -> Reactive[Size]:
-    """A ``virtual_size`` that asks for no layout and no repaint when it changes.
-
-    The compositor sets a widget's virtual size while it lays the screen out, and Textual's own
-    reactive then asks for another layout and repaint: for every widget that an append makes taller
-    (the part, its document, the answer, the conversation), a second full layout after each append.
-    What that size changes is laid out already (a scrollbar coming or going asks for its own layout).
-    """
-    return Reactive(Size(0, 0), layout=False, repaint=False)
-
-
 class LaidOutScrollBar(ScrollBar):
-    """A scrollbar placed without a second layout of the screen: the compositor gives it a size when it
-    places it, and Textual's ``virtual_size`` then asks for another layout, for a widget that draws by its
-    own size and the window it is told (10-20 ms at 120x36, each time a panel's scrollbar first shows)."""
+    """A scrollbar that says when it asked for a layout: its request reaches the screen in a message sent
+    later, once the scrollbar is idle, and the screen's layout may have placed it meanwhile
+    (``MainScreen._on_layout`` reads this)."""
 
-    virtual_size = laid_out_size()
-    #: When it last asked for a layout (Textual's message clock): its request reaches the screen in a
-    #: message sent later, once the scrollbar is idle (``MainScreen._on_layout`` reads this).
-    layout_asked_at: float = float("-inf")
+    #: When it last asked for a layout (Textual's message clock); None before it ever asked.
+    layout_asked_at: float | None = None
 
     def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False,
                 recompose: bool = False) -> Self:

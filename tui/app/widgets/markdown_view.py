@@ -29,7 +29,6 @@ from textual.visual import RenderOptions, Visual
 from textual.widgets import Static
 
 from tui.api.safe_text import clean
-from tui.app.widgets.laid_out import laid_out_size
 from tui.app.widgets.markdown_blocks import EMPTY, FENCE, Block, markdown_blocks
 from tui.core.chat_text import MarkdownParts, settled_length
 
@@ -166,7 +165,6 @@ class MarkdownPart(Static):
     DEFAULT_CSS = """
     MarkdownPart { width: 1fr; height: auto; }
     """
-    virtual_size = laid_out_size()
 
     def __init__(self, source: str = "", *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
@@ -257,7 +255,6 @@ class StreamedDocument(Vertical):
 
     #: Characters per part before the next block starts a new one.
     PART_SIZE: ClassVar[int] = 2000
-    virtual_size = laid_out_size()
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)

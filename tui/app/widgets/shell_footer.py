@@ -20,14 +20,6 @@ from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
 from tui.app.widgets.footer_keys import follow_bindings, keys_of
-from tui.app.widgets.laid_out import laid_out_size
-
-
-class LaidOutFooterKey(FooterKey):
-    """A footer key whose first size asks for no second layout of the screen (see ``laid_out_size``): a
-    key that comes with a chat turn's start or end (esc Stop, ^r Retry) laid the screen out twice."""
-
-    virtual_size = laid_out_size()
 
 
 class ShellFooter(Footer):
@@ -58,9 +50,6 @@ class ShellFooter(Footer):
                 # messages start, and a key laid out before that kept its wide size and look (the
                 # Hardware pane's keys, in one start of three).
                 key.set_class(self.compact, "-compact", update=False)
-            if type(widget) is FooterKey:
-                # Textual's footer builds its keys; the class only changes how their size is kept.
-                widget.__class__ = LaidOutFooterKey
             if isinstance(widget, FooterKey) and (widget.action == "quit" or widget.has_class("-command-palette")):
                 right.append(widget)
             else:
