@@ -30,11 +30,10 @@ async def test_the_first_screen_wears_its_height_class_before_its_first_styles(m
 
 async def test_the_first_frame_after_the_list_shows_its_rows_and_the_tables_keys() -> None:
     """A list that is in before a frame is drawn in that frame (the columns need no layout first), and the
-    table has the focus from the first frame: the footer shows its keys in the first frame with rows and
-    they light up in place (mounted later, they would cost a screen layout then)."""
-    from textual.widgets._footer import FooterKey
-
+    table has the focus from the first frame: the key bar shows its keys in the first frame with rows, and
+    they light up once a row is selected."""
     from tui.app.widgets.endpoint_table import EndpointTable
+    from tui.app.widgets.key_bar import KeyBar
 
     provider = FakeProvider.with_endpoints(*(endpoint(f"ep-{index}") for index in range(30)))
     app = TogetherApp(provider, AppConfig(refresh_interval=60))  # type: ignore[arg-type]
@@ -51,7 +50,7 @@ async def test_the_first_frame_after_the_list_shows_its_rows_and_the_tables_keys
         if listed:
             rows_once_listed.append(rows)
         if rows and not footer_in_frames:
-            footer_in_frames.append({key.key for key in app.query(FooterKey)})
+            footer_in_frames.append({key.key for key in app.screen.query_one(KeyBar).keys})
 
     app._display = recording_display  # type: ignore[method-assign]
     async with app.run_test(size=(120, 36)) as pilot:
@@ -63,11 +62,9 @@ async def test_the_first_frame_after_the_list_shows_its_rows_and_the_tables_keys
         # The columns are planned before the first layout: no frame after the list came in lacks its rows.
         assert rows_once_listed and rows_once_listed[0] == 30, rows_once_listed[:3]
         assert "s" in footer_in_frames[0]
-        mounted = {key.key: id(key) for key in app.query(FooterKey)}
         await pilot.pause(0.3)
-        keys = {key.key: key for key in app.query(FooterKey)}
-        assert not keys["s"]._disabled
-        assert id(keys["s"]) == mounted["s"], "the same key, lit up, not mounted anew"
+        keys = {key.key: key for key in app.screen.query_one(KeyBar).keys}
+        assert keys["s"].enabled
 
 
 async def test_a_modal_closed_with_no_focus_on_another_pane_leaves_that_pane_showing() -> None:

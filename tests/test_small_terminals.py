@@ -17,7 +17,7 @@ from textual.binding import Binding, BindingType
 from tui.api.http import RetryPolicy
 from tui.app.first_run import FirstRunApp
 from tui.app.screens.help import HelpBody
-from tui.app.widgets.shell_footer import ShellFooter
+from tui.app.widgets.key_bar import KeyBar
 from tui.app.widgets.status_header import HeaderFacts, header_text
 from tui.keys.store import FileStore, KeyringStore, KeyStore
 from tui.simulator import Faults, SimulatorServer
@@ -200,11 +200,11 @@ class ManyKeys(App[None]):
     ]
 
     def compose(self) -> ComposeResult:
-        yield ShellFooter()
+        yield KeyBar()
 
 
 @pytest.mark.parametrize("width", [40, 60, 80])
-async def test_the_shell_footer_keeps_quit_in_view_at_the_right(width: int) -> None:
+async def test_the_key_bar_keeps_quit_in_view_at_the_right(width: int) -> None:
     app = ManyKeys()
     async with app.run_test(size=(width, 5)) as pilot:
         await pilot.pause()

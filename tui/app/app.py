@@ -36,7 +36,7 @@ from tui.app.crash import SecretSafeCrashReports
 from tui.app.main_screen import MainScreen
 from tui.app.panes.endpoints import EndpointsPane
 from tui.app.requests import CrossPaneRequests
-from tui.app.widgets.shell_footer import ShellFooter
+from tui.app.widgets.key_bar import KeyBar
 from tui.app.widgets.status_header import StatusHeader
 from tui.collector import FreezeAfterFullPasses, collector_paused, freeze_loaded, resume_collector
 from tui.core import keymap
@@ -111,7 +111,7 @@ class TogetherApp(SecretSafeCrashReports, CrossPaneRequests, App[None]):
             # Listed from the start, built on first use (pane()).
             yield TabPane(TAB_LABELS["hardware"], id="hardware")
             yield TabPane(TAB_LABELS["chat"], id="chat")
-        yield ShellFooter()
+        yield KeyBar()
 
     def on_load(self) -> None:
         # Before compose: the first list is requested while the widgets are built, not after.

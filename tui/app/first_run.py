@@ -20,7 +20,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Static
 
 from tui.app.bindings import bindings
 from tui.app.crash import SecretSafeCrashReports
-from tui.app.widgets.shell_footer import ShellFooter
+from tui.app.widgets.key_bar import KeyBar
 from tui.keys.secret import ApiKey, InvalidApiKeyError
 from tui.keys.store import FileStoreError, KeyringUnavailableError, KeyStore, display_path
 
@@ -91,7 +91,7 @@ class FirstRunApp(SecretSafeCrashReports, App[FirstRunResult | None]):
                 Content(f"Store it in the plain-text file {display_path(self.store.file.path)} (mode 0600)"),
                 id="file-store", compact=True,
             )
-        yield ShellFooter()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#file-store").display = False

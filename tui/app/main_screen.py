@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from asyncio import gather
 from typing import ClassVar
 
 from textual import messages
@@ -11,7 +10,7 @@ from textual.geometry import Size
 from textual.screen import Screen
 from textual.widgets._toast import ToastRack
 
-from tui.app.widgets.shell_footer import ShellFooter
+from tui.app.widgets.key_bar import follow_now
 
 
 class MainScreen(Screen[None]):
@@ -24,11 +23,9 @@ class MainScreen(Screen[None]):
     _laid_out_at: float = float("-inf")
 
     async def on_mount(self) -> None:
-        # Resuming comes after the first frames: focused now, the footer's keys are in the first frame.
+        # Resuming comes after the first frames: focused now, the table's keys are in the first frame.
         self._update_auto_focus()  # Textual's own rule, which its resume applies again (a no-op by then)
-        # Mounted before the screen goes on to its first frame (its resume waits for this handler).
-        for footer in self.query_children(ShellFooter):
-            await gather(*footer.keys_now())
+        follow_now(self)
         # Hidden before the first frame: Textual's resume hides it after (no notification to show yet), and
         # that hiding laid out and repainted the whole screen (the rack covers it) as the first details came.
         for rack in self.query_children(ToastRack):

@@ -12,7 +12,6 @@ traffic split (``OpenTrafficSplit``). Each asks before it changes anything.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
 from typing import TYPE_CHECKING
 
 from textual import on
@@ -25,7 +24,7 @@ from tui.app.messages import OpenCreateForm, OpenTrafficSplit
 from tui.app.widgets.chat_notice import offers_redeploy, offers_traffic
 from tui.app.widgets.chat_params import ChatOptions, ChatParamsPanel, InvalidParameter, options_summary
 from tui.app.widgets.chat_prompt import EMPTY_TEXT, ConversationLog, PromptInput
-from tui.app.widgets.footer_keys import follow_now
+from tui.app.widgets.key_bar import follow_now
 from tui.core.chat import ChatTarget, Clock, Conversation, Turn, TurnState
 from tui.core.chat_turns import TurnRunner
 
@@ -33,9 +32,6 @@ if TYPE_CHECKING:
     from tui.api.domain import Endpoint
     from tui.app.context import AppContext
     from tui.app.widgets.chat_message import AssistantMessage
-
-#: Seconds a frame is held at most for the footer's keys to mount (they take a turn of the loop or two).
-KEYS_WAIT = 0.25
 
 READ_ONLY = "Read-only mode: changes are disabled (--read-only or the read_only setting)."
 
@@ -129,28 +125,11 @@ class ChatSending(Vertical):
         log.anchor()
 
     def _keys_changed(self) -> None:
-        """The keys in force change as a turn starts (esc Stop comes, ^r Retry goes): the footer shows it in
-        the frame that shows the exchange (a footer that follows after the next refresh laid the screen out
-        once more, as the first token came). At a turn's end the answer's last frame goes first and the
-        footer follows it (``refresh_bindings``): holding that frame for the footer's keys kept the last
-        token off the screen for as long."""
+        """The keys in force change as a turn starts and ends (esc Stop comes and goes, ^r Retry goes and
+        comes): the key bar shows it in the frame that shows the change, a repaint of its line."""
         self.refresh_bindings()
-        if not self.is_attached:
-            return
-        pending = follow_now(self.screen)
-        if pending:
-            # The frame is held (as batch_update holds it) until the keys are in: they mount in their own
-            # turn of the loop, a little after the turn's change asked for its layout.
-            self.app._begin_batch()
-            self.run_worker(self._keys_in(pending), group="chat-keys", exit_on_error=False)
-
-    async def _keys_in(self, pending: list[Awaitable[object]]) -> None:
-        try:
-            await asyncio.wait_for(asyncio.gather(*pending), KEYS_WAIT)
-        except Exception:  # whatever came of them (a timeout, a footer gone), the frame goes on
-            pass
-        finally:
-            self.app._end_batch()
+        if self.is_attached:
+            follow_now(self.screen)
 
     def _view(self, turn: Turn) -> AssistantMessage:
         return self._views[id(turn)]
