@@ -1,4 +1,4 @@
-"""The application shell: header, three panes (Endpoints, Hardware, Chat), footer, palette, help.
+"""The application shell: header, three panes (Endpoints, Hardware, Chat), key bar, palette, help.
 
 The App owns what the panes share: one endpoint store (one poll loop for the whole session), one catalogue
 (one hardware request for every pane and form) and the ``AppContext`` that hands both down. Panes never
@@ -26,7 +26,6 @@ from textual.binding import Binding, BindingType
 from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.theme import Theme
-from textual.widget import AwaitMount
 from textual.widgets import TabbedContent, TabPane
 
 from tui.app.bindings import bindings, first_key
@@ -34,6 +33,7 @@ from tui.app.config import AppConfig
 from tui.app.context import AppContext
 from tui.app.crash import SecretSafeCrashReports
 from tui.app.main_screen import MainScreen
+from tui.app.pane_switching import PANES, TAB_LABELS, PaneSwitching
 from tui.app.panes.endpoints import EndpointsPane
 from tui.app.requests import CrossPaneRequests
 from tui.app.widgets.key_bar import KeyBar
@@ -51,8 +51,6 @@ if TYPE_CHECKING:
     Pane = EndpointsPane | HardwarePane | ChatPane
 
 STYLES = Path(__file__).parent / "styles"
-PANES = ("endpoints", "hardware", "chat")
-TAB_LABELS = {"endpoints": "1 Endpoints", "hardware": "2 Hardware", "chat": "3 Chat"}
 #: The store's poll loop runs as this worker group for the app's lifetime (tests' settle() skips it).
 STORE_WORKER_GROUP = "endpoint-store"
 #: Seconds after mounting by which the garbage collector runs again even if no list came (tui.collector).
@@ -61,7 +59,7 @@ START_UP_DEADLINE = 5.0
 FILL_CHECK = 0.02
 
 
-class TogetherApp(SecretSafeCrashReports, CrossPaneRequests, App[None]):
+class TogetherApp(SecretSafeCrashReports, PaneSwitching, CrossPaneRequests, App[None]):
     TITLE = "together-tui"
     CSS_PATH: ClassVar = [
         STYLES / "app.tcss",
@@ -83,10 +81,7 @@ class TogetherApp(SecretSafeCrashReports, CrossPaneRequests, App[None]):
         if account is None:
             account = Account.open(provider, self.config)
         self.context = AppContext(provider, account.store, account.catalog, self.config, self.announce)
-        #: The panes built so far (the Endpoints pane at compose, the others on first use) and their mounts.
-        self._panes: dict[str, Pane] = {}
-        self._mounting: dict[str, AwaitMount] = {}
-        self._stand_ins: dict[str, Pane] = {}
+        self._panes, self._mounting, self._stand_ins = {}, {}, {}
         self._first_load_freezes: FreezeAfterFullPasses | None = None
         if self.config.keymap:
             self.set_keymap(self.config.keymap)
@@ -246,102 +241,6 @@ class TogetherApp(SecretSafeCrashReports, CrossPaneRequests, App[None]):
             timeout = 12 if event.severity == "error" else None
             self.notify(event.message, title=event.title, severity=event.severity,  # type: ignore[arg-type]
                         timeout=timeout, markup=False)
-
-    # Panes
-
-    def pane(self, name: str) -> Pane:
-        """The pane called ``name``, built and mounted into its tab on first use. Its children are composed
-        a moment later: ``await ensure_pane(name)`` before reaching into them."""
-        pane = self._panes.get(name)
-        if pane is None:
-            pane = self._panes[name] = self._new_pane(name)
-            self._mounting[name] = self.query_one(f"#panes TabPane#{name}", TabPane).mount(pane)
-        return pane
-
-    def _new_pane(self, name: str) -> Pane:
-        if name == "hardware":
-            from tui.app.panes.hardware import HardwarePane
-
-            return HardwarePane(self.context)
-        if name == "chat":
-            from tui.app.panes.chat import ChatPane
-
-            return ChatPane(self.context)
-        raise KeyError(name)
-
-    def _stand_in(self, name: str) -> Pane:
-        """A pane not built yet, asked as it would be once built: a fresh one, never mounted, made once (the
-        palette asks on every keystroke); it reads the context live, so its answers follow the account."""
-        pane = self._stand_ins.get(name)
-        if pane is None:
-            pane = self._stand_ins[name] = self._new_pane(name)
-        return pane
-
-    async def ensure_pane(self, name: str) -> Pane:
-        """The pane, built and composed (its widgets can be queried)."""
-        pane = self.pane(name)
-        mounting = self._mounting.get(name)
-        if mounting is not None:
-            await mounting
-        return pane
-
-    def built_pane(self, name: str) -> Pane | None:
-        """The pane if it was built, without building it (what is not built holds nothing to ask about)."""
-        return self._panes.get(name)
-
-    @property
-    def endpoints_pane(self) -> EndpointsPane:
-        return self.query_one(EndpointsPane)
-
-    @property
-    def hardware_pane(self) -> HardwarePane:
-        return self.pane("hardware")  # type: ignore[return-value]
-
-    @property
-    def chat_pane(self) -> ChatPane:
-        return self.pane("chat")  # type: ignore[return-value]
-
-    @property
-    def panes(self) -> dict[str, Pane]:
-        """Every pane, each built if it was not yet."""
-        return {name: self.pane(name) for name in PANES}
-
-    @property
-    def active_pane(self) -> str:
-        return self.query_one("#panes", TabbedContent).active
-
-    def action_show_pane(self, pane: str) -> None:
-        if pane not in PANES:
-            return
-        self._leave_focus_behind(pane)
-        self.pane(pane)
-        self.query_one("#panes", TabbedContent).active = pane
-        self.call_after_refresh(self._focus_pane, pane)
-
-    def _leave_focus_behind(self, pane: str) -> None:
-        """Drop the focus held in another pane before switching: once its pane is hidden, the focused
-        widget hears Hide (later, on a busy machine), Textual moves the focus to a sibling in the same
-        hidden pane, and focus inside a TabPane makes that pane active again."""
-        focused = self.screen.focused
-        if focused is not None and self.pane(pane) not in focused.ancestors:
-            self.screen.set_focus(None)
-
-    def action_cycle_pane(self, step: int) -> None:
-        index = PANES.index(self.active_pane) if self.active_pane in PANES else 0
-        self.action_show_pane(PANES[(index + step) % len(PANES)])
-
-    async def _focus_pane(self, pane: str) -> None:
-        widget = await self.ensure_pane(pane)
-        # A focus request queued by an earlier switch can land late; focusing inside another
-        # TabPane would make that pane active again.
-        if self.active_pane != pane:
-            return
-        widget.focus_default()
-
-    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        if event.pane.id in PANES:
-            self.pane(event.pane.id)  # a tab clicked before its pane was ever shown
-            self.call_after_refresh(self._focus_pane, event.pane.id)
 
     def notify_read_only(self) -> None:
         self.notify("Read-only mode: changes are disabled (--read-only or the read_only setting).",

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import events, on, work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.css.query import NoMatches
@@ -26,6 +26,7 @@ from tui.app.bindings import bindings
 from tui.app.context import AppContext
 from tui.app.panes.endpoint_actions import EndpointActions
 from tui.app.panes.endpoint_render import RENDER_GROUP, EndpointRender
+from tui.app.panes.endpoint_sorting import SortAndFilter
 from tui.app.widgets.endpoint_cells import same_text
 from tui.app.widgets.endpoint_detail import DetailView, EndpointDetail, steps_seen
 from tui.app.widgets.endpoint_rows import EndpointRows, TitleCounts, endpoints_title
@@ -42,12 +43,11 @@ from tui.core.tree import state_label
 if TYPE_CHECKING:
     from tui.core.chat import SmokeResult
 
-SORT_CYCLE = ("name", "state", "cost", "age", "model", "hardware", "replicas")
 #: Seconds between redraws of every row for their ages alone (an endpoint under a minute old counts seconds).
 AGES_REDRAWN_EVERY = 10.0
 
 
-class EndpointsPane(EndpointActions, EndpointRender, Widget):
+class EndpointsPane(SortAndFilter, EndpointActions, EndpointRender, Widget):
     BINDINGS: ClassVar[list[BindingType]] = list(bindings("endpoints"))
 
     def __init__(self, context: AppContext) -> None:
@@ -361,80 +361,15 @@ class EndpointsPane(EndpointActions, EndpointRender, Widget):
     def _row_highlighted(self) -> None:
         self._detail_soon()
 
+    # Textual reads ``@on`` handlers from the widget's own class, not from a mixin: these stay here.
     @on(DataTable.HeaderSelected, "#endpoints-table")
     def _header_selected(self, event: DataTable.HeaderSelected) -> None:
-        column = event.column_key.value
-        if column is None:
-            return
-        table = self._table
-        reverse = not table.sort_reverse if column == table.sort_column else False
-        table.set_sort(column, reverse=reverse)
-        self._update_title()
-
-    def action_cycle_sort(self) -> None:
-        table = self._table
-        index = SORT_CYCLE.index(table.sort_column) if table.sort_column in SORT_CYCLE else -1
-        table.set_sort(SORT_CYCLE[(index + 1) % len(SORT_CYCLE)])
-        self._update_title()
-
-    def action_reverse_sort(self) -> None:
-        table = self._table
-        table.set_sort(table.sort_column, reverse=not table.sort_reverse)
-        self._update_title()
-
-    def action_filter(self) -> None:
-        self.add_class("-filtering")
-        # At once, not after the next refresh as focus() does: a key typed right after / belongs to the filter.
-        self.screen.set_focus(self.query_one("#endpoints-filter", Input))
-
-    def on_key(self, event: events.Key) -> None:
-        # "/j" in one burst: both keys were sent to the table, and the "j" reached the app's bindings (moving
-        # the cursor, or lost) before the "/" opened the filter. Acted on here, in the order they came, the
-        # filter opens first and what follows is its text (the box stops the keys it gets itself). Not
-        # ``box.has_focus``: that waits for the Focus event.
-        box = self.query_one("#endpoints-filter", Input)
-        if self.screen.focused is box and event.is_printable and event.character:
-            event.stop()
-            box.insert_text_at_cursor(event.character)
-        elif any(binding.action == "filter" for binding in self._bindings.key_to_bindings.get(event.key, ())):
-            event.stop()
-            self.action_filter()
-
-    def action_clear_filter(self) -> None:
-        self._set_filter("")
-        self._table.focus()
-
-    def _set_filter(self, text: str) -> None:
-        filter_input = self.query_one("#endpoints-filter", Input)
-        if filter_input.value != text:
-            with filter_input.prevent(Input.Changed):
-                filter_input.value = text
-        self._filter_text = text.strip()
-        self._kept.clear()
-        self.set_class(bool(text), "-filtering")
-        self._render_rows()
-        self.refresh_bindings()
+        self._sort_by_header(event.column_key.value)
 
     @on(Input.Changed, "#endpoints-filter")
     def _filter_changed(self, event: Input.Changed) -> None:
-        self._filter_text = event.value.strip()
-        self._kept.clear()
-        self._render_rows()
+        self._filter_typed(event.value)
 
     @on(Input.Submitted, "#endpoints-filter")
     def _filter_submitted(self, event: Input.Submitted) -> None:
-        if not event.value.strip():
-            self.remove_class("-filtering")
-        self._table.focus()
-        self.refresh_bindings()
-
-    def action_toggle_serverless(self) -> None:
-        store = self.store
-        store.include_serverless = not store.include_serverless
-        self._say(f"Serverless models {'shown' if store.include_serverless else 'hidden'}.", timeout=3)
-        self._update_title()
-        store.poll_now()
-
-    def action_toggle_details(self) -> None:
-        detail = self._detail
-        detail.display = not detail.display
+        self._filter_done(event.value)

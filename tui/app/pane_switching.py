@@ -1,0 +1,133 @@
+"""Which pane shows, and building the Hardware and Chat panes on first use: a mixin of ``TogetherApp``.
+
+Only the Endpoints pane is built at start (the first frame is its table); the others, and their modules,
+come through ``pane(name)``: a key, a tab click, the palette, a message from another pane.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.widget import AwaitMount
+from textual.widgets import TabbedContent, TabPane
+
+from tui.app.panes.endpoints import EndpointsPane
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+    from tui.app.context import AppContext
+    from tui.app.panes.chat import ChatPane
+    from tui.app.panes.hardware import HardwarePane
+
+    Pane = EndpointsPane | HardwarePane | ChatPane
+    _AppBase = App[None]
+else:
+    _AppBase = object
+
+PANES = ("endpoints", "hardware", "chat")
+TAB_LABELS = {"endpoints": "1 Endpoints", "hardware": "2 Hardware", "chat": "3 Chat"}
+
+
+class PaneSwitching(_AppBase):
+    if TYPE_CHECKING:
+        context: AppContext
+    #: The panes built so far (the Endpoints pane at compose, the others on first use) and their mounts.
+    _panes: dict[str, Pane]
+    _mounting: dict[str, AwaitMount]
+    _stand_ins: dict[str, Pane]
+
+    def pane(self, name: str) -> Pane:
+        """The pane called ``name``, built and mounted into its tab on first use. Its children are composed
+        a moment later: ``await ensure_pane(name)`` before reaching into them."""
+        pane = self._panes.get(name)
+        if pane is None:
+            pane = self._panes[name] = self._new_pane(name)
+            self._mounting[name] = self.query_one(f"#panes TabPane#{name}", TabPane).mount(pane)
+        return pane
+
+    def _new_pane(self, name: str) -> Pane:
+        if name == "hardware":
+            from tui.app.panes.hardware import HardwarePane
+
+            return HardwarePane(self.context)
+        if name == "chat":
+            from tui.app.panes.chat import ChatPane
+
+            return ChatPane(self.context)
+        raise KeyError(name)
+
+    def _stand_in(self, name: str) -> Pane:
+        """A pane not built yet, asked as it would be once built: a fresh one, never mounted, made once (the
+        palette asks on every keystroke); it reads the context live, so its answers follow the account."""
+        pane = self._stand_ins.get(name)
+        if pane is None:
+            pane = self._stand_ins[name] = self._new_pane(name)
+        return pane
+
+    async def ensure_pane(self, name: str) -> Pane:
+        """The pane, built and composed (its widgets can be queried)."""
+        pane = self.pane(name)
+        mounting = self._mounting.get(name)
+        if mounting is not None:
+            await mounting
+        return pane
+
+    def built_pane(self, name: str) -> Pane | None:
+        """The pane if it was built, without building it (what is not built holds nothing to ask about)."""
+        return self._panes.get(name)
+
+    @property
+    def endpoints_pane(self) -> EndpointsPane:
+        return self.query_one(EndpointsPane)
+
+    @property
+    def hardware_pane(self) -> HardwarePane:
+        return self.pane("hardware")  # type: ignore[return-value]
+
+    @property
+    def chat_pane(self) -> ChatPane:
+        return self.pane("chat")  # type: ignore[return-value]
+
+    @property
+    def panes(self) -> dict[str, Pane]:
+        """Every pane, each built if it was not yet."""
+        return {name: self.pane(name) for name in PANES}
+
+    @property
+    def active_pane(self) -> str:
+        return self.query_one("#panes", TabbedContent).active
+
+    def action_show_pane(self, pane: str) -> None:
+        if pane not in PANES:
+            return
+        self._leave_focus_behind(pane)
+        self.pane(pane)
+        self.query_one("#panes", TabbedContent).active = pane
+        self.call_after_refresh(self._focus_pane, pane)
+
+    def _leave_focus_behind(self, pane: str) -> None:
+        """Drop the focus held in another pane before switching: once its pane is hidden, the focused
+        widget hears Hide (later, on a busy machine), Textual moves the focus to a sibling in the same
+        hidden pane, and focus inside a TabPane makes that pane active again."""
+        focused = self.screen.focused
+        if focused is not None and self.pane(pane) not in focused.ancestors:
+            self.screen.set_focus(None)
+
+    def action_cycle_pane(self, step: int) -> None:
+        index = PANES.index(self.active_pane) if self.active_pane in PANES else 0
+        self.action_show_pane(PANES[(index + step) % len(PANES)])
+
+    async def _focus_pane(self, pane: str) -> None:
+        widget = await self.ensure_pane(pane)
+        # A focus request queued by an earlier switch can land late; focusing inside another
+        # TabPane would make that pane active again.
+        if self.active_pane != pane:
+            return
+        widget.focus_default()
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id in PANES:
+            self.pane(event.pane.id)  # a tab clicked before its pane was ever shown
+            self.call_after_refresh(self._focus_pane, event.pane.id)
+
