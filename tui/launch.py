@@ -1,0 +1,18 @@
+"""``together-tui`` and ``python -m tui``: the head start first (``tui.head_start``), then the command line.
+
+Forked before the command line's own imports (argparse, asyncio: ~50 ms), the child reads the settings and
+the first list beside them.
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def main() -> int:
+    from tui.head_start import early
+
+    early(sys.argv[1:])
+    from tui.cli import main as command_line
+
+    return command_line()
