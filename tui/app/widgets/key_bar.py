@@ -1,11 +1,12 @@
 """The keys in force, drawn as one line: what Textual's compact footer shows, without a widget per key.
 
 Textual's Footer is a container of one ``FooterKey`` widget per binding. Each key is mounted, styled and
-laid out, so the first frame paid for a dozen widgets (about 140 ms of a 700 ms start on a 2-core machine,
-measured by starting without them), and every change of the keys in force (a first selection enables
-the Endpoints pane's keys; a chat turn brings esc Stop) mounted, removed or restyled keys, 13-18 ms in the
-second the first details stream in. Here the keys are a list of spans on one line: a change of the
-bindings is a repaint of that line, never a layout.
+laid out, so the first frame paid for a dozen widgets (a start without any key was 120-145 ms faster of
+~700 on a 2-core machine; this bar, 26-131 ms faster in 6 of 7 interleaved pairs: ``docs/benchmarks.md``,
+session 13), and every change of the keys in force (a first selection enables the Endpoints pane's keys;
+a chat turn brings esc Stop) mounted, removed or restyled keys, 13-18 ms in the second the first details
+stream in. Here the keys are a list of spans on one line: a change of the bindings is a repaint of that
+line, never a layout.
 
 It looks as the app's footer did (Textual's compact footer, the quit and palette keys at the right, where a narrow
 terminal never cuts them) and acts as Textual's keys do: a click presses the key (a disabled key rings
