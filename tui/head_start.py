@@ -33,7 +33,8 @@ import pickle
 import signal
 import sys
 import threading
-from collections.abc import Collection, Sequence
+import time
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -100,9 +101,7 @@ def early(argv: Sequence[str]) -> None:
     """Fork the child now, before the command line is parsed (``python -m tui`` and ``together-tui``
     call this first): everything the child does then runs beside this process's own imports."""
     global _begun
-    if not (sys.platform.startswith("linux") and hasattr(os, "fork") and not NOT_THE_APP & set(argv)
-            and os.environ.get("TOGETHER_TUI_HEAD_START", "1") != "0"
-            and (os.cpu_count() or 1) > 1 and threading.active_count() == 1):
+    if not eligible(argv, os.environ) or threading.active_count() != 1:  # fork only a single thread
         return
     read, write = os.pipe()
     try:
@@ -119,6 +118,13 @@ def early(argv: Sequence[str]) -> None:
             os._exit(0)
     os.close(write)
     _begun = Begun(pid, os.fdopen(read, "rb"))
+
+
+def eligible(argv: Sequence[str], environ: Mapping[str, str]) -> bool:
+    """Whether a start with this command line may have a head start: the app itself (not a command, its
+    help or the demo, which runs its simulator in this process), on Linux with two cores or more."""
+    return (sys.platform.startswith("linux") and hasattr(os, "fork") and not NOT_THE_APP & set(argv)
+            and environ.get("TOGETHER_TUI_HEAD_START", "1") != "0" and (os.cpu_count() or 1) > 1)
 
 
 def take(args: argparse.Namespace) -> Begun | None:
@@ -140,6 +146,8 @@ class Begun:
         self._facts: Facts | None = None
         self._provider_facts: ProviderFacts | None = None
         self._reads: dict[str, tuple[bool, Any]] = {}
+        #: When the reads reached this process (monotonic), for the benchmarks' probe.
+        self.reads_at: float | None = None
         self._facts_in = threading.Event()
         self._provider_facts_in = threading.Event()
         self._reads_in = threading.Event()
@@ -163,6 +171,7 @@ class Begun:
                 if self._provider_facts is not None:
                     reads = pickle.load(self._pipe)
                     self._reads = reads if isinstance(reads, dict) else {}
+                    self.reads_at = time.monotonic()
         except Exception:  # what did not come is asked for by the app itself
             pass
         finally:

@@ -101,6 +101,8 @@ class DeferredProvider:
             return getattr(real, name)
         if name.startswith("_") or "_described" not in self.__dict__:
             raise AttributeError(name)
+        if name in self.__dict__["_read_ahead"]:
+            return self._deferred_call(name)  # a coroutine function: it was read ahead with it
         described = self.description
         real = self.__dict__.get("_real")
         if real is not None:  # built to describe itself
