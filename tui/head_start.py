@@ -55,6 +55,8 @@ FACTS_TIMEOUT = 10.0
 READS: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] = {
     "list_endpoints": ((), {"include_serverless": False}),
     "list_hardware": ((None,), {}),
+    # Together's legacy (v1) prices, beside v2's: a provider without it answers nothing here.
+    "legacy_hardware": ((), {}),
 }
 #: Provider attributes that return an async iterator without being awaited.
 STREAMS = frozenset({"stream_chat"})
@@ -219,7 +221,9 @@ def provider_for(begun: Begun, facts: Facts, args: argparse.Namespace) -> Deferr
         if (resolved.kind.kind, resolved.base_url) != (facts.kind, facts.base_url):
             # Never this profile's key to a service the first list did not come from.
             raise RuntimeError("the settings changed while the app started: restart it")
-        return build_provider(resolved.kind.kind, resolved.key, resolved.base_url, resolved.options)
+        provider = build_provider(resolved.kind.kind, resolved.key, resolved.base_url, resolved.options)
+        _warm_up()
+        return provider
 
     def waiting(name: str) -> Any:
         return lambda: begun.read(name)
@@ -234,6 +238,15 @@ def provider_for(begun: Begun, facts: Facts, args: argparse.Namespace) -> Deferr
         base_url=facts.base_url, described=described, build=build,
         read_ahead={name: (arguments, waiting(name)) for name, arguments in READS.items()},
     )
+
+
+def _warm_up() -> None:
+    """What the first request imports (httpcore's asyncio backend, from anyio), imported here on the build's
+    thread: else on the loop, in the second the first details stream in (~20 ms). UNVERIFIED past anyio 4."""
+    import importlib
+
+    with contextlib.suppress(ImportError):
+        importlib.import_module("anyio._backends._asyncio")
 
 
 async def run(begun: Begun, facts: Facts, app_class: type[TogetherApp], args: argparse.Namespace) -> int:
@@ -298,7 +311,7 @@ async def _read_ahead(args: argparse.Namespace, pipe: BinaryIO) -> None:
     provider = build_provider(resolved.kind.kind, resolved.key, resolved.base_url, resolved.options)
     try:
         reads = {name: asyncio.ensure_future(_answer(getattr(provider, name), *arguments))
-                 for name, arguments in READS.items()}
+                 for name, arguments in READS.items() if hasattr(provider, name)}
         await asyncio.sleep(0)  # the requests on their way before the facts are made
         pickle.dump(_provider_facts(provider), pipe)
         pipe.flush()

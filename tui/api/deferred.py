@@ -19,6 +19,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from tui.api.domain import Capabilities
+from tui.api.provider import Provider
+
+#: What every provider has (the protocol's members).
+_EVERY_PROVIDERS = frozenset(name for name in dir(Provider) if not name.startswith("_"))
 
 #: A read made ahead: the arguments it was made with, and how to wait for its answer ((True, value) when
 #: it was read, (False, None) when it could not be: the real provider then asks again).
@@ -101,8 +105,9 @@ class DeferredProvider:
             return getattr(real, name)
         if name.startswith("_") or "_described" not in self.__dict__:
             raise AttributeError(name)
-        if name in self.__dict__["_read_ahead"]:
-            return self._deferred_call(name)  # a coroutine function: it was read ahead with it
+        if name in self.__dict__["_read_ahead"] and name in _EVERY_PROVIDERS:
+            # Every provider has it, and it was read ahead: no need to wait for the description.
+            return self._deferred_call(name)
         described = self.description
         real = self.__dict__.get("_real")
         if real is not None:  # built to describe itself
