@@ -368,8 +368,9 @@ def install() -> None:
 
 if __name__ == "__main__":
     from tui.head_start import early
+    from tui.launch import parse
 
-    early(sys.argv[1:])  # as tui.launch does, before the probe's threads: the real start's head start
+    early(sys.argv[1:], parse)  # as tui.launch does, before the probe's threads: the real start's head start
     install()
     from tui.cli import main
 

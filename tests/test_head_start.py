@@ -155,7 +155,8 @@ def test_only_the_app_s_own_start_has_a_head_start(argv: list[str], environ: dic
 CHILD = textwrap.dedent("""
     import asyncio, json, sys
     from tui import head_start
-    head_start.early(sys.argv[1:])
+    from tui.launch import parse
+    head_start.early(sys.argv[1:], parse)
     from tui.cli import parse_args
     args = parse_args(sys.argv[1:])
     begun = head_start.take(args)

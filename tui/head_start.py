@@ -9,7 +9,7 @@ app's; side by side, on two cores, the app's process reaches its first frame abo
 app's 410).
 
 The child, forked before any thread starts, resolves the start exactly as a start without it does
-(``tui.cli.resolve``), builds the provider, sends the first list and the hardware list (the prices) on
+(``tui.start_config.resolve``), builds the provider, sends the first list and the hardware list (the prices) on
 their way, and writes to a pipe, pickled: first the facts (the app's configuration, theme checked, and what
 the app asks of a provider before it has one), then what the two reads returned. Then it exits. It never
 writes to the terminal (its standard streams are /dev/null). No key (the first-run screen), the demo, a
@@ -34,7 +34,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -99,9 +99,10 @@ class ProviderFacts:
 _begun: Begun | None = None
 
 
-def early(argv: Sequence[str]) -> None:
+def early(argv: Sequence[str], parse: Callable[[Sequence[str]], argparse.Namespace]) -> None:
     """Fork the child now, before the command line is parsed (``python -m tui`` and ``together-tui``
-    call this first): everything the child does then runs beside this process's own imports."""
+    call this first): everything the child does then runs beside this process's own imports. ``parse``:
+    the command line's parser, which the child imports and runs (``tui.launch`` passes it)."""
     global _begun
     if not eligible(argv, os.environ) or threading.active_count() != 1:  # fork only a single thread
         return
@@ -115,7 +116,7 @@ def early(argv: Sequence[str]) -> None:
     if pid == 0:  # the child
         os.close(read)
         try:
-            _child(list(argv), write)
+            _child(list(argv), write, parse)
         finally:
             os._exit(0)
     os.close(write)
@@ -213,7 +214,7 @@ def provider_for(begun: Begun, facts: Facts, args: argparse.Namespace) -> Deferr
 
     def build() -> Any:
         from tui.api.registry import build_provider
-        from tui.cli import resolve
+        from tui.start_config import resolve
 
         resolved = resolve(args)
         if isinstance(resolved, str) or resolved.key is None:
@@ -271,7 +272,7 @@ async def run(begun: Begun, facts: Facts, app_class: type[TogetherApp], args: ar
 # The child.
 
 
-def _child(argv: list[str], fd: int) -> None:
+def _child(argv: list[str], fd: int, parse: Callable[[Sequence[str]], argparse.Namespace]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # ctrl+c is the app's to answer
     null = os.open(os.devnull, os.O_RDWR)
     for stream in (0, 1, 2):
@@ -284,9 +285,7 @@ def _child(argv: list[str], fd: int) -> None:
             os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
             import asyncio
 
-            from tui.cli import parse_args
-
-            args = parse_args(argv)
+            args = parse(argv)
             if args.command is None and not args.demo:
                 asyncio.run(_read_ahead(args, pipe))
         except BaseException:  # nothing sent, or only the facts: the app reads for itself
@@ -297,8 +296,8 @@ async def _read_ahead(args: argparse.Namespace, pipe: BinaryIO) -> None:
     import asyncio
 
     from tui.api.registry import build_provider
-    from tui.cli import app_config, resolve
     from tui.keys.store import display_path
+    from tui.start_config import app_config, resolve
 
     resolved = resolve(args)
     if isinstance(resolved, str) or resolved.demo or resolved.key is None:
