@@ -160,7 +160,8 @@ def scenario(kind: str, size: int, deployments: int, rounds: int, load_timeout: 
             events = probe.events()
             # The combined v2 provider lists v1 too: its own answer is the one the store gets.
             by = "TogetherProvider" if v2 else "TogetherV1Provider"
-            parsed = min(e["at"] for e in events if e["ev"] == "listed" and e["by"] == by)
+            # Or the list the head start's child read (tui.head_start), as it reached the app's process.
+            parsed = min(e["at"] for e in events if e["ev"] == "listed" and e["by"] in (by, "head start"))
             first_list = max(e["read"] for e in events if e["ev"] == "list" and e["read"] <= parsed)
             # The loop while the details stream in: a second that starts once the rows are on screen (the first
             # frame's own drawing, when the list came before the screen was up, is the cold start's figure).

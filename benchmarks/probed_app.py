@@ -265,6 +265,20 @@ def install() -> None:
 
     ApiSession.request = timed_request  # type: ignore[method-assign]
 
+    from tui import head_start
+
+    read_ahead = head_start.Begun.read
+
+    async def timed_read_ahead(self, name):  # type: ignore[no-untyped-def]
+        # The first list read by the head start's child: "read" is when it reached the app's process.
+        answer = await read_ahead(self, name)
+        if name == "list_endpoints" and answer[0] and self.reads_at is not None:
+            write("list", path="/endpoints (head start)", sent=None, read=self.reads_at, bytes=0)
+            write("listed", at=time.monotonic(), count=len(answer[1]), by="head start")
+        return answer
+
+    head_start.Begun.read = timed_read_ahead  # type: ignore[method-assign]
+
     init = EndpointStore.__init__
 
     def remember(self, *args, **kwargs):  # type: ignore[no-untyped-def]
@@ -353,6 +367,10 @@ def install() -> None:
 
 
 if __name__ == "__main__":
+    from tui.head_start import early
+    from tui.launch import parse
+
+    early(sys.argv[1:], parse)  # as tui.launch does, before the probe's threads: the real start's head start
     install()
     from tui.cli import main
 

@@ -190,71 +190,52 @@ def _run_command(args: argparse.Namespace) -> int:
 
 
 def run_app(args: argparse.Namespace) -> int:
+    from tui import head_start
+
+    begun = head_start.take(args)
+    if begun is not None:
+        # Textual and the app load here while the child resolves the settings and reads the first list.
+        app_class = _load_app()
+        facts = begun.facts()
+        if facts is not None:
+            return asyncio.run(head_start.run(begun, facts, app_class, args))
+    return _run_app_here(args)
+
+
+def _run_app_here(args: argparse.Namespace) -> int:
     from tui.api.tls import preload
 
     # On another core while settings, pydantic and httpx import: the first session takes the store ready.
     preload()
-    from tui.api.registry import DEFAULT_KIND, ProviderOptions, UnknownProviderError, build_provider, entry_for
-    from tui.app.config import AppConfig
-    from tui.keys.resolve import options_for, provider_for, resolve_base_url
-    from tui.keys.urls import InsecureBaseURLError, check_base_url_safe
-    from tui.settings import load_settings
+    from tui.api.registry import DEFAULT_KIND, ProviderOptions, build_provider, entry_for
+    from tui.start_config import app_config, resolve
 
-    # The theme is checked once Textual, which knows the themes, is loaded (run_begun).
-    loaded = load_settings()
-    settings = loaded.settings
-    problems = list(loaded.problems)
+    resolved = resolve(args)
+    if isinstance(resolved, str):
+        print(f"together-tui: {resolved}", file=sys.stderr)
+        return 2
     notices: list[str] = []
-    profile_name = args.profile or settings.default_profile
-    try:
-        kind = provider_for(profile_name, settings)
-    except UnknownProviderError as exc:
-        # Never another provider's defaults: they would send this profile's key to the wrong service.
-        print(f"together-tui: profile {profile_name!r}: {exc}", file=sys.stderr)
-        return 2
-    base_url, _ = resolve_base_url(profile_name, override=args.base_url, settings=settings)
-    demo = bool(args.demo)
-    demo_kind = getattr(args, "demo_provider", None)
-    if demo_kind is not None and not demo and demo_kind != kind.kind:
-        # Never a way to send this profile's key to another service: the profile names its provider.
-        print(
-            f"together-tui: --provider chooses the demo's simulator (with --demo); profile {profile_name!r} "
-            f"is a {kind.label} profile (set provider = \"...\" in its settings to change that)",
-            file=sys.stderr,
+    kind, settings = resolved.kind, resolved.settings
+    demo, demo_kind, key = resolved.demo, resolved.demo_kind, resolved.key
+    if not demo and key is None:
+        from tui.app.first_run import FirstRunApp  # Textual: the key's screen is the first frame
+        from tui.keys.store import default_store
+
+        first_run = FirstRunApp(
+            base_url=resolved.base_url, profile=resolved.profile, store=default_store(),
+            env_name=resolved.env_name or kind.key_env_var,
         )
-        return 2
-    key = None
-    if not demo:
-        try:
-            check_base_url_safe(base_url)
-        except InsecureBaseURLError as exc:
-            print(f"together-tui: {exc}", file=sys.stderr)
-            return 2
-        from tui.keys.resolve import env_name_for, resolve_api_key
-
-        env_name = env_name_for(profile_name, override=args.api_key_env, settings=settings)
-        resolved = resolve_api_key(profile_name, env_name=env_name, default_env=kind.key_env_var)
-        if resolved is not None:
-            key = resolved.key
+        resume_collector()  # the first-run screen waits for a person, not for a frame
+        choice = first_run.run()
+        if choice is None:
+            return first_run.return_code or 0
+        if choice.demo:
+            demo = resolved.demo = True
         else:
-            from tui.app.first_run import FirstRunApp  # Textual: the key's screen is the first frame
-            from tui.keys.store import default_store
-
-            first_run = FirstRunApp(
-                base_url=base_url, profile=profile_name, store=default_store(), env_name=env_name or kind.key_env_var
-            )
-            resume_collector()  # the first-run screen waits for a person, not for a frame
-            choice = first_run.run()
-            if choice is None:
-                return first_run.return_code or 0
-            if choice.demo:
-                demo = True
-            else:
-                key = choice.key
-                notices.append(f"API key {key.masked if key else ''} saved: {choice.stored_in}.")
+            key = choice.key
+            notices.append(f"API key {key.masked if key else ''} saved: {choice.stored_in}.")
 
     backend = None
-    options = options_for(profile_name, settings)
     if demo:
         from tui.demo import DEMO_KINDS, start_demo_backend
 
@@ -262,40 +243,20 @@ def run_app(args: argparse.Namespace) -> int:
             # `--demo` is Together's; a demo chosen on the first-run screen is the profile's provider's.
             demo_kind = kind.kind if not args.demo and kind.kind in DEMO_KINDS else DEFAULT_KIND
         if demo_kind != kind.kind:
-            kind = entry_for(demo_kind)
+            kind = resolved.kind = entry_for(demo_kind)
         # The user's price table for that control plane (Nebius sends none); the profile's own options
         # (Together's API choice, a project) do not apply to a simulator.
-        options = ProviderOptions(prices=dict(settings.prices.get(demo_kind, {})))
-        backend = start_demo_backend(kind=demo_kind, prices=options.prices)
+        resolved.options = ProviderOptions(prices=dict(settings.prices.get(demo_kind, {})))
+        backend = start_demo_backend(kind=demo_kind, prices=resolved.options.prices)
         provider = backend.provider
-        base_url = provider.base_url
+        resolved.base_url = provider.base_url
     else:
         assert key is not None
-        provider = build_provider(kind.kind, key, base_url, options)
+        provider = build_provider(kind.kind, key, resolved.base_url, resolved.options)
 
-    config = AppConfig(
-        base_url=base_url,
-        profile=profile_name,
-        provider=kind.kind,
-        provider_label=kind.label,
-        prices=dict(options.prices),
-        demo=demo,
-        read_only=bool(args.read_only or settings.read_only),
-        refresh_interval=args.refresh or settings.refresh_interval,
-        fast_refresh_interval=settings.fast_refresh_interval,
-        notifications=settings.notifications,
-        bell=settings.bell,
-        confirm_start=settings.confirm_start if args.confirm_start is None else args.confirm_start,
-        confirm_delete=settings.confirm_delete,
-        wait_timeout_minutes=settings.wait_timeout_minutes,
-        theme=settings.theme,
-        chat=settings.chat,
-        keymap=dict(settings.keymap),
-        settings_problems=tuple(problems),
-        notices=tuple(notices),
-    )
+    config = app_config(args, resolved, notices=notices)
     try:
-        return asyncio.run(run_begun(provider, config, loaded))
+        return asyncio.run(run_begun(provider, config, resolved.loaded))
     finally:
         if backend is not None:
             backend.stop()

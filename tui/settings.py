@@ -20,7 +20,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from tui.api.registry import DEFAULT_KIND, unknown_provider_problem
 from tui.keys.store import config_dir, display_path
-from tui.settings_toml import MAX_REPAIRS, SettingsError, parse_leniently, set_top_level_key
+from tui.settings_toml import (
+    DEFAULT_THEME,
+    MAX_REPAIRS,
+    SettingsError,
+    parse_leniently,
+    set_top_level_key,
+    theme_problem,
+)
 
 __all__ = [
     "SETTINGS_ENV",
@@ -36,7 +43,6 @@ __all__ = [
 
 SETTINGS_ENV = "TOGETHER_TUI_CONFIG"
 SETTINGS_FILE_NAME = "settings.toml"
-DEFAULT_THEME = "textual-dark"
 
 
 class _Section(BaseModel):
@@ -180,15 +186,10 @@ def _did_you_mean(loc: tuple[int | str, ...]) -> str:
 
 
 def _check_theme(settings: Settings, themes: Collection[str], where: str, problems: list[str]) -> Settings:
-    if settings.theme in themes:
+    problem = theme_problem(settings.theme, themes, where)
+    if problem is None:
         return settings
-    import difflib
-
-    close = difflib.get_close_matches(settings.theme, list(themes), n=1, cutoff=0.6)
-    hint = f"did you mean {close[0]!r}?" if close else f"one of {', '.join(sorted(themes))}"
-    problems.append(
-        f"{where}: theme: unknown theme {settings.theme!r} ({hint}); using the default, {DEFAULT_THEME!r}"
-    )
+    problems.append(problem)
     return settings.model_copy(update={"theme": DEFAULT_THEME})
 
 

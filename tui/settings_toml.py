@@ -12,6 +12,7 @@ import os
 import re
 import stat
 import tomllib
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -140,3 +141,19 @@ def _write_atomically(target: Path, text: str, mode: int | None) -> None:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
+
+
+#: The theme when the settings name none, or one Textual does not know.
+DEFAULT_THEME = "textual-dark"
+
+
+def theme_problem(theme: str, themes: Collection[str], where: str) -> str | None:
+    """What is wrong with ``theme`` (None: it is one of ``themes``), said as the settings' other problems are.
+    Here, without pydantic, for a start that checks it once Textual is loaded (``tui.head_start``)."""
+    if theme in themes:
+        return None
+    import difflib
+
+    close = difflib.get_close_matches(theme, list(themes), n=1, cutoff=0.6)
+    hint = f"did you mean {close[0]!r}?" if close else f"one of {', '.join(sorted(themes))}"
+    return f"{where}: theme: unknown theme {theme!r} ({hint}); using the default, {DEFAULT_THEME!r}"

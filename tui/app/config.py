@@ -3,16 +3,32 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
-
-from tui.settings import ChatDefaults
+from typing import Any
 
 __all__ = ["AppConfig", "ChatDefaults", "utc_now"]
 
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class ChatDefaults:
+    """A new conversation's parameters: the settings file's ``[chat]``, validated there (``tui.settings``).
+    Plain data, not the settings' model: the app's modules load without pydantic (``tui.head_start``)."""
+
+    system_prompt: str = ""
+    temperature: float | None = 0.7
+    max_tokens: int | None = 1024
+    top_p: float | None = None
+    reasoning_effort: str | None = None
+
+    @classmethod
+    def of(cls, section: Any) -> ChatDefaults:
+        """From the settings' ``chat`` section (or anything with the same attributes)."""
+        return cls(**{item.name: getattr(section, item.name) for item in fields(cls)})
 
 
 @dataclass(frozen=True)
