@@ -242,12 +242,25 @@ def provider_for(begun: Begun, facts: Facts, args: argparse.Namespace) -> Deferr
 
 
 def _warm_up() -> None:
-    """What the first request imports (httpcore's asyncio backend, from anyio), imported here on the build's
-    thread: else on the loop, in the second the first details stream in (~20 ms). UNVERIFIED past anyio 4."""
+    """What the provider's first requests would build on the loop, built here on the build's thread: the
+    asyncio backend httpcore imports from anyio on its first request (~20 ms) and the wire models'
+    validators, built on their first use (the list's at a refresh: ~30 ms at 5,000 endpoints). The first
+    list, which built them on a start without a head start, was the child's. UNVERIFIED past anyio 4 and
+    pydantic 2.14 (``model_rebuild(force=True)`` builds a model made with ``defer_build``)."""
     import importlib
+
+    from pydantic import BaseModel
 
     with contextlib.suppress(ImportError):
         importlib.import_module("anyio._backends._asyncio")
+    for name, module in list(sys.modules.items()):
+        if not name.startswith("tui.api.") or module is None:
+            continue
+        for value in list(vars(module).values()):
+            if (isinstance(value, type) and issubclass(value, BaseModel) and value.__module__ == name
+                    and not value.__pydantic_complete__):
+                with contextlib.suppress(Exception):  # a model that cannot build yet builds on its first use
+                    value.model_rebuild(force=True)
 
 
 async def run(begun: Begun, facts: Facts, app_class: type[TogetherApp], args: argparse.Namespace) -> int:
