@@ -36,6 +36,9 @@ log = logging.getLogger(__name__)
 DETAIL_NEWS_EVERY = 0.25
 #: Reads of rows nobody is looking at, in flight at once (the rest of the concurrency is for what is seen).
 BACKGROUND_CONCURRENCY = 4
+#: Seconds a read of a row on screen holds back the reads of the rest (``_seen_reads``); past that (a hung
+#: request, waiting for its time-out) the rest is read beside it.
+SEEN_FIRST_FOR = 2.0
 #: Seconds between two starts of such reads: at most 200 a second, whatever the API's latency.
 DETAIL_PACE = 0.005
 #: Failures in a row (not 429s) that stop the reads until the next poll: an outage, not one bad endpoint.
@@ -227,6 +230,8 @@ class StoreDetails:
 
     async def _work_details(self) -> None:
         running: dict[asyncio.Task[Any], bool] = {}
+        self._started: dict[asyncio.Task[Any], float] = {}
+        loop = asyncio.get_running_loop()
         try:
             while True:
                 self._detail_wake.clear()
@@ -234,7 +239,9 @@ class StoreDetails:
                 while len(running) < self._detail_concurrency:
                     if (key := self._queue.next(selected, visible, background=False)) is not None:
                         self._queue.in_flight.add(key)
-                        running[asyncio.ensure_future(self._read(key))] = False
+                        task = asyncio.ensure_future(self._read(key))
+                        running[task] = False
+                        self._started[task] = loop.time()
                     elif (sum(running.values()) < self._background_concurrency and self._queue.backlogged()
                           and not self._seen_reads(running)
                           and not self._waiting_for_view(selected, visible, running)):
@@ -245,12 +252,18 @@ class StoreDetails:
                 if not running:
                     return
                 wake = asyncio.ensure_future(self._detail_wake.wait())
+                # A seen read that holds the rest back is looked at again when its hold ends.
+                now = loop.time()
+                holding = [left for task, paced in running.items() if not paced and task in self._started
+                           and (left := self._started[task] + SEEN_FIRST_FOR - now) > 0]
                 try:
-                    done, _ = await asyncio.wait({*running, wake}, return_when=asyncio.FIRST_COMPLETED)
+                    done, _ = await asyncio.wait({*running, wake}, return_when=asyncio.FIRST_COMPLETED,
+                                                 timeout=min(holding) if holding and self._queue.backlogged() else None)
                 finally:
                     wake.cancel()
                 for task in done:
                     running.pop(task, None)
+                    self._started.pop(task, None)
         finally:
             for task in running:
                 task.cancel()
@@ -262,8 +275,11 @@ class StoreDetails:
     def _seen_reads(self, running: dict[asyncio.Task[Any], bool]) -> bool:
         """Reads of what is seen still in flight: the rest waits for them. Started beside them, a paced read
         reached the API before the last of them (15 of the first screen's 18 rows, behind a row nobody saw,
-        at 5,000 endpoints): first means answered first, not only asked first."""
-        return any(not paced and task is not self._grace for task, paced in running.items())
+        at 5,000 endpoints): first means answered first, not only asked first. For ``SEEN_FIRST_FOR`` at
+        most: a read that hangs (until its time-out) no longer holds back every other row's."""
+        now = asyncio.get_running_loop().time()
+        return any(not paced and task is not self._grace and now - self._started.get(task, now) < SEEN_FIRST_FOR
+                   for task, paced in running.items())
 
     def _waiting_for_view(self, selected: str | None, visible: list[str], running: dict[asyncio.Task[Any], bool]
                           ) -> bool:

@@ -108,6 +108,8 @@ class KeyBar(Widget, can_focus=False):
 
     def follow(self) -> bool:
         """Show the keys in force now; True if they changed (the line is then repainted, nothing laid out)."""
+        if not self.is_attached:  # a screen on its way out keeps what it showed
+            return False
         keys = self.keys_in_force()
         if keys == self.keys:
             return False
