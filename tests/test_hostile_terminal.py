@@ -89,7 +89,7 @@ def test_hostile_names_models_hardware_and_chat_reach_the_terminal_only_as_text(
         app.send("hello\r", pause=3.0)
         assert app.returncode is None, "the app died on hostile data"
         app.send("\x11")  # ctrl+q
-        assert app.wait() == 0
+        assert app.wait() == 0, app.screen_text()[-4000:]
     finally:
         app.close()
     assert_clean(app)
@@ -109,7 +109,7 @@ def test_an_error_that_echoes_the_key_never_shows_it(
         app.send("r", pause=1.5)
         assert app.returncode is None
         app.send("\x11")
-        assert app.wait() == 0
+        assert app.wait() == 0, app.screen_text()[-4000:]
     finally:
         app.close()
     assert_clean(app)
@@ -197,7 +197,7 @@ def test_v2_endpoints_deployments_events_metrics_and_forms_reach_the_terminal_on
         app.send("hello\r", pause=3.0)
         assert app.returncode is None, "the app died on hostile v2 data"
         app.send("\x11")
-        assert app.wait() == 0
+        assert app.wait() == 0, app.screen_text()[-4000:]
     finally:
         app.close()
     assert_clean(app)

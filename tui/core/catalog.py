@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from tui.api.domain import DeployOption, HardwareOption, ModelOption
 from tui.api.errors import APIError
+from tui.core.listeners import Listeners
 
 if TYPE_CHECKING:
     from tui.api.provider import Provider
@@ -41,12 +42,11 @@ class Catalog:
         self._monotonic = monotonic
         self._answers: dict[Hashable, _Entry] = {}
         self._in_flight: dict[Hashable, asyncio.Future[Any]] = {}
-        self._listeners: list[Callable[[], None]] = []
+        self._listeners: Listeners[[]] = Listeners("catalogue")
 
     def subscribe(self, listener: Callable[[], None]) -> Callable[[], None]:
         """Called whenever a new answer arrives (prices known, say); returns the unsubscribe function."""
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+        return self._listeners.subscribe(listener)
 
     async def hardware(self, model: str | None = None, *, fresh: bool = False) -> list[HardwareOption]:
         """What can be deployed (for a model, when given). Unfiltered, the legacy hardware's prices are
@@ -133,6 +133,5 @@ class Catalog:
         finally:
             self._in_flight.pop(key, None)
         self._answers[key] = _Entry(value, self._monotonic())
-        for listener in list(self._listeners):
-            listener()
+        self._listeners.emit()
         return value

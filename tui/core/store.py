@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from tui.api.domain import Capabilities, Deployment, Endpoint, Phase
 from tui.api.errors import APIError
 from tui.core.details import DetailCache
+from tui.core.listeners import Listeners
 from tui.core.polling import PollScheduler
 from tui.core.store_actions import StoreActions
 from tui.core.store_apply import StoreApply
@@ -69,7 +70,7 @@ class EndpointStore(StoreApply, StoreDetails, StoreActions):
         self._endpoints: dict[str, Endpoint] = {}
         self._expected: dict[str, Expected] = {}
         self._created: dict[str, datetime] = {}
-        self._listeners: list[Listener] = []
+        self._listeners: Listeners[[StoreEvent]] = Listeners("store")
         self._ready_waiters: dict[str, list[asyncio.Future[WaitOutcome]]] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self._wake = asyncio.Event()
@@ -176,8 +177,8 @@ class EndpointStore(StoreApply, StoreDetails, StoreActions):
     # Subscriptions
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+        """Tell ``listener`` of every change and announcement, in the context it subscribed from."""
+        return self._listeners.subscribe(listener)
 
     def set_priority(self, priority: Callable[[], tuple[str | None, Iterable[str]]]) -> None:
         """Where the view's selection and visible rows are, so their details come first."""
@@ -191,11 +192,7 @@ class EndpointStore(StoreApply, StoreDetails, StoreActions):
             self._want_details()
 
     def _emit(self, event: StoreEvent) -> None:
-        for listener in list(self._listeners):
-            try:
-                listener(event)
-            except Exception:  # a view's bug must not stop the store
-                log.exception("store listener failed")
+        self._listeners.emit(event)
 
     def _announce(self, message: str, *, title: str = "", severity: str = "information", ring: bool = False) -> None:
         self._emit(Announcement(message, title, severity, ring))
