@@ -146,9 +146,9 @@ async def _app_turn(base_url: str, tokens: int, size: tuple[int, int], flush_fps
     from tui.api.domain import ModelOption
     from tui.api.together import TogetherClient, TogetherV1Provider
     from tui.app.app import TogetherApp
-    from tui.app.config import AppConfig
     from tui.app.panes.chat import PromptInput
     from tui.app.widgets.chat_message import AssistantMessage
+    from tui.core.app_config import AppConfig
     from tui.core.chat import ChatTarget
     from tui.simulator import DEMO_API_KEY
 

@@ -53,9 +53,9 @@ async def measure(base_url: str, endpoints: int, tokens: int, turns: int) -> lis
     from tui.api.domain import ModelOption
     from tui.api.together import TogetherClient, TogetherV1Provider
     from tui.app.app import TogetherApp
-    from tui.app.config import AppConfig
     from tui.app.panes.chat import PromptInput
     from tui.app.widgets.markdown_view import MarkdownPart
+    from tui.core.app_config import AppConfig
     from tui.core.chat import ChatTarget
     from tui.simulator import DEMO_API_KEY
 

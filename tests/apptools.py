@@ -8,7 +8,7 @@ from typing import Any
 
 from tui.api.together import TogetherClient, TogetherV1Provider
 from tui.app.app import STORE_WORKER_GROUP, TogetherApp
-from tui.app.config import AppConfig
+from tui.core.app_config import AppConfig
 from tui.simulator import DEMO_API_KEY, SimulatorServer
 
 #: The frozen "now" the app sees in tests (matches conftest.FIXED_EPOCH).

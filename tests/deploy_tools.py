@@ -12,9 +12,9 @@ from textual.widgets import Input, Select
 from v2_tools import provider_for
 
 from tui.app.app import TogetherApp
-from tui.app.config import AppConfig
 from tui.app.messages import OpenCreateForm
 from tui.app.screens.deploy_form import DeployScreen
+from tui.core.app_config import AppConfig
 from tui.simulator import ManualClock, SimulatorServer
 
 

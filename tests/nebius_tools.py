@@ -64,7 +64,7 @@ def make_nebius_app(server: SimulatorServer[NebiusSimulator], *, prices: dict[st
     from tests.apptools import frozen_clock
     from tui.api.nebius import create_provider
     from tui.app.app import TogetherApp
-    from tui.app.config import AppConfig
+    from tui.core.app_config import AppConfig
 
     table = PRICES if prices is None else prices
     provider = create_provider(SIM_KEY, server.root_url, {"inference_url": server.root_url, "prices": table})

@@ -15,9 +15,9 @@ from textual.geometry import Size
 from textual.widgets import Static, TabbedContent
 
 from tui.app.app import TogetherApp
-from tui.app.config import AppConfig
 from tui.app.main_screen import MainScreen
 from tui.app.screens.help import HelpScreen
+from tui.core.app_config import AppConfig
 from tui.settings import load_settings
 from tui.simulator import SimulatorServer
 

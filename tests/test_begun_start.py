@@ -13,10 +13,10 @@ from typing import Any
 from fakes import FakeProvider, endpoint
 
 from tui.app.app import TogetherApp
-from tui.app.config import AppConfig
 from tui.app.widgets.endpoint_table import EndpointTable
 from tui.cli import run_begun
 from tui.core.account import Account
+from tui.core.app_config import AppConfig
 from tui.settings import LoadedSettings, Settings
 
 

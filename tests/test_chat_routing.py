@@ -15,9 +15,9 @@ from textual.widgets import OptionList, Static
 
 from tui.api.domain import Capabilities, Deployment, Endpoint, ModelOption, Phase
 from tui.app.app import TogetherApp
-from tui.app.config import AppConfig
 from tui.app.messages import OpenChat
 from tui.app.panes.chat import PromptInput
+from tui.core.app_config import AppConfig
 from tui.core.chat import ChatTarget, TurnState
 from tui.core.chat_routing import Route, route_for
 

@@ -19,11 +19,11 @@ from v2_tools import GPT_OSS_20B, Start, provider_for, requests_to, today
 
 from tui.api.domain import DeploySpec, Endpoint
 from tui.app.app import TogetherApp
-from tui.app.config import AppConfig
 from tui.app.messages import OpenChat
 from tui.app.panes.chat import ChatPane, PromptInput
 from tui.app.screens.deploy_form import DeployScreen
 from tui.app.screens.traffic_split import TrafficSplitScreen
+from tui.core.app_config import AppConfig
 from tui.core.chat import TurnState
 from tui.simulator import SimulatorServer
 

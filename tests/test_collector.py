@@ -15,7 +15,7 @@ from tui import cli, collector
 from tui.api import errors
 from tui.app import app as app_module
 from tui.app.app import TogetherApp
-from tui.app.config import AppConfig
+from tui.core.app_config import AppConfig
 
 
 @pytest.fixture(autouse=True)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tui.api import ChatMessage, ChatParams, Phase
-from tui.app.config import AppConfig
+from tui.core.app_config import AppConfig
 from tui.demo import start_demo_backend
 from tui.simulator import SimulatorServer
 

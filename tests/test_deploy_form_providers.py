@@ -16,10 +16,10 @@ from tests.fakes import FakeProvider, endpoint
 from tui.api.domain import Availability, Capabilities, DeployOption, DeploySpec, Endpoint, ModelOption
 from tui.api.nebius import create_provider
 from tui.app.app import TogetherApp
-from tui.app.config import AppConfig
 from tui.app.screens.confirm_discard import ConfirmDiscardScreen
 from tui.app.screens.deploy_confirm import ConfirmDeployScreen
 from tui.app.screens.deploy_form import DeployScreen
+from tui.core.app_config import AppConfig
 from tui.simulator.nebius.app import NebiusSimulator
 from tui.simulator.server import SimulatorServer
 

@@ -18,10 +18,10 @@ from textual.app import App, ComposeResult
 from tree_tools import make_tree_app, today
 
 from tui.app.app import TogetherApp
-from tui.app.config import AppConfig
 from tui.app.widgets.detail_grid import FieldGrid
 from tui.app.widgets.endpoint_detail import DetailView, EndpointDetail, _fields, _timeline, render_detail
 from tui.app.widgets.endpoint_table import EndpointTable
+from tui.core.app_config import AppConfig
 from tui.simulator import SimulatorServer
 
 SIZE = (120, 36)

@@ -10,10 +10,10 @@ from fakes import FakeProvider, endpoint
 from rich.text import Text
 
 from tui.app.app import TogetherApp
-from tui.app.config import AppConfig
 from tui.app.panes import endpoint_render
 from tui.app.panes.endpoints import EndpointsPane
 from tui.app.widgets.endpoint_table import EndpointTable
+from tui.core.app_config import AppConfig
 
 
 def cells(table: EndpointTable) -> dict[str, list[str]]:

@@ -16,10 +16,10 @@ from rich.console import Console
 from textual.widgets import Static
 
 from tui.app.app import TogetherApp
-from tui.app.config import AppConfig
 from tui.app.screens.confirm_start import ConfirmStartScreen
 from tui.app.widgets.endpoint_table import EndpointTable
 from tui.app.widgets.status_header import StatusHeader
+from tui.core.app_config import AppConfig
 
 SIZE = (120, 36)
 

@@ -15,10 +15,10 @@ from fakes import FakeProvider, titled
 
 from tui.api.domain import Endpoint
 from tui.app.app import TogetherApp
-from tui.app.config import AppConfig
 from tui.app.panes import endpoint_render
 from tui.app.widgets import endpoint_table
 from tui.app.widgets.endpoint_table import EndpointTable
+from tui.core.app_config import AppConfig
 
 SIZE = (120, 36)
 

@@ -6,7 +6,7 @@ import pytest
 from fakes import FakeProvider, endpoint
 
 from tui.app.app import TogetherApp
-from tui.app.config import AppConfig
+from tui.core.app_config import AppConfig
 
 
 async def test_the_first_screen_wears_its_height_class_before_its_first_styles(monkeypatch: pytest.MonkeyPatch) -> None:

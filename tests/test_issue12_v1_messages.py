@@ -21,8 +21,8 @@ from v2_tools import Start, today
 from tui.api.errors import EndpointNotRunningError
 from tui.api.together import TogetherClient, TogetherV1Provider
 from tui.app.app import TogetherApp
-from tui.app.config import AppConfig
 from tui.app.screens.deploy_form import DeployScreen
+from tui.core.app_config import AppConfig
 from tui.core.chat import TurnState
 from tui.simulator import DEMO_API_KEY, SimulatorServer
 

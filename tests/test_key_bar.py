@@ -192,7 +192,7 @@ async def test_the_app_s_first_frame_has_every_key_it_will_show() -> None:
     from fakes import FakeProvider, endpoint
 
     from tui.app.app import TogetherApp
-    from tui.app.config import AppConfig
+    from tui.core.app_config import AppConfig
 
     provider = FakeProvider.with_endpoints(endpoint("ep-0"), endpoint("ep-1"))
     app = TogetherApp(provider, AppConfig(refresh_interval=60))  # type: ignore[arg-type]

@@ -82,6 +82,27 @@ def test_starting_the_app_imports_only_what_its_first_frame_needs() -> None:
     assert result.stdout.strip() == "[]"
 
 
+def test_the_head_starts_child_reads_ahead_without_textual(tmp_path: Path) -> None:
+    # The child's whole path to its first requests (tui.head_start._read_ahead): Textual is the parent's
+    # half of the start, and importing it here too (~90 ms, through tui.app's package) delayed the list.
+    code = (
+        "import sys, pickle; from tui.launch import parse; args = parse([]); "
+        "from tui.head_start import Facts, _provider_facts; from tui.keys.store import display_path; "
+        "from tui.start_config import app_config, resolve; from tui.api.registry import build_provider; "
+        "resolved = resolve(args); "
+        "facts = Facts(app_config(args, resolved), resolved.kind.kind, resolved.profile, resolved.base_url, "
+        "display_path(resolved.loaded.path)); pickle.dumps(facts); "
+        "provider = build_provider(resolved.kind.kind, resolved.key, resolved.base_url, resolved.options); "
+        "pickle.dumps(_provider_facts(provider)); "
+        "print(sorted(m for m in ('textual', 'rich', 'tui.app') if m in sys.modules))"
+    )
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "TOGETHER_TUI_CONFIG": str(tmp_path / "settings.toml"),
+           "TOGETHER_API_KEY": "layer-test-key", "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True,
+                            env=env)
+    assert result.stdout.strip() == "[]", result.stderr
+
+
 def test_the_apps_options_are_parsed_without_the_subcommands_modules() -> None:
     code = (
         "import sys; from tui.cli import parse_args; args = parse_args(['--read-only', '--refresh', '5']); "

@@ -13,8 +13,8 @@ from fakes import FakeProvider, endpoint
 from textual.app import App, ComposeResult
 from textual.widgets import Static
 
-from tui.app.config import AppConfig
 from tui.core.account import Account
+from tui.core.app_config import AppConfig
 from tui.core.listeners import Listeners
 from tui.core.store_events import StoreEvent
 

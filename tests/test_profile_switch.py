@@ -157,7 +157,7 @@ async def test_a_refused_key_is_said_and_nothing_is_switched(
 
 
 def test_the_choices_are_every_profile_with_its_provider_the_current_first(settings_file: Path) -> None:
-    from tui.app.config import AppConfig
+    from tui.core.app_config import AppConfig
 
     settings = load_settings(settings_file).settings
     choices = profile_choices(settings, AppConfig(profile="work"))

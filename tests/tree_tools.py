@@ -10,8 +10,8 @@ from apptools import frozen_clock
 from v2_tools import provider_for, today
 
 from tui.app.app import TogetherApp
-from tui.app.config import AppConfig
 from tui.app.widgets.endpoint_table import EndpointTable
+from tui.core.app_config import AppConfig
 from tui.simulator import ManualClock, SimulatorServer
 
 __all__ = ["cell", "deployment_id", "endpoint_id", "make_tree_app", "rows", "table_of", "today"]

@@ -23,7 +23,7 @@ from tui.collector import pause_collector, resume_collector
 if TYPE_CHECKING:
     from tui.api.provider import Provider
     from tui.app.app import TogetherApp
-    from tui.app.config import AppConfig
+    from tui.core.app_config import AppConfig
     from tui.settings import LoadedSettings
 
 

@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     from tui.api.deferred import DeferredProvider
     from tui.api.domain import Capabilities
     from tui.app.app import TogetherApp
-    from tui.app.config import AppConfig
+    from tui.core.app_config import AppConfig
 
 #: Seconds the app waits for the child's facts before starting on its own (a keyring that prompts).
 FACTS_TIMEOUT = 10.0

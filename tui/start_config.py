@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from tui.api.registry import ProviderKind, ProviderOptions
-    from tui.app.config import AppConfig
+    from tui.core.app_config import AppConfig
     from tui.keys.secret import ApiKey
     from tui.settings import LoadedSettings, Settings
 
@@ -75,7 +75,7 @@ def resolve(args: argparse.Namespace) -> Resolved | str:
 
 def app_config(args: argparse.Namespace, resolved: Resolved, *, notices: Sequence[str] = ()) -> AppConfig:
     """The app's configuration from the command line and the settings (the theme still unchecked)."""
-    from tui.app.config import AppConfig, ChatDefaults
+    from tui.core.app_config import AppConfig, ChatDefaults
 
     settings, options = resolved.settings, resolved.options
     return AppConfig(

@@ -29,7 +29,6 @@ from textual.theme import Theme
 from textual.widgets import TabbedContent, TabPane
 
 from tui.app.bindings import bindings, first_key
-from tui.app.config import AppConfig
 from tui.app.context import AppContext
 from tui.app.crash import SecretSafeCrashReports
 from tui.app.main_screen import MainScreen
@@ -41,6 +40,7 @@ from tui.app.widgets.status_header import StatusHeader
 from tui.collector import FreezeAfterFullPasses, collector_paused, freeze_loaded, resume_collector
 from tui.core import keymap
 from tui.core.account import Account
+from tui.core.app_config import AppConfig
 from tui.core.store import Announcement, StoreEvent
 
 if TYPE_CHECKING:

@@ -15,7 +15,7 @@ from tui.core.costs import Burn, burn_per_hour
 
 if TYPE_CHECKING:
     from tui.api.provider import Provider
-    from tui.app.config import AppConfig
+    from tui.core.app_config import AppConfig
     from tui.core.catalog import Catalog
     from tui.core.store import EndpointStore
 

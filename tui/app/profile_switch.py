@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from textual.screen import Screen
 
     from tui.api.provider import Provider
-    from tui.app.config import AppConfig
+    from tui.core.app_config import AppConfig
     from tui.settings import Settings
 
 #: The worker group of a switch in progress: a second choice replaces the first.

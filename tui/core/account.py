@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 
 class PollSettings(Protocol):
-    """What the store needs of the app's configuration (``tui.app.config.AppConfig`` has it)."""
+    """What the store needs of the app's configuration (``tui.core.app_config.AppConfig`` has it)."""
 
     @property
     def clock(self) -> Callable[[], datetime]: ...

@@ -14,7 +14,7 @@ from textual.content import Content
 from textual.widgets import Input, Label, Select
 
 from tui.api.domain import ChatParams
-from tui.app.config import ChatDefaults
+from tui.core.app_config import ChatDefaults
 from tui.core.chat import REASONING_EFFORTS
 from tui.core.numbers import max_tokens_limit, parse_max_tokens
 

@@ -1,4 +1,5 @@
-"""What the app needs to know at start, gathered from flags and the settings file by the CLI."""
+"""What the app needs to know at start, gathered from flags and the settings file by the CLI (plain data:
+the head start's child makes it without loading Textual)."""
 
 from __future__ import annotations
 
