@@ -220,12 +220,9 @@ async def chat_on_screen(app: Any, pilot: Any) -> None:
     """The Chat pane is the one shown. A turn streamed into a hidden pane draws nothing, and costs a third
     to a half less CPU: runs before December 1 (evening) measured that way whenever the Endpoints tab came
     back after the switch (a race at start-up: the Endpoints table took the focus again, and a TabPane with
-    the focus in it is made active)."""
-    from textual.widgets import TabbedContent
-
-    panes = app.query_one("#panes", TabbedContent)
+    the focus in it was made active, before the pane tabs were the app's own)."""
     for attempt in range(20):
-        if panes.active == "chat" and app.chat_pane.region.height > 0:
+        if app.active_pane == "chat" and app.chat_pane.region.height > 0:
             if attempt:
                 print(f"  (the Chat pane showed after {attempt} more switch(es) to it)", flush=True)
             return

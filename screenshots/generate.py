@@ -24,8 +24,8 @@ from textual.widgets import Collapsible, Input  # noqa: E402
 from tui.api import Endpoint, Phase  # noqa: E402
 from tui.api.together.combined import TogetherProvider  # noqa: E402
 from tui.app.app import TogetherApp  # noqa: E402
-from tui.app.config import AppConfig  # noqa: E402
 from tui.app.messages import OpenChat, OpenUpdateForm  # noqa: E402
+from tui.core.app_config import AppConfig  # noqa: E402
 from tui.simulator import DEMO_API_KEY, ManualClock, Simulator, SimulatorConfig, SimulatorServer  # noqa: E402
 
 EPOCH = 1768478400.0

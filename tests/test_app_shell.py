@@ -12,54 +12,58 @@ from fakes import FakeProvider, endpoint
 from rich.console import Console
 from textual import events
 from textual.geometry import Size
-from textual.widgets import Static, TabbedContent
+from textual.widgets import Static
 
 from tui.app.app import TogetherApp
 from tui.app.main_screen import MainScreen
 from tui.app.screens.help import HelpScreen
+from tui.app.widgets.pane_tabs import PaneTabs
 from tui.core.app_config import AppConfig
 from tui.settings import load_settings
 from tui.simulator import SimulatorServer
+
+
+def shown_pane(app: TogetherApp) -> str:
+    """The pane on screen, whose tab is lit."""
+    assert app.query_one(PaneTabs).active == app.active_pane
+    return app.active_pane
 
 
 async def test_panes_by_number(sim_server: SimulatorServer) -> None:
     app = make_app(sim_server)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
-        tabs = app.query_one("#panes", TabbedContent)
         for key, pane in (("2", "hardware"), ("1", "endpoints"), ("3", "chat")):
             await pilot.press(key)
             await settle(pilot)
-            assert tabs.active == pane
+            assert shown_pane(app) == pane
 
 
 async def test_brackets_cycle_the_panes(sim_server: SimulatorServer) -> None:
     app = make_app(sim_server)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
-        tabs = app.query_one("#panes", TabbedContent)
         await pilot.press("right_square_bracket")
         await settle(pilot)
-        assert tabs.active == "hardware"
+        assert shown_pane(app) == "hardware"
         await pilot.press("left_square_bracket", "left_square_bracket")
         await settle(pilot)
-        assert tabs.active == "chat"
+        assert shown_pane(app) == "chat"
 
 
 async def test_a_pane_shown_stays_shown_when_the_old_panes_focus_is_hidden_late(sim_server: SimulatorServer) -> None:
     """The old pane's focused table hears Hide after the switch on a busy machine: Textual then moves the
-    focus to a sibling in the old pane, and focus inside a TabPane makes that pane active again."""
+    focus to a sibling in the old pane, which must not bring the old pane back."""
     app = make_app(sim_server)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
-        tabs = app.query_one("#panes", TabbedContent)
         for pane, old in (("hardware", "endpoints"), ("chat", "hardware"), ("endpoints", "chat")):
             focused = app.screen.focused
             assert focused is not None and app.panes[old] in focused.ancestors
             app.action_show_pane(pane)
             focused.post_message(events.Hide())
             await settle(pilot)
-            assert tabs.active == pane
+            assert shown_pane(app) == pane
             assert app.screen.focused is not None and app.panes[pane] in app.screen.focused.ancestors
 
 
@@ -197,7 +201,7 @@ async def test_keys_are_remapped_from_the_settings_keymap(sim_server: SimulatorS
         await settle(pilot)
         await pilot.press("h")
         await settle(pilot)
-        assert app.query_one("#panes", TabbedContent).active == "hardware"
+        assert shown_pane(app) == "hardware"
         await pilot.press("f1")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
@@ -255,3 +259,30 @@ async def test_the_first_frame_is_the_one_layout_until_something_changes(count: 
         await pilot.press("slash")  # the filter's input comes: a layout, and it is on screen
         await pilot.pause(0.2)
         assert len(layouts) > 1 and app.query_one("#endpoints-filter").region.height > 0
+
+
+async def test_a_tab_clicked_shows_its_pane_and_the_label_under_the_pointer_lights_up(
+    sim_server: SimulatorServer,
+) -> None:
+    app = make_app(sim_server)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        tabs = app.query_one(PaneTabs)
+        spans = tabs.spans()
+        assert list(spans) == ["endpoints", "hardware", "chat"]
+        # Each label where it is drawn: " 1 Endpoints  2 Hardware  3 Chat " on the tabs' first row.
+        drawn = "".join(segment.text for segment in tabs.render_line(0))
+        for pane, (start, end) in spans.items():
+            assert drawn[start:end].strip() == tabs.labels[pane]
+        await pilot.hover(PaneTabs, offset=(spans["chat"][0] + 2, 0))
+        assert tabs.hovered == "chat"
+        await pilot.click(PaneTabs, offset=(spans["hardware"][0] + 2, 1))  # the bar beneath a label too
+        await settle(pilot)
+        assert shown_pane(app) == "hardware"
+        assert app.screen.focused is not None and app.panes["hardware"] in app.screen.focused.ancestors
+        await pilot.click(PaneTabs, offset=(spans["chat"][1] + 10, 0))  # past the last label: nothing
+        await settle(pilot)
+        assert shown_pane(app) == "hardware"
+        await pilot.click(PaneTabs, offset=(spans["endpoints"][0] + 1, 0))
+        await settle(pilot)
+        assert shown_pane(app) == "endpoints" and not tabs.can_focus

@@ -70,8 +70,6 @@ async def test_the_first_frame_after_the_list_shows_its_rows_and_the_tables_keys
 async def test_a_modal_closed_with_no_focus_on_another_pane_leaves_that_pane_showing() -> None:
     """The table's focus at start is for the first frame only: later, with nothing focused on the Chat
     pane, closing a modal must not focus the hidden table (which would bring the Endpoints tab back)."""
-    from textual.widgets import TabbedContent
-
     from tui.app.screens.help import HelpScreen
 
     app = TogetherApp(FakeProvider.with_endpoints(endpoint("ep-1")), AppConfig(refresh_interval=60))  # type: ignore[arg-type]
@@ -80,14 +78,14 @@ async def test_a_modal_closed_with_no_focus_on_another_pane_leaves_that_pane_sho
         app.action_show_pane("chat")
         for _ in range(5):
             await pilot.pause()
-        assert app.query_one("#panes", TabbedContent).active == "chat"
+        assert app.active_pane == "chat"
         app.set_focus(None)
         await app.push_screen(HelpScreen())
         await pilot.pause()
         app.pop_screen()
         for _ in range(5):
             await pilot.pause()
-        assert app.query_one("#panes", TabbedContent).active == "chat"
+        assert app.active_pane == "chat"
 
 
 async def test_the_rows_of_the_first_screen_are_detailed_first_when_they_are_in_the_first_frame() -> None:

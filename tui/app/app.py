@@ -26,7 +26,7 @@ from textual.binding import Binding, BindingType
 from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.theme import Theme
-from textual.widgets import TabbedContent, TabPane
+from textual.widgets import ContentSwitcher
 
 from tui.app.bindings import bindings, first_key
 from tui.app.context import AppContext
@@ -36,6 +36,7 @@ from tui.app.pane_switching import PANES, TAB_LABELS, PaneSwitching
 from tui.app.panes.endpoints import EndpointsPane
 from tui.app.requests import CrossPaneRequests
 from tui.app.widgets.key_bar import KeyBar
+from tui.app.widgets.pane_tabs import PaneTabs
 from tui.app.widgets.status_header import StatusHeader
 from tui.collector import FreezeAfterFullPasses, collector_paused, freeze_loaded, resume_collector
 from tui.core import keymap
@@ -98,14 +99,13 @@ class TogetherApp(SecretSafeCrashReports, PaneSwitching, CrossPaneRequests, App[
 
     def compose(self) -> ComposeResult:
         endpoints = EndpointsPane(self.context)
+        endpoints.id = "endpoints"
         self._panes, self._mounting, self._stand_ins = {"endpoints": endpoints}, {}, {}
         yield StatusHeader(self.context)
-        with TabbedContent(initial="endpoints", id="panes"):
-            with TabPane(TAB_LABELS["endpoints"], id="endpoints"):
-                yield endpoints
-            # Listed from the start, built on first use (pane()).
-            yield TabPane(TAB_LABELS["hardware"], id="hardware")
-            yield TabPane(TAB_LABELS["chat"], id="chat")
+        # Every pane's tab from the start; the other panes are built on first use (pane()).
+        yield PaneTabs(TAB_LABELS, active="endpoints", id="pane-tabs")
+        with ContentSwitcher(initial="endpoints", id="panes"):
+            yield endpoints
         yield KeyBar()
 
     def on_load(self) -> None:
@@ -335,7 +335,7 @@ class TogetherApp(SecretSafeCrashReports, PaneSwitching, CrossPaneRequests, App[
     async def _run_pane_action(self, pane: str, action: str) -> None:
         self._leave_focus_behind(pane)
         widget = await self.ensure_pane(pane)
-        self.query_one("#panes", TabbedContent).active = pane
+        self._switch_to(pane)
         # Move the focus now: left in the old pane, it would switch the tabs back once a modal closes.
         widget.focus_default()
         await self.run_action(action, widget)

@@ -9,9 +9,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from textual.widget import AwaitMount
-from textual.widgets import TabbedContent, TabPane
+from textual.widgets import ContentSwitcher
 
 from tui.app.panes.endpoints import EndpointsPane
+from tui.app.widgets.pane_tabs import PaneTabs
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -43,7 +44,10 @@ class PaneSwitching(_AppBase):
         pane = self._panes.get(name)
         if pane is None:
             pane = self._panes[name] = self._new_pane(name)
-            self._mounting[name] = self.query_one(f"#panes TabPane#{name}", TabPane).mount(pane)
+            pane.id = name
+            switcher = self.query_one("#panes", ContentSwitcher)
+            pane.display = switcher.current == name  # the switcher shows only its current child
+            self._mounting[name] = switcher.mount(pane)
         return pane
 
     def _new_pane(self, name: str) -> Pane:
@@ -96,20 +100,25 @@ class PaneSwitching(_AppBase):
 
     @property
     def active_pane(self) -> str:
-        return self.query_one("#panes", TabbedContent).active
+        return self.query_one("#panes", ContentSwitcher).current or ""
 
     def action_show_pane(self, pane: str) -> None:
         if pane not in PANES:
             return
         self._leave_focus_behind(pane)
-        self.pane(pane)
-        self.query_one("#panes", TabbedContent).active = pane
+        self._switch_to(pane)
         self.call_after_refresh(self._focus_pane, pane)
+
+    def _switch_to(self, pane: str) -> None:
+        """Show ``pane`` (built on first use) and light its tab."""
+        self.pane(pane)
+        self.query_one("#panes", ContentSwitcher).current = pane
+        self.query_one("#pane-tabs", PaneTabs).active = pane
 
     def _leave_focus_behind(self, pane: str) -> None:
         """Drop the focus held in another pane before switching: once its pane is hidden, the focused
         widget hears Hide (later, on a busy machine), Textual moves the focus to a sibling in the same
-        hidden pane, and focus inside a TabPane makes that pane active again."""
+        hidden pane."""
         focused = self.screen.focused
         if focused is not None and self.pane(pane) not in focused.ancestors:
             self.screen.set_focus(None)
@@ -120,14 +129,12 @@ class PaneSwitching(_AppBase):
 
     async def _focus_pane(self, pane: str) -> None:
         widget = await self.ensure_pane(pane)
-        # A focus request queued by an earlier switch can land late; focusing inside another
-        # TabPane would make that pane active again.
+        # A focus request queued by an earlier switch can land late: never into a hidden pane.
         if self.active_pane != pane:
             return
         widget.focus_default()
 
-    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        if event.pane.id in PANES:
-            self.pane(event.pane.id)  # a tab clicked before its pane was ever shown
-            self.call_after_refresh(self._focus_pane, event.pane.id)
+    def on_pane_tabs_chosen(self, event: PaneTabs.Chosen) -> None:
+        # A handler by name, not @on: a mixin's decorated handlers are not collected (tui.app.panes.endpoint_sorting).
+        self.action_show_pane(event.pane)
 
