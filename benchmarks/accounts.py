@@ -309,7 +309,8 @@ def print_slow(events: list[dict[str, Any]], since: float, count: int = 8) -> No
         worst = max(collections, key=lambda e: e["cpu"])
         print(f"    garbage collections over a quarter of the threshold: {len(collections)}, the longest "
               f"{worst['cpu'] * 1000:.1f} ms CPU (generation {worst['generation']}) "
-              f"at +{(worst['at'] - since) * 1000:.0f} ms")
+              f"at +{(worst['at'] - since) * 1000:.0f} ms, {worst.get('collected')} objects freed, "
+              f"{worst.get('tracked')} left in the oldest generation")
     for e in (e for e in events if e["ev"] == "layout" and e["at"] - since < 2.0):
         print(f"    layout asked at +{(e['at'] - since) * 1000:.0f} ms by {e['widget']}: {' < '.join(e['by'])}")
     slow = sorted((e for e in events if e["ev"] == "slow"), key=lambda e: -e["cpu"])[:count]

@@ -144,7 +144,8 @@ def watch_slow(threshold: float) -> None:
         if phase == "start":
             collecting[:] = [time.thread_time(), time.monotonic()]
         elif collecting and (spent := time.thread_time() - collecting[0]) >= threshold / 4:
-            write("gc", at=collecting[1], cpu=spent, generation=info.get("generation"))
+            write("gc", at=collecting[1], cpu=spent, generation=info.get("generation"), collected=info.get("collected"),
+                  counts=gc.get_count(), tracked=len(gc.get_objects(2)) if info.get("generation") == 2 else None)
 
     gc.callbacks.append(collected)
     handle_run = asyncio.events.Handle._run
