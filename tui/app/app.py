@@ -58,6 +58,8 @@ STORE_WORKER_GROUP = "endpoint-store"
 START_UP_DEADLINE = 5.0
 #: Seconds between looks at a first fill still drawing, before the collector runs again (tui.collector).
 FILL_CHECK = 0.02
+#: Seconds between freezes of what the first load built so far, while it runs (tui.collector).
+LOAD_FROZEN_EVERY = 1.0
 
 
 class TogetherApp(SecretSafeCrashReports, PaneSwitching, CrossPaneRequests, App[None]):
@@ -188,14 +190,15 @@ class TogetherApp(SecretSafeCrashReports, PaneSwitching, CrossPaneRequests, App[
         loading = FreezeAfterFullPasses(asyncio.get_running_loop().call_soon_threadsafe)
         loading.install()
 
-        def when_loaded() -> None:
+        def each_second_of_the_first_load() -> None:
+            # What the load built so far is left out of the full passes to come (tui.collector says why).
+            freeze_loaded()
             store = self.context.store
             if store.loaded and store.idle:
                 check.stop()
                 loading.remove()
-                freeze_loaded()
 
-        check = self.set_interval(1.0, when_loaded)
+        check = self.set_interval(LOAD_FROZEN_EVERY, each_second_of_the_first_load)
         self._first_load_freezes = loading
 
     async def on_unmount(self) -> None:
