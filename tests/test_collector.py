@@ -166,6 +166,34 @@ async def test_the_first_load_is_frozen_every_second_while_it_runs_and_no_more_o
         assert app._first_load_freezes.frozen == 0 and collector.gc.callbacks.count(app._first_load_freezes._heard) == 0
 
 
+async def test_a_first_load_that_never_ends_is_frozen_no_more_after_a_while(monkeypatch: pytest.MonkeyPatch) -> None:
+    provider = FakeProvider.with_endpoints(endpoint("ep-1"), detailed_lists=False)
+    never = asyncio.Event()
+
+    async def hung_details(endpoint_id: str) -> object:
+        await never.wait()
+        raise AssertionError("never answered")
+
+    monkeypatch.setattr(provider, "get_endpoint", hung_details)
+    monkeypatch.setattr(app_module, "LOAD_FROZEN_EVERY", 0.1)
+    monkeypatch.setattr(app_module, "LOAD_FROZEN_FOR", 0.5)
+    frozen: list[int] = []
+    monkeypatch.setattr(collector.gc, "freeze", lambda: frozen.append(1))
+    collector.pause_collector()
+    app = TogetherApp(provider, AppConfig(refresh_interval=60))  # type: ignore[arg-type]
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until_resumed(pilot)
+        await pilot.pause(1.2)
+        assert not app.context.store.idle, "the details never came"
+        stopped = len(frozen)
+        assert stopped >= 3
+        await pilot.pause(0.6)
+        assert len(frozen) == stopped, "frozen no more"
+        loading = app._first_load_freezes
+        assert loading is not None and loading._heard not in collector.gc.callbacks
+        never.set()
+
+
 async def test_an_app_inside_another_program_freezes_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
     frozen: list[int] = []
     monkeypatch.setattr(collector.gc, "freeze", lambda: frozen.append(1))

@@ -17,10 +17,11 @@ load's garbage dies young), then what is alive is left out of later full passes,
 most a second of what the load built. ``FreezeAfterFullPasses`` also freezes what survived a full pass
 that came between two seconds. With both, the longest collection during a load of 5,000 endpoints went
 from 30-45 ms CPU (a full pass over the ~45,000 objects the rows' drawing had left since the last one)
-to 3-4 ms (a young one); the process's memory at the load's end was 139.3 MB against 139.6 without the
-per-second freezes (``docs/benchmarks.md``, session 14). The price: what of a frozen object becomes
-cyclic garbage later is not freed (a row's data is freed by its reference count; widgets and tasks of
-the moment are what would stay).
+to 3-4 ms (a young one); the process's memory at the load's end was 137.3 MB against 139.6 without the
+per-second freezes (``docs/benchmarks.md``, session 14). A load still running after two minutes (details
+failing again and again) is frozen no more: what is in flight at each freeze and dies later in a cycle
+would never be freed. The price: what of a frozen object becomes cyclic garbage later is not freed (a
+row's data is freed by its reference count; widgets and tasks of the moment are what would stay).
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import time
 from collections.abc import Iterable
 from datetime import datetime
 from functools import partial
@@ -60,6 +61,8 @@ START_UP_DEADLINE = 5.0
 FILL_CHECK = 0.02
 #: Seconds between freezes of what the first load built so far, while it runs (tui.collector).
 LOAD_FROZEN_EVERY = 1.0
+#: Seconds after which a first load still running is frozen no more.
+LOAD_FROZEN_FOR = 120.0
 
 
 class TogetherApp(SecretSafeCrashReports, PaneSwitching, CrossPaneRequests, App[None]):
@@ -190,11 +193,15 @@ class TogetherApp(SecretSafeCrashReports, PaneSwitching, CrossPaneRequests, App[
         loading = FreezeAfterFullPasses(asyncio.get_running_loop().call_soon_threadsafe)
         loading.install()
 
+        began = time.monotonic()
+
         def each_second_of_the_first_load() -> None:
             # What the load built so far is left out of the full passes to come (tui.collector says why).
             freeze_loaded()
             store = self.context.store
-            if store.loaded and store.idle:
+            # A load that never ends (details failing again and again) is not frozen for ever: what is in
+            # flight at each freeze and dies later in a cycle is never freed.
+            if (store.loaded and store.idle) or time.monotonic() - began > LOAD_FROZEN_FOR:
                 check.stop()
                 loading.remove()
 
