@@ -286,3 +286,61 @@ async def test_a_tab_clicked_shows_its_pane_and_the_label_under_the_pointer_ligh
         await pilot.click(PaneTabs, offset=(spans["endpoints"][0] + 1, 0))
         await settle(pilot)
         assert shown_pane(app) == "endpoints" and not tabs.can_focus
+
+
+async def test_focus_that_lands_in_a_hidden_pane_goes_back_to_the_pane_on_screen(sim_server: SimulatorServer) -> None:
+    """A modal's answer focuses its pane's table (the delete dialog's does) after the palette switched panes
+    under the modal: the keys must act on the pane on screen, never on a hidden one."""
+    app = make_app(sim_server)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await app.push_screen(HelpScreen())
+        await pilot.pause()
+        app.action_show_pane("chat")  # what the palette's "Show chat pane" does, on any screen
+        await settle(pilot)
+        app.pop_screen()
+        await pilot.pause()
+        app.endpoints_pane.focus_default()  # the modal's answer, as endpoint_actions gives it
+        await settle(pilot)
+        assert shown_pane(app) == "chat"
+        focused = app.screen.focused
+        assert focused is not None and app.built_pane("chat") in focused.ancestors
+
+
+async def test_a_click_on_the_tab_on_screen_leaves_the_focus_where_it_is(sim_server: SimulatorServer) -> None:
+    app = make_app(sim_server)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        hardware = await app.ensure_pane("hardware")
+        other = next(widget for widget in hardware.query("*") if widget.focusable and widget is not app.focused)
+        other.focus()
+        await settle(pilot)
+        tabs = app.query_one(PaneTabs)
+        await pilot.click(PaneTabs, offset=(tabs.spans()["hardware"][0] + 2, 0))
+        await settle(pilot)
+        assert app.focused is other and shown_pane(app) == "hardware"
+
+
+@pytest.mark.parametrize("width", [20, 26])
+async def test_in_a_narrow_terminal_the_active_tab_stays_in_view_and_clickable(
+    sim_server: SimulatorServer, width: int
+) -> None:
+    app = make_app(sim_server)
+    async with app.run_test(size=(width, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        tabs = app.query_one(PaneTabs)
+        drawn = "".join(segment.text for segment in tabs.render_line(0))
+        bar = "".join(segment.text for segment in tabs.render_line(1))
+        assert "3 Chat" in drawn and len(drawn.rstrip()) <= width
+        lit = drawn.index("3 Chat")
+        assert set(bar[lit:lit + len("3 Chat")]) == {"━"}  # the lit bar under the label on screen
+        await pilot.click(PaneTabs, offset=(lit + 1, 0))  # the label where it is drawn: its own pane, nothing else
+        await settle(pilot)
+        assert shown_pane(app) == "chat"
+        app.action_show_pane("endpoints")  # a key would be text in the chat's prompt
+        await settle(pilot)
+        assert "1 Endpoints" in "".join(segment.text for segment in tabs.render_line(0))

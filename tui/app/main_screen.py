@@ -14,8 +14,8 @@ from tui.app.widgets.key_bar import follow_now
 
 
 class MainScreen(Screen[None]):
-    """The app's own screen. The table has the focus from the first frame (not the tabs, the first
-    focusable widget): the footer shows the Endpoints keys at once, dimmed until a row is selected, rather
+    """The app's own screen. The table has the focus from the first frame (not the first focusable
+    widget Textual would pick): the footer shows the Endpoints keys at once, dimmed until a row is selected, rather
     than mounting them as the first rows come in (a screen layout while the first details stream in)."""
 
     AUTO_FOCUS: ClassVar[str | None] = "#endpoints-table"
@@ -33,8 +33,8 @@ class MainScreen(Screen[None]):
 
     def on_screen_resume(self) -> None:
         # Handled before Screen's own resume, which focuses: after it, and from then on, the app's own rule.
-        # Later (a modal closed while no widget had the focus, another pane showing) focusing the table, in
-        # its hidden pane, would bring its tab back.
+        # Later (a modal closed while no widget had the focus, another pane showing) it would focus the
+        # table in its hidden pane.
         self.call_next(self._focused_once)
 
     def _focused_once(self) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from textual import events
 from textual.widget import AwaitMount
 from textual.widgets import ContentSwitcher
 
@@ -39,7 +40,7 @@ class PaneSwitching(_AppBase):
     _stand_ins: dict[str, Pane]
 
     def pane(self, name: str) -> Pane:
-        """The pane called ``name``, built and mounted into its tab on first use. Its children are composed
+        """The pane called ``name``, built and mounted into the pane switcher on first use. Its children are composed
         a moment later: ``await ensure_pane(name)`` before reaching into them."""
         pane = self._panes.get(name)
         if pane is None:
@@ -136,5 +137,16 @@ class PaneSwitching(_AppBase):
 
     def on_pane_tabs_chosen(self, event: PaneTabs.Chosen) -> None:
         # A handler by name, not @on: a mixin's decorated handlers are not collected (tui.app.panes.endpoint_sorting).
-        self.action_show_pane(event.pane)
+        if event.pane != self.active_pane:  # the pane on screen keeps its focus where it is
+            self.action_show_pane(event.pane)
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """Focus that lands in a hidden pane goes back to the pane on screen: keys must act on what is shown.
+        (A modal's answer focusing its pane's table after the palette switched panes under it; Textual moving
+        a hidden widget's focus to its sibling.)"""
+        shown = self.active_pane
+        for name, pane in self._panes.items():
+            if name != shown and pane in event.widget.ancestors_with_self:
+                self.call_after_refresh(self._focus_pane, shown)
+                return
 

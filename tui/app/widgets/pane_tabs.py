@@ -77,7 +77,14 @@ class PaneTabs(Widget):
             x += width
         return spans
 
+    def scrolled(self) -> int:
+        """Cells the labels are scrolled by: in a terminal narrower than them, the active one stays in view."""
+        start, end = self.spans().get(self.active, (0, 0))
+        width = self.size.width
+        return max(0, min(start, end - width)) if width else 0
+
     def pane_at(self, x: int) -> str | None:
+        x += self.scrolled()
         return next((pane for pane, (start, end) in self.spans().items() if start <= x < end), None)
 
     def render(self) -> RenderableType:
@@ -90,6 +97,10 @@ class PaneTabs(Widget):
             labels.append(f"{' ' * PADDING}{label}{' ' * PADDING}", style)
         bar_style = self.get_component_rich_style("pane-tabs--bar")
         start, end = self.spans().get(self.active, (0, 0))
+        scrolled = self.scrolled()
+        if scrolled:
+            labels = labels[scrolled:]
+            start, end = start - scrolled, end - scrolled
         # The bar is lit under the label alone, not its padding (Textual's Tabs: the tab's region less its gutter).
         lit = (start + PADDING, end - PADDING) if end else (0, 0)
         bar = Bar(highlight_range=lit, highlight_style=Style.from_color(bar_style.color),
