@@ -65,6 +65,9 @@ NOT_BEFORE_THE_FIRST_FRAME = (
     "tui.app.profile_switch", "tui.simulator", "tui.serve", "tui.keys.auth_cli", "starlette", "uvicorn", "click",
     "pygments", "keyring", "tui.core.chat", "tui.core.chat_turns", "tui.api.analytics",
     "tui.api.together.v2.analytics_wire", "tui.api.together.v2.insight",
+    # The confirmation and scale screens: imported when an action first asks.
+    "tui.app.screens.confirm_start", "tui.app.screens.confirm_delete", "tui.app.screens.scale",
+    "tui.app.screens.choose_deployments",
 )
 
 
@@ -101,6 +104,20 @@ def test_the_head_starts_child_reads_ahead_without_textual(tmp_path: Path) -> No
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True,
                             env=env)
     assert result.stdout.strip() == "[]", result.stderr
+
+
+def test_the_head_starts_facts_with_a_known_theme_import_no_settings_modules() -> None:
+    # The app's process checks the child's theme once Textual is loaded; a known theme needs neither the
+    # settings file's modules nor the key stores they import (~5 ms of the start).
+    code = (
+        "import sys; from tui.head_start import Facts; from tui.core.app_config import AppConfig; "
+        "config = AppConfig(theme='nord'); facts = Facts(config, 'together', 'default', 'https://x', 'settings.toml'); "
+        "assert facts.checked({'nord'}) is config; "
+        "print(sorted(m for m in ('tui.settings_toml', 'tomllib', 'tui.keys') if m in sys.modules)); "
+        "print(facts.checked({'textual-dark'}).theme, 'tui.settings_toml' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert result.stdout.split("\n")[:2] == ["[]", "textual-dark True"], result.stdout + result.stderr
 
 
 def test_the_apps_options_are_parsed_without_the_subcommands_modules() -> None:

@@ -75,6 +75,8 @@ class Facts:
 
     def checked(self, themes: Collection[str]) -> AppConfig:
         """The configuration with its theme checked against the themes Textual knows (as ``check_theme``)."""
+        if self.config.theme in themes:
+            return self.config  # without importing the settings' modules (tomllib, the key stores: ~5 ms)
         from tui.settings_toml import DEFAULT_THEME, theme_problem
 
         problem = theme_problem(self.config.theme, themes, self.settings_where)

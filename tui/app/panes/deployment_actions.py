@@ -15,10 +15,6 @@ from typing import TYPE_CHECKING
 from textual.widget import Widget
 
 from tui.api.domain import Deployment, Endpoint, HardwareOption, Phase
-from tui.app.screens.choose_deployments import ChooseDeploymentsScreen
-from tui.app.screens.confirm_delete import ConfirmDeleteScreen, needs_typed_name
-from tui.app.screens.confirm_start import ConfirmStartScreen, deployments_summary
-from tui.app.screens.scale import ScaleScreen
 from tui.core.costs import price_per_hour
 from tui.core.store import Decision
 
@@ -65,6 +61,8 @@ class DeploymentActions(Widget):
             then(endpoint, list(candidates))
             return
 
+        from tui.app.screens.choose_deployments import ChooseDeploymentsScreen
+
         def chosen(ids: list[str] | None) -> None:
             self.focus_default()
             if ids:
@@ -97,6 +95,8 @@ class DeploymentActions(Widget):
                 bounds[deployment.id] = known
                 continue
 
+            from tui.app.screens.scale import ScaleScreen
+
             def asked(answer: tuple[int, int] | None, deployment: Deployment = deployment) -> None:
                 self.focus_default()
                 if answer is not None:
@@ -111,6 +111,8 @@ class DeploymentActions(Widget):
         if not getattr(self.context.config, "confirm_start", True):
             self._decided("Start", self.store.start_deployments(endpoint.id, bounds), endpoint.id)
             return
+        from tui.app.screens.confirm_start import ConfirmStartScreen, deployments_summary
+
         jobs = [(d, bounds[d.id], self._price_of(d)) for d in deployments]
         title = "Start this deployment?" if len(jobs) == 1 else f"Start {len(jobs)} deployments?"
         self.app.push_screen(
@@ -146,6 +148,7 @@ class DeploymentActions(Widget):
     def _ask_scale(self, endpoint: Endpoint, chosen: list[Deployment]) -> None:
         [deployment] = chosen
         current = (deployment.min_replicas or 0, deployment.max_replicas or 0)
+        from tui.app.screens.scale import ScaleScreen
 
         def answered(bounds: tuple[int, int] | None) -> None:
             self.focus_default()
@@ -165,6 +168,8 @@ class DeploymentActions(Widget):
     # Delete
 
     def _delete_tree(self, endpoint: Endpoint, deployment: Deployment | None) -> None:
+        from tui.app.screens.confirm_delete import ConfirmDeleteScreen, needs_typed_name
+
         typed = needs_typed_name(endpoint, self.context.config.confirm_delete, deployment)
 
         def closed(_: bool | None) -> None:
