@@ -12,6 +12,7 @@ from textual.message import Message
 from textual.widgets import TextArea
 
 from tui.app.bindings import bindings
+from tui.app.widgets.laid_out import LaidOutScrollbars
 from tui.app.widgets.scroll_keys import ScrollKeys
 
 EMPTY_TEXT = Content.assemble(
@@ -63,6 +64,7 @@ class PromptInput(TextArea):
         return super().check_action(action, parameters)
 
 
-class ConversationLog(ScrollKeys, VerticalScroll):
-    """The exchanges; anchored to the bottom so it follows a stream until the user scrolls up."""
+class ConversationLog(LaidOutScrollbars, ScrollKeys, VerticalScroll):
+    """The exchanges; anchored to the bottom so it follows a stream until the user scrolls up. Its bar moves
+    at every append of a stream: drawn without Rich (``LaidOutScrollbars``)."""
 

@@ -12,11 +12,13 @@ from textual.geometry import Region
 from textual.scrollbar import ScrollBar
 from textual.widget import Widget
 
+from tui.app.widgets.strip_scrollbar import StripScrollBar
 
-class LaidOutScrollBar(ScrollBar):
+
+class LaidOutScrollBar(StripScrollBar):
     """A scrollbar that says when it asked for a layout: its request reaches the screen in a message sent
     later, once the scrollbar is idle, and the screen's layout may have placed it meanwhile
-    (``MainScreen._on_layout`` reads this)."""
+    (``MainScreen._on_layout`` reads this). Drawn without Rich (``StripScrollBar``)."""
 
     #: When it last asked for a layout (Textual's message clock); None before it ever asked.
     layout_asked_at: float | None = None
